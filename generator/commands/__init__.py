@@ -1,0 +1,6 @@
+"""The `hindsight` subcommands, one module each; every module exposes `register(subparsers)`.
+
+A command is listed here only when it works end to end.
+"""
+
+COMMANDS = ("check",)

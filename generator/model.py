@@ -1,0 +1,205 @@
+"""The archive's model: plain dataclasses for site settings, speakers, questions,
+source articles, claims and their outcomes.
+
+Every stage speaks in these types: `readers` produce them from `content/`,
+`linking` relates them, `pages` render them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("assertion", "prediction", "promise", "position", "opinion")
+FORMS = ("direct", "indirect", "mixed")
+REVIEW_STATES = ("draft", "reviewed")
+QUALITY_FLAGS = (
+    "spun-text",
+    "stripped-diacritics",
+    "missing-date",
+    "missing-outlet",
+    "missing-url",
+    "web-junk",
+    "truncated",
+)
+PUBLISHED_BASES = ("url", "dateline", "text", "editor")
+
+UNRATED = "unrated"
+
+# Each kind of claim is rated on its own scale, best first; every kind may stay unrated.
+STATUS_SCALES: dict[str, tuple[str, ...]] = {
+    "assertion": ("accurate", "partly-accurate", "inaccurate", "unverifiable"),
+    "prediction": ("came-true", "partly-came-true", "did-not-come-true", "too-early"),
+    "promise": ("kept", "compromise", "broken", "stalled", "in-the-works"),
+    "position": ("held", "shifted", "reversed"),
+    "opinion": (),
+}
+ALL_STATUSES = tuple(s for scale in STATUS_SCALES.values() for s in scale) + (UNRATED,)
+
+# Words a reader sees for each status.
+STATUS_LABELS = {
+    "accurate": "Accurate",
+    "partly-accurate": "Partly accurate",
+    "inaccurate": "Inaccurate",
+    "unverifiable": "Unverifiable",
+    "came-true": "Came true",
+    "partly-came-true": "Partly came true",
+    "did-not-come-true": "Did not come true",
+    "too-early": "Too early to tell",
+    "kept": "Promise kept",
+    "compromise": "Compromise",
+    "broken": "Promise broken",
+    "stalled": "Stalled",
+    "in-the-works": "In the works",
+    "held": "Position held",
+    "shifted": "Position shifted",
+    "reversed": "Position reversed",
+    UNRATED: "Not rated",
+}
+
+
+def statuses_for(kind: str) -> tuple[str, ...]:
+    """The statuses a claim of this kind may carry."""
+    return STATUS_SCALES.get(kind, ()) + (UNRATED,)
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    organisation: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def held_on(self, day: dt.date | None) -> bool:
+        if day is None:
+            return False
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    kind: str = "person"  # or "organisation" for the Kremlin, the State Department, ...
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    wikidata: str | None = None
+    description: str | None = None
+    review: str = "reviewed"
+
+    def role_on(self, day: dt.date | None) -> Role | None:
+        for role in self.roles:
+            if role.held_on(day):
+                return role
+        return None
+
+
+@dataclass
+class Topic:
+    id: str
+    title: str
+    question: str
+    description: str | None = None
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A later claim in this archive, or a public-record link, that shows an outcome."""
+
+    claim: str | None = None
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass
+class Outcome:
+    status: str = UNRATED
+    as_of: dt.date | None = None
+    summary: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def rated(self) -> bool:
+        return self.status != UNRATED
+
+
+@dataclass
+class Claim:
+    id: str
+    statement: str
+    form: str
+    speaker: str
+    said: dt.date | None
+    kind: str
+    review: str = "draft"
+    speaker_as_written: str | None = None
+    role: str | None = None
+    said_basis: str | None = None
+    context: str | None = None
+    topics: tuple[str, ...] = ()
+    outcome: Outcome = field(default_factory=Outcome)
+    note: str | None = None
+    article: str = ""  # slug of the article the claim was published in
+
+
+@dataclass
+class Article:
+    slug: str
+    title: str
+    outlet: str | None
+    published: dt.date | None
+    seed: str | None
+    source: str = ""  # the claim sheet's path, relative to the content folder's parent
+    dek: str | None = None
+    url: str | None = None
+    published_basis: str | None = None
+    byline: tuple[str, ...] = ()
+    seed_sha256: str | None = None
+    quality: tuple[str, ...] = ()
+    note: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+
+    @property
+    def damaged(self) -> bool:
+        """True when the source copy is unreliable word for word."""
+        return "spun-text" in self.quality or "stripped-diacritics" in self.quality
+
+
+@dataclass
+class Publisher:
+    name: str
+    url: str
+
+
+@dataclass
+class Site:
+    title: str
+    description: str
+    language: str
+    base_url: str
+    publisher: Publisher
+
+
+@dataclass
+class Archive:
+    """Everything under `content/`, loaded and validated."""
+
+    site: Site
+    people: dict[str, Person]
+    topics: dict[str, Topic]
+    articles: list[Article]
+    pages: dict[str, str] = field(default_factory=dict)  # slug -> Markdown source
+
+    def claims(self) -> list[Claim]:
+        return [claim for article in self.articles for claim in article.claims]
+
+    def article(self, slug: str) -> Article:
+        for article in self.articles:
+            if article.slug == slug:
+                return article
+        raise KeyError(slug)

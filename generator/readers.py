@@ -1,0 +1,239 @@
+"""Reading stage: turns the YAML files under `content/` into plain documents with a
+source map (path inside the document -> line and column), and Markdown pages into text.
+
+It consumes files and produces `Document`s plus `Problem`s for whatever could not be
+read: syntax errors, duplicate keys, tags, anchors and aliases, bad encodings. It parses
+with PyYAML's C loader and builds the values itself, so that nothing but plain data
+(mappings, lists, strings, numbers, booleans, null) ever leaves this module; dates stay
+the strings the editor wrote and are checked against the schema later.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # PyYAML built with libyaml: about twenty times faster than the pure-Python loader.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only where libyaml is missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_NODES = 1_000_000
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str": "string",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "timestamp",
+    "tag:yaml.org,2002:map": "map",
+    "tag:yaml.org,2002:seq": "seq",
+}
+
+Path_ = tuple  # a path inside a document: keys and list indexes
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (or worth an editor's look) at a place in a content file."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # or "warning"
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.severity, self.message)
+
+
+@dataclass
+class Document:
+    """One YAML file's plain value plus where each part of it was written."""
+
+    path: str  # as shown to editors, e.g. content/articles/2019/nyt-zelensky.yaml
+    value: Any
+    values_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, where: tuple, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `where`, or of its key.
+
+        Falls back to the nearest enclosing part that has a position.
+        """
+        table = self.keys_at if key else self.values_at
+        while True:
+            if where in table:
+                return table[where]
+            if where in self.values_at:
+                return self.values_at[where]
+            if not where:
+                return (1, 1)
+            where = where[:-1]
+
+    def problem(self, where: tuple, message: str, hint: str | None = None, *, key: bool = False,
+                severity: str = "error") -> Problem:
+        line, column = self.position(where, key=key)
+        return Problem(self.path, line, column, message, hint, severity)
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, column: int, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.line, self.column, self.message, self.hint = line, column, message, hint
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    """Builds plain values from a composed node tree, recording positions."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.values_at: dict[tuple, tuple[int, int]] = {}
+        self.keys_at: dict[tuple, tuple[int, int]] = {}
+        self.seen: set[int] = set()
+        self.count = 0
+
+    def build(self, node: yaml.Node, where: tuple) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Unreadable(*_mark(node), "the file is too large to be a claim sheet",
+                              "split it into one file per article")
+        if id(node) in self.seen:
+            line, column = self._alias_position(node)
+            raise _Unreadable(line, column, "anchors and aliases (&name, *name) are not allowed",
+                              "write the value out in full where it is needed")
+        self.seen.add(id(node))
+        self.values_at[where] = _mark(node)
+        kind = _PLAIN_TAGS.get(node.tag)
+        if kind is None:
+            raise _Unreadable(*_mark(node), f"the YAML tag {node.tag!r} is not allowed",
+                              "claim sheets hold plain text, numbers, dates, lists and fields; remove the tag")
+        if isinstance(node, yaml.MappingNode):
+            if kind != "map":
+                raise _Unreadable(*_mark(node), f"the YAML tag {node.tag!r} is not allowed")
+            return self._mapping(node, where)
+        if isinstance(node, yaml.SequenceNode):
+            if kind != "seq":
+                raise _Unreadable(*_mark(node), f"the YAML tag {node.tag!r} is not allowed")
+            return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, kind)
+
+    def _mapping(self, node: yaml.MappingNode, where: tuple) -> dict:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Unreadable(*_mark(key_node), "merge keys (<<) are not allowed",
+                                  "write the fields out in full")
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise _Unreadable(*_mark(key_node), f"field names must be plain words, not {shown!r}",
+                                  "quote the field name or fix the indentation")
+            key = key_node.value
+            if key in result:
+                first = self.keys_at[where + (key,)]
+                raise _Unreadable(*_mark(key_node), f"duplicate field {key!r} (first written at line {first[0]})",
+                                  "keep one of the two; YAML would silently drop the first")
+            self.keys_at[where + (key,)] = _mark(key_node)
+            result[key] = self.build(value_node, where + (key,))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, kind: str) -> Any:
+        text = node.value
+        if kind == "string" or kind == "timestamp":
+            return text  # dates stay as written; the schema checks their form
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return text.lower() in ("true", "yes", "on", "y")
+        if kind == "int":
+            try:
+                return yaml.safe_load(text)
+            except yaml.YAMLError:
+                return text
+        if kind == "float":
+            value = yaml.safe_load(text)
+            return value if isinstance(value, float) else text
+        return text
+
+    def _alias_position(self, node: yaml.Node) -> tuple[int, int]:
+        """Where the first alias to this node is written (the composed tree only knows the anchor)."""
+        try:
+            for event in yaml.parse(self.text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+        except yaml.YAMLError:
+            pass
+        return _mark(node)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text of a file, with a leading byte-order mark removed; UnicodeDecodeError otherwise."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    return raw.decode("utf-8")
+
+
+def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML text into a Document, or explain why it cannot be read."""
+    if "\t" in text:
+        for number, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                return None, [Problem(shown_path, number, indent.index("\t") + 1,
+                                      "a tab is used for indentation", "indent with spaces only (two per level)")]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = error.problem or "the file is not valid YAML"
+        if error.context:
+            what = f"{what} ({error.context})"
+        return None, [Problem(shown_path, line, column, f"YAML syntax: {what}",
+                              "check indentation, colons after field names, and quotes around text containing ': ' or '#'")]
+    except yaml.YAMLError as error:
+        return None, [Problem(shown_path, 1, 1, f"YAML syntax: {error}")]
+    if node is None:
+        return None, [Problem(shown_path, 1, 1, "the file is empty", "fill it in, or delete it")]
+    builder = _Builder(text)
+    try:
+        value = builder.build(node, ())
+    except _Unreadable as error:
+        return None, [Problem(shown_path, error.line, error.column, error.message, error.hint)]
+    except RecursionError:
+        return None, [Problem(shown_path, 1, 1, "the file is nested too deeply to be a claim sheet")]
+    return Document(shown_path, value, builder.values_at, builder.keys_at), []
+
+
+def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one YAML file from disk."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(shown_path, 1, 1, f"the file is {size // (1024 * 1024)} MB; the limit is "
+                                  f"{MAX_FILE_BYTES // (1024 * 1024)} MB", "split it into one file per article")]
+        text = decode(path.read_bytes())
+    except UnicodeDecodeError as error:
+        return None, [_encoding_problem(path.read_bytes(), error, shown_path)]
+    except OSError as error:
+        return None, [Problem(shown_path, 1, 1, f"cannot read the file: {error.strerror}")]
+    return parse_yaml(text, shown_path)
+
+
+def _encoding_problem(raw: bytes, error: UnicodeDecodeError, shown_path: str) -> Problem:
+    before = raw[: error.start]
+    line = before.count(b"\n") + 1
+    column = error.start - (before.rfind(b"\n") + 1) + 1
+    return Problem(shown_path, line, column, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+                   "save the file as UTF-8 in your editor")
