@@ -195,7 +195,9 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed quote or bracket is found only at the end of the file: point at its start.
+        scanning = bool(error.context and error.context.startswith("while scanning") and error.context_mark)
+        mark = error.context_mark if scanning else (error.problem_mark or error.context_mark)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = error.problem or "the file is not valid YAML"
         if error.context:

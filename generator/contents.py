@@ -1,0 +1,159 @@
+"""Loading stage: finds every file under `content/`, reads it (`readers`), checks it
+(`validation`) and, when nothing is wrong, turns it into the `Archive` model.
+
+Consumes a content folder; produces `(Archive | None, [Problem])`. Every file found is
+either read or reported: nothing is skipped in silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from generator.model import (
+    Archive,
+    Article,
+    Claim,
+    Evidence,
+    Outcome,
+    Person,
+    Publisher,
+    Role,
+    Site,
+    Topic,
+)
+from generator.readers import Document, Problem, decode, read_yaml
+from generator.validation import ContentFiles, check_archive, check_schema
+
+REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
+
+
+def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFiles, dict[str, str]]:
+    """Read every content file into documents, and Markdown pages into text."""
+    files = ContentFiles(project_root=content_dir.parent)
+    if not content_dir.is_dir():
+        problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
+                                "run from the archive's folder, or pass --content DIR"))
+        return files, {}
+    for name, kind in REGISTRIES.items():
+        path = content_dir / name
+        if not path.is_file():
+            problems.append(Problem(str(path), 1, 1, f"{name} is missing",
+                                    f"create it; see generator/schemas/{kind}.schema.json for its fields"))
+            continue
+        document = _read(path, kind, problems)
+        setattr(files, kind, document)
+    articles_dir = content_dir / "articles"
+    for path in sorted(articles_dir.rglob("*")) if articles_dir.is_dir() else []:
+        if path.is_dir():
+            continue
+        relative = path.relative_to(articles_dir)
+        if path.suffix == ".yaml" and len(relative.parts) == 2:
+            document = _read(path, "article", problems)
+            if document is not None:
+                files.articles.append(document)
+        else:
+            problems.append(Problem(str(path), 1, 1, "this file is not read: claim sheets are "
+                                    "content/articles/YYYY/<slug>.yaml", "move or rename it, or delete it",
+                                    "warning"))
+    pages: dict[str, str] = {}
+    pages_dir = content_dir / "pages"
+    for path in sorted(pages_dir.iterdir()) if pages_dir.is_dir() else []:
+        if path.suffix != ".md" or not path.is_file():
+            problems.append(Problem(str(path), 1, 1, "this file is not read: pages are Markdown files "
+                                    "named <slug>.md", "rename it, or delete it", "warning"))
+            continue
+        try:
+            pages[path.stem] = decode(path.read_bytes())
+        except UnicodeDecodeError:
+            problems.append(Problem(str(path), 1, 1, "the page is not UTF-8 text", "save it as UTF-8"))
+    return files, pages
+
+
+def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
+    document, found = read_yaml(path, str(path))
+    problems.extend(found)
+    if document is not None:
+        problems.extend(check_schema(document, kind))
+    return document
+
+
+def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
+    """Read, check and model the whole archive. The archive is None when any error was found."""
+    problems: list[Problem] = []
+    files, pages = read_content(content_dir, problems)
+    problems.extend(check_archive(files, today or dt.date.today()))
+    problems.sort(key=Problem.sort_key)
+    if any(problem.severity == "error" for problem in problems):
+        return None, problems
+    archive = Archive(
+        site=_site(files.site.value),
+        people={entry["id"]: _person(entry) for entry in files.people.value["people"]},
+        topics={entry["id"]: _topic(entry) for entry in files.topics.value["topics"]},
+        articles=sorted((_article(document) for document in files.articles),
+                        key=lambda article: (article.published or dt.date.max, article.slug)),
+        pages=pages,
+    )
+    return archive, problems
+
+
+# ---------------------------------------------------------------------------
+# From checked plain values to the model
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _site(value: dict) -> Site:
+    publisher = value["publisher"]
+    return Site(value["title"], value["description"], value["language"], value["base_url"],
+                Publisher(publisher["name"], publisher["url"]))
+
+
+def _person(entry: dict) -> Person:
+    roles = tuple(Role(role["title"], role.get("organisation"), _day(role.get("from")), _day(role.get("to")))
+                  for role in entry.get("roles") or [])
+    return Person(
+        id=entry["id"], name=entry["name"], kind=entry.get("kind") or "person",
+        aliases=tuple(entry.get("aliases") or ()), roles=roles, wikidata=entry.get("wikidata"),
+        description=entry.get("description"), review=entry.get("review") or "reviewed",
+    )
+
+
+def _topic(entry: dict) -> Topic:
+    return Topic(entry["id"], entry["title"], entry["question"], entry.get("description"),
+                 tuple(entry.get("terms") or ()))
+
+
+def _outcome(value: dict | None) -> Outcome:
+    if not value:
+        return Outcome()
+    evidence = tuple(
+        Evidence(claim=item.get("claim"), url=item.get("url"), title=item.get("title"),
+                 outlet=item.get("outlet"), date=_day(item.get("date")), note=item.get("note"))
+        for item in value.get("evidence") or []
+    )
+    return Outcome(value["status"], _day(value.get("as_of")), value.get("summary"), evidence)
+
+
+def _article(document: Document) -> Article:
+    slug = Path(document.path).stem
+    head = document.value["article"]
+    article = Article(
+        slug=slug, title=head["title"], outlet=head.get("outlet"), published=_day(head.get("published")),
+        seed=head.get("seed"), source=document.path, dek=head.get("dek"), url=head.get("url"),
+        published_basis=head.get("published_basis"), byline=tuple(head.get("byline") or ()),
+        seed_sha256=head.get("seed_sha256"), quality=tuple(head.get("quality") or ()), note=head.get("note"),
+    )
+    for entry in document.value["claims"]:
+        article.claims.append(Claim(
+            id=entry["id"], statement=entry["statement"], form=entry["form"], speaker=entry["speaker"],
+            said=_day(entry.get("said")), kind=entry["kind"], review=entry["review"],
+            speaker_as_written=entry.get("speaker_as_written"), role=entry.get("role"),
+            said_basis=entry.get("said_basis"), context=entry.get("context"),
+            topics=tuple(entry.get("topics") or ()), outcome=_outcome(entry.get("outcome")),
+            note=entry.get("note"), article=slug,
+        ))
+    return article

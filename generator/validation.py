@@ -1,0 +1,517 @@
+"""Validation stage: checks the documents `readers` produced, file by file against the
+JSON Schemas in `generator/schemas/`, then across the archive (ids, references, dates,
+rating scales, links).
+
+It consumes `Document`s and produces `Problem`s, every one with file, line, column, what is
+wrong and how to fix it; it never stops at the first. Formatting problems for people,
+for tools (JSON) and for GitHub Actions annotations lives here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
+
+import jsonschema
+
+from generator.model import STATUS_SCALES, UNRATED, statuses_for
+from generator.readers import Document, Problem
+
+SCHEMA_KINDS = ("site", "people", "topics", "article")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+YEAR_FOLDER = re.compile(r"^(\d{4}|undated)$")
+
+_JSON_TYPES = {
+    "string": "text",
+    "array": "a list",
+    "object": "a set of fields",
+    "null": "empty",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+@cache
+def schema(kind: str) -> dict:
+    """The JSON Schema shipped for one kind of content file."""
+    text = resources.files("generator.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema(kind))
+    return cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
+
+
+# ---------------------------------------------------------------------------
+# File by file: the schema
+
+
+def check_schema(document: Document, kind: str) -> list[Problem]:
+    """Every way `document` departs from the schema of its kind."""
+    problems: list[Problem] = []
+    for error in _validator(kind).iter_errors(document.value):
+        problems.extend(_explain(document, error))
+    return problems
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, list):
+        return "a list"
+    return "a set of fields"
+
+
+def _field_name(where: tuple) -> str:
+    names = [str(part) for part in where if isinstance(part, str)]
+    return names[-1] if names else "the file"
+
+
+def _closest(word: str, options: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+    where = tuple(error.absolute_path)
+    name = _field_name(where)
+    instance = error.instance
+    rule = error.validator
+    if rule == "oneOf":
+        yield from _explain_one_of(document, error)
+    elif rule == "required":
+        properties = error.schema.get("properties", {})
+        missing = [key for key in error.validator_value if key not in instance]
+        for key in missing:
+            description = properties.get(key, {}).get("description")
+            yield document.problem(where, f"missing field {key!r}" + (f" in {name!r}" if where else ""),
+                                   f"add `{key}:`" + (f" ({description})" if description else ""), key=True)
+    elif rule == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(instance) - set(allowed)):
+            guess = _closest(key, allowed)
+            hint = f"did you mean {guess!r}?" if guess else f"allowed fields here: {', '.join(allowed)}"
+            yield document.problem(where + (key,), f"unknown field {key!r}", hint, key=True)
+    elif rule == "enum":
+        options = [str(option) for option in error.validator_value]
+        guess = _closest(str(instance), options) if isinstance(instance, str) else None
+        hint = (f"did you mean {guess!r}? " if guess else "") + f"allowed: {', '.join(options)}"
+        yield document.problem(where, f"{_describe(instance)} is not an allowed value for {name!r}", hint)
+    elif rule == "type":
+        yield document.problem(where, *_type_message(name, instance, error.validator_value))
+    elif rule == "pattern":
+        yield document.problem(where, *_pattern_message(name, instance, error.schema))
+    elif rule == "format":
+        yield document.problem(where, f"{_describe(instance)} in {name!r} is not a real date",
+                               "write dates as YYYY-MM-DD, e.g. 2019-11-12")
+    elif rule == "minLength":
+        yield document.problem(where, f"{name!r} is empty", "write the text, or remove the field if it is optional")
+    elif rule == "maxLength":
+        yield document.problem(where, f"{name!r} is {len(instance)} characters long; the limit is "
+                               f"{error.validator_value}", "shorten it; long context belongs in the source article")
+    elif rule == "uniqueItems":
+        yield document.problem(where, f"{name!r} lists the same value twice", "remove the repeated entry")
+    else:
+        yield document.problem(where, f"{name!r}: {error.message}")
+
+
+def _explain_one_of(document: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+    where = tuple(error.absolute_path)
+    instance = error.instance
+    branches = error.validator_value
+    if isinstance(instance, dict) and any("claim" in b.get("required", []) for b in branches):
+        has_claim, has_url = "claim" in instance, "url" in instance
+        if has_claim and has_url:
+            message = "evidence gives both 'claim' and 'url'"
+            hint = "make it two evidence entries: one `claim:`, one `url:` with `title:`"
+        elif has_url:
+            message = "evidence link has no 'title'"
+            hint = "add `title:` (and `outlet:`, `date:`) so readers know what the link is"
+        else:
+            message = "evidence needs 'claim' or 'url'"
+            hint = "use `claim: <id of a claim in this archive>` or `url:` with `title:`, `outlet:`, `date:`"
+        yield document.problem(where, message, hint)
+        return
+    # A nullable field: explain the failure of the non-empty branch.
+    specific = [sub for sub in error.context if sub.validator != "type" or sub.validator_value != "null"]
+    best = [sub for sub in specific if sub.validator != "type"] or specific
+    if best:
+        sub = best[0]
+        # The sub-error's path is relative to the field; make it absolute for the message.
+        sub.path.extendleft(reversed(where))
+        yield from _explain(document, sub)
+    else:  # pragma: no cover - every oneOf in the schemas has a non-null branch
+        yield document.problem(where, error.message)
+
+
+def _type_message(name: str, instance: Any, expected: str | list) -> tuple[str, str]:
+    wanted = expected if isinstance(expected, str) else expected[0]
+    message = f"{name!r} should be {_JSON_TYPES.get(wanted, wanted)}, not {_describe(instance)}"
+    if wanted == "string" and isinstance(instance, bool):
+        return message, ("YAML reads bare yes/no/on/off/true/false as true or false; "
+                         "put the text in quotes, e.g. \"no\"")
+    if wanted == "string" and isinstance(instance, (int, float)):
+        return message, "put the value in quotes to keep it as text"
+    if wanted == "string" and instance is None:
+        return message, "write a value after the colon, or remove the field if it is optional"
+    if wanted == "array":
+        return message, f"write one item per line under `{name}:`, each starting with '- '"
+    if wanted == "object":
+        return message, f"write the fields indented under `{name}:`"
+    return message, "check the field reference in CONTRIBUTING.md"
+
+
+def _pattern_message(name: str, instance: str, rule: dict) -> tuple[str, str]:
+    pattern = rule.get("pattern", "")
+    if pattern.startswith("^https?"):
+        scheme = instance.split(":", 1)[0].lower() if ":" in instance else ""
+        if scheme in ("javascript", "data", "vbscript", "file"):
+            return (f"{name!r} uses a {scheme}: link, which is not allowed",
+                    "link only to web pages: https://...")
+        return f"{_describe(instance)} in {name!r} is not a web address", "write the full address starting with https://"
+    if pattern.startswith("^[a-z0-9]"):
+        return (f"{_describe(instance)} in {name!r} is not a valid id",
+                f"ids use lower-case letters, digits and single hyphens, e.g. {slugify(instance) or 'vladimir-putin'!r}")
+    if pattern.startswith("^Q"):
+        return f"{_describe(instance)} is not a Wikidata id", "write it like Q7747 (the Q number from the item's page)"
+    if pattern.startswith("^seeds/"):
+        return f"{_describe(instance)} is not a seed path", "write it like seeds/000_6c3adef788cc973e.txt"
+    return f"{_describe(instance)} in {name!r} has the wrong form", rule.get("description", "")
+
+
+def slugify(text: str) -> str:
+    """A lower-case, hyphenated form of `text` fit for ids and file names."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+# ---------------------------------------------------------------------------
+# Across the archive
+
+
+@dataclass
+class ContentFiles:
+    """The parsed content, by kind, as `contents.read_content` finds it."""
+
+    site: Document | None = None
+    people: Document | None = None
+    topics: Document | None = None
+    articles: list[Document] = field(default_factory=list)
+    project_root: Any = None  # pathlib.Path of the folder that holds content/ and seeds/
+
+
+def _entries(document: Document | None, key: str) -> Iterator[tuple[tuple, dict]]:
+    if document is None or not isinstance(document.value, dict):
+        return
+    items = document.value.get(key)
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            yield (key, index), item
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def check_archive(files: ContentFiles, today: dt.date) -> list[Problem]:
+    """Checks that need more than one file, or more than the schema can say."""
+    problems: list[Problem] = []
+    people = _unique_ids(files.people, "people", "speaker", problems)
+    topics = _unique_ids(files.topics, "topics", "topic", problems)
+    _check_people(files.people, today, problems)
+    _check_aliases(files.people, problems)
+
+    claims: dict[str, tuple[Document, tuple, dict]] = {}
+    slugs: dict[str, Document] = {}
+    for sheet in files.articles:
+        _check_sheet_place(sheet, slugs, files, problems)
+        for where, claim in _entries(sheet, "claims"):
+            claim_id = _str(claim.get("id"))
+            if claim_id is None:
+                continue
+            if claim_id in claims:
+                first_sheet, first_where, _ = claims[claim_id]
+                line, _ = first_sheet.position(first_where + ("id",))
+                problems.append(sheet.problem(where + ("id",), f"claim id {claim_id!r} is already used "
+                                              f"({first_sheet.path}:{line})",
+                                              "give this claim its own id; ids are permalinks and must be unique"))
+            else:
+                claims[claim_id] = (sheet, where, claim)
+
+    for sheet in files.articles:
+        published = _date(sheet.value.get("article", {}).get("published")) if isinstance(sheet.value, dict) \
+            and isinstance(sheet.value.get("article"), dict) else None
+        for where, claim in _entries(sheet, "claims"):
+            _check_claim(sheet, where, claim, published, today, people, topics, claims, problems)
+    _check_evidence_cycles(claims, problems)
+    return problems
+
+
+def _unique_ids(document: Document | None, key: str, noun: str, problems: list[Problem]) -> dict[str, dict]:
+    seen: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
+    for where, entry in _entries(document, key):
+        entry_id = _str(entry.get("id"))
+        if entry_id is None:
+            continue
+        if entry_id in seen:
+            problems.append(document.problem(where + ("id",), f"{noun} id {entry_id!r} is used twice "
+                                             f"(first at line {first_line[entry_id]})",
+                                             "merge the two entries, or give one another id"))
+        else:
+            seen[entry_id] = entry
+            first_line[entry_id] = document.position(where + ("id",))[0]
+    return seen
+
+
+def _check_people(document: Document | None, today: dt.date, problems: list[Problem]) -> None:
+    for where, person in _entries(document, "people"):
+        for index, role in enumerate(person.get("roles") or []):
+            if not isinstance(role, dict):
+                continue
+            at = where + ("roles", index)
+            start, end = _date(role.get("from")), _date(role.get("to"))
+            if start and end and end < start:
+                problems.append(document.problem(at + ("to",), f"role ends ({end}) before it starts ({start})",
+                                                 "swap `from` and `to`, or correct the year"))
+            for key, day in (("from", start), ("to", end)):
+                if day and day > today:
+                    problems.append(document.problem(at + (key,), f"role date {day} is in the future",
+                                                     "record only what has happened; leave `to` empty while in office"))
+
+
+def _check_aliases(document: Document | None, problems: list[Problem]) -> None:
+    owners: dict[str, str] = {}
+    for where, person in _entries(document, "people"):
+        person_id = _str(person.get("id")) or "?"
+        for index, alias in enumerate(person.get("aliases") or []):
+            if not isinstance(alias, str):
+                continue
+            folded = slugify(alias)
+            if folded in owners and owners[folded] != person_id:
+                problems.append(document.problem(
+                    where + ("aliases", index), f"alias {alias!r} also belongs to {owners[folded]!r}",
+                    "extraction cannot tell the two apart; keep the alias on one person only",
+                    severity="warning"))
+            owners.setdefault(folded, person_id)
+
+
+def _check_sheet_place(sheet: Document, slugs: dict[str, Document], files: ContentFiles,
+                       problems: list[Problem]) -> None:
+    parts = sheet.path.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    folder = parts[-2] if len(parts) >= 2 else ""
+    if not SLUG.match(stem):
+        problems.append(Problem(sheet.path, 1, 1, f"the file name {stem!r} cannot be a page address",
+                                f"rename the file to {slugify(stem) or 'article'}.yaml"))
+    elif stem in slugs:
+        problems.append(Problem(sheet.path, 1, 1, f"another sheet has the same name: {slugs[stem].path}",
+                                "article pages are named after the file; rename one of them"))
+    else:
+        slugs[stem] = sheet
+    if not isinstance(sheet.value, dict) or not isinstance(sheet.value.get("article"), dict):
+        return
+    article = sheet.value["article"]
+    published = _date(article.get("published"))
+    if article.get("published") is None and "published" in article:
+        problems.append(sheet.problem(("article", "published"), "the publication date is unknown",
+                                      "find it (dateline, web address, archive copy) and write it as YYYY-MM-DD; "
+                                      "set `published_basis: editor` and say how in `note:`", severity="warning"))
+    expected = str(published.year) if published else "undated"
+    if YEAR_FOLDER.match(folder) and folder != expected:
+        problems.append(Problem(sheet.path, 1, 1, f"the sheet is in {folder}/ but the article is "
+                                + (f"from {published.year}" if published else "undated"),
+                                f"move it to content/articles/{expected}/", "warning"))
+    if published and "missing-date" in (article.get("quality") or []):
+        problems.append(sheet.problem(("article", "quality"), "'missing-date' is flagged but the date is filled in",
+                                      "remove missing-date from quality", severity="warning"))
+    url = _str(article.get("url"))
+    if url:
+        _check_url(sheet, ("article", "url"), url, problems)
+    seed = _str(article.get("seed"))
+    if seed and files.project_root is not None and not (files.project_root / seed).is_file():
+        problems.append(sheet.problem(("article", "seed"), f"the seed file {seed} does not exist",
+                                      "correct the path, or set `seed:` empty for an article without a seed",
+                                      severity="warning"))
+
+
+def _check_url(document: Document, where: tuple, url: str, problems: list[Problem]) -> None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        problems.append(document.problem(where, f"{url!r} is not a valid web address",
+                                         "copy the address again from the browser's address bar"))
+        return
+    if parts.scheme not in ("http", "https"):
+        return  # the schema already reported it
+    if "." not in host and host != "localhost":
+        problems.append(document.problem(where, f"{url!r} has no valid host name",
+                                         "write the full address, e.g. https://www.nytimes.com/..."))
+
+
+def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date | None, today: dt.date,
+                 people: dict, topics: dict, claims: dict, problems: list[Problem]) -> None:
+    speaker = _str(claim.get("speaker"))
+    if speaker and SLUG.match(speaker) and speaker not in people:
+        guess = _closest(speaker, people)
+        problems.append(sheet.problem(where + ("speaker",), f"speaker {speaker!r} is not in content/people.yaml",
+                                      f"did you mean {guess!r}?" if guess else "add them to content/people.yaml "
+                                      "(hindsight new person) or correct the id"))
+    for index, topic in enumerate(claim.get("topics") or []):
+        if isinstance(topic, str) and SLUG.match(topic) and topic not in topics:
+            guess = _closest(topic, topics)
+            problems.append(sheet.problem(where + ("topics", index), f"topic {topic!r} is not in content/topics.yaml",
+                                          f"did you mean {guess!r}?" if guess else
+                                          f"known topics: {', '.join(sorted(topics)) or 'none yet'}"))
+    said = _date(claim.get("said"))
+    kind = _str(claim.get("kind"))
+    if said and said > today:
+        problems.append(sheet.problem(where + ("said",), f"'said' date {said} is in the future",
+                                      "check the year; a claim is recorded after it is made"))
+    if said and published and said > published:
+        problems.append(sheet.problem(where + ("said",), f"said on {said}, after the article was published "
+                                      f"({published})", "check the year and month; an article reports what was "
+                                      "said before it appeared"))
+    if claim.get("said") is None and published:
+        problems.append(sheet.problem(where + ("said",), "the date said is empty",
+                                      f"fill it in, or use the publication date {published} with "
+                                      "`said_basis: published`", severity="warning"))
+    outcome = claim.get("outcome")
+    if not isinstance(outcome, dict):
+        return
+    status = _str(outcome.get("status"))
+    if kind in STATUS_SCALES and status and status not in statuses_for(kind):
+        allowed = ", ".join(statuses_for(kind))
+        problems.append(sheet.problem(where + ("outcome", "status"),
+                                      f"{status!r} is not on the scale for a {kind}",
+                                      f"a {kind} can be: {allowed}" + ("" if STATUS_SCALES[kind] else
+                                                                     " (opinions are not rated)")))
+    as_of = _date(outcome.get("as_of"))
+    if as_of and said and as_of < said:
+        problems.append(sheet.problem(where + ("outcome", "as_of"), f"rated as of {as_of}, before the claim was "
+                                      f"said ({said})", "set `as_of` to the day the outcome was last checked"))
+    if as_of and as_of > today:
+        problems.append(sheet.problem(where + ("outcome", "as_of"), f"'as_of' date {as_of} is in the future",
+                                      "set it to the day the outcome was last checked"))
+    if status and status != UNRATED and not as_of:
+        problems.append(sheet.problem(where + ("outcome", "status"), f"the rating {status!r} has no 'as_of' date",
+                                      "add `as_of:` with the day the outcome was checked"))
+    for index, item in enumerate(outcome.get("evidence") or []):
+        if not isinstance(item, dict):
+            continue
+        at = where + ("outcome", "evidence", index)
+        target = _str(item.get("claim"))
+        if target and SLUG.match(target):
+            if target == claim.get("id"):
+                problems.append(sheet.problem(at + ("claim",), "a claim cannot be its own evidence",
+                                              "cite a later claim or a public-record link"))
+            elif target not in claims:
+                guess = _closest(target, claims)
+                problems.append(sheet.problem(at + ("claim",), f"evidence claim {target!r} is not in the archive",
+                                              f"did you mean {guess!r}?" if guess else "check the claim's id"))
+        url = _str(item.get("url"))
+        if url:
+            _check_url(sheet, at + ("url",), url, problems)
+        day = _date(item.get("date"))
+        if day and day > today:
+            problems.append(sheet.problem(at + ("date",), f"evidence date {day} is in the future",
+                                          "check the year"))
+
+
+def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], problems: list[Problem]) -> None:
+    """Evidence points forward in time; a loop of claims citing each other is a mistake."""
+    cites: dict[str, list[str]] = {}
+    for claim_id, (_, _, claim) in claims.items():
+        outcome = claim.get("outcome") if isinstance(claim.get("outcome"), dict) else {}
+        targets = [item.get("claim") for item in outcome.get("evidence") or [] if isinstance(item, dict)]
+        cites[claim_id] = [t for t in targets if isinstance(t, str) and t in claims and t != claim_id]
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    reported: set[frozenset] = set()
+    for start in sorted(cites):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(cites[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, targets = stack[-1]
+            nxt = next(targets, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(nxt) == 1:
+                loop = path[path.index(nxt):]
+                if frozenset(loop) not in reported:
+                    reported.add(frozenset(loop))
+                    sheet, where, _ = claims[node]
+                    problems.append(sheet.problem(where + ("outcome", "evidence"),
+                                                  "evidence goes round in a circle: " + " -> ".join(loop + [nxt]),
+                                                  "evidence should be a later claim or a public record; "
+                                                  "remove one of the links"))
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(cites[nxt])))
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+
+
+def format_problem(problem: Problem) -> str:
+    """`path:line:col: error: message` and, indented below, how to fix it."""
+    text = f"{problem.path}:{problem.line}:{problem.column}: {problem.severity}: {problem.message}"
+    if problem.hint:
+        text += f"\n    hint: {problem.hint}"
+    return text
+
+
+def _annotation_escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that shows the problem inline in a pull request."""
+    level = "error" if problem.severity == "error" else "warning"
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    return (f"::{level} file={_annotation_escape(problem.path, property_value=True)},"
+            f"line={problem.line},col={problem.column}::{_annotation_escape(message)}")
+
+
+def problems_as_json(problems: list[Problem]) -> str:
+    return json.dumps([asdict(problem) for problem in problems], ensure_ascii=False, indent=2)
