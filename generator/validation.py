@@ -180,6 +180,8 @@ def _type_message(name: str, instance: Any, expected: str | list) -> tuple[str, 
 
 def _pattern_message(name: str, instance: str, rule: dict) -> tuple[str, str]:
     pattern = rule.get("pattern", "")
+    if instance == "":
+        return f"{name!r} is empty", rule.get("description") or "fill it in"
     if pattern.startswith("^https?"):
         scheme = instance.split(":", 1)[0].lower() if ":" in instance else ""
         if scheme in ("javascript", "data", "vbscript", "file"):

@@ -1,0 +1,159 @@
+"""`hindsight new article|claim|person|topic`: scaffolds content for editors.
+
+Consumes a web address, seed file, sheet or name; writes a claim sheet, or appends a
+claim, speaker or question, with every field present and explained. Exit 0 on success,
+1 when the content is in a state the scaffold cannot extend, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from generator.readers import read_yaml
+from generator.scaffolding import (
+    ScaffoldError,
+    append_entry,
+    article_from_url,
+    article_sheet,
+    claim_lines,
+    person_lines,
+    sheet_path,
+    topic_lines,
+    write_text_atomically,
+)
+from generator.validation import SLUG, slugify
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "new",
+        help="start a new claim sheet, claim, speaker or question",
+        description="Write a correctly formed entry for an editor to fill in: every field is present, "
+        "with a comment above it saying what it means. Run `hindsight check` afterwards; it lists "
+        "what is still missing.",
+    )
+    command.add_argument("--content", default="content", metavar="DIR", help="the content folder (default: content)")
+    kinds = command.add_subparsers(dest="kind", metavar="WHAT", required=True)
+
+    article = kinds.add_parser("article", help="a claim sheet for a new source article",
+                               description="Start a claim sheet from the article's web address, or from its "
+                               "text saved as a file (which is copied into seeds/).")
+    article.add_argument("source", metavar="SEED-OR-URL", help="https://… address, or a .txt file of the article")
+    article.set_defaults(run=new_article)
+
+    claim = kinds.add_parser("claim", help="add a claim to an existing claim sheet",
+                             description="Append an empty claim, with an id of its own, to a claim sheet.")
+    claim.add_argument("sheet", metavar="ARTICLE", help="the claim sheet, e.g. content/articles/2019/x.yaml")
+    claim.add_argument("--speaker", default="", help="the speaker's id in content/people.yaml")
+    claim.add_argument("--statement", default="", help="what was said")
+    claim.add_argument("--said", type=dt.date.fromisoformat, help="when it was said, YYYY-MM-DD")
+    claim.set_defaults(run=new_claim)
+
+    person = kinds.add_parser("person", help="add a speaker to content/people.yaml",
+                              description="Add a person or institution the archive quotes.")
+    person.add_argument("name", help="the name as the archive should show it")
+    person.add_argument("--id", help="the id claim sheets will use (default: made from the name)")
+    person.add_argument("--wikidata", help="Wikidata item id, e.g. Q7747")
+    person.set_defaults(run=new_person)
+
+    topic = kinds.add_parser("topic", help="add a question to content/topics.yaml",
+                             description="Add a question the archive follows across years.")
+    topic.add_argument("id", help="the id claims will use, e.g. ceasefire-before-talks")
+    topic.add_argument("--title", required=True, help="a short heading")
+    topic.add_argument("--question", required=True, help="the open question, e.g. Will there be a ceasefire?")
+    topic.set_defaults(run=new_topic)
+
+
+def _fail(message: str) -> int:
+    print(f"hindsight new: {message}", file=sys.stderr)
+    return 1
+
+
+def new_article(args: argparse.Namespace) -> int:
+    content = Path(args.content)
+    source = args.source
+    if re.match(r"^https?://", source):
+        known = article_from_url(source)
+        slug, published = known["slug"], known["published"]
+        text = article_sheet(url=source, outlet=known["outlet"], published=published,
+                             published_basis=known["published_basis"], claim_id=f"{slug[:60]}-1")
+    else:
+        seed = Path(source)
+        if not seed.is_file():
+            print(f"hindsight new: {source} is neither a web address nor a file", file=sys.stderr)
+            return 2
+        seeds = content.parent / "seeds"
+        target = seeds / seed.name
+        if seed.resolve() != target.resolve():
+            if target.exists():
+                return _fail(f"seeds/{seed.name} already exists; rename the file you are adding")
+            seeds.mkdir(exist_ok=True)
+            shutil.copyfile(seed, target)
+        title = next((line.strip(" #") for line in target.read_text("utf-8", "replace").splitlines()
+                      if line.strip(" #")), "")
+        slug, published = slugify(title)[:60] or slugify(seed.stem) or "article", None
+        text = article_sheet(title=title, seed=f"seeds/{seed.name}", claim_id=f"{slug}-1")
+    path = sheet_path(content, slug, published)
+    if path.exists():
+        return _fail(f"{path} already exists; edit it, or add a claim with `hindsight new claim {path}`")
+    write_text_atomically(path, text)
+    print(f"wrote {path}: fill in the fields, then run `hindsight check`")
+    return 0
+
+
+def new_claim(args: argparse.Namespace) -> int:
+    path = Path(args.sheet)
+    document, problems = read_yaml(path, str(path)) if path.is_file() else (None, [])
+    if document is None or not isinstance(document.value, dict):
+        return _fail(f"{path} is not a readable claim sheet; run `hindsight check`")
+    existing = {claim.get("id") for claim in document.value.get("claims") or [] if isinstance(claim, dict)}
+    number = len(existing) + 1
+    while f"{path.stem[:60]}-{number}" in existing:
+        number += 1
+    claim_id = f"{path.stem[:60]}-{number}"
+    try:
+        append_entry(path, "claims", claim_lines(claim_id, speaker=args.speaker, statement=args.statement,
+                                                 said=args.said, said_basis="editor" if args.said else None),
+                     claim_id)
+    except ScaffoldError as error:
+        return _fail(str(error))
+    print(f"added claim {claim_id} to {path}")
+    return 0
+
+
+def new_person(args: argparse.Namespace) -> int:
+    person_id = args.id or slugify(args.name)
+    if not SLUG.match(person_id):
+        print(f"hindsight new: {person_id!r} cannot be an id; use lower-case letters, digits and hyphens",
+              file=sys.stderr)
+        return 2
+    return _append_registry(Path(args.content) / "people.yaml", "people", person_id,
+                            person_lines(person_id, args.name, args.wikidata))
+
+
+def new_topic(args: argparse.Namespace) -> int:
+    if not SLUG.match(args.id):
+        print(f"hindsight new: {args.id!r} cannot be an id; try {slugify(args.id)!r}", file=sys.stderr)
+        return 2
+    return _append_registry(Path(args.content) / "topics.yaml", "topics", args.id,
+                            topic_lines(args.id, args.title, args.question))
+
+
+def _append_registry(path: Path, key: str, entry_id: str, lines: list[str]) -> int:
+    document, _ = read_yaml(path, str(path)) if path.is_file() else (None, [])
+    if document is None:
+        return _fail(f"{path} is missing or unreadable; run `hindsight check`")
+    ids = {entry.get("id") for entry in document.value.get(key) or [] if isinstance(entry, dict)}
+    if entry_id in ids:
+        return _fail(f"{entry_id!r} is already in {path}")
+    try:
+        append_entry(path, key, lines, entry_id)
+    except ScaffoldError as error:
+        return _fail(str(error))
+    print(f"added {entry_id} to {path}")
+    return 0

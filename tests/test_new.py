@@ -1,0 +1,123 @@
+"""`hindsight new`: scaffolds that an editor fills in until `hindsight check` is clean."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.fields import fields
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "project")
+    monkeypatch.chdir(tmp_path / "project")
+    return tmp_path / "project"
+
+
+def check(capsys) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["check"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("    hint:")]
+    return code, lines
+
+
+def test_new_article_from_url_lists_what_to_fill_then_checks_clean(project, capsys):
+    url = "https://www.nytimes.com/2022/05/17/world/europe/ukraine-russia-peace-talks.html"
+    assert main(["new", "article", url]) == 0
+    sheet = project / "content" / "articles" / "2022" / "ukraine-russia-peace-talks.yaml"
+    text = sheet.read_text("utf-8")
+    assert "outlet: The New York Times" in text and "published: 2022-05-17" in text
+    assert "published_basis: url" in text
+    capsys.readouterr()
+
+    code, problems = check(capsys)
+    assert code == 1
+    assert [re.sub(r"^.*?:\d+:\d+: ", "", line) for line in problems] == [
+        "error: 'title' is empty", "error: 'statement' is empty", "error: 'speaker' is empty",
+        "warning: the date said is empty"]
+
+    text = (text.replace('title: ""', "title: With Ukraine Taking Firmer Stance, Peace Talks Grind to a Halt")
+                .replace('statement: ""', "statement: We are defending ourselves.")
+                .replace('speaker: ""', "speaker: volodymyr-zelensky")
+                .replace("said: null", "said: 2022-05-17"))
+    sheet.write_text(text, "utf-8")
+    assert check(capsys) == (0, [])
+
+
+def test_every_field_is_present_and_explained(project, capsys):
+    main(["new", "article", "https://example.org/story"])
+    text = (project / "content" / "articles" / "undated" / "story.yaml").read_text("utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../../generator/schemas/article.schema.json\n")
+    for item in fields("article"):
+        key = item.path.rsplit(".", 1)[-1].removesuffix("[]")
+        assert re.search(rf"^\s*(- )?{re.escape(key)}:", text, re.M), f"{item.path} is missing"
+        if item.description:
+            assert f"# {item.description}" in text
+
+
+def test_new_article_from_a_seed_file_copies_it_into_seeds(project, tmp_path, capsys):
+    article = tmp_path / "kremlin.txt"
+    article.write_text("\nKremlin says no meeting\n\nBody text.\n", "utf-8")
+    assert main(["new", "article", str(article)]) == 0
+    assert (project / "seeds" / "kremlin.txt").read_text("utf-8") == article.read_text("utf-8")
+    text = (project / "content" / "articles" / "undated" / "kremlin-says-no-meeting.yaml").read_text("utf-8")
+    assert "title: Kremlin says no meeting" in text and "seed: seeds/kremlin.txt" in text
+    assert "quality: [missing-date]" in text
+
+
+def test_new_article_never_overwrites(project, capsys):
+    url = "https://example.org/2020/01/02/story.html"
+    assert main(["new", "article", url]) == 0
+    sheet = project / "content" / "articles" / "2020" / "story.yaml"
+    sheet.write_text(sheet.read_text("utf-8") + "# an editor's note\n", "utf-8")
+    before = sheet.read_bytes()
+    assert main(["new", "article", url]) == 1
+    assert sheet.read_bytes() == before
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_new_claim_appends_and_keeps_every_byte(project, capsys):
+    sheet = project / "content" / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
+    before = sheet.read_text("utf-8")
+    assert main(["new", "claim", str(sheet), "--speaker", "vladimir-putin",
+                 "--statement", "Now we will see.", "--said", "2019-11-11"]) == 0
+    after = sheet.read_text("utf-8")
+    assert after.startswith(before)
+    assert "id: nyt-zelensky-seeks-meeting-with-putin-3" in after
+    assert "statement: Now we will see." in after
+    assert check(capsys) == (0, [])
+
+
+def test_new_claim_refuses_when_claims_is_not_last(project, capsys):
+    sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+    text = sheet.read_text("utf-8")
+    head, claims = text.split("claims:\n", 1)
+    article_block = head.split("article:\n", 1)
+    reordered = article_block[0] + "claims:\n" + claims + "article:\n" + article_block[1]
+    sheet.write_text(reordered, "utf-8")
+    assert main(["new", "claim", str(sheet)]) == 1
+    assert sheet.read_text("utf-8") == reordered
+    assert "not the file's last field" in capsys.readouterr().err
+
+
+def test_new_person_and_topic(project, capsys):
+    assert main(["new", "person", "Mevlüt Çavuşoğlu", "--wikidata", "Q355848"]) == 0
+    assert main(["new", "topic", "grain-corridor", "--title", "Grain corridor",
+                 "--question", "Will grain ships sail from Odesa?"]) == 0
+    people = (project / "content" / "people.yaml").read_text("utf-8")
+    assert "id: mevlut-cavusoglu" in people and "name: Mevlüt Çavuşoğlu" in people
+    assert check(capsys) == (0, [])
+    assert main(["new", "person", "Mevlut Cavusoglu"]) == 1
+    assert "already in" in capsys.readouterr().err
+
+
+def test_bad_ids_are_usage_errors(project, capsys):
+    assert main(["new", "topic", "Grain Corridor", "--title", "t", "--question", "q"]) == 2
+    assert "'grain-corridor'" in capsys.readouterr().err
