@@ -92,7 +92,17 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
                       (about.get("claims[].outcome.as_of", ""), "as_of", None),
                       (about.get("claims[].outcome.summary", ""), "summary", None),
                       (about.get("claims[].outcome.evidence", ""), "evidence", [])], 6)
+    outcome += [
+        "      # For example, a later claim in this archive, and a public record:",
+        "      #   - claim: 2025-dmitry-peskov-summit-meeting-can-and-should",
+        "      #   - url: https://www.reuters.com/world/europe/...",
+        "      #     title: Kremlin rules out Putin-Zelenskiy meeting",
+        "      #     outlet: Reuters",
+        "      #     date: 2025-07-25",
+        "      #     note: One sentence on what this record shows.",
+    ]
     entries.append((about.get("claims[].outcome", ""), "outcome", [outcome]))
+    entries.append((about.get("claims[].note", ""), "note", None))
     entries.append((about.get("claims[].review", ""), "review", "draft"))
     return _block(entries, 4, first_prefix="  - ")
 
