@@ -61,7 +61,7 @@ def test_every_field_is_present_and_explained(project, capsys):
             continue
         key = item.path.rsplit(".", 1)[-1].removesuffix("[]")
         assert re.search(rf"^\s*(#\s+)?(- )?{re.escape(key)}:", text, re.M), f"{item.path} is missing"
-        if item.description:
+        if item.description and not item.path.startswith("claims[].outcome.evidence[]."):  # shown as examples
             assert f"# {item.description}" in text
 
 
