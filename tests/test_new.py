@@ -124,3 +124,15 @@ def test_new_person_and_topic(project, capsys):
 def test_bad_ids_are_usage_errors(project, capsys):
     assert main(["new", "topic", "Grain Corridor", "--title", "t", "--question", "q"]) == 2
     assert "'grain-corridor'" in capsys.readouterr().err
+
+
+def test_contributing_field_reference_is_up_to_date():
+    """CONTRIBUTING.md's field reference is generated from the schemas; regenerate it when they change."""
+    from generator.fields import replace_reference
+
+    guide = (Path(__file__).parent.parent / "CONTRIBUTING.md").read_text("utf-8")
+    assert guide == replace_reference(guide), (
+        "CONTRIBUTING.md is out of date: run `python -m generator.fields --write CONTRIBUTING.md`")
+    for kind in ("site", "people", "topics", "article"):
+        for item in fields(kind):
+            assert f"| `{item.path}` |" in guide
