@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import jsonschema
+import jsonschema_rs
 
 from generator.model import STATUS_SCALES, UNRATED, statuses_for
 from generator.readers import Document, Problem
@@ -52,15 +53,30 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
     return cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
 
 
+@cache
+def _fast_validator(kind: str):
+    """A compiled validator that answers valid-or-not a hundred times faster than jsonschema."""
+    return jsonschema_rs.validator_for(schema(kind), validate_formats=True)
+
+
 # ---------------------------------------------------------------------------
 # File by file: the schema
 
 
 def check_schema(document: Document, kind: str) -> list[Problem]:
-    """Every way `document` departs from the schema of its kind."""
+    """Every way `document` departs from the schema of its kind.
+
+    Most files are valid, so a compiled validator answers first; only a file it rejects
+    is walked by jsonschema, whose detailed errors become editors' messages.
+    """
+    if _fast_validator(kind).is_valid(document.value):
+        return []
     problems: list[Problem] = []
     for error in _validator(kind).iter_errors(document.value):
         problems.extend(_explain(document, error))
+    if not problems:  # the two validators disagree: still say something, never pass it silently
+        for error in _fast_validator(kind).iter_errors(document.value):
+            problems.append(document.problem(tuple(error.instance_path), error.message))
     return problems
 
 

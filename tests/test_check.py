@@ -310,3 +310,23 @@ def test_every_content_file_names_its_schema(path):
 
 def test_yaml_is_read_with_the_c_loader():
     assert readers._Loader is yaml.CSafeLoader
+
+
+def _schema_cases():
+    """The corpus files that parse as YAML, with the kind of file each stands for."""
+    for bad_file in BAD_FILES:
+        text = bad_file.read_text("utf-8")
+        place, _ = _expectations(text)
+        document, _ = readers.parse_yaml(text, place)
+        if document is not None:
+            kind = {"people.yaml": "people", "topics.yaml": "topics", "site.yaml": "site"}.get(place, "article")
+            yield pytest.param(document, kind, id=bad_file.stem)
+
+
+@pytest.mark.parametrize(("document", "kind"), list(_schema_cases()))
+def test_fast_and_detailed_validators_agree(document, kind):
+    """The compiled validator answers first; it must reject exactly what jsonschema rejects."""
+    from generator.validation import _fast_validator, _validator
+
+    detailed_valid = not list(_validator(kind).iter_errors(document.value))
+    assert _fast_validator(kind).is_valid(document.value) == detailed_valid
