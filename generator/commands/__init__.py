@@ -3,4 +3,4 @@
 A command is listed here only when it works end to end.
 """
 
-COMMANDS = ("check", "new")
+COMMANDS = ("check", "new", "build", "serve")

@@ -1,0 +1,79 @@
+"""`hindsight build`: turns the content folder into the website folder.
+
+Consumes the command line (content folder, output folder, published address, whether to
+index for search); runs `generator.build.build` and prints every content problem as
+`path:line:col: error: ...` with its hint. Exit 0 when built, 1 on content problems,
+2 when the output folder cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.build import BuildOptions, BuildResult, build
+from generator.search import SearchIndexError
+from generator.validation import format_problem
+from generator.writers import OutputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "build",
+        help="build the archive website into site/",
+        description="Turn every claim sheet, speaker, question and page under content/ into the archive "
+        "website: a page per claim, speaker, question, source article and year, with search, an Atom feed "
+        "and downloads. Nothing is published until the whole build succeeds: a build that stops keeps the "
+        "previous site. The finished folder works at any address, even opened straight from disk.",
+    )
+    add_build_arguments(command)
+    command.set_defaults(run=run)
+
+
+def add_build_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--content", default="content", metavar="DIR",
+                         help="the content folder (default: content)")
+    command.add_argument("--output", default="site", metavar="DIR",
+                         help="where the website goes (default: site); replaced only when the build succeeds")
+    command.add_argument("--base-url", metavar="URL",
+                         help="the address the archive is published at, e.g. https://example.org/archive/; "
+                         "used only for canonical links, the feed, the sitemap and structured data "
+                         "(default: base_url in content/site.yaml)")
+    command.add_argument("--no-search", dest="search", action="store_false",
+                         help="skip the search index (faster; search then uses the small offline index)")
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(content=Path(args.content), output=Path(args.output), base_url=args.base_url,
+                        search=args.search)
+
+
+def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:
+    if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
+        print(f"hindsight build: --base-url must start with http:// or https://, not {args.base_url!r}",
+              file=sys.stderr)
+        return 2, None
+    try:
+        result = build(options_from(args))
+    except OutputError as error:
+        print(f"hindsight build: {error}", file=sys.stderr)
+        return 2, None
+    except SearchIndexError as error:
+        print(f"hindsight build: the search index failed, so the previous site was kept: {error}",
+              file=sys.stderr)
+        return 1, None
+    for problem in result.problems:
+        print(format_problem(problem))
+    if not result.built:
+        errors = sum(problem.severity == "error" for problem in result.problems)
+        print(f"hindsight build: {errors} error{'s' * (errors != 1)} in the content; nothing was built "
+              "and the previous site was kept", file=sys.stderr)
+        return 1, result
+    print(f"Built {result.pages} pages ({result.files} files, {result.size / 1_000_000:.1f} MB) into "
+          f"{args.output} in {result.seconds:.1f} s.", file=sys.stderr)
+    return 0, result
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_build(args)[0]

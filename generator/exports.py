@@ -1,0 +1,112 @@
+"""Exports: the whole archive as `claims.json` and `claims.csv`, and the small search index
+shipped as a plain script (`search-fallback.js`) for reading from `file://`.
+
+Consumes the `Archive` and its `Links`; produces bytes with a stable order (claims by date,
+JSON keys sorted). CSV cells that a spreadsheet would run as a formula (starting with
+= + - @, a tab or a carriage return) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from generator.linking import Links, year_of
+from generator.model import STATUS_LABELS, Archive, Claim
+from generator.pages import canonical_url, claim_path
+from generator.structured_data import json_ld
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said_basis", "kind", "form",
+               "topics", "outcome_status", "outcome", "outcome_as_of", "outcome_summary", "article",
+               "outlet", "published", "original_url", "quality", "review", "url")
+
+
+def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) -> dict[str, Any]:
+    article = links.articles[claim.article]
+    person = archive.people[claim.speaker]
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "speaker": {"id": person.id, "name": person.name},
+        "speaker_as_written": claim.speaker_as_written,
+        "role": claim.role,
+        "said": claim.said.isoformat() if claim.said else None,
+        "said_basis": claim.said_basis,
+        "kind": claim.kind,
+        "form": claim.form,
+        "context": claim.context,
+        "topics": list(claim.topics),
+        "outcome": {
+            "status": claim.outcome.status,
+            "label": STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
+            "as_of": claim.outcome.as_of.isoformat() if claim.outcome.as_of else None,
+            "summary": claim.outcome.summary,
+            "evidence": [{key: value for key, value in (
+                ("claim", item.claim), ("url", item.url), ("title", item.title), ("outlet", item.outlet),
+                ("date", item.date.isoformat() if item.date else None), ("note", item.note)) if value is not None}
+                for item in claim.outcome.evidence],
+        },
+        "article": {
+            "slug": article.slug, "title": article.title, "outlet": article.outlet, "url": article.url,
+            "published": article.published.isoformat() if article.published else None,
+            "quality": list(article.quality),
+        },
+        "note": claim.note,
+        "review": claim.review,
+        "url": canonical_url(base_url, claim_path(claim.id)),
+    }
+
+
+def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
+    document = {
+        "site": {"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
+        "claims": [claim_record(archive, links, claim, base_url) for claim in links.claims.values()],
+    }
+    return (json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for claim in links.claims.values():
+        record = claim_record(archive, links, claim, base_url)
+        row = {
+            **{key: record[key] for key in ("id", "statement", "role", "said", "said_basis", "kind", "form",
+                                            "review", "url")},
+            "speaker_id": record["speaker"]["id"], "speaker": record["speaker"]["name"],
+            "topics": " ".join(claim.topics),
+            "outcome_status": claim.outcome.status, "outcome": record["outcome"]["label"],
+            "outcome_as_of": record["outcome"]["as_of"], "outcome_summary": claim.outcome.summary,
+            "article": claim.article, "outlet": record["article"]["outlet"],
+            "published": record["article"]["published"], "original_url": record["article"]["url"],
+            "quality": " ".join(record["article"]["quality"]),
+        }
+        writer.writerow([spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
+    # A byte-order mark lets spreadsheet programs read the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def search_fallback(archive: Archive, links: Links) -> bytes:
+    """A plain script assigning the claims to a global, for search where Pagefind cannot run."""
+    rows = []
+    for claim in links.claims.values():
+        article = links.articles[claim.article]
+        rows.append([
+            claim_path(claim.id), claim.statement, archive.people[claim.speaker].name, year_of(claim),
+            claim.said.isoformat() if claim.said else "",
+            [archive.topics[topic].title for topic in claim.topics if topic in archive.topics],
+            article.outlet or "", STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
+        ])
+    fields = ["path", "statement", "speaker", "year", "said", "topics", "outlet", "outcome"]
+    body = json_ld({"fields": fields, "claims": rows})
+    return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")

@@ -1,0 +1,100 @@
+"""Feeds: the Atom feed of new claims and outcome changes, and `sitemap.xml`.
+
+Consumes the `Archive`, its `Links` and the published base address; produces XML bytes.
+Every date comes from the content (when a claim was said or published, an outcome's as-of
+date), never from the clock, so the same archive always gives the same feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.linking import Links
+from generator.model import STATUS_LABELS, Archive
+from generator.pages import canonical_url, claim_path
+
+FEED_ENTRIES = 50
+# Characters XML 1.0 forbids even when escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
+
+
+def xml_attribute(text: str) -> str:
+    return quoteattr(_NOT_XML.sub("", text))
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    day: dt.date
+    key: str       # unique and stable: the entry's id after the base address
+    title: str
+    url: str
+    summary: str
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed_entries(archive: Archive, links: Links, base_url: str) -> list[FeedEntry]:
+    entries = []
+    for claim in links.claims.values():
+        person = archive.people[claim.speaker]
+        url = canonical_url(base_url, claim_path(claim.id))
+        article = links.articles[claim.article]
+        added = article.published or claim.said
+        if added:
+            entries.append(FeedEntry(added, f"claim/{claim.id}", f"New claim: {person.name}: {claim.statement}",
+                                     url, f"{person.name} said: {claim.statement}"))
+        if claim.outcome.rated and claim.outcome.as_of:
+            label = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
+            entries.append(FeedEntry(claim.outcome.as_of, f"outcome/{claim.id}/{claim.outcome.as_of.isoformat()}",
+                                     f"Outcome: {label}: {person.name}: {claim.statement}", url,
+                                     f"{label}. {claim.outcome.summary or ''}".strip()))
+    entries.sort(key=lambda entry: (entry.day, entry.key), reverse=True)
+    return entries[:FEED_ENTRIES]
+
+
+def atom_feed(archive: Archive, links: Links, base_url: str) -> bytes:
+    site = archive.site
+    entries = feed_entries(archive, links, base_url)
+    updated = entries[0].day if entries else dt.date(1970, 1, 1)
+    base = canonical_url(base_url, "index.html")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={xml_attribute(site.language)}>',
+        f"<title>{xml_text(site.title)}: new claims and outcomes</title>",
+        f"<subtitle>{xml_text(site.description)}</subtitle>",
+        f"<id>{xml_text(base)}</id>",
+        f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(base)}/>",
+        f"<link rel=\"self\" href={xml_attribute(canonical_url(base_url, 'feed.xml'))}/>",
+        f"<updated>{_stamp(updated)}</updated>",
+        f"<author><name>{xml_text(site.publisher.name)}</name><uri>{xml_text(site.publisher.url)}</uri></author>",
+    ]
+    for entry in entries:
+        lines += [
+            "<entry>",
+            f"<id>{xml_text(base + '#' + entry.key)}</id>",
+            f"<title>{xml_text(entry.title)}</title>",
+            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(entry.url)}/>",
+            f"<updated>{_stamp(entry.day)}</updated>",
+            f"<summary>{xml_text(entry.summary)}</summary>",
+            "</entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemap(paths: list[str], base_url: str) -> bytes:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(paths):
+        lines.append(f"<url><loc>{xml_text(canonical_url(base_url, path))}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,214 @@
+"""Linking stage: relates claims to each other across articles and years.
+
+Consumes a loaded `Archive`; produces `Links`: claims grouped by question (topic), speaker,
+year and article in date order, and for each claim its neighbours on the same question,
+the same speaker's claims in other years, the claims that cite it as evidence, and
+*similar statements* found by wording.
+
+Similar statements come from an inverted index over rare words and word pairs: each claim
+looks up only its rarest features, features shared by too many claims are never walked,
+and only claims sharing enough rare features are scored, so the work grows with the
+number of claims times a fixed bound rather than with every pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from generator.model import Archive, Article, Claim
+
+UNDATED = "undated"
+
+NEIGHBOURS_ON_QUESTION = 3   # earlier and later claims shown on each side, per question
+PER_OTHER_YEAR = 3           # the speaker's claims shown for each other year
+SIMILAR_SHOWN = 5
+RAREST_FEATURES = 12         # features each claim looks up in the index
+POSTING_CAP = 200            # features shared by more claims than this are too common to look up
+MIN_SHARED = 2               # candidates must share this many looked-up features
+MIN_SIMILARITY = 0.18
+
+_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each even few for from further
+had has have having he her here hers herself him himself his how i if in into is it its itself
+just me more most my myself no nor not now of off on once only or other our ours ourselves out
+over own said same say says she should so some such than that the their theirs them themselves
+then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves mr mrs ms
+""".split())
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Similar:
+    claim: str
+    score: float
+    same_speaker: bool
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The claims just before and just after one claim on one question."""
+
+    topic: str
+    earlier: tuple[str, ...]
+    later: tuple[str, ...]
+    position: int   # 1-based place of the claim in the question's timeline
+    total: int
+
+
+@dataclass(frozen=True)
+class ClaimLinks:
+    on_question: tuple[Neighbours, ...] = ()
+    speaker_other_years: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (year, claim ids)
+    similar: tuple[Similar, ...] = ()
+    cited_by: tuple[str, ...] = ()   # claims whose outcome evidence points at this claim
+
+
+@dataclass
+class Links:
+    claims: dict[str, Claim]
+    articles: dict[str, Article]
+    by_topic: dict[str, tuple[str, ...]]
+    by_speaker: dict[str, tuple[str, ...]]
+    by_year: dict[str, tuple[str, ...]]
+    per_claim: dict[str, ClaimLinks] = field(default_factory=dict)
+
+    def years(self) -> list[str]:
+        """Year labels in order, the undated last."""
+        return sorted(self.by_year, key=lambda year: (year == UNDATED, year))
+
+
+def year_of(claim: Claim) -> str:
+    return str(claim.said.year) if claim.said else UNDATED
+
+
+def date_order(claim: Claim) -> tuple:
+    """Claims sort by the day said (undated last), then by id so ties never depend on load order."""
+    return (claim.said is None, claim.said or dt.date.min, claim.id)
+
+
+def link_archive(archive: Archive) -> Links:
+    claims = sorted(archive.claims(), key=date_order)
+    by_id = {claim.id: claim for claim in claims}
+    by_topic: dict[str, list[str]] = defaultdict(list)
+    by_speaker: dict[str, list[str]] = defaultdict(list)
+    by_year: dict[str, list[str]] = defaultdict(list)
+    cited_by: dict[str, list[str]] = defaultdict(list)
+    for claim in claims:
+        for topic in claim.topics:
+            by_topic[topic].append(claim.id)
+        by_speaker[claim.speaker].append(claim.id)
+        by_year[year_of(claim)].append(claim.id)
+        for evidence in claim.outcome.evidence:
+            if evidence.claim and evidence.claim in by_id and claim.id not in cited_by[evidence.claim]:
+                cited_by[evidence.claim].append(claim.id)
+    links = Links(
+        claims=by_id,
+        articles={article.slug: article for article in archive.articles},
+        by_topic={topic: tuple(ids) for topic, ids in sorted(by_topic.items())},
+        by_speaker={speaker: tuple(ids) for speaker, ids in sorted(by_speaker.items())},
+        by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
+    )
+    similar = similar_statements(claims)
+    places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
+              for topic, ids in links.by_topic.items()}
+    for claim in claims:
+        links.per_claim[claim.id] = ClaimLinks(
+            on_question=tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic)
+                              for topic in claim.topics),
+            speaker_other_years=_other_years(claim, links),
+            similar=similar.get(claim.id, ()),
+            cited_by=tuple(sorted(cited_by.get(claim.id, ()), key=lambda other: date_order(by_id[other]))),
+        )
+    return links
+
+
+def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours:
+    return Neighbours(
+        topic=topic,
+        earlier=timeline[max(0, index - NEIGHBOURS_ON_QUESTION):index],
+        later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
+        position=index + 1,
+        total=len(timeline),
+    )
+
+
+def _other_years(claim: Claim, links: Links) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The speaker's claims in each other year; claims on a shared question first."""
+    own_year = year_of(claim)
+    years: dict[str, list[Claim]] = defaultdict(list)
+    for other_id in links.by_speaker[claim.speaker]:
+        other = links.claims[other_id]
+        if year_of(other) != own_year:
+            years[year_of(other)].append(other)
+    shared = set(claim.topics)
+    result = []
+    for year in sorted(years, key=lambda label: (label == UNDATED, label)):
+        chosen = sorted(years[year], key=lambda other: (not shared.intersection(other.topics), date_order(other)))
+        result.append((year, tuple(other.id for other in sorted(chosen[:PER_OTHER_YEAR], key=date_order))))
+    return tuple(result)
+
+
+# ---------------------------------------------------------------------------
+# Similar statements
+
+
+def _stem(word: str) -> str:
+    for suffix, keep in (("'s", 2), ("’s", 2), ("ies", 4), ("ing", 5), ("ed", 5), ("es", 5), ("s", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def statement_features(text: str) -> frozenset[str]:
+    """Content words (lower case, accents dropped, lightly stemmed) and adjacent word pairs."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    words = [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
+    pairs = (f"{first} {second}" for first, second in zip(words, words[1:]))
+    return frozenset(words).union(pairs)
+
+
+def similar_statements(claims: list[Claim]) -> dict[str, tuple[Similar, ...]]:
+    """For each claim, the most similar statements from other articles, best first."""
+    features = {claim.id: statement_features(claim.statement) for claim in claims}
+    frequency: Counter[str] = Counter()
+    for found in features.values():
+        frequency.update(found)
+    count = max(len(claims), 1)
+    weight = {feature: math.log(1 + count / seen) for feature, seen in frequency.items()}
+    norms = {claim_id: math.sqrt(sum(weight[f] ** 2 for f in found)) or 1.0 for claim_id, found in features.items()}
+    # The index holds only features worth walking: shared by at least two claims, not too common.
+    postings: dict[str, list[str]] = defaultdict(list)
+    for claim in claims:
+        for feature in features[claim.id]:
+            if 2 <= frequency[feature] <= POSTING_CAP:
+                postings[feature].append(claim.id)
+    by_id = {claim.id: claim for claim in claims}
+    result: dict[str, tuple[Similar, ...]] = {}
+    for claim in claims:
+        lookups = sorted((f for f in features[claim.id] if f in postings), key=lambda f: (frequency[f], f))
+        shared: Counter[str] = Counter()
+        for feature in lookups[:RAREST_FEATURES]:
+            for other_id in postings[feature]:
+                if other_id != claim.id:
+                    shared[other_id] += 1
+        scored = []
+        for other_id, hits in shared.items():
+            other = by_id[other_id]
+            if hits < MIN_SHARED or other.article == claim.article:
+                continue
+            overlap = features[claim.id] & features[other_id]
+            score = sum(weight[f] ** 2 for f in overlap) / (norms[claim.id] * norms[other_id])
+            if score >= MIN_SIMILARITY:
+                scored.append(Similar(other_id, round(score, 4), other.speaker == claim.speaker))
+        scored.sort(key=lambda similar: (-similar.score, similar.claim))
+        if scored:
+            result[claim.id] = tuple(scored[:SIMILAR_SHOWN])
+    return result

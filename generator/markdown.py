@@ -1,0 +1,67 @@
+"""Safe Markdown: renders editors' Markdown (pages, summaries, notes) to HTML.
+
+Consumes Markdown text from content files; produces HTML markup. Raw HTML in the source is
+shown as text, and links or images whose address uses a scheme other than http(s), mailto
+or a relative path (javascript:, data:, vbscript:, file: ...) lose their address.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
+_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_href(url: str | None) -> str | None:
+    """The address itself when it is safe to emit as a link, else None."""
+    if url is None:
+        return None
+    squeezed = _IGNORED.sub("", url)
+    if not squeezed:
+        return None
+    match = _SCHEME.match(squeezed)
+    if match is None:
+        # No scheme: a relative address, a fragment, or a protocol-relative //host link.
+        return url if not squeezed.startswith("\\") else None
+    return url if match.group(1).lower() in SAFE_SCHEMES else None
+
+
+def _validate_link(url: str) -> bool:
+    return safe_href(url) is not None
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False})
+    parser.validateLink = _validate_link
+    return parser
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Markdown to safe HTML; empty text gives empty markup."""
+    if not source:
+        return Markup("")
+    return Markup(_parser().render(source))
+
+
+def render_inline(source: str | None) -> Markup:
+    """One paragraph of Markdown without the surrounding <p>: for summaries and notes in lists."""
+    if not source:
+        return Markup("")
+    return Markup(_parser().renderInline(source))
+
+
+def first_heading(source: str) -> str | None:
+    """The text of the first level-one heading, used as a page's title."""
+    tokens = _parser().parse(source)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return tokens[index + 1].content
+    return None

@@ -1,0 +1,353 @@
+"""Rendering stage: plans every HTML page of the site and renders each one to bytes.
+
+Consumes the `Archive` and its `Links`; produces `Page` plans (an output path, a template
+and the values it shows) and, through `render_page`, the bytes of each page. Rendering is
+a pure function of the plan, so the same plan always gives the same bytes.
+
+Every internal link is relative and names an `index.html` file explicitly, so the site
+reads the same at a domain root, under a subpath and from `file://`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from generator.linking import UNDATED, Links, date_order, year_of
+from generator.markdown import first_heading, render_inline, render_markdown, safe_href
+from generator.model import (
+    STATUS_LABELS,
+    STATUS_SCALES,
+    UNRATED,
+    Archive,
+    Article,
+    Claim,
+    Person,
+)
+from generator.structured_data import claim_review, json_ld
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+LATEST_ON_HOME = 10
+
+# How a status reads at a glance: the badge colour family.
+STATUS_TONES = {
+    "accurate": "good", "came-true": "good", "kept": "good",
+    "inaccurate": "bad", "did-not-come-true": "bad", "broken": "bad",
+    "partly-accurate": "mixed", "partly-came-true": "mixed", "compromise": "mixed",
+    "unverifiable": "open", "too-early": "open", "in-the-works": "open", "stalled": "open",
+    "held": "steady", "shifted": "mixed", "reversed": "turned",
+    UNRATED: "none",
+}
+
+QUALITY_NOTES = {
+    "spun-text": "The copy this claim sheet was made from is a reworded (“spun”) version of the "
+                 "original article: quotations may not be word for word. Check the original.",
+    "stripped-diacritics": "The copy this claim sheet was made from lost its accents and other "
+                           "diacritics: names and quotations may be misspelt. Check the original.",
+    "missing-date": "The source copy carried no publication date.",
+    "missing-outlet": "The source copy did not name its outlet.",
+    "missing-url": "The source copy carried no link to the original article.",
+    "web-junk": "The source copy contained unrelated web page text (menus, adverts) that was left out.",
+    "truncated": "The source copy ends early: the article may say more than shown here.",
+}
+DAMAGE_FLAGS = ("spun-text", "stripped-diacritics")
+
+KIND_LABELS = {
+    "assertion": "Assertion", "prediction": "Prediction", "promise": "Promise",
+    "position": "Position", "opinion": "Opinion",
+}
+FORM_LABELS = {"direct": "Direct quotation", "indirect": "Paraphrase", "mixed": "Partly quoted"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+# ---------------------------------------------------------------------------
+# Where each page lives (relative to the site's root)
+
+def _segment(text: str) -> str:
+    return quote(text, safe="")
+
+
+def claim_path(claim_id: str) -> str:
+    return f"claims/{_segment(claim_id)}/index.html"
+
+
+def speaker_path(person_id: str) -> str:
+    return f"speakers/{_segment(person_id)}/index.html"
+
+
+def topic_path(topic_id: str) -> str:
+    return f"topics/{_segment(topic_id)}/index.html"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{_segment(slug)}/index.html"
+
+
+def year_path(year: str) -> str:
+    return f"years/{_segment(year)}/index.html"
+
+
+def text_page_path(slug: str) -> str:
+    return f"pages/{_segment(slug)}/index.html"
+
+
+def canonical_url(base_url: str, path: str) -> str:
+    """The published address of a page: directory form, no index.html."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if path == "index.html":
+        return base
+    if path.endswith("/index.html"):
+        return base + path[: -len("index.html")]
+    return base + path
+
+
+# ---------------------------------------------------------------------------
+# Small formatting helpers the templates use
+
+def long_date(day: dt.date | None) -> str:
+    if day is None:
+        return "date unknown"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def status_tone(status: str) -> str:
+    return STATUS_TONES.get(status, "none")
+
+
+def outcome_tally(claims: list[Claim]) -> list[tuple[str, int]]:
+    """(status, count) in scale order, unrated last; only statuses that occur."""
+    counts = Counter(claim.outcome.status for claim in claims)
+    order = [status for scale in STATUS_SCALES.values() for status in scale] + [UNRATED]
+    return [(status, counts[status]) for status in order if counts[status]]
+
+
+# ---------------------------------------------------------------------------
+# Page plans
+
+@dataclass
+class Page:
+    path: str                 # output path relative to the site root, e.g. claims/x/index.html
+    template: str
+    title: str
+    values: dict[str, Any] = field(default_factory=dict)
+    section: str = ""         # which main-navigation entry is current
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every page needs to know about the site and its neighbours."""
+
+    archive: Archive
+    links: Links
+    base_url: str
+    text_pages: tuple[tuple[str, str], ...]   # (slug, title) of Markdown pages
+
+    def person(self, person_id: str) -> Person:
+        return self.archive.people[person_id]
+
+    def claim(self, claim_id: str) -> Claim:
+        return self.links.claims[claim_id]
+
+    def claims(self, claim_ids) -> list[Claim]:
+        return [self.links.claims[claim_id] for claim_id in claim_ids]
+
+    def article_of(self, claim: Claim) -> Article:
+        return self.links.articles[claim.article]
+
+    def role_when_said(self, claim: Claim) -> str | None:
+        if claim.role:
+            return claim.role
+        role = self.person(claim.speaker).role_on(claim.said)
+        if role is None:
+            return None
+        return f"{role.title}, {role.organisation}" if role.organisation else role.title
+
+
+def plan_pages(archive: Archive, links: Links, base_url: str) -> list[Page]:
+    text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
+                              for slug, source in archive.pages.items()))
+    view = SiteView(archive, links, base_url, text_pages)
+    pages = [home_page(view), search_page(view), not_found_page(view),
+             topics_index(view), speakers_index(view), years_index(view)]
+    pages += [claim_page(view, claim) for claim in links.claims.values()]
+    pages += [topic_page(view, topic_id) for topic_id in sorted(archive.topics)]
+    pages += [speaker_page(view, person_id) for person_id in sorted(archive.people)]
+    pages += [article_page(view, article) for article in sorted(archive.articles, key=lambda a: a.slug)]
+    pages += [year_page(view, year) for year in links.years()]
+    pages += [text_page(view, slug, title) for slug, title in text_pages]
+    for page in pages:
+        page.values.setdefault("view", view)
+    return pages
+
+
+def claim_page(view: SiteView, claim: Claim) -> Page:
+    article = view.article_of(claim)
+    path = claim_path(claim.id)
+    review = None
+    if claim.outcome.rated:
+        review = claim_review(claim, view.person(claim.speaker), article, view.archive.site,
+                              canonical_url(view.base_url, path), view.role_when_said(claim))
+    speaker = view.person(claim.speaker)
+    return Page(path, "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
+        "claim": claim, "article": article, "speaker": speaker,
+        "role": view.role_when_said(claim), "links": view.links.per_claim[claim.id],
+        "damage": [flag for flag in article.quality if flag in DAMAGE_FLAGS],
+        "structured_data": json_ld(review) if review else None,
+        "original_url": safe_href(article.url),
+    }, "claims")
+
+
+def topic_page(view: SiteView, topic_id: str) -> Page:
+    topic = view.archive.topics[topic_id]
+    claims = [view.claim(claim_id) for claim_id in view.links.by_topic.get(topic_id, ())]
+    return Page(topic_path(topic_id), "topic.html", topic.question, {
+        "topic": topic, "by_year": _by_year(claims), "tally": outcome_tally(claims), "count": len(claims),
+    }, "topics")
+
+
+def speaker_page(view: SiteView, person_id: str) -> Page:
+    person = view.person(person_id)
+    claims = [view.claim(claim_id) for claim_id in view.links.by_speaker.get(person_id, ())]
+    topics = Counter(topic for claim in claims for topic in claim.topics)
+    return Page(speaker_path(person_id), "speaker.html", person.name, {
+        "person": person, "by_year": _by_year(claims), "tally": outcome_tally(claims), "count": len(claims),
+        "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
+    }, "speakers")
+
+
+def article_page(view: SiteView, article: Article) -> Page:
+    return Page(article_path(article.slug), "article.html", article.title, {
+        "article": article, "claims": list(article.claims),
+        "quality": [(flag, QUALITY_NOTES.get(flag, flag)) for flag in article.quality],
+        "original_url": safe_href(article.url),
+    }, "years")
+
+
+def year_page(view: SiteView, year: str) -> Page:
+    claims = [view.claim(claim_id) for claim_id in view.links.by_year[year]]
+    slugs = sorted({claim.article for claim in claims})
+    articles = sorted((view.links.articles[slug] for slug in slugs),
+                      key=lambda a: (a.published is None, a.published or dt.date.min, a.slug))
+    years = view.links.years()
+    index = years.index(year)
+    title = f"Claims made in {year}" if year != UNDATED else "Claims with an unknown date"
+    return Page(year_path(year), "year.html", title, {
+        "year": year, "claims": claims, "articles": articles, "tally": outcome_tally(claims),
+        "previous": years[index - 1] if index > 0 else None,
+        "next": years[index + 1] if index + 1 < len(years) else None,
+    }, "years")
+
+
+def home_page(view: SiteView) -> Page:
+    claims = list(view.links.claims.values())
+    dated = [claim for claim in claims if claim.said]
+    latest = sorted(dated, key=date_order, reverse=True)[:LATEST_ON_HOME]
+    updates = sorted((claim for claim in claims if claim.outcome.rated and claim.outcome.as_of),
+                     key=lambda claim: (claim.outcome.as_of, claim.id), reverse=True)[:LATEST_ON_HOME]
+    questions = []
+    for topic_id in sorted(view.archive.topics):
+        ids = view.links.by_topic.get(topic_id, ())
+        years = sorted({year_of(view.claim(claim_id)) for claim_id in ids} - {UNDATED})
+        questions.append((view.archive.topics[topic_id], len(ids), years))
+    questions.sort(key=lambda item: (-item[1], item[0].id))
+    return Page("index.html", "home.html", view.archive.site.title, {
+        "questions": questions, "latest": latest, "updates": updates,
+        "counts": {"claims": len(claims), "speakers": len(view.links.by_speaker),
+                   "articles": len(view.archive.articles), "questions": len(view.archive.topics),
+                   "rated": sum(claim.outcome.rated for claim in claims)},
+        "years": view.links.years(), "tally": outcome_tally(claims),
+    }, "home")
+
+
+def topics_index(view: SiteView) -> Page:
+    rows = [(view.archive.topics[topic_id], [view.claim(c) for c in view.links.by_topic.get(topic_id, ())])
+            for topic_id in sorted(view.archive.topics)]
+    return Page("topics/index.html", "topics.html", "Questions followed", {"rows": rows}, "topics")
+
+
+def speakers_index(view: SiteView) -> Page:
+    people = sorted(view.archive.people.values(), key=lambda person: (person.name.casefold(), person.id))
+    rows = [(person, len(view.links.by_speaker.get(person.id, ()))) for person in people]
+    return Page("speakers/index.html", "speakers.html", "Speakers", {"rows": rows}, "speakers")
+
+
+def years_index(view: SiteView) -> Page:
+    rows = [(year, len(view.links.by_year[year])) for year in view.links.years()]
+    return Page("years/index.html", "years.html", "Claims by year", {"rows": rows}, "years")
+
+
+def search_page(view: SiteView) -> Page:
+    return Page("search/index.html", "search.html", "Search the archive", {}, "search")
+
+
+def not_found_page(view: SiteView) -> Page:
+    # Served by the host for any missing address, at any depth: links resolve from <base>.
+    base_path = "/" + view.base_url.split("://", 1)[-1].partition("/")[2]
+    return Page("404.html", "404.html", "Page not found", {"base_path": base_path.rstrip("/") + "/"})
+
+
+def text_page(view: SiteView, slug: str, title: str) -> Page:
+    return Page(text_page_path(slug), "text.html", title,
+                {"body": render_markdown(view.archive.pages[slug])}, f"page:{slug}")
+
+
+def _by_year(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
+    years: dict[str, list[Claim]] = {}
+    for claim in sorted(claims, key=date_order):
+        years.setdefault(year_of(claim), []).append(claim)
+    return list(years.items())
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+# ---------------------------------------------------------------------------
+# Rendering
+
+@lru_cache(maxsize=4)
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        claim_path=claim_path, speaker_path=speaker_path, topic_path=topic_path,
+        article_path=article_path, year_path=year_path, text_page_path=text_page_path,
+        status_label=status_label, status_tone=status_tone, kind_labels=KIND_LABELS,
+        form_labels=FORM_LABELS, UNDATED=UNDATED, safe_href=safe_href,
+    )
+    env.filters.update(long_date=long_date, markdown=render_markdown, inline=render_inline, short=_short)
+    return env
+
+
+def render_page(page: Page, templates: Path = TEMPLATES) -> bytes:
+    """One page to bytes: a pure function of the plan."""
+    env = environment(templates)
+    depth = page.path.count("/")
+    view: SiteView = page.values["view"]
+    html = env.get_template(page.template).render(
+        page=page, site=view.archive.site, root="../" * depth,
+        canonical=canonical_url(view.base_url, page.path), **page.values,
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,79 @@
+"""Structured data: schema.org `ClaimReview` for rated claims, as JSON-LD.
+
+Consumes a claim with its speaker, source article and the site's publisher; produces a plain
+dict, and `json_ld` turns it into text safe to place inside a <script> element: `<`, `>`, `&`
+and the JavaScript line separators are written as \\u escapes, so no field (a statement
+containing `</script>`, say) can end the element early.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.markdown import safe_href
+from generator.model import STATUS_LABELS, STATUS_SCALES, Article, Claim, Person, Site
+
+_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def rating(claim: Claim) -> dict[str, Any] | None:
+    """The outcome as a numeric rating on its kind's scale: best is the scale's length, worst is 1."""
+    scale = STATUS_SCALES.get(claim.kind, ())
+    if claim.outcome.status not in scale:
+        return None
+    return {
+        "@type": "Rating",
+        "ratingValue": len(scale) - scale.index(claim.outcome.status),
+        "bestRating": len(scale),
+        "worstRating": 1,
+        "alternateName": STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
+    }
+
+
+def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, url: str,
+                 role: str | None = None) -> dict[str, Any] | None:
+    review_rating = rating(claim)
+    if review_rating is None:
+        return None
+    author: dict[str, Any] = {"@type": "Organization" if speaker.kind == "organisation" else "Person",
+                              "name": speaker.name}
+    if role and speaker.kind != "organisation":
+        author["jobTitle"] = role
+    if speaker.wikidata:
+        author["sameAs"] = f"https://www.wikidata.org/wiki/{speaker.wikidata}"
+    appearance: dict[str, Any] = {"@type": "NewsArticle", "headline": article.title}
+    original = safe_href(article.url)
+    if original:
+        appearance["url"] = original
+    if article.published:
+        appearance["datePublished"] = article.published.isoformat()
+    if article.outlet:
+        appearance["publisher"] = {"@type": "Organization", "name": article.outlet}
+    item: dict[str, Any] = {"@type": "Claim", "author": author, "appearance": appearance,
+                            "firstAppearance": appearance}
+    if claim.said:
+        item["datePublished"] = claim.said.isoformat()
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim.statement,
+        "itemReviewed": item,
+        "reviewRating": review_rating,
+        "author": {"@type": "Organization", "name": site.publisher.name, "url": site.publisher.url},
+    }
+    reviewed_on = claim.outcome.as_of or claim.said
+    if reviewed_on:
+        review["datePublished"] = reviewed_on.isoformat()
+    return review
+
+
+def json_ld(value: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> element, unable to break out of it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    for raw, escaped in _ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return Markup(text)

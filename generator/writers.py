@@ -1,0 +1,78 @@
+"""Writing stage: puts rendered files on disk without ever leaving a half-written site.
+
+Consumes a mapping of output paths to bytes; produces a staging folder next to the output
+folder (`site.XXXX`), and `swap` moves it into place only once everything is written. A build
+that fails removes its staging folder and leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+MARKER = ".hindsight-site"  # marks a folder as a built site that a new build may replace
+
+
+class OutputError(Exception):
+    """The output folder cannot be written or replaced."""
+
+
+def open_staging(output: Path) -> Path:
+    """A fresh empty folder beside the output folder, on the same file system."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output} exists and is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise OutputError(f"{output} is not empty and was not made by hindsight build; "
+                          "choose another --output folder or empty it first")
+    return Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".building", dir=output.parent))
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise OutputError(f"refusing to write outside the site: {path!r}")
+    return relative
+
+
+def write_files(staging: Path, files: dict[str, bytes]) -> None:
+    """Write every file, in sorted order; the same files always give the same folder."""
+    for path in sorted(files):
+        target = staging.joinpath(*safe_relative(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[path])
+    (staging / MARKER).write_bytes(b"Built by hindsight build; replaced by the next build.\n")
+
+
+def copy_tree(source: Path, staging: Path, under: str) -> None:
+    """Copy static assets (stylesheets, scripts) into the staging folder."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            target = staging / under / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+
+
+def swap(staging: Path, output: Path) -> None:
+    """Move the finished staging folder into place; the old site is removed only afterwards."""
+    output = output.resolve()
+    retired = None
+    if output.exists():
+        retired = Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".old", dir=output.parent))
+        os.replace(output, retired / output.name)
+    try:
+        os.replace(staging, output)
+    except OSError:
+        if retired is not None:
+            os.replace(retired / output.name, output)
+            shutil.rmtree(retired, ignore_errors=True)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,266 @@
+/* Hindsight search page. Served over HTTP it uses the Pagefind index (pagefind/);
+   opened from disk (file://), where browsers forbid loading it, it says so and searches
+   the small offline index in search-fallback.js instead. Builds the page with DOM calls
+   only: no text from the archive is ever inserted as HTML. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var root = new URL("../", script ? script.src : document.baseURI);
+  var FILTERS = [["speaker", "Speaker"], ["topic", "Question"], ["year", "Year"], ["outlet", "Outlet"], ["outcome", "Outcome"]];
+  var ORDERS = [["relevance", "Best match"], ["oldest", "Oldest first"], ["newest", "Newest first"]];
+  var PAGE_SIZE = 50;
+
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-input");
+  var filterBox = document.getElementById("search-filters");
+  var statusLine = document.getElementById("search-status");
+  var results = document.getElementById("search-results");
+  var modeNote = document.getElementById("search-mode");
+  var params = new URLSearchParams(location.search);
+  var engine = null;
+  var selects = {};
+  var order = null;
+  var generation = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function fold(text) {
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function longDate(iso) {
+    if (!iso) return "Date unknown";
+    var months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    var parts = iso.split("-");
+    return Number(parts[2]) + " " + months[Number(parts[1]) - 1] + " " + parts[0];
+  }
+
+  /* Pagefind excerpts are escaped text with <mark> around matches: keep only those two things. */
+  function excerptNodes(html) {
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === 3) out.appendChild(document.createTextNode(node.textContent));
+      else if (node.nodeName === "MARK") out.appendChild(el("mark", {}, node.textContent));
+      else out.appendChild(document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function addFilters(options) {
+    filterBox.textContent = "";
+    FILTERS.forEach(function (pair) {
+      var name = pair[0], values = options[name] || {};
+      var id = "filter-" + name;
+      var wrap = el("div", { "class": "filter" });
+      wrap.appendChild(el("label", { "for": id }, pair[1]));
+      var select = el("select", { id: id, name: name });
+      select.appendChild(el("option", { value: "" }, "Any"));
+      Object.keys(values).sort(function (a, b) { return a.localeCompare(b); }).forEach(function (value) {
+        var option = el("option", { value: value }, value + " (" + values[value] + ")");
+        if (params.get(name) === value) option.selected = true;
+        select.appendChild(option);
+      });
+      select.addEventListener("change", run);
+      selects[name] = select;
+      wrap.appendChild(select);
+      filterBox.appendChild(wrap);
+    });
+    var wrap = el("div", { "class": "filter" });
+    wrap.appendChild(el("label", { "for": "search-order" }, "Order"));
+    order = el("select", { id: "search-order", name: "order" });
+    ORDERS.forEach(function (pair) {
+      var option = el("option", { value: pair[0] }, pair[1]);
+      if (params.get("order") === pair[0]) option.selected = true;
+      order.appendChild(option);
+    });
+    order.addEventListener("change", run);
+    wrap.appendChild(order);
+    filterBox.appendChild(wrap);
+  }
+
+  function chosenFilters() {
+    var chosen = {};
+    Object.keys(selects).forEach(function (name) {
+      if (selects[name].value) chosen[name] = selects[name].value;
+    });
+    return chosen;
+  }
+
+  function remember(query, chosen) {
+    var next = new URLSearchParams();
+    if (query) next.set("q", query);
+    Object.keys(chosen).forEach(function (name) { next.set(name, chosen[name]); });
+    if (order && order.value !== "relevance") next.set("order", order.value);
+    var search = next.toString();
+    history.replaceState(null, "", search ? "?" + search : location.pathname);
+  }
+
+  function show(items, total) {
+    results.textContent = "";
+    items.forEach(function (item) {
+      var li = el("li", { "class": "claim-item" });
+      li.appendChild(el("p", { "class": "claim-meta" }, longDate(item.said) + " · " + item.speaker));
+      var line = el("p", { "class": "claim-line" });
+      line.appendChild(el("a", { href: item.href }, item.statement));
+      li.appendChild(line);
+      if (item.excerpt) {
+        var excerpt = el("p", { "class": "muted excerpt" });
+        excerpt.appendChild(excerptNodes(item.excerpt));
+        li.appendChild(excerpt);
+      }
+      if (item.outcome) {
+        var outcome = el("p", { "class": "claim-outcome" });
+        outcome.appendChild(el("span", { "class": "badge tone-none" }, item.outcome));
+        li.appendChild(outcome);
+      }
+      results.appendChild(li);
+    });
+    var shown = items.length < total ? " (showing the first " + items.length + ")" : "";
+    statusLine.textContent = total === 1 ? "1 claim found." : total + " claims found" + shown + ".";
+  }
+
+  function run(event) {
+    if (event && event.preventDefault) event.preventDefault();
+    var query = input.value.trim();
+    var chosen = chosenFilters();
+    remember(query, chosen);
+    if (!query && !Object.keys(chosen).length) {
+      results.textContent = "";
+      statusLine.textContent = "Type words to search, or choose a filter.";
+      return;
+    }
+    var mine = ++generation;
+    statusLine.textContent = "Searching…";
+    engine.search(query, chosen, order ? order.value : "relevance").then(function (found) {
+      if (mine === generation) show(found.items, found.total);
+    }).catch(function (error) {
+      statusLine.textContent = "Search failed: " + error.message;
+    });
+  }
+
+  /* Pagefind, over HTTP. Its result URLs are site-absolute ("/claims/x/index.html");
+     they are resolved against the site's root so the site works under any subpath. */
+  function pagefindEngine(pagefind) {
+    return {
+      filters: function () { return pagefind.filters(); },
+      search: function (query, chosen, how) {
+        var options = { filters: chosen };
+        if (how === "oldest") options.sort = { said: "asc" };
+        if (how === "newest") options.sort = { said: "desc" };
+        return pagefind.search(query || null, options).then(function (found) {
+          var first = found.results.slice(0, PAGE_SIZE);
+          return Promise.all(first.map(function (r) { return r.data(); })).then(function (pages) {
+            return {
+              total: found.results.length,
+              items: pages.map(function (page) {
+                var meta = page.meta || {};
+                return {
+                  href: new URL(page.url.replace(/^\/+/, ""), root).href,
+                  statement: meta.statement || meta.title || page.url,
+                  speaker: meta.speaker || "",
+                  said: meta.said && /^\d{4}-\d\d-\d\d$/.test(meta.said) ? meta.said : (page.sort && page.sort.said) || "",
+                  outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
+                  excerpt: page.excerpt
+                };
+              })
+            };
+          });
+        });
+      }
+    };
+  }
+
+  /* The offline index: every claim's statement, speaker, questions, outlet and outcome. */
+  function fallbackEngine(index) {
+    var fields = index.fields;
+    var claims = index.claims.map(function (row) {
+      var claim = {};
+      fields.forEach(function (name, i) { claim[name] = row[i]; });
+      claim.text = fold([claim.statement, claim.speaker, claim.topics.join(" "), claim.outlet, claim.year].join(" "));
+      return claim;
+    });
+    function values(name) {
+      var counts = {};
+      claims.forEach(function (claim) {
+        var list = name === "topic" ? claim.topics : [name === "year" && claim.year === "undated" ? "Undated" : claim[name]];
+        list.forEach(function (value) { if (value) counts[value] = (counts[value] || 0) + 1; });
+      });
+      return counts;
+    }
+    return {
+      filters: function () {
+        var all = {};
+        FILTERS.forEach(function (pair) { all[pair[0]] = values(pair[0]); });
+        return Promise.resolve(all);
+      },
+      search: function (query, chosen, how) {
+        var words = fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+        var found = claims.filter(function (claim) {
+          if (!words.every(function (word) { return claim.text.indexOf(word) !== -1; })) return false;
+          return Object.keys(chosen).every(function (name) {
+            if (name === "topic") return claim.topics.indexOf(chosen[name]) !== -1;
+            if (name === "year") return (claim.year === "undated" ? "Undated" : claim.year) === chosen[name];
+            return claim[name] === chosen[name];
+          });
+        });
+        if (how === "newest") found = found.slice().reverse();
+        return Promise.resolve({
+          total: found.length,
+          items: found.slice(0, PAGE_SIZE).map(function (claim) {
+            return { href: new URL(claim.path, root).href, statement: claim.statement, speaker: claim.speaker,
+                     said: claim.said, outcome: claim.outcome, excerpt: "" };
+          })
+        });
+      }
+    };
+  }
+
+  function loadFallback(reason) {
+    modeNote.hidden = false;
+    modeNote.textContent = reason + " Searching a simpler offline index instead: every word you type must appear in the claim, its speaker, question or outlet.";
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = new URL("search-fallback.js", root).href;
+      tag.onload = function () {
+        if (window.HINDSIGHT_FALLBACK_SEARCH) resolve(fallbackEngine(window.HINDSIGHT_FALLBACK_SEARCH));
+        else reject(new Error("the offline index is empty"));
+      };
+      tag.onerror = function () { reject(new Error("the offline index could not be loaded")); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function start() {
+    if (location.protocol === "file:") {
+      return loadFallback("Full search needs the archive to be served over the web (for example with “hindsight serve”); this copy was opened from disk.");
+    }
+    return import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+      return pagefind.options({ excerptLength: 24 }).then(function () { return pagefindEngine(pagefind); });
+    }, function () {
+      return loadFallback("The full search index is not available here.");
+    });
+  }
+
+  input.value = params.get("q") || "";
+  form.addEventListener("submit", run);
+  start().then(function (ready) {
+    engine = ready;
+    return engine.filters();
+  }).then(function (options) {
+    addFilters(options);
+    input.addEventListener("input", function () {
+      clearTimeout(input.pending);
+      input.pending = setTimeout(run, 250);
+    });
+    run();
+  }).catch(function (error) {
+    modeNote.hidden = false;
+    modeNote.textContent = "Search is not available: " + error.message + ". Browse the questions, speakers and years instead.";
+  });
+})();
