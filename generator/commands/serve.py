@@ -44,11 +44,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a site folder under a subpath; anything else gets the site's 404 page."""
 
     subpath = "/"
+    quiet = False
 
     def translate_path(self, path: str) -> str:
         route = urlsplit(path).path
         if not route.startswith(self.subpath):
-            return str(Path(self.directory) / "\0missing")
+            return str(Path(self.directory) / "404.html" / "outside-the-subpath")
         return super().translate_path("/" + route[len(self.subpath):])
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server naming
@@ -74,11 +75,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server signature
-        sys.stderr.write("  " + (format % args) + "\n")
+        if not self.quiet:
+            sys.stderr.write("  " + (format % args) + "\n")
 
 
-def make_server(site: Path, subpath: str = "/", port: int = 0) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(type("Handler", (SiteHandler,), {"subpath": normalise_subpath(subpath)}),
+def make_server(site: Path, subpath: str = "/", port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
+    settings = {"subpath": normalise_subpath(subpath), "quiet": quiet}
+    handler = functools.partial(type("Handler", (SiteHandler,), settings),
                                 directory=str(site))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 

@@ -116,7 +116,7 @@
       }
       if (item.outcome) {
         var outcome = el("p", { "class": "claim-outcome" });
-        outcome.appendChild(el("span", { "class": "badge tone-none" }, item.outcome));
+        outcome.appendChild(el("span", { "class": "badge tone-" + (/^[a-z]+$/.test(item.tone || "") ? item.tone : "none") }, item.outcome));
         li.appendChild(outcome);
       }
       results.appendChild(li);
@@ -144,8 +144,9 @@
     });
   }
 
-  /* Pagefind, over HTTP. Its result URLs are site-absolute ("/claims/x/index.html");
-     they are resolved against the site's root so the site works under any subpath. */
+  /* Pagefind, over HTTP. With baseUrl "/" its result URLs are paths from the site's root
+     ("/claims/x/index.html"); they are resolved against the folder this site is served
+     from, so the same build works at a domain root and under any subpath. */
   function pagefindEngine(pagefind) {
     return {
       filters: function () { return pagefind.filters(); },
@@ -166,6 +167,7 @@
                   speaker: meta.speaker || "",
                   said: meta.said && /^\d{4}-\d\d-\d\d$/.test(meta.said) ? meta.said : (page.sort && page.sort.said) || "",
                   outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
+                  tone: meta.tone || "none",
                   excerpt: page.excerpt
                 };
               })
@@ -241,7 +243,7 @@
       return loadFallback("Full search needs the archive to be served over the web (for example with “hindsight serve”); this copy was opened from disk.");
     }
     return import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-      return pagefind.options({ excerptLength: 24 }).then(function () { return pagefindEngine(pagefind); });
+      return pagefind.options({ baseUrl: "/", excerptLength: 24 }).then(function () { return pagefindEngine(pagefind); });
     }, function () {
       return loadFallback("The full search index is not available here.");
     });

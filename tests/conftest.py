@@ -1,0 +1,84 @@
+"""Shared fixtures for the site tests: the sample archive built once, served over HTTP under
+/archive/, and the browser and Node tools (skipped locally when missing, failing under CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+SAMPLE_CONTENT = HERE / "fixtures" / "sample" / "content"
+TOOLS = HERE / "tools"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def need(ready: bool, what: str) -> None:
+    """Skip when a tool is missing, except under CI where a missing tool is a failure."""
+    if ready:
+        return
+    message = f"{what} is missing; run tests/install-tools.sh"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: not skipping)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample archive built with its search index, once per test run."""
+    from generator.build import BuildOptions, build
+
+    output = tmp_path_factory.mktemp("built") / "site"
+    result = build(BuildOptions(content=SAMPLE_CONTENT, output=output))
+    assert result.built, [str(problem) for problem in result.problems]
+    return output
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site):
+    """The built sample served on loopback under /archive/; yields the site's address."""
+    from generator.commands.serve import make_server
+
+    server = make_server(built_site, "/archive/", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/archive/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(CHROMIUM.is_file(), "Chromium (/usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the environment
+        need(False, "Playwright for Python")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page that records console errors and uncaught exceptions."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def node_tool(name: str) -> Path:
+    binary = TOOLS / "node_modules" / ".bin" / name
+    need(binary.is_file() and shutil.which("node") is not None, f"{name} (npm ci in tests/tools)")
+    return binary

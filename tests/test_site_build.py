@@ -1,0 +1,209 @@
+"""`hindsight build` on the sample archive: what it writes, that every internal link is
+relative and resolves, that output is byte-identical across builds, and that a failed build
+keeps the previous site."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from generator.cli import main
+from generator.model import STATUS_SCALES
+
+from conftest import SAMPLE_CONTENT
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.base: str | None = None
+        self.scripts: list[tuple[dict, str]] = []
+        self._script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "base":
+            self.base = values.get("href")
+        for name in ("href", "src"):
+            if values.get(name) is not None and not (tag == "base"):
+                self.links.append(values[name])
+        if tag == "script":
+            self._script = values
+            self.scripts.append((values, ""))
+
+    def handle_data(self, data):
+        if self._script is not None:
+            values, text = self.scripts[-1]
+            self.scripts[-1] = (values, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+
+
+def parse(path: Path) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(path.read_text("utf-8"))
+    return collector
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(path for path in site.rglob("*.html") if "pagefind" not in path.relative_to(site).parts)
+
+
+def build_cli(content: Path, output: Path, *extra: str) -> int:
+    return main(["build", "--content", str(content), "--output", str(output), *extra])
+
+
+def test_every_kind_of_page_is_written(built_site):
+    claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+    assert claims, "the sample has claims"
+    for claim in claims:
+        assert (built_site / "claims" / claim["id"] / "index.html").is_file()
+        assert (built_site / "speakers" / claim["speaker"]["id"] / "index.html").is_file()
+        assert (built_site / "articles" / claim["article"]["slug"] / "index.html").is_file()
+        for topic in claim["topics"]:
+            assert (built_site / "topics" / topic / "index.html").is_file()
+        year = claim["said"][:4] if claim["said"] else "undated"
+        assert (built_site / "years" / year / "index.html").is_file()
+    for name in ("index.html", "404.html", "search/index.html", "pages/about/index.html",
+                 "pages/methodology/index.html", "feed.xml", "sitemap.xml", "claims.csv",
+                 "search-fallback.js", "pagefind/pagefind.js", "static/hindsight.css"):
+        assert (built_site / name).is_file(), name
+
+
+def test_every_internal_link_is_relative_and_resolves(built_site):
+    checked = 0
+    for page in html_pages(built_site):
+        found = parse(page)
+        for link in found.links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            assert not parts.scheme and not parts.netloc, f"{page}: non-relative link {link}"
+            if not parts.path:
+                continue  # a fragment on the same page
+            if page.name == "404.html":
+                # Served at any depth: its links resolve from <base href> (the published path).
+                assert found.base and found.base.startswith("/"), "404 page needs <base href>"
+                target = built_site / unquote(parts.path)
+            else:
+                assert not link.startswith("/"), f"{page}: root-absolute link {link} breaks under a subpath"
+                target = page.parent / unquote(parts.path)
+            assert not parts.path.endswith("/"), f"{page}: {link} names a folder; file:// needs index.html"
+            assert target.resolve().is_file(), f"{page}: broken link {link}"
+            checked += 1
+    assert checked > 100
+
+
+def test_claim_page_shows_statement_speaker_source_and_outcome(built_site):
+    claim = next(c for c in json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+                 if c["outcome"]["status"] != "unrated")
+    html = (built_site / "claims" / claim["id"] / "index.html").read_text("utf-8")
+    for expected in (claim["speaker"]["name"], claim["article"]["title"], claim["outcome"]["label"]):
+        assert _escaped(expected) in html
+    assert "data-pagefind-body" in html
+    for name in ("speaker", "topic", "year", "outlet", "outcome"):
+        assert f'data-pagefind-filter="{name}"' in html
+    assert 'data-pagefind-sort="said[datetime]"' in html
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+
+
+def test_rated_claims_carry_claim_review(built_site):
+    claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+    rated = [c for c in claims if c["outcome"]["status"] in STATUS_SCALES.get(c["kind"], ())]
+    assert rated
+    for claim in claims:
+        found = parse(built_site / "claims" / claim["id"] / "index.html")
+        blocks = [text for attrs, text in found.scripts if attrs.get("type") == "application/ld+json"]
+        if claim not in rated:
+            assert not blocks
+            continue
+        review = json.loads(blocks[0])
+        assert review["@type"] == "ClaimReview"
+        assert review["claimReviewed"] == claim["statement"]
+        assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["itemReviewed"]["author"]["name"] == claim["speaker"]["name"]
+        rating = review["reviewRating"]
+        assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+        assert rating["alternateName"] == claim["outcome"]["label"]
+        assert review["url"] == claim["url"]
+
+
+def test_exports_feed_and_sitemap(built_site):
+    claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+    rows = list(csv.DictReader(io.StringIO((built_site / "claims.csv").read_text("utf-8-sig"))))
+    assert [row["id"] for row in rows] == [claim["id"] for claim in claims]
+    feed = ElementTree.parse(built_site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries and all(entry.find(f"{ATOM}updated").text.endswith("Z") for entry in entries)
+    ids = [entry.find(f"{ATOM}id").text for entry in entries]
+    assert len(ids) == len(set(ids))
+    sitemap = ElementTree.parse(built_site / "sitemap.xml").getroot()
+    locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert {claim["url"] for claim in claims} <= locations
+
+
+def test_base_url_sets_only_published_addresses(tmp_path):
+    assert build_cli(SAMPLE_CONTENT, tmp_path / "site", "--no-search", "--base-url", "https://news.example/fc/") == 0
+    home = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://news.example/fc/">' in home
+    assert "https://news.example/fc/claims/" in (tmp_path / "site" / "sitemap.xml").read_text("utf-8")
+    assert 'href="claims/' in home or 'href="topics/' in home
+    assert 'href="https://news.example/fc/claims/' not in home
+
+
+def test_identical_input_gives_identical_output(tmp_path, built_site):
+    again = tmp_path / "again"
+    assert build_cli(SAMPLE_CONTENT, again) == 0
+    first = {path.relative_to(built_site): path.read_bytes() for path in built_site.rglob("*") if path.is_file()}
+    second = {path.relative_to(again): path.read_bytes() for path in again.rglob("*") if path.is_file()}
+    assert sorted(first) == sorted(second)
+    different = [str(path) for path in first if first[path] != second[path]]
+    assert different == []
+
+
+def test_failed_build_keeps_previous_site(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    output = tmp_path / "site"
+    assert build_cli(content, output, "--no-search") == 0
+    before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+    sheet = next((content / "articles").rglob("*.yaml"))
+    sheet.write_text(sheet.read_text("utf-8").replace("kind: position", "kind: positon", 1), "utf-8")
+    capsys.readouterr()
+    assert build_cli(content, output, "--no-search") == 1
+    out = capsys.readouterr().out
+    assert re.search(r":\d+:\d+: error: ", out), out
+    after = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"], "no staging folder left behind"
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path, capsys):
+    output = tmp_path / "precious"
+    output.mkdir()
+    (output / "notes.txt").write_text("keep me", "utf-8")
+    assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 2
+    assert (output / "notes.txt").read_text("utf-8") == "keep me"
+
+
+def test_build_help_speaks_newsroom():
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--help"])
+    assert stop.value.code == 0
