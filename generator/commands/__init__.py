@@ -3,4 +3,4 @@
 A command is listed here only when it works end to end.
 """
 
-COMMANDS = ("check", "new", "build", "serve")
+COMMANDS = ("check", "new", "build", "serve", "extract")

@@ -1,0 +1,151 @@
+"""`hindsight extract`: turns seed articles (plain text in seeds/) into claim sheets.
+
+Consumes seed files, content/people.yaml and content/topics.yaml; writes or updates
+content/articles/YYYY/<slug>.yaml (undated/ when the date is unknown) and appends newly met
+speakers to content/people.yaml as drafts. Prints one line per article; exit code 0 when
+every seed was extracted, 1 when a seed or sheet could not be handled, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "extract",
+        help="draft claim sheets from seed articles: who said what, and when",
+        description="Read seed articles (plain text copied from the web) and draft a claim sheet for each: "
+        "title, outlet, byline and date of the article; every direct quote and reported statement with its "
+        "speaker, the day it was said and the questions it bears on. Speakers met for the first time are added "
+        "to content/people.yaml as drafts. Running it again on a sheet an editor has worked on only adds claims "
+        "and fills empty fields: nothing written is changed, reviewed claims are never touched, and claims no "
+        "longer found are reported, not removed.",
+    )
+    command.add_argument("seeds", nargs="*", metavar="SEED",
+                         help="seed files to extract (default: every .txt file in seeds/ next to the content folder)")
+    command.add_argument("--content", default="content", metavar="DIR",
+                         help="the content folder (default: content)")
+    command.set_defaults(run=run)
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    width = 30
+    filled = width * done // total
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}", end="", file=sys.stderr,
+          flush=True)
+    if done == total:
+        print(file=sys.stderr)
+
+
+def _read_registry(path: Path, key: str) -> list[dict]:
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = (data or {}).get(key) if isinstance(data, dict) else None
+    return [item for item in items or [] if isinstance(item, dict)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator.extraction import articles, claims, language, sheets
+    from generator.extraction.speakers import Registry
+
+    content = Path(args.content)
+    if not content.is_dir():
+        print(f"hindsight extract: the content folder {content} does not exist; "
+              "run from the project folder or pass --content DIR", file=sys.stderr)
+        return 2
+    if args.seeds:
+        seeds = [Path(s) for s in args.seeds]
+    else:
+        folder = content.resolve().parent / "seeds"
+        seeds = sorted(folder.glob("*.txt"))
+        if not seeds:
+            print(f"hindsight extract: no seed files (*.txt) in {folder}", file=sys.stderr)
+            return 2
+    try:
+        people = _read_registry(content / "people.yaml", "people")
+        topic_list = _read_registry(content / "topics.yaml", "topics")
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        print(f"hindsight extract: cannot read {content}/people.yaml or topics.yaml: {str(error).splitlines()[0]}; "
+              "run `hindsight check` to see where", file=sys.stderr)
+        return 1
+    try:
+        language.pipeline()
+    except language.ModelMissing as error:
+        print(f"hindsight extract: {error}", file=sys.stderr)
+        return 1
+    registry = Registry(people)
+    archive = sheets.survey(content)
+    for problem in archive.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    show_progress = sys.stderr.isatty() or len(seeds) >= 20
+    failures = 0
+    used_people: set[str] = set()
+    for number, seed in enumerate(seeds, 1):
+        try:
+            raw = seed.read_bytes()
+            text = raw.decode("utf-8-sig")
+        except OSError as error:
+            print(f"{seed}: cannot read the seed ({error.strerror}); check the path", file=sys.stderr)
+            failures += 1
+            continue
+        except UnicodeDecodeError as error:
+            print(f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            article = articles.read_article(text, sheets.seed_field(seed), registry.names())
+        except ValueError as error:
+            print(f"{seed}: {error}; nothing extracted", file=sys.stderr)
+            failures += 1
+            continue
+        docs = language.parse(article.paragraphs)
+        extraction = claims.extract_claims(article, docs, registry, topic_list)
+        try:
+            filed = sheets.file_sheet(archive, article, sheets.sha256_text(raw), extraction.claims)
+        except (sheets.SheetError, OSError) as error:
+            print(f"{seed}: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        used_people.update(c.speaker for c in extraction.claims)
+        if show_progress:
+            _progress(number, len(seeds), seed.name)
+        print(_summary(seed, filed, extraction, article, registry))
+    new_people = [p for p in registry.people.values() if p.new and p.id in used_people]
+    try:
+        added = sheets.add_people(content / "people.yaml", new_people)
+    except (sheets.SheetError, OSError) as error:
+        print(f"{content / 'people.yaml'}: {error}", file=sys.stderr)
+        return 1
+    if added:
+        print(f"{content / 'people.yaml'}: {len(added)} new draft speaker{'s' * (len(added) != 1)}: {', '.join(added)}")
+    return 1 if failures else 0
+
+
+def _summary(seed: Path, filed, extraction, article, registry) -> str:
+    speakers = sorted({c.speaker for c in extraction.claims if registry.people[c.speaker].new})
+    verb = "written" if filed.created else ("updated" if filed.changed else "unchanged")
+    parts = [f"{len(extraction.claims)} claims found"]
+    if not filed.created:
+        parts.append(f"{len(filed.added)} added")
+        if filed.filled:
+            parts.append(f"{len(filed.filled)} empty fields filled")
+    parts.append(f"{len(speakers)} new speaker{'s' * (len(speakers) != 1)}")
+    warnings = list(filed.warnings)
+    if filed.missing:
+        warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
+    if extraction.unnamed:
+        warnings.append(f"{len(extraction.unnamed)} statements without a named speaker left out")
+    warnings.extend(extraction.warnings)
+    flags = [q for q in article.quality]
+    line = f"{seed.name} -> {filed.path} ({verb}): " + ", ".join(parts)
+    if flags:
+        line += f"; quality: {', '.join(flags)}"
+    if warnings:
+        line += f"; warnings: {len(warnings)}: " + " | ".join(warnings)
+    return line

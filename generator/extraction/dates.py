@@ -1,0 +1,146 @@
+"""Dating stage: finds when a statement was made from the time phrase around it ("on
+Tuesday", "last month", "in June", "on March 17", "mid-November", "earlier this month",
+"last week"), resolved against the article's publication date.
+
+Consumes a piece of text (the words around the speech verb, outside the quotation) and a
+publication date; produces `SaidDate(day, basis)`. A phrase naming a period resolves to
+its first day (mid-month to the 15th, late month to the 20th), the convention an editor
+can correct. A weekday is the publication day itself when it matches, else the latest
+one before. With no phrase the publication date is used (basis `published`); with no
+publication date the day is unknown (None) and the phrase is kept for the editor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {name[:3]: number for number, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), start=1)}
+MONTHS["sep"] = 9
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_MONTH = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+          r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+# Most specific first; each has a name the resolver dispatches on.
+PHRASES = [
+    ("ymd", re.compile(rf"\b(?:(?i:on)\s+)?(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}}),\s+(?P<year>(?:19|20)\d\d)\b")),
+    ("md", re.compile(rf"\b(?:(?i:on)\s+)?(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d)")),
+    ("dm", re.compile(rf"\b(?:(?i:on)\s+)?(?P<day>\d{{1,2}})\s+(?P<mon>{_MONTH})\b")),
+    ("weekday", re.compile(rf"\b(?:(?i:on|last|this|early|late|connected)\s+)?(?P<weekday>{_WEEKDAY})(?:\s+(?:morning|afternoon|evening|night))?\b")),
+    ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("today", re.compile(r"\b(?:today|this week|this morning|tonight|earlier today)\b", re.I)),
+    ("last-week", re.compile(r"\blast week\b|\bearlier this week\b", re.I)),
+    ("this-month", re.compile(r"\bearlier this month\b|\bthis month\b", re.I)),
+    ("last-month", re.compile(r"\blast month\b", re.I)),
+    ("part-month", re.compile(rf"\b(?P<part>mid|early|late)[- ](?P<mon>{_MONTH})\b", re.I)),
+    ("in-month", re.compile(rf"\b(?i:in|since|during|by|successful)\s+(?P<mon>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?\b")),
+    ("last-year", re.compile(r"\blast year\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class SaidDate:
+    day: dt.date | None
+    basis: str | None  # the phrase, or "published"
+
+
+def _month_number(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")[:3]]
+
+
+def _latest(month: int, day: int, published: dt.date) -> dt.date | None:
+    """The latest date with this month and day on or before publication."""
+    for year in (published.year, published.year - 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate <= published:
+            return candidate
+    return None
+
+
+def resolve(kind: str, match: re.Match, published: dt.date) -> dt.date | None:
+    """The day a matched time phrase points to, seen from the publication date."""
+    if kind == "ymd":
+        try:
+            return dt.date(int(match["year"]), _month_number(match["mon"]), int(match["day"]))
+        except ValueError:
+            return None
+    if kind in ("md", "dm"):
+        return _latest(_month_number(match["mon"]), int(match["day"]), published)
+    if kind == "weekday":
+        target = WEEKDAYS.index(match["weekday"].lower())
+        back = (published.weekday() - target) % 7
+        return published - dt.timedelta(days=back)
+    if kind == "yesterday":
+        return published - dt.timedelta(days=1)
+    if kind == "today":
+        return published
+    if kind == "last-week":
+        return published - dt.timedelta(days=7)
+    if kind == "this-month":
+        return published.replace(day=1)
+    if kind == "last-month":
+        first = published.replace(day=1)
+        return (first - dt.timedelta(days=1)).replace(day=1)
+    if kind == "part-month":
+        day = {"mid": 15, "early": 1, "late": 20}[match["part"].lower()]
+        return _latest(_month_number(match["mon"]), day, published)
+    if kind == "in-month":
+        month = _month_number(match["mon"])
+        if match["year"]:
+            return dt.date(int(match["year"]), month, 1)
+        return _latest(month, 1, published)
+    if kind == "last-year":
+        return dt.date(published.year - 1, 1, 1)
+    return None
+
+
+def find_phrases(text: str) -> list[tuple[int, str, re.Match]]:
+    """Every time phrase in the text as (position, kind, match), without overlaps, in order."""
+    found: list[tuple[int, str, re.Match]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in PHRASES:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < b and a < end for a, b in taken):
+                continue
+            taken.append((start, end))
+            found.append((start, kind, match))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def said_date(text: str, published: dt.date | None, anchor: int | None = None,
+              blocked: dict[int, int] | None = None) -> SaidDate:
+    """When a statement was made, from the time phrase in `text` nearest to `anchor`
+    (the speech verb's position in `text`); the publication date when there is none.
+
+    Phrases starting at a `blocked` position (words that belong to another verb) are used
+    only when there is no other."""
+    blocked = blocked or {}
+    phrases = [item for item in find_phrases(text) if _blocked(item, blocked) < 2]
+    if phrases:
+        if anchor is not None:
+            phrases.sort(key=lambda item: (_blocked(item, blocked), abs(item[0] - anchor), item[0]))
+        _, kind, match = phrases[0]
+        phrase = match[0].strip()
+        if published is None:
+            return SaidDate(None, phrase)
+        day = resolve(kind, match, published)
+        if day is not None and day <= published:
+            return SaidDate(day, phrase)
+    if published is None:
+        return SaidDate(None, None)
+    return SaidDate(published, "published")
+
+
+def _blocked(item: tuple[int, str, re.Match], blocked: dict[int, int]) -> int:
+    start, _, match = item
+    return max([tier for position, tier in blocked.items() if start <= position < match.end()] or [0])

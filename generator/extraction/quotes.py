@@ -1,0 +1,540 @@
+"""Quotation stage: finds who-said-what in parsed paragraphs: direct quotes (straight and
+curly marks, several sentences, quotes broken by the attribution, quotes continuing
+across paragraphs, unbalanced marks) and reported speech introduced by a speech verb
+(said that, told reporters that, indicated, ruled out, insisted, warned, suggested,
+according to).
+
+Consumes paragraphs and their spaCy parses; produces `Attribution`s: the statement's text
+and character spans, its form (direct, indirect, mixed), the speech cue, the speaker as
+written (a spaCy span, resolved to a person later by `speakers`) and the words around the
+cue where a time phrase may be. Beliefs and intentions (think, hope, want, expect) are not
+speech and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Verbs that report speech (lemmas). Beliefs and intentions are deliberately absent.
+SPEECH_VERBS = frozenset("""
+say tell add state announce indicate insist deny warn write claim suggest note declare explain
+argue assert stress reiterate repeat acknowledge admit confirm report reply respond answer
+predict promise pledge vow urge caution complain concede contend emphasize emphasise maintain
+mention observe remark reveal tweet testify rule allege accuse boast recall
+threaten assure inform disclose demand propose retort
+""".split())
+# Verbs that need a particle to be speech ("ruled out").
+PARTICLE_VERBS = {"rule": "out"}
+# Verbs whose object, not a clause, is what was said.
+OBJECT_CONTENT = {"rule"}
+
+OPENING = "“„«"
+CLOSING = "”»"
+STRAIGHT = '"'
+_ATTRIBUTION_INSIDE = re.compile(
+    r",\s+(?=(?:(?:he|she|they|helium|it)\s+)?(?:said|added|says|adds|told|stated|wrote)\b)"
+    r"|,\s+(?=(?:said|added|says)\s+[A-Za-z])"
+    r"|,\s+(?=(?:Mr\.|Ms\.|Mrs\.|Dr\.)?\s?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4}\s+(?:said|added|says)\b)"
+)
+_SENTENCE_END = re.compile(r"[.?!…]\s*$")
+
+
+@dataclass
+class Quote:
+    start: int  # the opening mark
+    end: int  # one past the closing mark (or the end of the quoted words when unclosed)
+    closed: bool = True
+    repaired: bool = False  # the closing mark was missing and the attribution closed it
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return self.start + 1, self.end - (1 if self.closed and not self.repaired else 0)
+
+
+@dataclass
+class Attribution:
+    paragraph: int
+    statement: str
+    form: str  # direct, indirect or mixed
+    spans: list[tuple[int, int]]  # the statement's characters in the paragraph
+    cue: str
+    cue_start: int
+    subject: object | None  # spaCy Span of the speaker as written, None when unknown
+    frame: str  # the paragraph with statements blanked out: where time phrases are looked for
+    context: str
+    continued: list[tuple[int, list[tuple[int, int]]]] = field(default_factory=list)  # (paragraph, spans) further on
+    blocked: dict[int, int] = field(default_factory=dict)  # frame positions of time phrases that belong to other verbs
+
+
+def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
+    """Quotations in one paragraph, and warnings about unbalanced marks.
+
+    A mark left open is closed at an attribution inside it ("..., said X"); otherwise it
+    runs to the end of the paragraph only (it never swallows the rest of the article).
+    """
+    quotes: list[Quote] = []
+    warnings: list[str] = []
+    open_at: int | None = None
+    open_kind = ""
+
+    def close_unbalanced(limit: int) -> None:
+        nonlocal open_at
+        assert open_at is not None
+        region = text[open_at:limit]
+        match = _ATTRIBUTION_INSIDE.search(region)
+        if match:
+            end = open_at + match.start() + 1  # keep the comma inside, as in “...,”
+            quotes.append(Quote(open_at, end, closed=True, repaired=True))
+            warnings.append(f"a quotation mark is not closed; closed it before the attribution "
+                            f"({text[open_at:open_at + 40]!r}...)")
+        else:
+            quotes.append(Quote(open_at, limit, closed=False))
+        open_at = None
+
+    for i, ch in enumerate(text):
+        if ch in OPENING or (ch == STRAIGHT and open_at is None):
+            if open_at is not None:
+                close_unbalanced(i)
+            if ch == STRAIGHT and i + 1 < len(text) and text[i + 1].isspace() and i > 0 and not text[i - 1].isspace():
+                continue  # a stray closing mark
+            open_at, open_kind = i, ch
+        elif ch in CLOSING or ch == STRAIGHT:
+            if open_at is None:
+                continue  # closes a quote opened in an earlier paragraph
+            quotes.append(Quote(open_at, i + 1))
+            open_at = None
+    if open_at is not None:
+        close_unbalanced(len(text))
+        if not quotes[-1].closed:
+            pass  # may continue in the next paragraph; the caller decides
+    return quotes, warnings
+
+
+def _inside(position: int, quotes: list[Quote]) -> Quote | None:
+    for quote in quotes:
+        if quote.start <= position < quote.end:
+            return quote
+    return None
+
+
+def _starts_sentence(text: str, quote: Quote) -> bool:
+    before = text[: quote.start].rstrip()
+    return not before or bool(re.search(r"[.?!:…—]$|[.?!][”\"’]$", before)) or before.endswith(",") and \
+        bool(re.search(r"\b(?:said|says|added|adds|told \w+|asked)\s*,$", before))
+
+
+def _is_cue(token) -> bool:
+    if token.lower_ == "according":
+        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        return nxt is not None and nxt.lower_ == "to"
+    if token.pos_ not in ("VERB",) or token.lemma_.lower() not in SPEECH_VERBS:
+        return False
+    particle = PARTICLE_VERBS.get(token.lemma_.lower())
+    if particle:
+        return any(child.dep_ == "prt" and child.lower_ == particle for child in token.children)
+    return True
+
+
+def _subject(token):
+    """The grammatical subject of a speech verb, climbing out of participles ("..., saying")."""
+    if token.lower_ == "according":
+        for to in token.children:
+            if to.lower_ == "to":
+                for obj in to.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+        nxt = token.nbor(1)
+        for obj in nxt.children:
+            if obj.dep_ == "pobj":
+                return obj
+        return None
+    current = token
+    for _ in range(4):
+        for child in current.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i:
+                if child.lower_ in ("who", "that", "which") and current.dep_ == "relcl":
+                    return current.head
+                return child
+        if current.dep_ in ("advcl", "xcomp", "conj", "pcomp", "prep", "acl", "pobj", "dobj") and current.head.i != current.i:
+            current = current.head
+            continue
+        break
+    return None
+
+
+def _subject_span(subject, quotes: list[Quote]):
+    """The words naming the speaker: the subject with its titles and appositions, without
+    relative clauses ("Peskov, who has repeatedly ruled out ..., said" -> "Peskov")."""
+    doc = subject.doc
+    skip: set[int] = set()
+    for token in subject.subtree:
+        if token.dep_ in ("relcl", "acl", "advcl") and token.i != subject.i:
+            skip.update(t.i for t in token.subtree)
+    kept = [t for t in subject.subtree if t.i not in skip and _inside(t.idx, quotes) is None]
+    if not kept:
+        return doc[subject.i: subject.i + 1]
+    # keep the contiguous run around the head
+    start = end = subject.i
+    indexes = {t.i for t in kept}
+    while start - 1 in indexes:
+        start -= 1
+    while end + 1 in indexes:
+        end += 1
+    while start < end and (doc[start].is_punct or doc[start].dep_ == "cc"):
+        start += 1
+    while end > start and (doc[end].is_punct or doc[end].dep_ == "cc"):
+        end -= 1
+    return doc[start: end + 1]
+
+
+def _content_span(head, doc, quotes: list[Quote], exclude: set[int]) -> tuple[int, int] | None:
+    tokens = [t for t in head.subtree if t.i not in exclude]
+    if not tokens:
+        return None
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    # a partial quote cut by the clause runs to its closing mark
+    for quote in quotes:
+        if quote.start < end <= quote.end or quote.start < end < quote.end:
+            end = max(end, quote.end)
+        if quote.start < start < quote.end:
+            start = quote.start
+    text = doc.text
+    # drop a leading "that" and trailing commas
+    lead = re.match(r"(?:(?:on|connected)\s+\w+day\s+)?(?:that|whether)\s+", text[start:end])
+    if lead:
+        start += lead.end()
+    while end > start and text[end - 1] in ",;— ":
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _statement_from_quotes(text: str, quote_list: list[Quote]) -> tuple[str, list[tuple[int, int]]]:
+    parts, spans = [], []
+    for quote in quote_list:
+        a, b = quote.inner
+        words = text[a:b].strip()
+        # drop the closing comma the attribution leaves: “..., ” he said.
+        words = re.sub(r"\s*[,—-]+$", ".", words) if words else words
+        if words:
+            parts.append(words)
+            spans.append((a, b))
+    return " ".join(parts), spans
+
+
+def _tidy(statement: str) -> str:
+    statement = re.sub(r"\s+", " ", statement).strip()
+    statement = statement[:1].upper() + statement[1:] if statement[:1].isalpha() and statement[:1].islower() \
+        and not statement.startswith(("iPhone",)) else statement
+    statement = re.sub(r",([”\"])$", r".\1", statement)
+    if statement and statement[-1] not in ".?!\"”…":
+        statement += "."
+    return statement
+
+
+def _sentence_bounds(doc, start: int, end: int, quotes: list[Quote]) -> tuple[int, int]:
+    s, e = start, end
+    for sent in doc.sents:
+        a, b = sent.start_char, sent.end_char
+        if a <= start < b or (start <= a < end):
+            s = min(s, a)
+            e = max(e, b)
+    for quote in quotes:
+        if quote.start < e < quote.end:
+            e = quote.end
+        if quote.start < s < quote.end:
+            s = quote.start
+    return s, e
+
+
+def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attribution], list[str]]:
+    """Every statement with its speech cue in the article, in reading order, and warnings."""
+    found: list[Attribution] = []
+    warnings: list[str] = []
+    open_claim: Attribution | None = None  # a quotation still open at the end of the last paragraph
+    for number, (text, doc) in enumerate(zip(paragraphs, docs)):
+        quotes, quote_warnings = find_quotes(text)
+        warnings.extend(f"paragraph {number + 1}: {w}" for w in quote_warnings)
+        used: set[int] = set()  # indexes of quotes already attributed
+        here: list[Attribution] = []
+
+        # a quotation continuing from the previous paragraph
+        if open_claim is not None and quotes and quotes[0].start == 0 or \
+                open_claim is not None and quotes and text[: quotes[0].start].strip() == "":
+            quote = quotes[0]
+            words, spans = _statement_from_quotes(text, [quote])
+            open_claim.statement = _tidy(open_claim.statement + " " + words)
+            open_claim.continued.append((number, spans))
+            used.add(0)
+            if quote.closed:
+                open_claim = None
+        else:
+            open_claim = None
+
+        cues = [t for t in doc if _inside(t.idx, quotes) is None and _is_cue(t)]
+        for cue in cues:
+            subject = _subject(cue)
+            subject_span = None
+            if subject is None:
+                subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes)
+                if subject_span is None:
+                    continue
+                subject = subject_span.root
+            if _inside(subject.idx, quotes) is not None:
+                continue
+            subject_span = subject_span or _subject_span(subject, quotes)
+            frame_start = max([q.end for q in quotes if q.end <= cue.idx] or [0])
+            frame_end = min([q.start for q in quotes if q.start > cue.idx] or [len(text)])
+            direct: list[int] = []
+            form = "direct"
+            spans: list[tuple[int, int]] = []
+            statement = ""
+            # 1. a quotation just before the attribution: “...,” X said / “...,” said X
+            before = [i for i, q in enumerate(quotes) if q.end == frame_start and i not in used]
+            gap = text[frame_start: min(cue.idx, subject_span.start_char)] if before else ""
+            if before and not re.search(r"[.?!]\s+[A-Z]", gap) and len(gap) < 160:
+                index = before[0]
+                quote = quotes[index]
+                if _starts_sentence(text, quote) or quote.start == 0:
+                    direct = [index]
+                else:
+                    # Mr. Putin “is not saying ...,” X said: the sentence up to the attribution
+                    start = _sentence_bounds(doc, quote.start, quote.start + 1, [])[0]
+                    statement = text[start: quote.end]
+                    spans = [(start, quote.end)]
+                    form = "mixed"
+                    used.add(index)
+            # 2. a quotation just after: X said: “...” / X said, “...”
+            if not direct and not spans:
+                after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
+                between = text[cue.idx + len(cue.text): frame_end]
+                if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
+                        and len(between) < 120:
+                    direct = [after[0]]
+            if direct:
+                # the quotations that follow without an attribution of their own belong to it
+                nxt = direct[-1] + 1
+                while nxt < len(quotes) and nxt not in used:
+                    between_start = quotes[nxt - 1].end
+                    between_text = text[between_start: quotes[nxt].start]
+                    has_cue = any(between_start <= c.idx < quotes[nxt].start for c in cues)
+                    if has_cue and any(between_start <= c.idx < quotes[nxt].start and c.i != cue.i for c in cues):
+                        break
+                    if not _starts_sentence(text, quotes[nxt]):
+                        break
+                    if len(between_text) > 200:
+                        break
+                    direct.append(nxt)
+                    nxt += 1
+                used.update(direct)
+                statement, spans = _statement_from_quotes(text, [quotes[i] for i in direct])
+                form = "direct"
+            elif not spans:
+                # 3. reported speech: the clause the verb governs
+                lemma = cue.lemma_.lower()
+                heads = []
+                if cue.lower_ == "according":
+                    heads = [cue.head] if cue.head.i != cue.i else []
+                    exclude = {t.i for t in cue.subtree}
+                    if heads and any(_is_cue(t) for t in heads[0].subtree if t.i != cue.i and _inside(t.idx, quotes) is None):
+                        continue  # "..., Peskov said, according to TASS": the verb is the cue
+                else:
+                    exclude = set()
+                    if lemma in OBJECT_CONTENT:
+                        # "ruled out any meeting ... before the last stage": the object and what limits it
+                        exclude |= {t.i for c in cue.children if c.dep_ not in ("dobj", "prep", "advcl", "prt")
+                                    or c.i < cue.i for t in c.subtree}
+                        heads = [cue] if any(c.dep_ == "dobj" for c in cue.children) else []
+                    for child in ([] if lemma in OBJECT_CONTENT else cue.children):
+                        if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
+                            if _inside(child.idx, quotes) is None or child.idx > cue.idx or True:
+                                heads.append(child)
+                    if not heads and cue.dep_ in ("parataxis", "ccomp") and cue.head.i < cue.i:
+                        # "Russia will never agree, the Kremlin said": the clause the verb comments on
+                        heads = [cue.head]
+                        exclude = {t.i for t in cue.subtree}
+                    if not heads:
+                        continue
+                span = None
+                exclude |= {t.i for t in subject.subtree} | set(range(subject_span.start, subject_span.end))
+                for head in heads:
+                    span = _content_span(head, doc, quotes, exclude)
+                    if span:
+                        break
+                if not span:
+                    continue
+                start, end = span
+                if start < subject_span.start_char < end:
+                    end = subject_span.start_char
+                    while end > start and text[end - 1] in ",;— ":
+                        end -= 1
+                inner = [q for q in quotes if start <= q.start and q.end <= end]
+                if inner and all(q.start <= start + 1 and end <= q.end for q in inner):
+                    form = "direct"
+                    used.update(i for i, q in enumerate(quotes) if q in inner)
+                    statement, spans = _statement_from_quotes(text, inner)
+                else:
+                    # a clause that lies inside a quotation already taken is not a new statement
+                    if any(q.start <= start and end <= q.end for q in quotes):
+                        continue
+                    if cue.lower_ == "according":
+                        # the statement is the sentence without the "according to" phrase
+                        sent = cue.sent
+                        start, end = sent.start_char, sent.end_char
+                        cut_a = min(t.idx for t in cue.subtree)
+                        cut_b = max(t.idx + len(t.text) for t in cue.subtree)
+                        statement = (text[start:cut_a] + text[cut_b:end])
+                        statement = re.sub(r"\s*,\s*([.?!]?)$", r"\1", statement.strip())
+                        statement = re.sub(r"\s+,", ",", statement)
+                        spans = [(start, cut_a), (cut_b, end)]
+                    else:
+                        rest = text[end: cue.sent.end_char]
+                        if re.match(r"\s*,?\s*(?:but|and)\b", rest) and not any(
+                                end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i):
+                            end = cue.sent.end_char  # "..., but only “if ...”": the rest of the sentence
+                            for q in quotes:
+                                if q.start < end < q.end:
+                                    end = q.end
+                            while end > start and text[end - 1] in ",;— .":
+                                end -= 1
+                        statement = text[start:end]
+                        if lemma in OBJECT_CONTENT:
+                            statement = "Ruled out " + statement
+                        spans = [(start, end)]
+                    form = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
+                    for i, q in enumerate(quotes):
+                        if start <= q.start < end:
+                            used.add(i)
+            if len(statement.split()) < 5:
+                continue  # "something he had said he would not do": no statement to record
+            low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
+            high = max([b for _, b in spans] + [cue.idx + len(cue.text), subject_span.end_char])
+            c_start, c_end = _sentence_bounds(doc, low, high, quotes)
+            frame = list(text)
+            for a, b in spans:
+                frame[a:b] = " " * (b - a)
+            for q in quotes:
+                frame[q.start:q.end] = " " * (q.end - q.start)
+            frame_text = "".join(frame)
+            sentence = cue.sent
+            # time phrases only in the cue's own sentence (and the quotation it introduces)
+            window_a = min(sentence.start_char, low)
+            window_b = max(sentence.end_char, high)
+            frame_text = " " * window_a + frame_text[window_a:window_b] + " " * (len(text) - window_b)
+            attribution = Attribution(
+                paragraph=number, statement=_tidy(statement), form=form, spans=spans, cue=cue.text,
+                cue_start=cue.idx, subject=subject_span, frame=frame_text,
+                context=re.sub(r"\s+", " ", text[c_start:c_end]).strip(),
+            )
+            attribution.blocked = _other_verb_phrases(doc, cue, frame_text)
+            here.append(attribution)
+
+        # standalone quotations left over follow the statement before them in the paragraph
+        for index, quote in enumerate(quotes):
+            if index in used:
+                continue
+            if not _starts_sentence(text, quote):
+                continue
+            earlier = [a for a in here if a.form in ("direct", "mixed") and max(b for _, b in a.spans) <= quote.start]
+            if earlier:
+                target = earlier[-1]
+                words, spans = _statement_from_quotes(text, [quote])
+                if target.form == "mixed":
+                    words = text[quote.start:quote.end]
+                target.statement = _tidy(target.statement + " " + words)
+                target.spans.extend(spans)
+                used.add(index)
+            elif len(text[quote.start:quote.end].split()) >= 4:
+                warnings.append(f"paragraph {number + 1}: a quotation has no speaker: "
+                                f"{text[quote.start:quote.start + 50]!r}...")
+        # speech reported inside another statement ("the deal that he said Russia had submitted")
+        here = [a for a in here if not any(b is not a and any(s <= a.cue_start < e for s, e in b.spans)
+                                          for b in here)]
+        here.sort(key=lambda a: min(s for s, _ in a.spans))
+        found.extend(here)
+        # a quotation left open at the end of the paragraph may continue in the next one
+        if quotes and not quotes[-1].closed:
+            owners = [a for a in here if any(b == quotes[-1].end or b == quotes[-1].inner[1] for _, b in a.spans)]
+            if owners:
+                open_claim = owners[-1]
+            elif number + 1 < len(paragraphs) and paragraphs[number + 1].lstrip()[:1] in OPENING + STRAIGHT:
+                open_claim = None
+            else:
+                warnings.append(f"paragraph {number + 1}: a quotation mark is never closed")
+    return found, warnings
+
+
+PUBLISHING = {"publish", "release", "air", "broadcast", "post", "print"}
+
+
+def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
+    """Positions in the frame of words that hang from another verb than the cue
+    ("In comments on Thursday, released Friday, X said": Friday belongs to 'released'):
+    1 for a verb of publishing (a fallback date), 2 for any other verb (not the statement's date)."""
+    blocked: dict[int, int] = {}
+    for token in cue.sent:
+        if token.i == cue.i or frame[token.idx: token.idx + 1].isspace():
+            continue
+        current = token
+        for _ in range(8):
+            if current.i == cue.i or current.head.i == current.i:
+                break
+            current = current.head
+            if current.i != cue.i and current.pos_ == "VERB":
+                blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
+                break
+    return blocked
+
+
+def _inverted_subject(cue, quotes: list[Quote]):
+    """The speaker named in commas just before a verb that the parser left without a subject:
+    "..., a former president of Kazakhstan, Nursultan Nazarbayev, said on Tuesday"."""
+    doc = cue.doc
+    sentence = cue.sent
+    chunks: list[list] = []
+    current: list = []
+    for token in reversed(doc[sentence.start: cue.i]):
+        if _inside(token.idx, quotes) is not None:
+            break
+        if token.text == ",":
+            if current:
+                chunks.append(list(reversed(current)))
+                current = []
+            if len(chunks) >= 2:
+                break
+            continue
+        current.append(token)
+    else:
+        if current:
+            chunks.append(list(reversed(current)))
+    taken: list = []
+    for chunk in chunks:
+        if len(chunk) > 12 or any(t.pos_ in ("VERB", "AUX") for t in chunk):
+            break
+        if not any(t.pos_ in ("PROPN", "NOUN") for t in chunk):
+            break
+        taken = chunk + taken
+    if not taken or not any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG") for t in taken):
+        return None
+    if taken[0].i == sentence.start:
+        return None  # the whole clause before the verb is a name: nothing was said
+    return doc[taken[0].i: taken[-1].i + 1]
+
+
+_FOLLOWING = re.compile(r"\s+((?:[A-Z]|the |a |an |presidential |top |former |senior )[^.;:“”\"]{2,120}?)"
+                        r"(?=,\s+(?:referring|adding|saying|speaking|who|which|according|told)\b|[.;:]\s|[.;:]?$)")
+
+
+def _following_subject(cue, quotes: list[Quote]):
+    """The speaker named after the verb when the parser found no subject:
+    "..., said Turkeys foreign minister, Mevlt avuolu, referring to ..."."""
+    doc = cue.doc
+    end_of_cue = cue.idx + len(cue.text)
+    match = _FOLLOWING.match(doc.text, end_of_cue)
+    if not match or _inside(match.start(1), quotes) is not None:
+        return None
+    span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+    if span is None or not any(t.pos_ == "PROPN" for t in span):
+        return None
+    return span

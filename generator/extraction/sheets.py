@@ -1,0 +1,425 @@
+"""Filing stage: writes claim sheets and draft speakers, never losing an editor's work.
+
+Consumes the recovered article and its claims; produces a new sheet under
+`content/articles/YYYY/` (or `undated/`), or updates the sheet that already holds the
+same seed (found by its `article.seed` field wherever an editor moved it): claims it did not
+have are added and empty fields filled; nothing written is changed or deleted, and claims
+marked `review: reviewed` are not touched. Claims that extraction no longer finds are
+reported, not removed. Rewriting uses ruamel.yaml's round-trip mode so editors' comments,
+field order and list styles survive; writes are atomic (temporary file, then rename) and the
+output is the same bytes for the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString
+
+from generator.extraction.articles import SourceArticle
+from generator.extraction.claims import Claim
+from generator.extraction.speakers import Person
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+SCHEMA = "generator/schemas/article.schema.json"
+ARTICLE_FIELDS = ("title", "dek", "outlet", "url", "published", "published_basis", "byline", "seed",
+                  "seed_sha256", "quality")
+CLAIM_FIELDS = ("id", "statement", "form", "speaker", "speaker_as_written", "role", "said", "said_basis",
+                "context", "topics", "kind", "outcome", "review")
+FLOW_LISTS = ("byline", "quality", "topics", "aliases")
+
+
+class SheetError(Exception):
+    """A sheet or registry that cannot be updated safely; the message says which and how to fix it."""
+
+
+@dataclass
+class Filed:
+    path: Path
+    created: bool
+    added: list[str] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # claims already there and found again
+    missing: list[str] = field(default_factory=list)  # claims in the sheet extraction no longer finds
+    warnings: list[str] = field(default_factory=list)
+    changed: bool = False
+
+
+def round_trip() -> YAML:
+    handler = YAML(typ="rt")
+    handler.indent(mapping=2, sequence=4, offset=2)
+    handler.width = 4096  # never re-wrap what editors wrote; new long text is folded by `_text`
+    handler.preserve_quotes = True
+    handler.allow_unicode = True
+    handler.representer.ignore_aliases = lambda *args: True  # the checker refuses anchors and aliases
+    return handler
+
+
+FOLD_AT = 80
+
+
+def _text(value):
+    """Long text as a folded block (`>-`) broken at single spaces, so sheets read well in an editor."""
+    if not isinstance(value, str) or len(value) <= FOLD_AT or "\n" in value or value != value.strip():
+        return value
+    positions, line_start, last = [], 0, None
+    for index, char in enumerate(value):
+        if char != " " or value[index - 1] == " " or value[index + 1: index + 2] in (" ", ""):
+            continue
+        if index - line_start > FOLD_AT and last is not None:
+            positions.append(last)
+            line_start = last + 1
+        last = index
+    if len(value) - line_start > FOLD_AT and last is not None and last > line_start:
+        positions.append(last)
+    if not positions:
+        return value
+    folded = FoldedScalarString(value)
+    folded.fold_pos = positions
+    return folded
+
+
+def slugify(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"['’]", "", plain)
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def sheet_slug(title: str, limit: int = 60) -> str:
+    words = slugify(title).split("-")
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "article"
+
+
+def seed_field(seed_path: Path) -> str:
+    return f"seeds/{seed_path.name}"
+
+
+# ---------------------------------------------------------------------------
+# The archive as it is
+
+
+@dataclass
+class Archive:
+    content: Path
+    sheets_by_seed: dict[str, Path] = field(default_factory=dict)
+    claim_ids: dict[str, Path] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # sheet file stems
+    problems: list[str] = field(default_factory=list)
+
+
+def survey(content: Path) -> Archive:
+    """Which sheet holds which seed, and every claim id in the archive."""
+    archive = Archive(content)
+    articles = content / "articles"
+    for path in sorted(articles.rglob("*.yaml")) if articles.is_dir() else []:
+        archive.names.add(path.stem)
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
+            archive.problems.append(f"{path}: cannot be read ({str(error).splitlines()[0]}); "
+                                    "its claims are not checked for duplicate ids; fix it with `hindsight check`")
+            continue
+        if not isinstance(data, dict):
+            continue
+        article = data.get("article") if isinstance(data.get("article"), dict) else {}
+        seed = article.get("seed")
+        if isinstance(seed, str):
+            if seed in archive.sheets_by_seed:
+                archive.problems.append(f"{path}: seed {seed} is also in {archive.sheets_by_seed[seed]}; "
+                                        "keep one sheet per seed (updating the first)")
+            else:
+                archive.sheets_by_seed[seed] = path
+        for claim in data.get("claims") or []:
+            if isinstance(claim, dict) and isinstance(claim.get("id"), str):
+                archive.claim_ids.setdefault(claim["id"], path)
+    return archive
+
+
+# ---------------------------------------------------------------------------
+# Building
+
+
+def _flow(items: list[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def article_map(article: SourceArticle, sha256: str) -> CommentedMap:
+    values = {
+        "title": article.title,
+        "dek": article.dek,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published,
+        "published_basis": article.published_basis,
+        "byline": _flow(list(article.byline)),
+        "seed": article.seed,
+        "seed_sha256": sha256,
+        "quality": _flow(list(article.quality)),
+    }
+    result = CommentedMap()
+    for key in ARTICLE_FIELDS:
+        if key == "dek" and values[key] is None:
+            continue
+        result[key] = _text(values[key]) if key in ("title", "dek") else values[key]
+    return result
+
+
+def claim_map(claim: Claim) -> CommentedMap:
+    outcome = CommentedMap()
+    outcome["status"] = "unrated"
+    values = {
+        "id": claim.id,
+        "statement": claim.statement,
+        "form": claim.form,
+        "speaker": claim.speaker,
+        "speaker_as_written": claim.speaker_as_written,
+        "role": claim.role,
+        "said": claim.said,
+        "said_basis": claim.said_basis,
+        "context": claim.context,
+        "topics": _flow(list(claim.topics)),
+        "kind": claim.kind,
+        "outcome": outcome,
+        "review": "draft",
+    }
+    result = CommentedMap()
+    for key in CLAIM_FIELDS:
+        result[key] = _text(values[key]) if key in ("statement", "context", "speaker_as_written", "role") else values[key]
+    return result
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    result, n = candidate, 2
+    while result in taken:
+        suffix = f"-{n}"
+        result, n = candidate[: 80 - len(suffix)].rstrip("-") + suffix, n + 1
+    return result
+
+
+def _same_claim(existing: dict, claim: Claim) -> bool:
+    if existing.get("id") == claim.id:
+        return True
+    statement = existing.get("statement")
+    if not isinstance(statement, str):
+        return False
+    if _fold(statement) == _fold(claim.statement):
+        return True
+    return existing.get("speaker") == claim.speaker and fuzz.ratio(_fold(statement), _fold(claim.statement)) >= 90
+
+
+def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list[Claim],
+          taken_ids: set[str], filed: Filed) -> None:
+    """Add what the sheet lacks; change nothing that is there."""
+    fresh = article_map(article, sha256)
+    current = sheet.get("article")
+    if not isinstance(current, dict):
+        raise SheetError(f"{filed.path}: `article:` is not a set of fields; fix it by hand "
+                         "(hindsight check explains), then run extraction again")
+    for key in ARTICLE_FIELDS:
+        if key not in current or _empty(current.get(key)):
+            value = fresh.get(key)
+            if value is None or (isinstance(value, list) and not value and key in current):
+                continue
+            if key not in current and isinstance(value, list) and not value:
+                continue
+            current[key] = value
+            filed.filled.append(f"article.{key}")
+    if isinstance(current.get("seed_sha256"), str) and current["seed_sha256"] != sha256:
+        filed.warnings.append("the seed text changed since the sheet was extracted "
+                              "(seed_sha256 differs); compare the claims with the new text")
+    existing = sheet.get("claims")
+    if existing is None:
+        existing = CommentedSeq()
+        sheet["claims"] = existing
+    if not isinstance(existing, list):
+        raise SheetError(f"{filed.path}: `claims:` is not a list; fix it by hand, then run extraction again")
+    matched: set[int] = set()
+    in_sheet = {c.get("id") for c in existing if isinstance(c, dict)}
+    for claim in claims:
+        index = next((i for i, c in enumerate(existing)
+                      if isinstance(c, dict) and i not in matched and _same_claim(c, claim)), None)
+        if index is None:
+            claim_id = claim.id if claim.id not in in_sheet and claim.id not in taken_ids else \
+                _unique(claim.id, taken_ids | in_sheet)
+            fresh_claim = claim_map(claim)
+            fresh_claim["id"] = claim_id
+            existing.append(fresh_claim)
+            in_sheet.add(claim_id)
+            matched.add(len(existing) - 1)
+            filed.added.append(claim_id)
+            continue
+        matched.add(index)
+        target = existing[index]
+        filed.kept.append(str(target.get("id")))
+        if target.get("review") == "reviewed":
+            continue
+        for key, value in claim_map(claim).items():
+            if key == "id":
+                continue
+            if key not in target or _empty(target.get(key)):
+                if value is None or (isinstance(value, list) and not value):
+                    continue
+                target[key] = value
+                filed.filled.append(f"{target.get('id')}.{key}")
+    for i, c in enumerate(existing):
+        if i not in matched and isinstance(c, dict):
+            filed.missing.append(str(c.get("id")))
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def header(path: Path, content: Path) -> str:
+    schema = content.resolve().parent / SCHEMA
+    relative = os.path.relpath(schema, path.resolve().parent).replace(os.sep, "/")
+    return f"# yaml-language-server: $schema={relative}\n"
+
+
+def dump(data, handler: YAML | None = None) -> str:
+    stream = io.StringIO()
+    (handler or round_trip()).dump(data, stream)
+    return stream.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: list[Claim]) -> Filed:
+    """Create or update the sheet for this article's seed."""
+    taken = set(archive.claim_ids)
+    existing_path = archive.sheets_by_seed.get(article.seed)
+    handler = round_trip()
+    if existing_path is not None:
+        filed = Filed(existing_path, created=False)
+        text = existing_path.read_text(encoding="utf-8")
+        try:
+            sheet = handler.load(text)
+        except Exception as error:  # ruamel raises many error types
+            raise SheetError(f"{existing_path}: cannot be read as YAML ({str(error).splitlines()[0]}); "
+                             "fix it (hindsight check shows where), then run extraction again") from error
+        if not isinstance(sheet, dict):
+            raise SheetError(f"{existing_path}: is not a claim sheet (no `article:` and `claims:`)")
+        own = {c.get("id") for c in sheet.get("claims") or [] if isinstance(c, dict)}
+        merge(sheet, article, sha256, claims, taken - own, filed)
+        new_text = dump(sheet, handler)
+        if new_text != text:
+            write_atomic(existing_path, new_text)
+            filed.changed = True
+        for claim_id in filed.added:
+            archive.claim_ids[claim_id] = existing_path
+        return filed
+    folder = str(article.published.year) if article.published else "undated"
+    stem = sheet_slug(article.title)
+    name, n = stem, 2
+    while name in archive.names:
+        name, n = f"{stem}-{n}", n + 1
+    path = archive.content / "articles" / folder / f"{name}.yaml"
+    filed = Filed(path, created=True)
+    sheet = CommentedMap()
+    sheet["article"] = article_map(article, sha256)
+    claims_seq = CommentedSeq()
+    for claim in claims:
+        claim_id = _unique(claim.id, taken)
+        taken.add(claim_id)
+        data = claim_map(claim)
+        data["id"] = claim_id
+        claims_seq.append(data)
+        filed.added.append(claim_id)
+    sheet["claims"] = claims_seq
+    write_atomic(path, header(path, archive.content) + dump(sheet, handler))
+    filed.changed = True
+    archive.names.add(name)
+    archive.sheets_by_seed[article.seed] = path
+    for claim_id in filed.added:
+        archive.claim_ids[claim_id] = path
+    return filed
+
+
+def add_people(path: Path, people: list[Person]) -> list[str]:
+    """Append draft speakers to people.yaml, keeping its comments and layout; returns their ids."""
+    if not people:
+        return []
+    handler = round_trip()
+    text = path.read_text(encoding="utf-8") if path.exists() else "people: []\n"
+    try:
+        data = handler.load(text)
+    except Exception as error:
+        raise SheetError(f"{path}: cannot be read as YAML ({str(error).splitlines()[0]}); new speakers were "
+                         "not added; fix the file (hindsight check shows where) and run extraction again") from error
+    if data is None:
+        data = CommentedMap()
+    listing = data.get("people")
+    if listing is None:
+        listing = CommentedSeq()
+        data["people"] = listing
+    if not isinstance(listing, list):
+        raise SheetError(f"{path}: `people:` is not a list; new speakers were not added")
+    present = {entry.get("id") for entry in listing if isinstance(entry, dict)}
+    added = []
+    for person in sorted(people, key=lambda p: p.id):
+        if person.id in present:
+            continue
+        entry = CommentedMap()
+        entry["id"] = person.id
+        entry["name"] = person.name
+        if person.kind != "person":
+            entry["kind"] = person.kind
+        if person.draft_role:
+            entry["description"] = _text(f"Described in the source as: {person.draft_role}.")
+        entry["review"] = "draft"
+        listing.append(entry)
+        added.append(person.id)
+    if added:
+        write_atomic(path, dump(data, handler))
+    return added
+
+
+def sha256_text(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
