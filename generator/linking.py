@@ -175,8 +175,11 @@ def statement_features(text: str) -> frozenset[str]:
     return frozenset(words).union(pairs)
 
 
-def similar_statements(claims: list[Claim]) -> dict[str, tuple[Similar, ...]]:
-    """For each claim, the most similar statements from other articles, best first."""
+def similar_statements(claims: list[Claim], work: Counter[str] | None = None) -> dict[str, tuple[Similar, ...]]:
+    """For each claim, the most similar statements from other articles, best first.
+
+    `work`, when given, counts the postings walked and the pairs scored."""
+    work = work if work is not None else Counter()
     features = {claim.id: statement_features(claim.statement) for claim in claims}
     frequency: Counter[str] = Counter()
     for found in features.values():
@@ -196,6 +199,7 @@ def similar_statements(claims: list[Claim]) -> dict[str, tuple[Similar, ...]]:
         lookups = sorted((f for f in features[claim.id] if f in postings), key=lambda f: (frequency[f], f))
         shared: Counter[str] = Counter()
         for feature in lookups[:RAREST_FEATURES]:
+            work["postings walked"] += len(postings[feature])
             for other_id in postings[feature]:
                 if other_id != claim.id:
                     shared[other_id] += 1
@@ -204,6 +208,7 @@ def similar_statements(claims: list[Claim]) -> dict[str, tuple[Similar, ...]]:
             other = by_id[other_id]
             if hits < MIN_SHARED or other.article == claim.article:
                 continue
+            work["pairs scored"] += 1
             overlap = features[claim.id] & features[other_id]
             score = sum(weight[f] ** 2 for f in overlap) / (norms[claim.id] * norms[other_id])
             if score >= MIN_SIMILARITY:

@@ -1,0 +1,106 @@
+"""Cross-links between claims: question timelines in date order, the same speaker in other
+years, and similar statements found by wording (through an inverted index, not all pairs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from generator import linking
+from generator.linking import link_archive, similar_statements, statement_features
+from generator.model import Archive, Article, Claim, Outcome, Person, Publisher, Site, Topic
+
+
+def claim(claim_id: str, statement: str, speaker: str, said: dt.date | None, article: str,
+          topics: tuple[str, ...] = ()) -> Claim:
+    return Claim(id=claim_id, statement=statement, form="direct", speaker=speaker, said=said,
+                 kind="position", topics=topics, outcome=Outcome(), article=article)
+
+
+def archive_of(claims: list[Claim]) -> Archive:
+    articles: dict[str, Article] = {}
+    for item in claims:
+        articles.setdefault(item.article, Article(item.article, item.article.title(), "Outlet", item.said, None))
+        articles[item.article].claims.append(item)
+    speakers = {item.speaker for item in claims}
+    topics = {topic for item in claims for topic in item.topics}
+    return Archive(
+        site=Site("T", "D", "en", "https://example.org/", Publisher("P", "https://example.org/")),
+        people={s: Person(s, s.title()) for s in speakers},
+        topics={t: Topic(t, t, t + "?") for t in topics},
+        articles=list(articles.values()),
+    )
+
+
+def test_repeated_position_years_apart_is_similar_even_without_shared_topic():
+    claims = [
+        claim("a", "The leaders will meet only to sign a finished peace agreement, not for a photo.",
+              "peskov", dt.date(2019, 11, 12), "one"),
+        claim("b", "A summit of the leaders is possible only to sign a finished agreement on peace.",
+              "peskov", dt.date(2025, 7, 25), "two", topics=("talks",)),
+        claim("c", "Grain exports through the Black Sea resumed on Tuesday.", "guterres",
+              dt.date(2022, 8, 1), "three"),
+    ]
+    found = similar_statements(claims)
+    assert [s.claim for s in found["a"]] == ["b"]
+    assert found["a"][0].same_speaker
+    assert "c" not in found
+
+
+def test_claims_in_the_same_article_are_not_offered_as_similar():
+    claims = [claim("a", "Sanctions on Russian oil exports will stay until troops withdraw.", "x", None, "one"),
+              claim("b", "Sanctions on Russian oil exports will stay until troops withdraw.", "y", None, "one")]
+    assert similar_statements(claims) == {}
+
+
+def test_common_words_alone_do_not_make_statements_similar(monkeypatch):
+    monkeypatch.setattr(linking, "POSTING_CAP", 5)
+    common = "ukraine russia war talks"
+    claims = [claim(f"c{i}", f"{common} topic{i} subject{i}", f"s{i}", dt.date(2020, 1, 1 + i), f"art{i}")
+              for i in range(12)]
+    assert similar_statements(claims) == {}
+
+
+def test_features_ignore_case_accents_and_stopwords():
+    assert statement_features("Zelenskyy’s MEETING with the Président") == statement_features(
+        "zelenskyy’s meetings with president")
+    assert "the" not in statement_features("the meeting")
+
+
+def test_timelines_speaker_years_and_citations():
+    claims = [
+        claim("late", "Later word on the meeting.", "peskov", dt.date(2025, 7, 25), "p2025", ("meet",)),
+        claim("early", "First word on the meeting.", "peskov", dt.date(2019, 11, 12), "p2019", ("meet",)),
+        claim("middle", "A word in between on the meeting.", "zelensky", dt.date(2022, 3, 1), "z2022", ("meet",)),
+        claim("undated", "Some day, a meeting.", "zelensky", None, "zx", ("meet",)),
+    ]
+    claims[0].outcome = Outcome("held", dt.date(2025, 8, 1), evidence=(linking_evidence("early"),))
+    links = link_archive(archive_of(claims))
+    assert links.by_topic["meet"] == ("early", "middle", "late", "undated")
+    neighbours = links.per_claim["middle"].on_question[0]
+    assert (neighbours.earlier, neighbours.later, neighbours.position, neighbours.total) == (
+        ("early",), ("late", "undated"), 2, 4)
+    assert links.per_claim["early"].speaker_other_years == (("2025", ("late",)),)
+    assert links.per_claim["middle"].speaker_other_years == (("undated", ("undated",)),)
+    assert links.per_claim["early"].cited_by == ("late",)
+    assert links.years() == ["2019", "2022", "2025", "undated"]
+
+
+def linking_evidence(claim_id: str):
+    from generator.model import Evidence
+    return Evidence(claim=claim_id)
+
+
+def test_similarity_scales_without_comparing_all_pairs():
+    # 3,000 claims from a shared vocabulary: every claim shares "ukraine russia" with every other,
+    # but only postings of rare features are walked, each capped, so the work per claim is bounded.
+    count = 3000
+    claims = [claim(f"c{i}", f"word{i % 97} term{i % 89} note{i % 83} ukraine russia", f"s{i % 50}",
+                    dt.date(2019 + i % 7, 1, 1), f"a{i}") for i in range(count)]
+    work = Counter()
+    found = similar_statements(claims, work)
+    assert work["postings walked"] <= count * linking.RAREST_FEATURES * linking.POSTING_CAP
+    assert work["pairs scored"] < count * (count - 1) // 20
+    assert found, "claims sharing two rare words are similar"
+    assert all(len(items) <= linking.SIMILAR_SHOWN for items in found.values())
+    assert all(item.claim != key for key, items in found.items() for item in items)
