@@ -164,3 +164,26 @@ def test_keyboard_skip_link_reaches_main_content(page, served_site):
     assert "Skip" in focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_search_works_at_a_domain_root(page, built_site):
+    import threading
+
+    from generator.commands.serve import make_server
+
+    server = make_server(built_site, "/", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/"
+        name, years = speaker_across_years(built_site)
+        page.goto(root + "search/index.html?q=" + name.split()[-1])
+        wait_for_results(page)
+        links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+        assert links and all(link.startswith(root + "claims/") for link in links)
+        page.goto(links[0])
+        assert page.locator("h1").count() == 1
+        assert page.errors == []
+    finally:
+        server.shutdown()
+        server.server_close()
