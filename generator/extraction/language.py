@@ -39,4 +39,4 @@ def pipeline():
 def parse(paragraphs: list[str]):
     """Parsed paragraphs, in order."""
     nlp = pipeline()
-    return list(nlp.pipe(paragraphs, batch_size=64))
+    return list(nlp.pipe(paragraphs, batch_size=256))

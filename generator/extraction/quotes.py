@@ -350,14 +350,16 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
                             if _inside(child.idx, quotes) is None or child.idx > cue.idx or True:
                                 heads.append(child)
-                    if not heads and cue.dep_ in ("parataxis", "ccomp") and cue.head.i < cue.i:
+                    if not heads and cue.dep_ == "parataxis" and cue.head.i < cue.i:
                         # "Russia will never agree, the Kremlin said": the clause the verb comments on
                         heads = [cue.head]
                         exclude = {t.i for t in cue.subtree}
                     if not heads:
                         continue
                 span = None
-                exclude |= {t.i for t in subject.subtree} | set(range(subject_span.start, subject_span.end))
+                exclude |= set(range(subject_span.start, subject_span.end))
+                if cue not in subject.subtree:  # not "Peskov, who has ruled out ..."
+                    exclude |= {t.i for t in subject.subtree}
                 for head in heads:
                     span = _content_span(head, doc, quotes, exclude)
                     if span:
@@ -449,6 +451,10 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 warnings.append(f"paragraph {number + 1}: a quotation has no speaker: "
                                 f"{text[quote.start:quote.start + 50]!r}...")
         # speech reported inside another statement ("the deal that he said Russia had submitted")
+        # is dropped; a relaying source is dropped instead ("X told reporters that ..., the agency reported")
+        relays = [b for b in here if b.cue.lower() in RELAY_CUES and any(
+            b is not a and any(s <= a.cue_start < e for s, e in b.spans) for a in here)]
+        here = [a for a in here if a not in relays]
         here = [a for a in here if not any(b is not a and any(s <= a.cue_start < e for s, e in b.spans)
                                           for b in here)]
         here.sort(key=lambda a: min(s for s, _ in a.spans))
@@ -466,6 +472,9 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
 
 
 PUBLISHING = {"publish", "release", "air", "broadcast", "post", "print"}
+# A synonym spinner's stand-ins for prepositions, which the parser takes for verbs.
+SPUN_NOT_VERBS = {"connected", "successful", "astatine", "arsenic", "helium", "beryllium"}
+RELAY_CUES = {"reported", "reports", "according", "reporting"}
 
 
 def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
@@ -481,7 +490,7 @@ def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
             if current.i == cue.i or current.head.i == current.i:
                 break
             current = current.head
-            if current.i != cue.i and current.pos_ == "VERB":
+            if current.i != cue.i and current.pos_ == "VERB" and current.lower_ not in SPUN_NOT_VERBS:
                 blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
                 break
     return blocked
