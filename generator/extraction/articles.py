@@ -309,9 +309,11 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             dropped.append(line)
             lines[i] = ""
             continue
-        if _CREDIT.search(line) or _PHOTO_CREDIT.match(line):
+        if _CREDIT.search(line):
             header_end = i
             continue
+        if _PHOTO_CREDIT.match(line):
+            continue  # bare photo credits also sit between body paragraphs: they do not end a header
         if _NAMES_ONLY.match(line.replace(" ", " ")) or _BYLINE_BY.match(line):
             if len(line.split()) <= 12:
                 byline = split_names(line)

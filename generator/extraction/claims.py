@@ -118,7 +118,8 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
         for position, what, item in events:
             if what == 1:
                 span = quotes._subject_span(item, quote_list)
-                speaker = resolver.resolve(span, offset + position, create=False)
+                # drafts made here reach people.yaml only if they end up speaking
+                speaker = resolver.resolve(span, offset + position)
                 if speaker:
                     resolver.note_subject(offset + position, speaker.id)
                 continue

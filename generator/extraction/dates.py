@@ -91,7 +91,10 @@ def resolve(kind: str, match: re.Match, published: dt.date) -> dt.date | None:
         return (first - dt.timedelta(days=1)).replace(day=1)
     if kind == "part-month":
         day = {"mid": 15, "early": 1, "late": 20}[match["part"].lower()]
-        return _latest(_month_number(match["mon"]), day, published)
+        month = _month_number(match["mon"])
+        if month == published.month and day > published.day:
+            return published  # "mid-November" in an article of 12 November: this month, by then
+        return _latest(month, day, published)
     if kind == "in-month":
         month = _month_number(match["mon"])
         if match["year"]:

@@ -235,7 +235,8 @@ def _same_claim(existing: dict, claim: Claim) -> bool:
         return False
     if _fold(statement) == _fold(claim.statement):
         return True
-    return existing.get("speaker") == claim.speaker and fuzz.ratio(_fold(statement), _fold(claim.statement)) >= 90
+    # an editor may have shortened or corrected the wording: most of the words still match
+    return existing.get("speaker") == claim.speaker and fuzz.token_set_ratio(_fold(statement), _fold(claim.statement)) >= 85
 
 
 def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list[Claim],

@@ -209,6 +209,12 @@ class Registry:
 
 
 _NAME_RUN_POS = {"PROPN"}
+PERSON_NOUNS = {
+    "diplomat", "minister", "spokesman", "spokeswoman", "spokesperson", "official", "adviser", "advisor",
+    "president", "ambassador", "professor", "analyst", "negotiator", "leader", "chief", "secretary", "envoy",
+    "lawmaker", "senator", "expert", "aide", "head", "director", "chancellor", "commander", "general",
+    "governor", "mayor", "journalist", "researcher", "strategist", "economist", "politician", "candidate",
+}
 ORG_WORDS = {"agency", "council", "department", "ministry", "news", "times", "party", "union", "house",
              "kremlin", "government", "office", "nations", "states", "post", "journal", "committee", "army",
              "forces", "bank", "fund", "commission", "parliament", "senate", "congress", "court", "school"}
@@ -272,7 +278,13 @@ def _role(span, name_span) -> str | None:
     """The speaker's role as the article gives it: the subject without the name."""
     if name_span is None:
         return None
+    cleaned = _clean_name(name_span.text)
+    prefix = name_span.text[: name_span.text.find(cleaned)].strip() if cleaned and cleaned in name_span.text else ""
     text = span.text
+    if prefix and not re.fullmatch(r"(?:Mr|Mrs|Ms|Dr)\.?", prefix):
+        # "President Volodymyr Zelenskiy": the title is the role
+        a = name_span.start_char - span.start_char
+        return (span.text[:a] + prefix).strip(" ,") or None
     a = name_span.start_char - span.start_char
     b = name_span.end_char - span.start_char
     rest = (text[:a] + " " + text[b:])
@@ -392,9 +404,10 @@ class ArticleSpeakers:
         for run in runs:
             name = _clean_name(run.text)
             words = name.split()
+            described = span.root.lemma_.lower() in PERSON_NOUNS and run.root.dep_ == "appos"
             if create and 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) \
-                    and not any(t.ent_type_ in ("GPE", "NORP", "ORG", "DATE", "FAC", "LOC") for t in run
-                                if t.text in words) \
+                    and (described or not any(t.ent_type_ in ("GPE", "NORP", "ORG", "DATE", "FAC", "LOC")
+                                              for t in run if t.text in words)) \
                     and not any(fold(w) in ORG_WORDS for w in words) and len(bare_name(name).split()) >= 2:
                 surname = bare_name(name).split()[-1]
                 if surname in self.local:
