@@ -408,7 +408,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     for i, q in enumerate(quotes):
                         if start <= q.start < end:
                             used.add(i)
-            if len(statement.split()) < 5:
+            if len(statement.split()) < (2 if form == "direct" else 5):
                 continue  # "something he had said he would not do": no statement to record
             low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
             high = max([b for _, b in spans] + [cue.idx + len(cue.text), subject_span.end_char])
@@ -514,9 +514,8 @@ def _inverted_subject(cue, quotes: list[Quote]):
                 break
             continue
         current.append(token)
-    else:
-        if current:
-            chunks.append(list(reversed(current)))
+    if current and len(chunks) < 2:
+        chunks.append(list(reversed(current)))
     taken: list = []
     for chunk in chunks:
         if len(chunk) > 12 or any(t.pos_ in ("VERB", "AUX") for t in chunk):

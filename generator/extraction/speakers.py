@@ -169,7 +169,7 @@ class Registry:
         return None
 
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
-        base = slug(bare_name(name) or name) or slug(name)
+        base = (slug(bare_name(name) or name) if kind == "person" else slug(name)) or slug(name)
         person_id, n = base, 2
         while person_id in self.people and self.people[person_id].name != name:
             person_id, n = f"{base}-{n}", n + 1
