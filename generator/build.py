@@ -47,7 +47,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(problems=problems)
     base_url = options.base_url or archive.site.base_url
     links = link(archive)
-    pages = plan_pages(archive, links, base_url)
+    pages = plan_pages(archive, links, base_url, options.templates)
     files = render(pages, options.templates) | export(archive, links, pages, base_url)
     staging = writers.open_staging(options.output)
     try:

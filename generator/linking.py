@@ -24,8 +24,8 @@ from generator.model import Archive, Article, Claim
 
 UNDATED = "undated"
 
-NEIGHBOURS_ON_QUESTION = 3   # earlier and later claims shown on each side, per question
-PER_OTHER_YEAR = 3           # the speaker's claims shown for each other year
+NEIGHBOURS_ON_QUESTION = 2   # earlier and later claims shown on each side, per question
+PER_OTHER_YEAR = 2           # the speaker's claims shown for each other year
 SIMILAR_SHOWN = 5
 RAREST_FEATURES = 12         # features each claim looks up in the index
 POSTING_CAP = 200            # features shared by more claims than this are too common to look up
@@ -118,13 +118,15 @@ def link_archive(archive: Archive) -> Links:
     similar = similar_statements(claims)
     places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
               for topic, ids in links.by_topic.items()}
+    speaker_years = _speaker_years(claims)
+    order = {claim.id: index for index, claim in enumerate(claims)}
     for claim in claims:
         links.per_claim[claim.id] = ClaimLinks(
             on_question=tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic)
                               for topic in claim.topics),
-            speaker_other_years=_other_years(claim, links),
+            speaker_other_years=_other_years(claim, speaker_years, order),
             similar=similar.get(claim.id, ()),
-            cited_by=tuple(sorted(cited_by.get(claim.id, ()), key=lambda other: date_order(by_id[other]))),
+            cited_by=tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
         )
     return links
 
@@ -139,19 +141,50 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours
     )
 
 
-def _other_years(claim: Claim, links: Links) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The speaker's claims in each other year; claims on a shared question first."""
+@dataclass(frozen=True)
+class _SpeakerYears:
+    """A speaker's claims by year, and by year and question, each in date order."""
+
+    years: dict[str, tuple[str, ...]]                    # speaker -> year labels in order
+    by_year: dict[tuple[str, str], list[str]]            # (speaker, year) -> claim ids
+    by_question: dict[tuple[str, str, str], list[str]]   # (speaker, year, topic) -> claim ids
+
+
+def _speaker_years(claims: list[Claim]) -> _SpeakerYears:
+    by_year: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_question: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    years: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:  # already in date order
+        year = year_of(claim)
+        years[claim.speaker].add(year)
+        by_year[(claim.speaker, year)].append(claim.id)
+        for topic in claim.topics:
+            by_question[(claim.speaker, year, topic)].append(claim.id)
+    ordered = {speaker: tuple(sorted(found, key=lambda label: (label == UNDATED, label)))
+               for speaker, found in years.items()}
+    return _SpeakerYears(ordered, by_year, by_question)
+
+
+def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The speaker's claims in each other year, a few per year: claims on a shared question first."""
     own_year = year_of(claim)
-    years: dict[str, list[Claim]] = defaultdict(list)
-    for other_id in links.by_speaker[claim.speaker]:
-        other = links.claims[other_id]
-        if year_of(other) != own_year:
-            years[year_of(other)].append(other)
-    shared = set(claim.topics)
     result = []
-    for year in sorted(years, key=lambda label: (label == UNDATED, label)):
-        chosen = sorted(years[year], key=lambda other: (not shared.intersection(other.topics), date_order(other)))
-        result.append((year, tuple(other.id for other in sorted(chosen[:PER_OTHER_YEAR], key=date_order))))
+    for year in index.years[claim.speaker]:
+        if year == own_year:
+            continue
+        chosen: list[str] = []
+        for topic in claim.topics:
+            for other in index.by_question.get((claim.speaker, year, topic), ())[:PER_OTHER_YEAR]:
+                if other not in chosen:
+                    chosen.append(other)
+        chosen.sort(key=order.__getitem__)
+        chosen = chosen[:PER_OTHER_YEAR]
+        for other in index.by_year[(claim.speaker, year)]:
+            if len(chosen) >= PER_OTHER_YEAR:
+                break
+            if other not in chosen:
+                chosen.append(other)
+        result.append((year, tuple(sorted(chosen, key=order.__getitem__))))
     return tuple(result)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from generator.linking import UNDATED, Links, date_order, year_of
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
@@ -154,6 +155,19 @@ class SiteView:
     links: Links
     base_url: str
     text_pages: tuple[tuple[str, str], ...]   # (slug, title) of Markdown pages
+    templates: Path = TEMPLATES
+    # A claim's entry in a list looks the same on every page at the same depth: rendered once.
+    _entries: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def claim_entry(self, claim: Claim, root: str, show_speaker: bool = True, show_date: bool = True) -> Markup:
+        key = (claim.id, root, show_speaker, show_date)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = Markup(environment(self.templates).get_template("claim_entry.html").render(
+                view=self, root=root, claim=claim, speaker=self.person(claim.speaker),
+                show_speaker=show_speaker, show_date=show_date))
+            self._entries[key] = entry
+        return entry
 
     def person(self, person_id: str) -> Person:
         return self.archive.people[person_id]
@@ -176,10 +190,10 @@ class SiteView:
         return f"{role.title}, {role.organisation}" if role.organisation else role.title
 
 
-def plan_pages(archive: Archive, links: Links, base_url: str) -> list[Page]:
+def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES) -> list[Page]:
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
-    view = SiteView(archive, links, base_url, text_pages)
+    view = SiteView(archive, links, base_url, text_pages, templates)
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
     pages += [claim_page(view, claim) for claim in links.claims.values()]
