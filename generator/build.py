@@ -33,6 +33,7 @@ class BuildOptions:
 class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     built: bool = False
+    base_url: str = ""                 # the published address the site was built for
     pages: int = 0
     files: int = 0
     size: int = 0                      # bytes written, search index included
@@ -58,7 +59,7 @@ def build(options: BuildOptions) -> BuildResult:
     except BaseException:
         writers.discard(staging)
         raise
-    return BuildResult(problems=problems, built=True, pages=len(pages), files=_count_files(options.output),
+    return BuildResult(problems=problems, built=True, base_url=base_url, pages=len(pages), files=_count_files(options.output),
                        size=_folder_size(options.output), seconds=time.monotonic() - started)
 
 

@@ -120,11 +120,14 @@ def every_page(site: Path) -> list[str]:
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "pagefind" not in p.parts)
 
 
-def test_no_page_logs_a_console_error(page, served_site, built_site):
+def test_no_page_logs_a_console_error_or_leaves_the_site(page, served_site, built_site):
+    elsewhere = []
+    page.on("request", lambda request: None if request.url.startswith(served_site) else elsewhere.append(request.url))
     for path in every_page(built_site):
-        page.goto(served_site + path)
+        page.goto(served_site + path + ("?q=meeting" if path.startswith("search") else ""))
         page.wait_for_load_state("networkidle")
     assert page.errors == []
+    assert elsewhere == [], "pages must not fetch anything from outside the site"
 
 
 def test_missing_address_shows_the_styled_404_page(page, served_site):

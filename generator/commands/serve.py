@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_build_arguments(command)
     command.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
-    command.add_argument("--subpath", default="/", metavar="PATH",
-                         help="serve the site under this path, e.g. /archive/ (default: /)")
+    command.add_argument("--subpath", metavar="PATH",
+                         help="serve the site under this path, e.g. /archive/ or / (default: the path of the "
+                         "published address, so the site is tried where it will live)")
     command.set_defaults(run=run)
 
 
@@ -88,13 +89,14 @@ def make_server(site: Path, subpath: str = "/", port: int = 0, quiet: bool = Fal
 
 def run(args: argparse.Namespace) -> int:
     try:
-        subpath = normalise_subpath(args.subpath)
+        normalise_subpath(args.subpath or "/")
     except ValueError as error:
         print(f"hindsight serve: {error}", file=sys.stderr)
         return 2
-    status, _ = run_build(args)
-    if status != 0:
+    status, result = run_build(args)
+    if status != 0 or result is None:
         return status
+    subpath = normalise_subpath(args.subpath if args.subpath is not None else urlsplit(result.base_url).path)
     try:
         server = make_server(Path(args.output), subpath, args.port)
     except OSError as error:
