@@ -54,7 +54,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         write(staging, files, options.templates)
         if options.search:
-            index(staging, archive.site.language)
+            index(staging, archive)
         swap(staging, options.output)
     except BaseException:
         writers.discard(staging)
@@ -101,8 +101,10 @@ def write(staging: Path, files: dict[str, bytes], templates: Path) -> None:
     writers.copy_tree(templates / "static", staging, "static")
 
 
-def index(staging: Path, language: str) -> None:
-    search.index_site(staging, language)
+def index(staging: Path, archive: Archive) -> None:
+    """Pagefind over the claim pages; an archive without claims has nothing to index."""
+    if archive.claims():
+        search.index_site(staging, archive.site.language)
 
 
 def swap(staging: Path, output: Path) -> None:

@@ -195,6 +195,24 @@ def test_failed_build_keeps_previous_site(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"], "no staging folder left behind"
 
 
+def test_failed_search_index_keeps_previous_site(tmp_path, monkeypatch, capsys):
+    from generator import search
+
+    output = tmp_path / "site"
+    assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 0
+    before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+
+    def broken(site, language):
+        (site / "pagefind").mkdir()
+        raise search.SearchIndexError("Pagefind failed (exit 1): out of disk")
+
+    monkeypatch.setattr(search, "index_site", broken)
+    assert build_cli(SAMPLE_CONTENT, output) == 1
+    assert "out of disk" in capsys.readouterr().err
+    assert {path: path.read_bytes() for path in output.rglob("*") if path.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"], "no staging folder left behind"
+
+
 def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path, capsys):
     output = tmp_path / "precious"
     output.mkdir()

@@ -43,6 +43,7 @@ def hostile_site(tmp_path_factory) -> Path:
     if first["outcome"].get("status", "unrated") != "unrated":
         first["outcome"]["summary"] = "[click](javascript:alert(1)) <script>alert(2)</script> **bold**"
     document["article"]["title"] = "Headline </title><script>alert(3)</script>"
+    document["article"]["quality"] = ["spun-text", "stripped-diacritics"]
     sheet.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
     (content / "pages" / "about.md").write_text(
         "# About\n\n<script>alert(4)</script>\n\n[bad](javascript:alert(5)) [data](data:text/html,x) "
@@ -59,6 +60,16 @@ def test_no_hostile_markup_reaches_any_page(hostile_site):
         assert "<img src=x" not in html, page
         assert "<b>bold</b>" not in html, page
         assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", html, re.I), page
+
+
+def test_damaged_source_copy_is_flagged_on_its_claims(hostile_site):
+    claims = json.loads((hostile_site / "claims.json").read_text("utf-8"))["claims"]
+    for claim in claims:
+        html = (hostile_site / "claims" / claim["id"] / "index.html").read_text("utf-8")
+        damaged = "spun-text" in claim["article"]["quality"]
+        assert ("Damaged source copy" in html) == damaged
+        if damaged:
+            assert "reworded" in html and "lost its accents" in html
 
 
 def test_json_ld_cannot_break_out_of_its_script(hostile_site):
