@@ -343,8 +343,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     exclude = set()
                     if lemma in OBJECT_CONTENT:
                         # "ruled out any meeting ... before the last stage": the object and what limits it
-                        exclude |= {t.i for c in cue.children if c.dep_ not in ("dobj", "prep", "advcl", "prt")
-                                    or c.i < cue.i for t in c.subtree}
+                        exclude |= {t.i for c in cue.children if c.dep_ not in ("dobj", "prep", "advcl")
+                                    or c.i < cue.i for t in c.subtree} | {cue.i}
                         heads = [cue] if any(c.dep_ == "dobj" for c in cue.children) else []
                     for child in ([] if lemma in OBJECT_CONTENT else cue.children):
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
