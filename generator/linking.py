@@ -115,7 +115,7 @@ def link_archive(archive: Archive) -> Links:
         by_speaker={speaker: tuple(ids) for speaker, ids in sorted(by_speaker.items())},
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
     )
-    similar = similar_statements(claims)
+    similar = similar_statements(claims, ignore=name_words(archive.people.values()))
     places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
               for topic, ids in links.by_topic.items()}
     speaker_years = _speaker_years(claims)
@@ -199,21 +199,34 @@ def _stem(word: str) -> str:
     return word
 
 
-def statement_features(text: str) -> frozenset[str]:
-    """Content words (lower case, accents dropped, lightly stemmed) and adjacent word pairs."""
+def _plain_words(text: str) -> list[str]:
     plain = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in plain if not unicodedata.combining(char))
-    words = [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
+    return _WORD.findall(plain)
+
+
+def name_words(people) -> frozenset[str]:
+    """Words of speakers' names and aliases: they say who is talked about, not what is said."""
+    return frozenset(word for person in people for text in (person.name, *person.aliases)
+                     for word in _plain_words(text))
+
+
+def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Content words (lower case, accents dropped, lightly stemmed) and adjacent word pairs;
+    stop words and the `ignore` words (speakers' names) left out."""
+    words = [_stem(word) for word in _plain_words(text)
+             if word not in _STOPWORDS and word not in ignore and len(word) > 1]
     pairs = (f"{first} {second}" for first, second in zip(words, words[1:]))
     return frozenset(words).union(pairs)
 
 
-def similar_statements(claims: list[Claim], work: Counter[str] | None = None) -> dict[str, tuple[Similar, ...]]:
+def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
+                       ignore: frozenset[str] = frozenset()) -> dict[str, tuple[Similar, ...]]:
     """For each claim, the most similar statements from other articles, best first.
 
     `work`, when given, counts the postings walked and the pairs scored."""
     work = work if work is not None else Counter()
-    features = {claim.id: statement_features(claim.statement) for claim in claims}
+    features = {claim.id: statement_features(claim.statement, ignore) for claim in claims}
     frequency: Counter[str] = Counter()
     for found in features.values():
         frequency.update(found)

@@ -116,7 +116,7 @@ def canonical_url(base_url: str, path: str) -> str:
 
 def long_date(day: dt.date | None) -> str:
     if day is None:
-        return "date unknown"
+        return "Date unknown"
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

@@ -104,3 +104,15 @@ def test_similarity_scales_without_comparing_all_pairs():
     assert found, "claims sharing two rare words are similar"
     assert all(len(items) <= linking.SIMILAR_SHOWN for items in found.values())
     assert all(item.claim != key for key, items in found.items() for item in items)
+
+
+def test_sharing_only_a_speakers_name_is_not_similarity():
+    claims = [
+        claim("a", "Vladimir Putin will attend.", "x", dt.date(2022, 1, 1), "one"),
+        claim("b", "Vladimir Putin rejected it.", "y", dt.date(2023, 1, 1), "two"),
+        claim("c", "Vladimir Putin praised harvests.", "z", dt.date(2024, 1, 1), "three"),
+    ]
+    archive = archive_of(claims)
+    archive.people["x"].name = "Vladimir Putin"
+    assert link_archive(archive).per_claim["a"].similar == ()
+    assert similar_statements(claims)["a"], "without the names left out, the name alone would match"
