@@ -195,8 +195,18 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     return sum(max(0, min(y, w) - max(x, v)) for x, y in a for v, w in b)
 
 
-def _speaker_matches(found, gold: GoldAttribution) -> bool:
-    if found.speaker_span and _overlap([found.speaker_span], gold.source) > 0:
+RELATIVE = {"who", "which", "that", "whom"}
+
+
+def _speaker_matches(found, gold: GoldAttribution, text: str = "") -> bool:
+    source = gold.source
+    if gold.source_text.strip().lower() in RELATIVE and source:
+        # "Mr. Kamin, who emphasized that ...": the relative pronoun resolves to the words before it
+        start = source[0][0]
+        comma = text.rfind(",", 0, start)
+        before = text.rfind(".", 0, max(comma, 0))
+        source = [(max(before + 1, start - 80), start)] + source
+    if found.speaker_span and _overlap([found.speaker_span], source) > 0:
         return True
     if found.speaker is None:
         return False
@@ -206,9 +216,9 @@ def _speaker_matches(found, gold: GoldAttribution) -> bool:
     return bool(surname) and surname in source_words
 
 
-def _matches(found, gold: GoldAttribution) -> bool:
+def _matches(found, gold: GoldAttribution, text: str = "") -> bool:
     length = sum(b - a for a, b in gold.content)
-    return length > 0 and _overlap(found.spans, gold.content) * 2 >= length and _speaker_matches(found, gold)
+    return length > 0 and _overlap(found.spans, gold.content) * 2 >= length and _speaker_matches(found, gold, text)
 
 
 @dataclass
@@ -259,19 +269,19 @@ def score_polnear(folder: Path = POLNEAR) -> PolnearScore:
             position += len(line) + 1
         docs = language.parse(paragraphs)
         _, found, _, _ = claims.extract_paragraphs(paragraphs, docs, Registry([]), offsets=offsets)
-        results.append((found, gold))
+        results.append((found, gold, text))
         score.words += len(text.split())
     score.seconds = time.perf_counter() - start
     score.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     score.texts = len(documents)
-    for found, gold in results:
+    for found, gold, text in results:
         speech = [g for g in gold if g.speech]
         score.gold_all += len(gold)
         score.gold_speech += len(speech)
         score.found += len(found)
-        score.found_right_any += sum(any(_matches(f, g) for g in gold) for f in found)
-        score.found_right_speech += sum(any(_matches(f, g) for g in speech) for f in found)
-        score.recalled += sum(any(_matches(f, g) for f in found) for g in speech)
+        score.found_right_any += sum(any(_matches(f, g, text) for g in gold) for f in found)
+        score.found_right_speech += sum(any(_matches(f, g, text) for g in speech) for f in found)
+        score.recalled += sum(any(_matches(f, g, text) for f in found) for g in speech)
     del registry
     return score
 

@@ -28,6 +28,10 @@ threaten assure inform disclose demand propose retort
 PARTICLE_VERBS = {"rule": "out"}
 # Verbs whose object, not a clause, is what was said.
 OBJECT_CONTENT = {"rule"}
+# Verbs whose object may be what was said when there is no clause ("acknowledged the reality
+# of climate change", "announced the arrest of a man").
+OBJECT_STATEMENTS = {"acknowledge", "announce", "deny", "reveal", "confirm", "promise", "pledge", "propose",
+                     "demand", "reiterate", "repeat", "admit", "disclose", "predict", "vow"}
 
 OPENING = "“„«"
 CLOSING = "”»"
@@ -46,10 +50,12 @@ class Quote:
     end: int  # one past the closing mark (or the end of the quoted words when unclosed)
     closed: bool = True
     repaired: bool = False  # the closing mark was missing and the attribution closed it
+    open_width: int = 1  # two for ''...'' and ``...'' marks
+    close_width: int = 1
 
     @property
     def inner(self) -> tuple[int, int]:
-        return self.start + 1, self.end - (1 if self.closed and not self.repaired else 0)
+        return self.start + self.open_width, self.end - (self.close_width if self.closed and not self.repaired else 0)
 
 
 @dataclass
@@ -77,6 +83,10 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
     warnings: list[str] = []
     open_at: int | None = None
     open_kind = ""
+    open_width = 1
+    original = text
+    # typewriter-style doubled marks (''quoted'' or ``quoted'') read as one straight mark
+    view = text.replace("''", '"\x01').replace("``", '"\x01')
 
     def close_unbalanced(limit: int) -> None:
         nonlocal open_at
@@ -85,24 +95,29 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
         match = _ATTRIBUTION_INSIDE.search(region)
         if match:
             end = open_at + match.start() + 1  # keep the comma inside, as in “...,”
-            quotes.append(Quote(open_at, end, closed=True, repaired=True))
+            quotes.append(Quote(open_at, end, closed=True, repaired=True, open_width=open_width))
             warnings.append(f"a quotation mark is not closed; closed it before the attribution "
                             f"({text[open_at:open_at + 40]!r}...)")
         else:
-            quotes.append(Quote(open_at, limit, closed=False))
+            quotes.append(Quote(open_at, limit, closed=False, open_width=open_width))
         open_at = None
 
+    text = view
     for i, ch in enumerate(text):
+        if ch == "\x01":
+            continue
         if ch in OPENING or (ch == STRAIGHT and open_at is None):
             if open_at is not None:
                 close_unbalanced(i)
             if ch == STRAIGHT and i + 1 < len(text) and text[i + 1].isspace() and i > 0 and not text[i - 1].isspace():
                 continue  # a stray closing mark
             open_at, open_kind = i, ch
+            open_width = 2 if text[i + 1: i + 2] == "\x01" else 1
         elif ch in CLOSING or ch == STRAIGHT:
             if open_at is None:
                 continue  # closes a quote opened in an earlier paragraph
-            quotes.append(Quote(open_at, i + 1))
+            width = 2 if text[i + 1: i + 2] == "\x01" else 1
+            quotes.append(Quote(open_at, i + width, open_width=open_width, close_width=width))
             open_at = None
     if open_at is not None:
         close_unbalanced(len(text))
@@ -120,7 +135,7 @@ def _inside(position: int, quotes: list[Quote]) -> Quote | None:
 
 def _starts_sentence(text: str, quote: Quote) -> bool:
     before = text[: quote.start].rstrip()
-    return not before or bool(re.search(r"[.?!:…—]$|[.?!][”\"’]$", before)) or before.endswith(",") and \
+    return not before or bool(re.search(r"[.?!:…—]$|[.?!][”\"’']{1,2}$", before)) or before.endswith(",") and \
         bool(re.search(r"\b(?:said|says|added|adds|told \w+|asked)\s*,$", before))
 
 
@@ -350,6 +365,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
                             if _inside(child.idx, quotes) is None or child.idx > cue.idx or True:
                                 heads.append(child)
+                    if not heads and lemma in OBJECT_STATEMENTS:
+                        heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
                     if not heads and cue.dep_ == "parataxis" and cue.head.i < cue.i:
                         # "Russia will never agree, the Kremlin said": the clause the verb comments on
                         heads = [cue.head]
@@ -408,6 +425,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     for i, q in enumerate(quotes):
                         if start <= q.start < end:
                             used.add(i)
+            if form != "direct" and spans and not _has_verb(doc, spans[0]) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT:
+                continue  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
             if len(statement.split()) < (2 if form == "direct" else 5):
                 continue  # "something he had said he would not do": no statement to record
             low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
@@ -546,3 +565,13 @@ def _following_subject(cue, quotes: list[Quote]):
     if span is None or not any(t.pos_ == "PROPN" for t in span):
         return None
     return span
+
+
+def lemma_of(token) -> str:
+    return token.lemma_.lower()
+
+
+def _has_verb(doc, span: tuple[int, int]) -> bool:
+    """Whether a reported clause has a verb of its own (a statement, not a phrase)."""
+    start, end = span
+    return any(start <= t.idx < end and t.pos_ in ("VERB", "AUX") for t in doc)
