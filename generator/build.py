@@ -59,8 +59,9 @@ def build(options: BuildOptions) -> BuildResult:
     except BaseException:
         writers.discard(staging)
         raise
-    return BuildResult(problems=problems, built=True, base_url=base_url, pages=len(pages), files=_count_files(options.output),
-                       size=_folder_size(options.output), seconds=time.monotonic() - started)
+    return BuildResult(problems=problems, built=True, base_url=base_url, pages=len(pages),
+                       files=_count_files(options.output), size=_folder_size(options.output),
+                       seconds=time.monotonic() - started)
 
 
 # ---------------------------------------------------------------------------

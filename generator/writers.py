@@ -45,6 +45,7 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[path])
     (staging / MARKER).write_bytes(b"Built by hindsight build; replaced by the next build.\n")
+    (staging / ".nojekyll").write_bytes(b"")  # GitHub Pages: publish the files as they are
 
 
 def copy_tree(source: Path, staging: Path, under: str) -> None:
