@@ -299,6 +299,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             if _inside(subject.idx, quotes) is not None:
                 continue
             subject_span = subject_span or _subject_span(subject, quotes)
+            if not _can_speak(subject_span):
+                continue  # "the truck story suggests", "federal law discloses": not a speaker
             frame_start = max([q.end for q in quotes if q.end <= cue.idx] or [0])
             frame_end = min([q.start for q in quotes if q.start > cue.idx] or [len(text)])
             direct: list[int] = []
@@ -336,8 +338,9 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     has_cue = any(between_start <= c.idx < quotes[nxt].start for c in cues)
                     if has_cue and any(between_start <= c.idx < quotes[nxt].start and c.i != cue.i for c in cues):
                         break
-                    if not _starts_sentence(text, quotes[nxt]):
-                        break
+                    resumed = between_start <= cue.idx < quotes[nxt].start and between_text.rstrip().endswith(",")
+                    if not _starts_sentence(text, quotes[nxt]) and not resumed:
+                        break  # “...,” Trump said, “but ...”: the same quotation resumed
                     if len(between_text) > 200:
                         break
                     direct.append(nxt)
@@ -575,3 +578,25 @@ def _has_verb(doc, span: tuple[int, int]) -> bool:
     """Whether a reported clause has a verb of its own (a statement, not a phrase)."""
     start, end = span
     return any(start <= t.idx < end and t.pos_ in ("VERB", "AUX") for t in doc)
+
+
+# Head nouns of subjects that cannot be speakers ("the truck story suggests", "federal law
+# discloses", "73 percent said"): things and numbers. A deny-list keeps unusual speakers.
+MUTE_NOUNS = frozenset("""
+story law index percent percentage number numbers data investment investments figure figures amount
+share rate rates tax taxes bill bills money price prices cost costs level levels record records
+everything anything nothing something program programme plan plans rule rules policy policies
+video videos photo photos image images picture pictures chart map table list page pages site
+mass body test tests trend trends move moves decision decisions deal deals idea ideas fact facts
+""".split())
+NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
+
+
+def _can_speak(span) -> bool:
+    """Whether the words naming the speaker can name someone who speaks."""
+    root = span.root
+    if root.lower_ in NOT_SPEAKERS or root.pos_ == "NUM" or root.like_num:
+        return False
+    if root.pos_ in ("PRON", "PROPN") or root.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    return root.lemma_.lower() not in MUTE_NOUNS and root.lower_ not in MUTE_NOUNS
