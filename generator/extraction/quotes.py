@@ -310,7 +310,9 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             # 1. a quotation just before the attribution: “...,” X said / “...,” said X
             before = [i for i, q in enumerate(quotes) if q.end == frame_start and i not in used]
             gap = text[frame_start: min(cue.idx, subject_span.start_char)] if before else ""
-            if before and not re.search(r"[.?!]\s+[A-Z]", gap) and len(gap) < 160:
+            closes_sentence = bool(before) and text[: quotes[before[0]].inner[1]].rstrip().endswith(".") \
+                and not quotes[before[0]].repaired
+            if before and not closes_sentence and not re.search(r"[.?!]\s+[A-Z]", gap) and len(gap) < 160:
                 index = before[0]
                 quote = quotes[index]
                 if _starts_sentence(text, quote) or quote.start == 0:
@@ -368,6 +370,10 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
                             if _inside(child.idx, quotes) is None or child.idx > cue.idx or True:
                                 heads.append(child)
+                    if not heads:
+                        # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
+                        heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
+                                 and not any(m.dep_ == "mark" for m in c.children)]
                     if not heads and lemma in OBJECT_STATEMENTS:
                         heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
                     if not heads and cue.dep_ == "parataxis" and cue.head.i < cue.i:
