@@ -225,3 +225,45 @@ def test_build_help_speaks_newsroom():
     with pytest.raises(SystemExit) as stop:
         main(["build", "--help"])
     assert stop.value.code == 0
+
+
+def test_markdown_pages_are_rendered_and_linked(built_site):
+    about = (built_site / "pages" / "about" / "index.html").read_text("utf-8")
+    source = (SAMPLE_CONTENT / "pages" / "about.md").read_text("utf-8")
+    heading = next(line[2:].strip() for line in source.splitlines() if line.startswith("# "))
+    assert f"<h1>{_escaped(heading)}</h1>" in about
+    assert f"<title>{_escaped(heading)} · " in about
+    home = (built_site / "index.html").read_text("utf-8")
+    assert 'href="pages/about/index.html"' in home
+
+
+def test_feed_has_new_claims_and_outcome_updates(built_site):
+    claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+    feed = ElementTree.parse(built_site / "feed.xml").getroot()
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+    rated = [c for c in claims if c["outcome"]["status"] != "unrated" and c["outcome"]["as_of"]]
+    assert any(title.startswith("New claim: ") for title in titles)
+    assert rated and any(title.startswith(f"Outcome: {rated[0]['outcome']['label']}") for title in titles)
+    days = [entry.find(f"{ATOM}updated").text for entry in feed.findall(f"{ATOM}entry")]
+    assert days == sorted(days, reverse=True)
+    assert feed.find(f"{ATOM}updated").text == days[0]
+
+
+def test_home_counts_and_questions(built_site):
+    claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
+    home = (built_site / "index.html").read_text("utf-8")
+    assert f"<strong>{len(claims)}</strong> claims" in home
+    for topic in {t for c in claims for t in c["topics"]}:
+        assert f'href="topics/{topic}/index.html"' in home
+
+
+def test_missing_tools_fail_under_ci(monkeypatch):
+    from conftest import need
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        need(False, "a browser")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        need(False, "a browser")
+    need(True, "a browser")
