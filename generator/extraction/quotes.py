@@ -436,7 +436,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                             used.add(i)
             if form != "direct" and spans and not _has_verb(doc, spans[0]) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT:
                 continue  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
-            if len(statement.split()) < (2 if form == "direct" else 5):
+            if len(statement.split()) < (2 if form == "direct" else 3):
                 continue  # "something he had said he would not do": no statement to record
             low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
             high = max([b for _, b in spans] + [cue.idx + len(cue.text), subject_span.end_char])
