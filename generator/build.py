@@ -32,6 +32,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # things worth telling the editor, not errors
     built: bool = False
     base_url: str = ""                 # the published address the site was built for
     pages: int = 0
@@ -53,13 +54,12 @@ def build(options: BuildOptions) -> BuildResult:
     staging = writers.open_staging(options.output)
     try:
         write(staging, files, options.templates)
-        if options.search:
-            index(staging, archive)
+        notes = index(staging, archive) if options.search else []
         swap(staging, options.output)
     except BaseException:
         writers.discard(staging)
         raise
-    return BuildResult(problems=problems, built=True, base_url=base_url, pages=len(pages),
+    return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
                        files=_count_files(options.output), size=_folder_size(options.output),
                        seconds=time.monotonic() - started)
 
@@ -102,10 +102,11 @@ def write(staging: Path, files: dict[str, bytes], templates: Path) -> None:
     writers.copy_tree(templates / "static", staging, "static")
 
 
-def index(staging: Path, archive: Archive) -> None:
+def index(staging: Path, archive: Archive) -> list[str]:
     """Pagefind over the claim pages; an archive without claims has nothing to index."""
-    if archive.claims():
-        search.index_site(staging, archive.site.language)
+    if not archive.claims():
+        return []
+    return search.index_site(staging, archive.site.language)
 
 
 def swap(staging: Path, output: Path) -> None:

@@ -70,6 +70,8 @@ def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:
         print(f"hindsight build: {errors} error{'s' * (errors != 1)} in the content; nothing was built "
               "and the previous site was kept", file=sys.stderr)
         return 1, result
+    for note in result.notes:
+        print(f"hindsight build: note: {note}", file=sys.stderr)
     print(f"Built {result.pages} pages ({result.files} files, {result.size / 1_000_000:.1f} MB) into "
           f"{args.output} in {result.seconds:.1f} s.", file=sys.stderr)
     return 0, result
