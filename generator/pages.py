@@ -227,8 +227,10 @@ def claim_page(view: SiteView, claim: Claim) -> Page:
 def topic_page(view: SiteView, topic_id: str) -> Page:
     topic = view.archive.topics[topic_id]
     claims = [view.claim(claim_id) for claim_id in view.links.by_topic.get(topic_id, ())]
+    years = sorted({year_of(claim) for claim in claims} - {UNDATED})
     return Page(topic_path(topic_id), "topic.html", topic.question, {
         "topic": topic, "by_year": _by_year(claims), "tally": outcome_tally(claims), "count": len(claims),
+        "years": years, "undated": sum(claim.said is None for claim in claims),
     }, "topics")
 
 

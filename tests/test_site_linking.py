@@ -116,3 +116,16 @@ def test_sharing_only_a_speakers_name_is_not_similarity():
     archive.people["x"].name = "Vladimir Putin"
     assert link_archive(archive).per_claim["a"].similar == ()
     assert similar_statements(claims)["a"], "without the names left out, the name alone would match"
+
+
+def test_topic_page_spans_dated_years_and_counts_the_undated():
+    from generator.pages import plan_pages, render_page
+
+    claims = [claim("a", "First.", "x", dt.date(2019, 5, 1), "one", ("meet",)),
+              claim("b", "Second.", "x", dt.date(2022, 5, 1), "two", ("meet",)),
+              claim("c", "Third.", "x", None, "three", ("meet",))]
+    archive = archive_of(claims)
+    pages = plan_pages(archive, link_archive(archive), "https://example.org/")
+    topic = next(page for page in pages if page.path == "topics/meet/index.html")
+    html = render_page(topic).decode("utf-8")
+    assert "3 claims from 2019 to 2022, 1 of them with an unknown date." in html
