@@ -19,17 +19,33 @@ from generator.model import STATUS_LABELS, STATUS_SCALES, Article, Claim, Person
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+# Statuses that say the verdict is not in yet: they are published as words, never as a number,
+# so "too early to tell" is not scored below "did not come true".
+OPEN_STATUSES = frozenset({"unverifiable", "too-early", "stalled", "in-the-works"})
+
+
+def verdict_scale(kind: str) -> tuple[str, ...]:
+    """The statuses of a kind that are verdicts, best first."""
+    return tuple(status for status in STATUS_SCALES.get(kind, ()) if status not in OPEN_STATUSES)
+
+
 def rating(claim: Claim) -> dict[str, Any] | None:
-    """The outcome as a numeric rating on its kind's scale: best is the scale's length, worst is 1."""
-    scale = STATUS_SCALES.get(claim.kind, ())
-    if claim.outcome.status not in scale:
+    """The outcome as a schema.org Rating: verdicts numbered on their kind's scale (best is the
+    scale's length, worst is 1); open statuses by name only."""
+    status = claim.outcome.status
+    if status not in STATUS_SCALES.get(claim.kind, ()):
         return None
+    label = STATUS_LABELS.get(status, status)
+    if status in OPEN_STATUSES:
+        return {"@type": "Rating", "alternateName": label,
+                "ratingExplanation": claim.outcome.summary or label}
+    scale = verdict_scale(claim.kind)
     return {
         "@type": "Rating",
-        "ratingValue": len(scale) - scale.index(claim.outcome.status),
+        "ratingValue": len(scale) - scale.index(status),
         "bestRating": len(scale),
         "worstRating": 1,
-        "alternateName": STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
+        "alternateName": label,
     }
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from generator.cli import main
 from generator.model import STATUS_SCALES
+from generator.structured_data import OPEN_STATUSES, rating, verdict_scale
 
 from conftest import SAMPLE_CONTENT
 
@@ -140,9 +141,26 @@ def test_rated_claims_carry_claim_review(built_site):
         assert review["itemReviewed"]["@type"] == "Claim"
         assert review["itemReviewed"]["author"]["name"] == claim["speaker"]["name"]
         rating = review["reviewRating"]
-        assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
         assert rating["alternateName"] == claim["outcome"]["label"]
+        if claim["outcome"]["status"] in OPEN_STATUSES:
+            assert "ratingValue" not in rating  # not yet a verdict: no number
+        else:
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
         assert review["url"] == claim["url"]
+
+
+def test_verdicts_are_numbered_best_to_worst_on_every_scale():
+    from generator.model import Claim, Outcome
+
+    for kind, scale in STATUS_SCALES.items():
+        values = []
+        for status in scale:
+            found = rating(Claim("c", "s", "direct", "x", None, kind, outcome=Outcome(status)))
+            assert found["alternateName"]
+            if status not in OPEN_STATUSES:
+                assert (found["worstRating"], found["bestRating"]) == (1, len(verdict_scale(kind)))
+                values.append(found["ratingValue"])
+        assert values == sorted(values, reverse=True) and len(set(values)) == len(values)
 
 
 def test_exports_feed_and_sitemap(built_site):
