@@ -42,6 +42,9 @@ _ATTRIBUTION_INSIDE = re.compile(
     r"|,\s+(?=(?:Mr\.|Ms\.|Mrs\.|Dr\.)?\s?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4}\s+(?:said|added|says)\b)"
 )
 _SENTENCE_END = re.compile(r"[.?!…]\s*$")
+# What follows a reported clause and still belongs to it ("... a juggernaut until it went bankrupt").
+_CONTINUES = re.compile(r"\s*,?\s*(?:but|and|because|until|unless|when|while|whereas|although|though|"
+                        r"including|since|so that|which|where|if|than|or)\b")
 
 
 @dataclass
@@ -418,7 +421,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         spans = [(start, cut_a), (cut_b, end)]
                     else:
                         rest = text[end: cue.sent.end_char]
-                        if re.match(r"\s*,?\s*(?:but|and)\b", rest) and not any(
+                        if _CONTINUES.match(rest) and cue.idx < start and not any(
                                 end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i):
                             end = cue.sent.end_char  # "..., but only “if ...”": the rest of the sentence
                             for q in quotes:
