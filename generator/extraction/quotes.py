@@ -315,7 +315,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             gap = text[frame_start: min(cue.idx, subject_span.start_char)] if before else ""
             closes_sentence = bool(before) and text[: quotes[before[0]].inner[1]].rstrip().endswith(".") \
                 and not quotes[before[0]].repaired
-            if before and not closes_sentence and not re.search(r"[.?!]\s+[A-Z]", gap) and len(gap) < 160:
+            if before and not closes_sentence and not re.search(r"[A-Za-z]", gap):
                 index = before[0]
                 quote = quotes[index]
                 if _starts_sentence(text, quote) or quote.start == 0:
@@ -417,8 +417,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         cut_b = max(t.idx + len(t.text) for t in cue.subtree)
                         statement = (text[start:cut_a] + text[cut_b:end])
                         statement = re.sub(r"\s*,\s*([.?!]?)$", r"\1", statement.strip())
-                        statement = re.sub(r"\s+,", ",", statement)
-                        spans = [(start, cut_a), (cut_b, end)]
+                        statement = re.sub(r"\s+,", ",", statement).lstrip(" ,")
+                        spans = [(a, b) for a, b in ((start, cut_a), (cut_b, end)) if text[a:b].strip(" ,.")]
                     else:
                         rest = text[end: cue.sent.end_char]
                         if _CONTINUES.match(rest) and cue.idx < start and not any(
@@ -437,7 +437,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     for i, q in enumerate(quotes):
                         if start <= q.start < end:
                             used.add(i)
-            if form != "direct" and spans and not _has_verb(doc, spans[0]) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT:
+            if form != "direct" and spans and not any(_has_verb(doc, span) for span in spans) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT:
                 continue  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
             if len(statement.split()) < (2 if form == "direct" else 3):
                 continue  # "something he had said he would not do": no statement to record
