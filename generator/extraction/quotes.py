@@ -379,7 +379,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                                  and not any(m.dep_ == "mark" for m in c.children)]
                     if not heads and lemma in OBJECT_STATEMENTS:
                         heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
-                    if not heads and cue.dep_ == "parataxis" and cue.head.i < cue.i:
+                    if not heads and cue.dep_ == "parataxis" and cue.head.i != cue.i:
                         # "Russia will never agree, the Kremlin said": the clause the verb comments on
                         heads = [cue.head]
                         exclude = {t.i for t in cue.subtree}
