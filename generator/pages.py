@@ -37,6 +37,7 @@ from generator.structured_data import claim_review, json_ld
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 LATEST_ON_HOME = 10
+CLAIMS_PER_PAGE = 200   # long timelines (a question, a speaker, a year) continue on numbered pages
 
 # How a status reads at a glance: the badge colour family.
 STATUS_TONES = {
@@ -95,6 +96,18 @@ def article_path(slug: str) -> str:
 
 def year_path(year: str) -> str:
     return f"years/{_segment(year)}/index.html"
+
+
+def numbered_path(first: str, number: int) -> str:
+    """Page `number` of a list whose first page is `first`: topics/x/index.html, topics/x/page-2/index.html."""
+    if number <= 1:
+        return first
+    return first[: -len("index.html")] + f"page-{number}/index.html"
+
+
+def timeline_path(first: str, position: int) -> str:
+    """The page of a list that shows the claim at this 1-based position."""
+    return numbered_path(first, (position - 1) // CLAIMS_PER_PAGE + 1)
 
 
 def text_page_path(slug: str) -> str:
@@ -197,10 +210,10 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
     pages += [claim_page(view, claim) for claim in links.claims.values()]
-    pages += [topic_page(view, topic_id) for topic_id in sorted(archive.topics)]
-    pages += [speaker_page(view, person_id) for person_id in sorted(archive.people)]
+    pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id)]
+    pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id)]
     pages += [article_page(view, article) for article in sorted(archive.articles, key=lambda a: a.slug)]
-    pages += [year_page(view, year) for year in links.years()]
+    pages += [page for year in links.years() for page in year_pages(view, year)]
     pages += [text_page(view, slug, title) for slug, title in text_pages]
     for page in pages:
         page.values.setdefault("view", view)
@@ -224,22 +237,52 @@ def claim_page(view: SiteView, claim: Claim) -> Page:
     }, "claims")
 
 
-def topic_page(view: SiteView, topic_id: str) -> Page:
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    paths: tuple[str, ...]    # every page of the list, first to last
+
+    @property
+    def previous(self) -> str | None:
+        return self.paths[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.paths[self.number] if self.number < self.count else None
+
+
+def numbered_pages(first: str, template: str, title: str, claims: list[Claim], values: dict[str, Any],
+                   section: str) -> list[Page]:
+    """A list of claims as one page, or as numbered pages of CLAIMS_PER_PAGE when it is long."""
+    chunks = [claims[start:start + CLAIMS_PER_PAGE] for start in range(0, len(claims), CLAIMS_PER_PAGE)] or [[]]
+    paths = tuple(numbered_path(first, number) for number in range(1, len(chunks) + 1))
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        shown = title if number == 1 else f"{title} (page {number} of {len(chunks)})"
+        pages.append(Page(paths[number - 1], template, shown, {
+            **values, "claims": chunk, "by_year": _by_year(chunk),
+            "pager": Pager(number, len(chunks), paths),
+        }, section))
+    return pages
+
+
+def topic_pages(view: SiteView, topic_id: str) -> list[Page]:
     topic = view.archive.topics[topic_id]
     claims = [view.claim(claim_id) for claim_id in view.links.by_topic.get(topic_id, ())]
     years = sorted({year_of(claim) for claim in claims} - {UNDATED})
-    return Page(topic_path(topic_id), "topic.html", topic.question, {
-        "topic": topic, "by_year": _by_year(claims), "tally": outcome_tally(claims), "count": len(claims),
+    return numbered_pages(topic_path(topic_id), "topic.html", topic.question, claims, {
+        "topic": topic, "tally": outcome_tally(claims), "count": len(claims),
         "years": years, "undated": sum(claim.said is None for claim in claims),
     }, "topics")
 
 
-def speaker_page(view: SiteView, person_id: str) -> Page:
+def speaker_pages(view: SiteView, person_id: str) -> list[Page]:
     person = view.person(person_id)
     claims = [view.claim(claim_id) for claim_id in view.links.by_speaker.get(person_id, ())]
     topics = Counter(topic for claim in claims for topic in claim.topics)
-    return Page(speaker_path(person_id), "speaker.html", person.name, {
-        "person": person, "by_year": _by_year(claims), "tally": outcome_tally(claims), "count": len(claims),
+    return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
+        "person": person, "tally": outcome_tally(claims), "count": len(claims),
         "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
     }, "speakers")
 
@@ -252,7 +295,7 @@ def article_page(view: SiteView, article: Article) -> Page:
     }, "years")
 
 
-def year_page(view: SiteView, year: str) -> Page:
+def year_pages(view: SiteView, year: str) -> list[Page]:
     claims = [view.claim(claim_id) for claim_id in view.links.by_year[year]]
     slugs = sorted({claim.article for claim in claims})
     articles = sorted((view.links.articles[slug] for slug in slugs),
@@ -260,8 +303,8 @@ def year_page(view: SiteView, year: str) -> Page:
     years = view.links.years()
     index = years.index(year)
     title = f"Claims made in {year}" if year != UNDATED else "Claims with an unknown date"
-    return Page(year_path(year), "year.html", title, {
-        "year": year, "claims": claims, "articles": articles, "tally": outcome_tally(claims),
+    return numbered_pages(year_path(year), "year.html", title, claims, {
+        "year": year, "articles": articles, "tally": outcome_tally(claims), "count": len(claims),
         "previous": years[index - 1] if index > 0 else None,
         "next": years[index + 1] if index + 1 < len(years) else None,
     }, "years")
@@ -350,6 +393,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.globals.update(
         claim_path=claim_path, speaker_path=speaker_path, topic_path=topic_path,
         article_path=article_path, year_path=year_path, text_page_path=text_page_path,
+        timeline_path=timeline_path,
         status_label=status_label, status_tone=status_tone, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, safe_href=safe_href,
     )

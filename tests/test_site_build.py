@@ -86,6 +86,11 @@ def test_every_kind_of_page_is_written(built_site):
 
 
 def test_every_internal_link_is_relative_and_resolves(built_site):
+    assert links_resolve(built_site) > 100
+
+
+def links_resolve(built_site: Path) -> int:
+    """Check every link of every page; returns how many internal links were followed."""
     checked = 0
     for page in html_pages(built_site):
         found = parse(page)
@@ -106,7 +111,7 @@ def test_every_internal_link_is_relative_and_resolves(built_site):
             assert not parts.path.endswith("/"), f"{page}: {link} names a folder; file:// needs index.html"
             assert target.resolve().is_file(), f"{page}: broken link {link}"
             checked += 1
-    assert checked > 100
+    return checked
 
 
 def test_claim_page_shows_statement_speaker_source_and_outcome(built_site):
@@ -285,3 +290,31 @@ def test_missing_tools_fail_under_ci(monkeypatch):
     with pytest.raises(pytest.skip.Exception):
         need(False, "a browser")
     need(True, "a browser")
+
+
+def test_long_timelines_continue_on_numbered_pages(tmp_path, monkeypatch):
+    from generator import pages
+
+    monkeypatch.setattr(pages, "CLAIMS_PER_PAGE", 2)
+    output = tmp_path / "site"
+    assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 0
+    claims = json.loads((output / "claims.json").read_text("utf-8"))["claims"]
+    topic = max({t for c in claims for t in c["topics"]}, key=lambda t: sum(t in c["topics"] for c in claims))
+    on_topic = [c["id"] for c in claims if topic in c["topics"]]
+    assert len(on_topic) > 2
+    listed = []
+    number = 1
+    while True:
+        path = output / "topics" / topic / ("index.html" if number == 1 else f"page-{number}/index.html")
+        if not path.is_file():
+            break
+        html = path.read_text("utf-8")
+        assert f"Page {number} of " in html
+        listed += re.findall(r'href="\.\./\.\./(?:\.\./)?claims/([^/]+)/index.html"', html.split('id="timeline-heading"')[1])
+        number += 1
+    assert number - 1 == -(-len(on_topic) // 2)
+    assert list(dict.fromkeys(listed)) == on_topic, "every claim once, in date order, across the pages"
+    last = on_topic[-1]
+    claim_html = (output / "claims" / last / "index.html").read_text("utf-8")
+    assert f"topics/{topic}/page-{number - 1}/index.html" in claim_html, "claims link to their own page"
+    assert links_resolve(output) > 50
