@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from generator.extraction import claims, language
-from generator.extraction.articles import SourceArticle
 from generator.extraction.speakers import Registry
 
 from test_extraction_quotes import PEOPLE, extract

@@ -41,7 +41,6 @@ _ATTRIBUTION_INSIDE = re.compile(
     r"|,\s+(?=(?:said|added|says)\s+[A-Za-z])"
     r"|,\s+(?=(?:Mr\.|Ms\.|Mrs\.|Dr\.)?\s?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4}\s+(?:said|added|says)\b)"
 )
-_SENTENCE_END = re.compile(r"[.?!…]\s*$")
 # What follows a reported clause and still belongs to it ("... a juggernaut until it went bankrupt").
 _CONTINUES = re.compile(r"\s*,?\s*(?:but|and|because|until|unless|when|while|whereas|although|though|"
                         r"including|since|so that|which|where|if|than|or)\b")
@@ -85,9 +84,7 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
     quotes: list[Quote] = []
     warnings: list[str] = []
     open_at: int | None = None
-    open_kind = ""
     open_width = 1
-    original = text
     # typewriter-style doubled marks (''quoted'' or ``quoted'') read as one straight mark
     view = text.replace("''", '"\x01').replace("``", '"\x01')
 
@@ -114,7 +111,7 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
                 close_unbalanced(i)
             if ch == STRAIGHT and i + 1 < len(text) and text[i + 1].isspace() and i > 0 and not text[i - 1].isspace():
                 continue  # a stray closing mark
-            open_at, open_kind = i, ch
+            open_at = i
             open_width = 2 if text[i + 1: i + 2] == "\x01" else 1
         elif ch in CLOSING or ch == STRAIGHT:
             if open_at is None:
@@ -123,9 +120,7 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
             quotes.append(Quote(open_at, i + width, open_width=open_width, close_width=width))
             open_at = None
     if open_at is not None:
-        close_unbalanced(len(text))
-        if not quotes[-1].closed:
-            pass  # may continue in the next paragraph; the caller decides
+        close_unbalanced(len(text))  # an open quotation may continue in the next paragraph
     return quotes, warnings
 
 
@@ -243,8 +238,8 @@ def _statement_from_quotes(text: str, quote_list: list[Quote]) -> tuple[str, lis
 
 def _tidy(statement: str) -> str:
     statement = re.sub(r"\s+", " ", statement).strip()
-    statement = statement[:1].upper() + statement[1:] if statement[:1].isalpha() and statement[:1].islower() \
-        and not statement.startswith(("iPhone",)) else statement
+    if statement[:1].isalpha() and statement[:1].islower():
+        statement = statement[:1].upper() + statement[1:]
     statement = re.sub(r",([”\"])$", r".\1", statement)
     if statement and statement[-1] not in ".?!\"”…":
         statement += "."
@@ -371,8 +366,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         heads = [cue] if any(c.dep_ == "dobj" for c in cue.children) else []
                     for child in ([] if lemma in OBJECT_CONTENT else cue.children):
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
-                            if _inside(child.idx, quotes) is None or child.idx > cue.idx or True:
-                                heads.append(child)
+                            heads.append(child)
                     if not heads:
                         # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
                         heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i

@@ -12,7 +12,6 @@ output is the same bytes for the same input.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
