@@ -43,7 +43,7 @@ _ATTRIBUTION_INSIDE = re.compile(
 )
 # What follows a reported clause and still belongs to it ("... a juggernaut until it went bankrupt").
 _CONTINUES = re.compile(r"\s*,?\s*(?:but|and|because|until|unless|when|while|whereas|although|though|"
-                        r"including|since|so that|which|where|if|than|or)\b")
+                        r"including|since|so that|which|where|if|than|or)\b|\s*[:;—–]\s")
 
 
 @dataclass
