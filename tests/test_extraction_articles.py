@@ -76,6 +76,7 @@ def test_captions_credits_bios_and_comment_forms_are_dropped():
             "Second paragraph of the article, also long enough to count as a paragraph.\n\n"
             "David Guttenfelder for The New York Times\n\n"
             "Andrew E. Kramer is a reporter based in the Moscow bureau. He won a prize.\n\n"
+            "Share this:\n\nClick to share on Twitter (Opens in new window)\n\nFacebook\n\n"
             "[Disclaimer]\n\nLeave a Reply\n\nYour email address will not be published.\n\nComment *\n\nName *\n")
     article = read(text)
     assert article.paragraphs == [
