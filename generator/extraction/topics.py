@@ -17,8 +17,8 @@ _POSITION = re.compile(
     r"no intentions?|not (?:prepared|ready|willing)|(?:is|are|remains?|remained) (?:open|ready|willing|"
     r"interested|determined|committed)|willing to|ready to|insist\w*|rule[sd]? out|oppose[sd]?|"
     r"unacceptable|not acceptable|is impossible)\b", re.IGNORECASE)
-_PROMISE = re.compile(r"\b(?:I|we)\s+(?:will|shall|'ll|are going to|am going to|promise|pledge|vow)\b|"
-                      r"\b(?:I|we)'ll\b", re.IGNORECASE)
+_PROMISE = re.compile(r"\b(?:I|we)(?:\s+(?:will|shall|are going to|am going to)|'ll|’ll)\s+(?!see\b|wait\b|know\b)\w+|"
+                      r"\b(?:I|we)\s+(?:promise|pledge|vow)\b", re.IGNORECASE)
 _PREDICTION = re.compile(
     r"\b(?:will|would|'ll|going to|likely|unlikely|expect\w*|probably|bound to|soon|may|might|could|"
     r"forecast|predict\w*)\b", re.IGNORECASE)
