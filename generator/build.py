@@ -26,6 +26,7 @@ class BuildOptions:
     output: Path = Path("site")
     base_url: str | None = None      # None: content/site.yaml's base_url
     search: bool = True
+    extract: bool = True              # extract seeds that have no sheet yet or whose text changed
     templates: Path = TEMPLATES
 
 
@@ -69,7 +70,18 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def extract_new_seeds(options: BuildOptions) -> None:
-    """Reserved: turning new seeds/ into claim sheets runs here, before loading (extraction issue)."""
+    """Seeds with no claim sheet yet, or whose text changed, are extracted before loading.
+
+    Extraction only adds claims and fills empty fields, so editors' work is safe; its
+    problems surface in the load step that follows.
+    """
+    if not options.extract:
+        return
+    from generator.commands.extract import extract, stale_seeds
+
+    seeds = stale_seeds(options.content)
+    if seeds:
+        extract(options.content, seeds)
 
 
 def load(content: Path) -> tuple[Archive | None, list[Problem]]:

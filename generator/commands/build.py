@@ -42,11 +42,14 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
                          "(default: base_url in content/site.yaml)")
     command.add_argument("--no-search", dest="search", action="store_false",
                          help="skip the search index (faster; search then uses the small offline index)")
+    command.add_argument("--no-extract", dest="extract", action="store_false",
+                         help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
+                         "text changed (by default they are extracted first, as `hindsight extract` would)")
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), output=Path(args.output), base_url=args.base_url,
-                        search=args.search)
+                        search=args.search, extract=args.extract)
 
 
 def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:
