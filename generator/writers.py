@@ -7,7 +7,9 @@ that fails removes its staging folder and leaves the previous site as it was.
 
 from __future__ import annotations
 
+import datetime
 import os
+import zipfile
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -77,3 +79,24 @@ def swap(staging: Path, output: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_zip(site: Path, target: Path, folder: str, day: datetime.date) -> None:
+    """Pack the finished site into `target` under one top folder, for reading offline.
+
+    Entries are sorted and stamped with `day`, so the same site gives the same bytes; the
+    zip is written beside its final name and renamed into place only when complete.
+    """
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    temporary = target.with_name(f".{target.name}.partial")
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for path in sorted(p for p in site.rglob("*") if p.is_file()):
+                entry = zipfile.ZipInfo(f"{folder}/{path.relative_to(site).as_posix()}", date_time=stamp)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o644 << 16
+                archive.writestr(entry, path.read_bytes())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

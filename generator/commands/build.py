@@ -9,12 +9,14 @@ index for search); runs `generator.build.build` and prints every content problem
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildResult, build
 from generator.search import SearchIndexError
 from generator.validation import format_problem
+from generator import writers
 from generator.writers import OutputError
 
 
@@ -42,6 +44,9 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
                          "(default: base_url in content/site.yaml)")
     command.add_argument("--no-search", dest="search", action="store_false",
                          help="skip the search index (faster; search then uses the small offline index)")
+    command.add_argument("--zip", action="store_true",
+                         help="also write a dated zip of the finished site (hindsight-YYYY-MM-DD.zip beside the "
+                         "site folder) for readers without a connection: unzip it and open index.html")
     command.add_argument("--no-extract", dest="extract", action="store_false",
                          help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
                          "text changed (by default they are extracted first, as `hindsight extract` would)")
@@ -77,6 +82,13 @@ def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:
         print(f"hindsight build: note: {note}", file=sys.stderr)
     print(f"Built {result.pages} pages ({result.files} files, {result.size / 1_000_000:.1f} MB) into "
           f"{args.output} in {result.seconds:.1f} s.", file=sys.stderr)
+    if getattr(args, "zip", False):
+        day = datetime.date.today()
+        output = Path(args.output)
+        target = output.resolve().parent / f"hindsight-{day.isoformat()}.zip"
+        writers.write_zip(output, target, f"hindsight-{day.isoformat()}", day)
+        print(f"Wrote the offline copy {target} ({target.stat().st_size / 1_000_000:.1f} MB): "
+              "unzip it and open index.html.", file=sys.stderr)
     return 0, result
 
 
