@@ -1,20 +1,30 @@
-"""`hindsight serve`: builds the archive, then serves it on this computer for reading with search.
+"""`hindsight serve`: builds the archive, then serves it on this computer for reading with search,
+as a live preview.
 
 Consumes the build options plus a port and a subpath (to try the site as it will sit on
 GitHub Pages, e.g. `/archive/`); produces a local web server on 127.0.0.1 that answers only
-under that subpath and shows the site's 404 page elsewhere. Stop it with Ctrl-C.
+under that subpath and shows the site's 404 page elsewhere. While it runs, a change to any file
+under content/, templates/ or seeds/ rebuilds the site and reloads open pages; when the content
+has errors, every page shows them (file:line and message) instead of the stale site.
+Stop it with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import html
 import http.server
+import json
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.commands.build import add_build_arguments, run_build
+from generator.pages import TEMPLATES
+from generator.validation import format_problem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--subpath", metavar="PATH",
                          help="serve the site under this path, e.g. /archive/ or / (default: the path of the "
                          "published address, so the site is tried where it will live)")
+    command.add_argument("--no-watch", dest="watch", action="store_false",
+                         help="serve the site as built, without rebuilding when files change")
     command.set_defaults(run=run)
 
 
@@ -41,11 +53,83 @@ def normalise_subpath(subpath: str) -> str:
     return "/" + "".join(part + "/" for part in parts)
 
 
+VERSION_ROUTE = "__hindsight/version"
+RELOAD_SCRIPT = (
+    "<script>(function(){var v=null;function poll(){fetch(%s,{cache:'no-store'}).then(function(r){"
+    "return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})"
+    ".finally(function(){setTimeout(poll,700)})}poll()})();</script>"
+)
+
+
+class Preview:
+    """The live preview's state: rebuilds when watched files change and remembers the last errors."""
+
+    def __init__(self, args: argparse.Namespace, watched: list[Path]):
+        self.args = args
+        self.watched = watched
+        self.version = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.snapshot = self._snapshot()
+
+    def _snapshot(self) -> dict[str, tuple[int, int]]:
+        seen = {}
+        for folder in self.watched:
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file() and not path.name.startswith("."):
+                    stat = path.stat()
+                    seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        return seen
+
+    def rebuild_if_changed(self) -> bool:
+        """Rebuild when a watched file was added, removed or changed; True when it did."""
+        with self.lock:
+            current = self._snapshot()
+            if current == self.snapshot:
+                return False
+            self.rebuild()
+            self.snapshot = self._snapshot()  # extraction may have written sheets
+            return True
+
+    def rebuild(self) -> None:
+        from generator.build import build
+        from generator.commands.build import options_from
+
+        try:
+            result = build(options_from(self.args))
+        except Exception as error:  # shown in the page, never a dead server
+            self.errors = [f"the build failed: {error}"]
+        else:
+            self.errors = [] if result.built else [format_problem(p) for p in result.problems
+                                                    if p.severity == "error"]
+        self.version += 1
+        state = "with errors: every page shows them" if self.errors else "rebuilt"
+        print(f"hindsight serve: {state} (version {self.version})", file=sys.stderr)
+
+    def watch(self, interval: float = 0.5) -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                self.rebuild_if_changed()
+            except OSError:
+                continue  # a file vanished mid-scan; the next pass sees the settled state
+
+    def error_page(self) -> bytes:
+        items = "".join(f"<li><pre>{html.escape(error)}</pre></li>" for error in self.errors)
+        return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Content errors</title>"
+                "<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}"
+                "pre{white-space:pre-wrap;background:#fff4f4;border-left:4px solid #b00020;padding:.5rem 1rem}"
+                "li{list-style:none}</style></head><body><main><h1>The archive has content errors</h1>"
+                f"<p>Fix them and save; this page reloads by itself.</p><ol>{items}</ol></main></body></html>"
+                ).encode("utf-8")
+
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a site folder under a subpath; anything else gets the site's 404 page."""
 
     subpath = "/"
     quiet = False
+    preview: Preview | None = None
 
     def translate_path(self, path: str) -> str:
         route = urlsplit(path).path
@@ -60,7 +144,40 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Location", self.subpath)
             self.end_headers()
             return
+        if self.preview is not None and self._preview_response(route):
+            return
         super().do_GET()
+
+    def _preview_response(self, route: str) -> bool:
+        """Live preview: the version counter, the error page, and pages that reload themselves."""
+        if route == self.subpath + VERSION_ROUTE:
+            self._send(200, "text/plain; charset=utf-8", str(self.preview.version).encode())
+            return True
+        wants_page = route.endswith("/") or route.endswith(".html")
+        if wants_page and self.preview.errors:
+            self._send(500, "text/html; charset=utf-8", self._with_reload(self.preview.error_page()))
+            return True
+        if wants_page:
+            path = Path(self.translate_path(self.path))
+            path = path / "index.html" if path.is_dir() else path
+            if path.is_file():
+                self._send(200, "text/html; charset=utf-8", self._with_reload(path.read_bytes()))
+                return True
+        return False
+
+    def _with_reload(self, page: bytes) -> bytes:
+        script = (RELOAD_SCRIPT % json.dumps(self.subpath + VERSION_ROUTE)).encode()
+        at = page.rfind(b"</body>")
+        return page[:at] + script + page[at:] if at >= 0 else page + script
+
+    def _send(self, code: int, kind: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
@@ -80,8 +197,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             sys.stderr.write("  " + (format % args) + "\n")
 
 
-def make_server(site: Path, subpath: str = "/", port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    settings = {"subpath": normalise_subpath(subpath), "quiet": quiet}
+def make_server(site: Path, subpath: str = "/", port: int = 0, quiet: bool = False,
+                preview: Preview | None = None) -> http.server.ThreadingHTTPServer:
+    settings = {"subpath": normalise_subpath(subpath), "quiet": quiet, "preview": preview}
     handler = functools.partial(type("Handler", (SiteHandler,), settings),
                                 directory=str(site))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -94,11 +212,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"hindsight serve: {error}", file=sys.stderr)
         return 2
     status, result = run_build(args)
-    if status != 0 or result is None:
+    content_errors = status == 1 and result is not None and args.watch
+    if (status != 0 or result is None) and not content_errors:
         return status
-    subpath = normalise_subpath(args.subpath if args.subpath is not None else urlsplit(result.base_url).path)
+    published = urlsplit(result.base_url).path if result.built else "/"
+    subpath = normalise_subpath(args.subpath if args.subpath is not None else published)
+    preview = None
+    if args.watch:
+        content = Path(args.content)
+        preview = Preview(args, [content, content.parent / "seeds", TEMPLATES])
+        if content_errors:  # serve the errors, and the site as soon as they are fixed
+            preview.errors = [format_problem(p) for p in result.problems if p.severity == "error"]
+            Path(args.output).mkdir(parents=True, exist_ok=True)
+        threading.Thread(target=preview.watch, daemon=True).start()
     try:
-        server = make_server(Path(args.output), subpath, args.port)
+        server = make_server(Path(args.output), subpath, args.port, preview=preview)
     except OSError as error:
         print(f"hindsight serve: cannot listen on port {args.port}: {error}", file=sys.stderr)
         return 2

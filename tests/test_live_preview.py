@@ -1,0 +1,71 @@
+"""`hindsight serve` as a live preview: rebuilds on change, shows content errors in the page."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.cli import parser
+from generator.commands.build import run_build
+from generator.commands.serve import Preview, make_server
+from generator.pages import TEMPLATES
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample"
+
+
+@pytest.fixture
+def preview_server(tmp_path, capsys):
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    args = parser().parse_args(["serve", "--content", str(project / "content"),
+                                "--output", str(project / "site"), "--no-search", "--subpath", "/archive/"])
+    assert run_build(args)[0] == 0
+    preview = Preview(args, [project / "content", project / "seeds", TEMPLATES])
+    server = make_server(project / "site", "/archive/", 0, quiet=True, preview=preview)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/archive/"
+    yield project, preview, base
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def test_pages_reload_themselves_and_the_built_files_stay_clean(preview_server):
+    project, preview, base = preview_server
+    status, page = fetch(base)
+    assert status == 200 and "__hindsight/version" in page
+    assert "__hindsight" not in (project / "site" / "index.html").read_text("utf-8")
+    assert fetch(base + "__hindsight/version") == (200, "0")
+
+
+def test_a_change_rebuilds_and_an_error_is_shown_instead_of_a_stale_site(preview_server):
+    project, preview, base = preview_server
+    assert preview.rebuild_if_changed() is False
+    sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+    good = sheet.read_text("utf-8")
+    sheet.write_text(good.replace("speaker: volodymyr-zelensky", "speaker: <b>volodymyr-zelenski</b>"), "utf-8")
+    assert preview.rebuild_if_changed() is True
+
+    status, page = fetch(base + "claims/2019-nazarbayev-separate-personal-meeting/index.html")
+    assert status == 500
+    assert "kremlin-rules-out-putin-zelenskyy-meeting.yaml:" in page and "is not a valid id" in page
+    assert "&lt;b&gt;volodymyr-zelenski&lt;/b&gt;" in page and "<b>volodymyr" not in page
+    assert fetch(base + "__hindsight/version") == (200, "1")
+
+    sheet.write_text(good.replace("It won't work any other way", "It will not work any other way"), "utf-8")
+    assert preview.rebuild_if_changed() is True
+    status, page = fetch(base + "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html")
+    assert status == 200 and "It will not work any other way" in page
