@@ -65,14 +65,30 @@ def test_every_field_is_present_and_explained(project, capsys):
             assert f"# {item.description}" in text
 
 
-def test_new_article_from_a_seed_file_copies_it_into_seeds(project, tmp_path, capsys):
-    article = tmp_path / "kremlin.txt"
-    article.write_text("\nKremlin says no meeting\n\nBody text.\n", "utf-8")
-    assert main(["new", "article", str(article)]) == 0
-    assert (project / "seeds" / "kremlin.txt").read_text("utf-8") == article.read_text("utf-8")
-    text = (project / "content" / "articles" / "undated" / "kremlin-says-no-meeting.yaml").read_text("utf-8")
-    assert "title: Kremlin says no meeting" in text and "seed: seeds/kremlin.txt" in text
-    assert "quality: [missing-date]" in text
+def test_newcomer_flow_from_seed_to_clean_check(project, capsys):
+    """CONTRIBUTING.md's flow: add an article as a seed, fix what the checker reports, get a clean check."""
+    source = Path(__file__).parent.parent / "seeds" / "002_5b48e9b5bbe33ae5.txt"
+    assert main(["new", "article", str(source)]) == 0
+    assert (project / "seeds" / source.name).read_bytes() == source.read_bytes()
+    (sheet,) = [p for p in (project / "content" / "articles").rglob("*.yaml")
+                if f"seeds/{source.name}" in p.read_text("utf-8")]
+    assert sheet.parent.name == "undated"  # the text gives no date
+
+    code = main(["check", "--strict"])
+    out = capsys.readouterr().out
+    assert code == 1 and "the publication date is unknown" in out
+
+    # The editor dates the article from the events it reports, and moves the sheet to its year.
+    text = sheet.read_text("utf-8").replace("published: null", "published: 2022-05-17", 1)
+    text = text.replace("published_basis: null", "published_basis: editor", 1)
+    text = text.replace("said: null", "said: 2022-05-17").replace("said_basis: null", "said_basis: published")
+    text = re.sub(r"(?m)^  quality: \[(.*)\]$",
+                  lambda m: "  quality: [" + ", ".join(f for f in m[1].split(", ") if f and f != "missing-date") + "]",
+                  text, count=1)
+    (project / "content" / "articles" / "2022").mkdir(exist_ok=True)
+    (project / "content" / "articles" / "2022" / sheet.name).write_text(text, "utf-8")
+    sheet.unlink()
+    assert main(["check", "--strict"]) == 0, capsys.readouterr().out
 
 
 def test_new_article_never_overwrites(project, capsys):

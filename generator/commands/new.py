@@ -41,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     kinds = command.add_subparsers(dest="kind", metavar="WHAT", required=True)
 
     article = kinds.add_parser("article", help="a claim sheet for a new source article",
-                               description="Start a claim sheet from the article's web address, or from its "
-                               "text saved as a file (which is copied into seeds/).")
+                               description="Start a claim sheet from the article's web address (an empty sheet "
+                               "to fill in), or from its text saved as a file: the file is copied into seeds/ "
+                               "and extraction drafts the sheet with the claims it finds.")
     article.add_argument("source", metavar="SEED-OR-URL", help="https://… address, or a .txt file of the article")
     article.set_defaults(run=new_article)
 
@@ -94,10 +95,11 @@ def new_article(args: argparse.Namespace) -> int:
                 return _fail(f"seeds/{seed.name} already exists; rename the file you are adding")
             seeds.mkdir(exist_ok=True)
             shutil.copyfile(seed, target)
-        title = next((line.strip(" #") for line in target.read_text("utf-8", "replace").splitlines()
-                      if line.strip(" #")), "")
-        slug, published = slugify(title)[:60] or slugify(seed.stem) or "article", None
-        text = article_sheet(title=title, seed=f"seeds/{seed.name}", claim_id=f"{slug}-1")
+        # A seed's sheet is drafted by extraction, which records the seed's fingerprint so that
+        # later builds know when its text changes.
+        from generator.commands.extract import extract
+
+        return extract(content, [target])
     path = sheet_path(content, slug, published)
     if path.exists():
         return _fail(f"{path} already exists; edit it, or add a claim with `hindsight new claim {path}`")
