@@ -8,6 +8,8 @@ Every stage speaks in these types: `readers` produce them from `content/`,
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,14 @@ STATUS_LABELS = {
     "reversed": "Position reversed",
     UNRATED: "Not rated",
 }
+
+
+def slugify(text: str) -> str:
+    """A lower-case, hyphenated form of `text` fit for ids and file names (accents folded,
+    apostrophes dropped: "Russia's" gives "russias")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"['’]", "", plain)
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def statuses_for(kind: str) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from generator.fields import fields
 from generator.readers import parse_yaml
-from generator.validation import slugify
+from generator.model import slugify
+from generator.writers import write_text_atomically
 
 KNOWN_OUTLETS = {
     "nytimes.com": "The New York Times",
@@ -190,11 +191,3 @@ def append_entry(path: Path, list_key: str, lines: list[str], entry_id: str) -> 
         raise ScaffoldError(f"could not append to {path}: `{list_key}:` is not the file's last field; "
                             "move it to the end of the file and try again")
     write_text_atomically(path, updated)
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a crash leaves the old file whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)

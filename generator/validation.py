@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import jsonschema_rs
 
-from generator.model import STATUS_SCALES, UNRATED, statuses_for
+from generator.model import STATUS_SCALES, UNRATED, slugify, statuses_for
 from generator.readers import Document, Problem
 
 SCHEMA_KINDS = ("site", "people", "topics", "article")
@@ -212,14 +212,6 @@ def _pattern_message(name: str, instance: str, rule: dict) -> tuple[str, str]:
     if pattern.startswith("^seeds/"):
         return f"{_describe(instance)} is not a seed path", "write it like seeds/000_6c3adef788cc973e.txt"
     return f"{_describe(instance)} in {name!r} has the wrong form", rule.get("description", "")
-
-
-def slugify(text: str) -> str:
-    """A lower-case, hyphenated form of `text` fit for ids and file names."""
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 # ---------------------------------------------------------------------------

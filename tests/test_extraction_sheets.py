@@ -11,6 +11,7 @@ import yaml
 
 from generator import readers
 from generator.cli import main
+from generator import writers
 from generator.extraction import sheets
 from generator.validation import check_schema
 
@@ -176,7 +177,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError):
-        sheets.write_atomic(target, "new: true\n")
+        writers.write_text_atomically(target, "new: true\n")
     assert target.read_text(encoding="utf-8") == "old: true\n"
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.yaml"]  # no temporary file left
 

@@ -24,9 +24,10 @@ from generator.scaffolding import (
     person_lines,
     sheet_path,
     topic_lines,
-    write_text_atomically,
 )
-from generator.validation import SLUG, slugify
+from generator.model import slugify
+from generator.validation import SLUG
+from generator.writers import write_text_atomically
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,8 @@ from ruamel.yaml.scalarstring import FoldedScalarString
 from generator.extraction.articles import SourceArticle
 from generator.extraction.claims import Claim
 from generator.extraction.speakers import Person
+from generator.model import slugify
+from generator.writers import write_text_atomically
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -91,12 +92,6 @@ def _text(value):
     folded = FoldedScalarString(value)
     folded.fold_pos = positions
     return folded
-
-
-def slugify(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    plain = re.sub(r"['’]", "", plain)
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def sheet_slug(title: str, limit: int = 60) -> str:
@@ -313,22 +308,6 @@ def dump(data, handler: YAML | None = None) -> str:
     return stream.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: list[Claim]) -> Filed:
     """Create or update the sheet for this article's seed."""
     taken = set(archive.claim_ids)
@@ -348,7 +327,7 @@ def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: li
         merge(sheet, article, sha256, claims, taken - own, filed)
         new_text = dump(sheet, handler)
         if new_text != text:
-            write_atomic(existing_path, new_text)
+            write_text_atomically(existing_path, new_text)
             filed.changed = True
         for claim_id in filed.added:
             archive.claim_ids[claim_id] = existing_path
@@ -371,7 +350,7 @@ def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: li
         claims_seq.append(data)
         filed.added.append(claim_id)
     sheet["claims"] = claims_seq
-    write_atomic(path, header(path, archive.content) + dump(sheet, handler))
+    write_text_atomically(path, header(path, archive.content) + dump(sheet, handler))
     filed.changed = True
     archive.names.add(name)
     archive.sheets_by_seed[article.seed] = path
@@ -415,7 +394,7 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
         listing.append(entry)
         added.append(person.id)
     if added:
-        write_atomic(path, dump(data, handler))
+        write_text_atomically(path, dump(data, handler))
     return added
 
 
