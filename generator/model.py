@@ -63,9 +63,12 @@ STATUS_LABELS = {
 
 def slugify(text: str) -> str:
     """A lower-case, hyphenated form of `text` fit for ids and file names (accents folded,
-    apostrophes dropped: "Russia's" gives "russias")."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    apostrophes dropped: "Russia's" gives "russias"; dashes separate words:
+    "Putin–Zelenskyy" gives "putin-zelenskyy")."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     plain = re.sub(r"['’]", "", plain)
+    plain = re.sub(r"[^\w]+|_", " ", plain)          # dashes and punctuation separate words
+    plain = plain.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
