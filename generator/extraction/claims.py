@@ -3,7 +3,7 @@
 (`topics`), and gives each claim a stable id derived from its content.
 
 Consumes a `SourceArticle`, the parsed paragraphs, the speakers registry and the topics;
-produces `Claim`s in reading order, the statements whose speaker could not be named, and
+produces draft `model.Claim`s in reading order, the statements whose speaker could not be named, and
 warnings. Pure: nothing is read or written here.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from generator.extraction import dates, quotes, topics as tagging
 from generator.extraction.articles import SourceArticle
 from generator.extraction.speakers import ArticleSpeakers, Registry, Speaker, slug
+from generator.model import Claim
 
 MAX_ID = 80
 _STOP = set("""a an the and or but of to in on at for with by from as is are was were be been being that this
@@ -22,22 +23,6 @@ these those it its it's he she they we i you his her their our my your not no do
 would could should can may might must shall there here what which who whom whose when where why how than then
 so if also just very more most much many any some such into over about after before up out off only own same
 too s t mr ms mrs""".split())
-
-
-@dataclass
-class Claim:
-    id: str
-    statement: str
-    form: str
-    speaker: str
-    speaker_as_written: str | None
-    role: str | None
-    said: dt.date | None
-    said_basis: str | None
-    context: str | None
-    topics: list[str]
-    kind: str
-    paragraph: int = 0
 
 
 @dataclass
@@ -170,7 +155,7 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
         result.claims.append(Claim(
             id=claim_id_, statement=statement, form=attribution.form, speaker=speaker.id,
             speaker_as_written=speaker.as_written, role=speaker.role, said=when.day, said_basis=when.basis,
-            context=attribution.context, topics=tagging.tag(statement + "\n" + attribution.context, compiled),
-            kind=tagging.kind(statement, attribution.cue), paragraph=attribution.paragraph,
+            context=attribution.context, topics=tuple(tagging.tag(statement + "\n" + attribution.context, compiled)),
+            kind=tagging.kind(statement, attribution.cue),
         ))
     return result

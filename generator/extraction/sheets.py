@@ -26,9 +26,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString
 
 from generator.extraction.articles import SourceArticle
-from generator.extraction.claims import Claim
 from generator.extraction.speakers import Person
-from generator.model import slugify
+from generator.model import Claim, slugify
 from generator.writers import write_text_atomically
 
 try:
@@ -200,7 +199,7 @@ def claim_map(claim: Claim) -> CommentedMap:
         "topics": _flow(list(claim.topics)),
         "kind": claim.kind,
         "outcome": outcome,
-        "review": "draft",
+        "review": claim.review,
     }
     result = CommentedMap()
     for key in CLAIM_FIELDS:
