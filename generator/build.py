@@ -4,20 +4,23 @@
 years, render every page and export, write them to a staging folder, index it for search,
 and swap it into place. Each step is a function below; only `write`, `index` and `swap`
 touch the disk. A build that stops at any step leaves the previous site untouched.
+`BuildResult.stages` holds each step's wall time, for `bench/build_speed.py`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import exports, feeds, search, writers
-from generator.contents import load_archive
+from generator.contents import check_content, model_archive, read_content
 from generator.linking import Links, link_archive
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page
 from generator.readers import Problem
+from generator.validation import ContentFiles
 
 
 @dataclass(frozen=True)
@@ -40,29 +43,46 @@ class BuildResult:
     files: int = 0
     size: int = 0                      # bytes written, search index included
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)   # step -> wall seconds, in order
+
+
+class Stopwatch:
+    """Runs one step and adds its wall time to `stages` under the step's name."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+
+    def __call__(self, name, step, *args):
+        started = time.perf_counter()
+        try:
+            return step(*args)
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
 
 
 def build(options: BuildOptions) -> BuildResult:
-    started = time.monotonic()
-    extract_new_seeds(options)
-    archive, problems = load(options.content)
+    started, timed = time.monotonic(), Stopwatch()
+    timed("extract", extract_new_seeds, options)
+    files, pages_text, problems = timed("load", load, options.content)
+    archive, problems = timed("validate", validate, files, pages_text, problems)
     if archive is None:
-        return BuildResult(problems=problems)
+        return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
-    links = link(archive)
-    pages = plan_pages(archive, links, base_url, options.templates)
-    files = render(pages, options.templates) | export(archive, links, pages, base_url)
+    links = timed("link", link, archive)
+    pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
+    rendered = timed("render", render, pages, options.templates)
+    rendered |= timed("export", export, archive, links, pages, base_url)
     staging = writers.open_staging(options.output)
     try:
-        write(staging, files, options.templates)
-        notes = index(staging, archive) if options.search else []
-        swap(staging, options.output)
+        timed("write", write, staging, rendered, options.templates)
+        notes = timed("index", index, staging, archive) if options.search else []
+        timed("swap", swap, staging, options.output)
     except BaseException:
         writers.discard(staging)
         raise
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
                        files=_count_files(options.output), size=_folder_size(options.output),
-                       seconds=time.monotonic() - started)
+                       seconds=time.monotonic() - started, stages=timed.stages)
 
 
 # ---------------------------------------------------------------------------
@@ -84,9 +104,17 @@ def extract_new_seeds(options: BuildOptions) -> None:
         extract(options.content, seeds)
 
 
-def load(content: Path) -> tuple[Archive | None, list[Problem]]:
-    """Read every content file and validate it; no archive when anything is wrong."""
-    return load_archive(content)
+def load(content: Path) -> tuple[ContentFiles, dict[str, str], list[Problem]]:
+    """Read every content file: YAML sheets into documents, Markdown pages into text."""
+    problems: list[Problem] = []
+    files, pages = read_content(content, problems)
+    return files, pages, problems
+
+
+def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> tuple[Archive | None, list[Problem]]:
+    """Check every file and the archive as a whole; no archive when anything is wrong."""
+    problems = problems + check_content(files, dt.date.today())
+    return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
 def link(archive: Archive) -> Links:

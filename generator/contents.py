@@ -2,7 +2,8 @@
 (`validation`) and, when nothing is wrong, turns it into the `Archive` model.
 
 Consumes a content folder; produces `(Archive | None, [Problem])`. Every file found is
-either read or reported: nothing is skipped in silence.
+either read or reported: nothing is skipped in silence. The three steps (`read_content`,
+`check_content`, `model_archive`) are separate so the build can time each one.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topi
 
 
 def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFiles, dict[str, str]]:
-    """Read every content file into documents, and Markdown pages into text."""
+    """Read every content file into documents, and Markdown pages into text (not yet checked)."""
     files = ContentFiles(project_root=content_dir.parent)
     if not content_dir.is_dir():
         problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
@@ -42,15 +43,14 @@ def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFil
             problems.append(Problem(str(path), 1, 1, f"{name} is missing",
                                     f"create it; see generator/schemas/{kind}.schema.json for its fields"))
             continue
-        document = _read(path, kind, problems)
-        setattr(files, kind, document)
+        setattr(files, kind, _read(path, problems))
     articles_dir = content_dir / "articles"
     for path in sorted(articles_dir.rglob("*")) if articles_dir.is_dir() else []:
         if path.is_dir():
             continue
         relative = path.relative_to(articles_dir)
         if path.suffix == ".yaml" and len(relative.parts) == 2:
-            document = _read(path, "article", problems)
+            document = _read(path, problems)
             if document is not None:
                 files.articles.append(document)
         else:
@@ -71,23 +71,38 @@ def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFil
     return files, pages
 
 
-def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
+def _read(path: Path, problems: list[Problem]) -> Document | None:
     document, found = read_yaml(path, str(path))
     problems.extend(found)
-    if document is not None:
-        problems.extend(check_schema(document, kind))
     return document
+
+
+def check_content(files: ContentFiles, today: dt.date) -> list[Problem]:
+    """Every file against its schema, then the checks across files."""
+    problems: list[Problem] = []
+    for kind in REGISTRIES.values():
+        document = getattr(files, kind)
+        if document is not None:
+            problems.extend(check_schema(document, kind))
+    for document in files.articles:
+        problems.extend(check_schema(document, "article"))
+    problems.extend(check_archive(files, today))
+    return problems
 
 
 def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
     """Read, check and model the whole archive. The archive is None when any error was found."""
     problems: list[Problem] = []
     files, pages = read_content(content_dir, problems)
-    problems.extend(check_archive(files, today or dt.date.today()))
-    problems.sort(key=Problem.sort_key)
+    problems.extend(check_content(files, today or dt.date.today()))
+    return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
+
+
+def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:
+    """The archive model of checked files; None when any problem is an error."""
     if any(problem.severity == "error" for problem in problems):
-        return None, problems
-    archive = Archive(
+        return None
+    return Archive(
         site=_site(files.site.value),
         people={entry["id"]: _person(entry) for entry in files.people.value["people"]},
         topics={entry["id"]: _topic(entry) for entry in files.topics.value["topics"]},
@@ -95,7 +110,6 @@ def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archi
                         key=lambda article: (article.published or dt.date.max, article.slug)),
         pages=pages,
     )
-    return archive, problems
 
 
 # ---------------------------------------------------------------------------

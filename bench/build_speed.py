@@ -1,0 +1,322 @@
+"""Build speed at scale: synthetic archives of 1k, 10k and 100k claims, built stage by stage,
+side by side with Hugo rendering the same number of claim pages.
+
+For each size it generates the archive (`bench/synthetic.py`), builds it in a child process
+(so peak memory is that build's alone) and prints the wall time of each build stage as
+`hindsight build` reports it (`BuildResult.stages`), the peak resident memory of the build
+and of Pagefind, and the size of the site: pages, exports, search index. Then it writes the
+same claims as Markdown with front matter for Hugo, with a template of the same shape (head,
+navigation, the claim's facts, outcome and context, speaker/question/year list pages) and
+times `hugo` on it, and prints pages per second for both and their ratio.
+
+    python bench/build_speed.py                    # 1k and 10k, with search
+    python bench/build_speed.py --sizes 100k --search off
+    python bench/build_speed.py --sizes 1k --incremental   # also time a one-sheet rebuild
+
+Hugo is Debian's `hugo` package; when it is missing the comparison is skipped and the
+bench says so. Figures vary with the machine's load: the bench prints `uptime` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import synthetic  # noqa: E402
+
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+STAGES = ("load", "validate", "link", "plan", "render", "export", "write", "index", "swap")
+
+# Runs in the child: one build, then its stages, counts and peak memory as JSON on stdout.
+CHILD = """
+import json, resource, sys
+from pathlib import Path
+from generator.build import BuildOptions, build
+extra = {"incremental": True} if sys.argv[3] == "on" else {}
+options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
+                       extract=False, **extra)
+result = build(options)
+if not result.built:
+    print("\\n".join(p.message for p in result.problems[:10]), file=sys.stderr)
+    sys.exit(1)
+print(json.dumps({"stages": result.stages, "pages": result.pages, "files": result.files,
+                  "size": result.size, "seconds": result.seconds, "rendered": getattr(result, "rendered", result.pages),
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def run_build(archive: Path, search: bool, output: str = "site", incremental: bool = False) -> dict:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    finished = subprocess.run([sys.executable, "-c", CHILD, output, "on" if search else "off",
+                               "on" if incremental else "off"],
+                              cwd=archive, env=environment, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise SystemExit(f"the build failed:\n{finished.stderr}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def folder_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+
+
+def site_sizes(site: Path) -> dict[str, int]:
+    total = folder_size(site)
+    index = folder_size(site / "pagefind")
+    exports = sum((site / name).stat().st_size for name in
+                  ("claims.json", "claims.csv", "search-fallback.js", "feed.xml", "sitemap.xml")
+                  if (site / name).is_file())
+    return {"total": total, "search index": index, "exports": exports, "pages": total - index - exports}
+
+
+# ---------------------------------------------------------------------------
+# Hugo: the same claims as Markdown, a template of the same shape
+
+HUGO_CONFIG = """baseURL = "https://bench.example.org/archive/"
+title = "Synthetic archive"
+languageCode = "en"
+disableKinds = ["RSS"]
+paginate = 200
+[taxonomies]
+  speaker = "speakers"
+  topic = "topics"
+  year = "years"
+"""
+
+HUGO_BASEOF = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ .Site.Title }}</title>
+<meta name="description" content="{{ .Summary | plainify | truncate 150 }}">
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="stylesheet" href="{{ "static/hindsight.css" | relURL }}">
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><div class="wrap header-row">
+<a class="brand" href="{{ "" | relURL }}">{{ .Site.Title }}</a>
+<nav class="site-nav" aria-label="Main"><ul>
+<li><a href="{{ "topics/" | relURL }}">Questions</a></li>
+<li><a href="{{ "speakers/" | relURL }}">Speakers</a></li>
+<li><a href="{{ "years/" | relURL }}">Years</a></li>
+<li><a href="{{ "search/" | relURL }}">Search</a></li>
+</ul></nav></div></header>
+<main id="main" class="wrap">
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site-footer"><div class="wrap"><p>{{ .Site.Title }}: a generated archive.</p></div></footer>
+</body>
+</html>
+"""
+
+HUGO_SINGLE = """{{ define "main" }}
+<article class="claim" data-pagefind-body>
+<p class="kicker">{{ .Params.kind | title }} · {{ .Params.form }}</p>
+<h1 class="statement">{{ .Title }}</h1>
+<p class="byline">{{ range .GetTerms "speakers" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }}, <span class="role">{{ .Params.role }}</span></p>
+<dl class="facts">
+<dt>Said</dt><dd><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
+<dt>Source</dt><dd>{{ .Params.article }}, {{ .Params.outlet }}</dd>
+<dt>Questions</dt><dd><ul class="inline-list">{{ range .GetTerms "topics" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></dd>
+</dl>
+<section><h2>In context</h2><blockquote class="context"><p>{{ .Params.context }}</p></blockquote></section>
+<section class="outcome"><h2>What came of it</h2><p class="outcome-status"><span class="badge">{{ .Params.outcome }}</span></p>
+<div class="summary">{{ .Content }}</div></section>
+</article>
+<div class="related"><section><h2>Earlier and later</h2><ul class="claim-list">
+{{ with .PrevInSection }}<li class="claim-item"><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+{{ with .NextInSection }}<li class="claim-item"><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+</ul></section></div>
+{{ end }}
+"""
+
+HUGO_LIST = """{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<ul class="claim-list">
+{{ range .Paginator.Pages }}<li class="claim-item"><p class="claim-meta"><time>{{ .Date.Format "2 January 2006" }}</time></p>
+<p class="claim-line"><a href="{{ .RelPermalink }}">{{ .Title }}</a></p><p class="claim-outcome"><span class="badge">{{ .Params.outcome }}</span></p></li>
+{{ end }}
+</ul>
+{{ template "_internal/pagination.html" . }}
+{{ end }}
+"""
+
+HUGO_TERMS = """{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<ul>{{ range .Data.Terms.ByCount }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>
+{{ end }}
+"""
+
+
+def write_hugo_site(archive: Path, target: Path) -> int:
+    """The archive's claims as Hugo content, one Markdown page per claim; returns the claim count."""
+    import yaml
+
+    try:
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover
+        from yaml import SafeLoader as Loader
+    if target.exists():
+        shutil.rmtree(target)
+    for folder in ("content/claims", "layouts/_default"):
+        (target / folder).mkdir(parents=True)
+    (target / "config.toml").write_text(HUGO_CONFIG, "utf-8")
+    for name, text in (("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("list.html", HUGO_LIST),
+                       ("terms.html", HUGO_TERMS)):
+        (target / "layouts/_default" / name).write_text(text, "utf-8")
+    people = {entry["id"]: entry["name"] for entry in
+              yaml.load((archive / "content/people.yaml").read_text("utf-8"), Loader=Loader)["people"]}
+    topics = {entry["id"]: entry["title"] for entry in
+              yaml.load((archive / "content/topics.yaml").read_text("utf-8"), Loader=Loader)["topics"]}
+    count = 0
+    for sheet_path in sorted((archive / "content/articles").rglob("*.yaml")):
+        sheet = yaml.load(sheet_path.read_text("utf-8"), Loader=Loader)
+        article = sheet["article"]
+        for claim in sheet["claims"]:
+            front = {
+                "title": claim["statement"], "date": str(claim["said"]), "kind": claim["kind"],
+                "form": claim["form"], "role": claim.get("role") or "", "context": claim.get("context") or "",
+                "article": article["title"], "outlet": article.get("outlet") or "",
+                "outcome": claim["outcome"]["status"],
+                "speakers": [people[claim["speaker"]]], "topics": [topics[t] for t in claim.get("topics") or []],
+                "years": [str(claim["said"])[:4]],
+            }
+            body = claim["outcome"].get("summary") or ""
+            (target / "content/claims" / f"{claim['id']}.md").write_text(
+                "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n" + body + "\n", "utf-8")
+            count += 1
+    return count
+
+
+def run_hugo(site: Path) -> dict | None:
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+    shutil.rmtree(site / "public", ignore_errors=True)
+    started = time.perf_counter()
+    finished = subprocess.run(["/usr/bin/time", "-f", "%M", hugo, "--quiet", "--source", str(site)]
+                              if Path("/usr/bin/time").exists() else [hugo, "--quiet", "--source", str(site)],
+                              capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise SystemExit(f"hugo failed:\n{finished.stderr[-2000:]}")
+    peak = finished.stderr.strip().splitlines()[-1] if Path("/usr/bin/time").exists() else ""
+    pages = sum(1 for _ in (site / "public").rglob("*.html"))
+    return {"version": version, "seconds": seconds, "pages": pages,
+            "peak_kb": int(peak) if peak.isdigit() else None, "size": folder_size(site / "public")}
+
+
+# ---------------------------------------------------------------------------
+# Incremental: change one sheet, rebuild, compare with a full build
+
+
+def change_one_sheet(archive: Path) -> Path:
+    """Edit one claim's statement in the middle of the archive, as an editor would."""
+    sheets = sorted((archive / "content/articles").rglob("*.yaml"))
+    sheet = sheets[len(sheets) // 2]
+    text = sheet.read_text("utf-8")
+    text = re.sub(r'(statement: ")', r"\1Corrected: ", text, count=1)
+    sheet.write_text(text, "utf-8")
+    return sheet
+
+
+# ---------------------------------------------------------------------------
+
+
+def mb(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k, 10k, 100k (default: 1k,10k)")
+    options.add_argument("--search", choices=("auto", "on", "off"), default="auto",
+                         help="index with Pagefind: auto = up to 10k claims (default)")
+    options.add_argument("--work", type=Path, default=BENCH / "out", help="where archives are generated")
+    options.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip the Hugo comparison")
+    options.add_argument("--incremental", action="store_true",
+                         help="then change one sheet and time an incremental rebuild against a full one")
+    args = options.parse_args()
+    print(f"machine: {os.cpu_count()} cores; load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+    if args.hugo and shutil.which("hugo") is None:
+        print("hugo is not installed (apt-get install hugo): the Hugo comparison is SKIPPED")
+    rows = []
+    for label in args.sizes.split(","):
+        claims = SIZES[label.strip()]
+        search = args.search == "on" or (args.search == "auto" and claims <= 10_000)
+        archive = args.work / f"archive-{label}"
+        started = time.perf_counter()
+        made = synthetic.generate(claims, archive)
+        print(f"\n== {label}: {made} (generated in {time.perf_counter() - started:.1f} s)")
+        result = run_build(archive, search)
+        sizes = site_sizes(archive / "site")
+        stages = result["stages"]
+        print("stage seconds: " + "  ".join(f"{name} {stages[name]:.2f}" for name in STAGES if name in stages))
+        print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
+              f"{result['pages']:,} pages, {result['files']:,} files")
+        print(f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB; Pagefind "
+              f"{result['children_peak_kb'] / 1024:,.0f} MB" if search else
+              f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB")
+        print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()))
+        render_rate = result["pages"] / (stages["render"] + stages["write"])
+        row = {"label": label, "claims": claims, "pages": result["pages"], "build": result["seconds"],
+               "link": stages["link"], "render_rate": render_rate, "peak_mb": result["peak_kb"] / 1024,
+               "size": sizes["total"], "search": search}
+        no_index = result["seconds"] - stages.get("index", 0.0)
+        row["build_no_index"] = no_index
+        if args.hugo and shutil.which("hugo"):
+            hugo_site = args.work / f"hugo-{label}"
+            count = write_hugo_site(archive, hugo_site)
+            hugo = run_hugo(hugo_site)
+            hugo_rate = hugo["pages"] / hugo["seconds"]
+            print(f"hugo: {hugo['version']}")
+            print(f"hugo: {count:,} claims -> {hugo['pages']:,} pages in {hugo['seconds']:.1f} s "
+                  f"({hugo_rate:,.0f} pages/s, peak {(hugo['peak_kb'] or 0) / 1024:,.0f} MB, {mb(hugo['size'])})")
+            print(f"hindsight render+write: {render_rate:,.0f} pages/s = {render_rate / hugo_rate:.2f} x Hugo's "
+                  f"whole build; hindsight whole build without index: {result['pages'] / no_index:,.0f} pages/s "
+                  f"= {result['pages'] / no_index / hugo_rate:.2f} x Hugo")
+            row["hugo_rate"] = hugo_rate
+        if args.incremental:
+            full_site = archive / "site"
+            sheet = change_one_sheet(archive)
+            incremental = run_build(archive, search, incremental=True)
+            print(f"incremental after editing {sheet.relative_to(archive)}: {incremental['seconds']:.2f} s, "
+                  f"{incremental['rendered']:,} of {incremental['pages']:,} pages rendered; stages: "
+                  + "  ".join(f"{name} {incremental['stages'][name]:.2f}" for name in incremental["stages"]))
+            full = run_build(archive, search, output="site-full")
+            same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
+                                  capture_output=True, text=True)
+            print(f"full rebuild for comparison: {full['seconds']:.2f} s; incremental output "
+                  + ("IDENTICAL to the full build" if same.returncode == 0 else f"DIFFERS:\n{same.stdout[:2000]}"))
+            row["incremental"] = incremental["seconds"]
+        rows.append(row)
+    print("\n| claims | pages | build s | build s w/o index | link s | link ms per 1k claims | render+write pages/s "
+          "| Hugo pages/s | ratio | peak MB | site MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        hugo_rate = row.get("hugo_rate")
+        ratio = f"{row['render_rate'] / hugo_rate:.2f}" if hugo_rate else "-"
+        print(f"| {row['claims']:,} | {row['pages']:,} | {row['build']:.1f}{' (search)' if row['search'] else ''} "
+              f"| {row['build_no_index']:.1f} | {row['link']:.2f} | {row['link'] / row['claims'] * 1e6:.0f} "
+              f"| {row['render_rate']:,.0f} | {f'{hugo_rate:,.0f}' if hugo_rate else 'skipped'} "
+              f"| {ratio} | {row['peak_mb']:,.0f} "
+              f"| {row['size'] / 1e6:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
