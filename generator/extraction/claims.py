@@ -55,6 +55,14 @@ def claim_id(year: str, speaker: str, statement: str) -> str:
     return base
 
 
+def _without_speaker(context: str, speaker_as_written: str | None) -> str:
+    """The context without the words naming the speaker: "the former NATO chief" says who
+    spoke, not what about, so it must not file the claim under NATO."""
+    if not speaker_as_written:
+        return context
+    return context.replace(speaker_as_written, " ")
+
+
 def _main_subjects(doc, quote_list) -> list:
     """Subjects of main clauses (and of speech verbs) outside quotations."""
     subjects = []
@@ -155,7 +163,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
         result.claims.append(Claim(
             id=claim_id_, statement=statement, form=attribution.form, speaker=speaker.id,
             speaker_as_written=speaker.as_written, role=speaker.role, said=when.day, said_basis=when.basis,
-            context=attribution.context, topics=tuple(tagging.tag(statement + "\n" + attribution.context, compiled)),
+            context=attribution.context, topics=tuple(tagging.tag(statement + "\n" + _without_speaker(
+                attribution.context, speaker.as_written), compiled)),
             kind=tagging.kind(statement, attribution.cue),
         ))
     return result
