@@ -18,6 +18,7 @@ from generator.model import (
     Claim,
     Evidence,
     Outcome,
+    REJECTED,
     Person,
     Publisher,
     Role,
@@ -162,6 +163,8 @@ def _article(document: Document) -> Article:
         seed_sha256=head.get("seed_sha256"), quality=tuple(head.get("quality") or ()), note=head.get("note"),
     )
     for entry in document.value["claims"]:
+        if entry["review"] == REJECTED:
+            continue
         article.claims.append(Claim(
             id=entry["id"], statement=entry["statement"], form=entry["form"], speaker=entry["speaker"],
             said=_day(entry.get("said")), kind=entry["kind"], review=entry["review"],

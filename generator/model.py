@@ -16,6 +16,7 @@ from pathlib import Path
 KINDS = ("assertion", "prediction", "promise", "position", "opinion")
 FORMS = ("direct", "indirect", "mixed")
 REVIEW_STATES = ("draft", "reviewed")
+REJECTED = "rejected"  # a claim an editor struck out: kept in its sheet, left off the site
 QUALITY_FLAGS = (
     "spun-text",
     "stripped-diacritics",

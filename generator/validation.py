@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import jsonschema_rs
 
-from generator.model import STATUS_SCALES, UNRATED, slugify, statuses_for
+from generator.model import REJECTED, STATUS_SCALES, UNRATED, slugify, statuses_for
 from generator.readers import Document, Problem
 
 SCHEMA_KINDS = ("site", "people", "topics", "article")
@@ -404,6 +404,10 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
             problems.append(sheet.problem(where + ("topics", index), f"topic {topic!r} is not in content/topics.yaml",
                                           f"did you mean {guess!r}?" if guess else
                                           f"known topics: {', '.join(sorted(topics)) or 'none yet'}"))
+    if claim.get("review") == REJECTED and not _str(claim.get("note")):
+        problems.append(sheet.problem(where + ("review",), "a rejected claim does not say why",
+                                      "add `note:` with the reason (a fragment, a duplicate of another claim, "
+                                      "the reporter's words) so the next editor does not restore it"))
     said = _date(claim.get("said"))
     kind = _str(claim.get("kind"))
     if said and said > today:
@@ -450,6 +454,10 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
                 guess = _closest(target, claims)
                 problems.append(sheet.problem(at + ("claim",), f"evidence claim {target!r} is not in the archive",
                                               f"did you mean {guess!r}?" if guess else "check the claim's id"))
+            elif claims[target][2].get("review") == REJECTED:
+                problems.append(sheet.problem(at + ("claim",), f"evidence claim {target!r} was rejected by an "
+                                              "editor and is not published", "cite a published claim or a "
+                                              "public-record link instead"))
         url = _str(item.get("url"))
         if url:
             _check_url(sheet, at + ("url",), url, problems)

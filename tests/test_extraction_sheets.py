@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -196,3 +197,58 @@ def test_broken_sheet_is_reported_not_overwritten(project, capsys):
     extract(project, "seeds/messy_seed.txt")
     assert broken.read_bytes() == before
     assert "broken.yaml" in capsys.readouterr().err
+
+
+def test_claim_rejected_by_an_editor_is_not_added_again(project, capsys):
+    assert extract(project, "seeds/messy_seed.txt") == 0
+    [path] = sheets_in(project)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    struck = data["claims"][0]
+    text = path.read_text(encoding="utf-8")
+    # The editor strikes the first claim out, with a reason, instead of deleting it.
+    start = text.index(f"  - id: {struck['id']}\n")
+    review_at = text.index("    review: draft\n", start)
+    text = (text[:review_at] + "    review: rejected\n    note: the reporter's summary, not a statement\n"
+            + text[review_at + len("    review: draft\n"):])
+    path.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+
+    assert extract(project, "seeds/messy_seed.txt") == 0
+    assert path.read_text(encoding="utf-8") == text  # nothing re-added, nothing filled
+    assert "(unchanged)" in capsys.readouterr().out
+    assert main(["check", "--content", str(project / "content")]) == 0
+
+
+def test_claim_deleted_by_an_editor_comes_back_so_rejecting_is_the_way(project):
+    """Deleting leaves no trace, so extraction restores the claim as a draft: this is why
+    CONTRIBUTING tells editors to reject a claim rather than delete it."""
+    assert extract(project, "seeds/messy_seed.txt") == 0
+    [path] = sheets_in(project)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    first_id = data["claims"][0]["id"]
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {first_id}\n")
+    end = text.index("  - id: ", start + 1)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert extract(project, "seeds/messy_seed.txt") == 0
+    again = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert [c["id"] for c in again["claims"]].count(first_id) == 1
+
+
+def test_date_an_editor_gave_an_undated_article_dates_new_claims(project):
+    (project / "seeds" / "undated.txt").write_text(
+        "A headline without a date\nMr. Peskov said on Friday that the talks would resume in Istanbul.\n",
+        encoding="utf-8")
+    assert extract(project, "seeds/undated.txt") == 0
+    [path] = sheets_in(project)
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["claims"][0]["said"] is None
+    # The editor establishes the date (a Wednesday), empties the claims for a fresh draft.
+    text = text.replace("published: null", "published: 2025-07-23", 1)
+    text = text[:text.index("claims:")] + "claims: []\n"
+    path.write_text(text, encoding="utf-8")
+    assert extract(project, "seeds/undated.txt") == 0
+    [claim] = yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
+    assert claim["said"] == dt.date(2025, 7, 18) and claim["said_basis"] == "on Friday"
+    assert claim["id"].startswith("2025-")

@@ -318,3 +318,23 @@ def test_long_timelines_continue_on_numbered_pages(tmp_path, monkeypatch):
     claim_html = (output / "claims" / last / "index.html").read_text("utf-8")
     assert f"topics/{topic}/page-{number - 1}/index.html" in claim_html, "claims link to their own page"
     assert links_resolve(output) > 50
+
+
+def test_claim_rejected_by_an_editor_is_left_off_the_site(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    sheet = content / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
+    text = sheet.read_text("utf-8")
+    start = text.index("  - id: 2019-peskov-not-meeting-for-sake-of-meeting\n")
+    review_at = text.index("    review: ", start)
+    line_end = text.index("\n", review_at)
+    sheet.write_text(text[:review_at] + "    review: rejected\n    note: a duplicate of the quote"
+                     + text[line_end:], "utf-8")
+    assert build_cli(content, tmp_path / "site", "--no-search") == 0
+    site = tmp_path / "site"
+    assert not (site / "claims" / "2019-peskov-not-meeting-for-sake-of-meeting").exists()
+    assert (site / "claims" / "2019-nazarbayev-separate-personal-meeting" / "index.html").exists()
+    published = [claim["id"] for claim in json.loads((site / "claims.json").read_text("utf-8"))["claims"]]
+    assert "2019-peskov-not-meeting-for-sake-of-meeting" not in published and published
+    everything = "".join(path.read_text("utf-8") for path in site.rglob("*.html"))
+    assert "2019-peskov-not-meeting-for-sake-of-meeting" not in everything

@@ -9,6 +9,7 @@ every seed was extracted, 1 when a seed or sheet could not be handled, 2 on usag
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -139,6 +140,10 @@ def extract(content: Path, seeds: list[Path]) -> int:
             print(f"{seed}: {error}; nothing extracted", file=sys.stderr)
             failures += 1
             continue
+        if article.published is None and article.seed in archive.published:
+            # An editor established the date the text lacks: resolve "on Friday" against it.
+            article = dataclasses.replace(article, published=archive.published[article.seed],
+                                          published_basis="editor")
         docs = language.parse(article.paragraphs)
         extraction = claims.extract_claims(article, docs, registry, topic_list)
         try:

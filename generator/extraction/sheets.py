@@ -4,14 +4,15 @@ Consumes the recovered article and its claims; produces a new sheet under
 `content/articles/YYYY/` (or `undated/`), or updates the sheet that already holds the
 same seed (found by its `article.seed` field wherever an editor moved it): claims it did not
 have are added and empty fields filled; nothing written is changed or deleted, and claims
-marked `review: reviewed` are not touched. Claims that extraction no longer finds are
-reported, not removed. Rewriting uses ruamel.yaml's round-trip mode so editors' comments,
+marked `review: reviewed` or `review: rejected` (struck out by an editor, kept so it is not
+added again) are not touched. Claims that extraction no longer finds are reported, not removed. Rewriting uses ruamel.yaml's round-trip mode so editors' comments,
 field order and list styles survive; writes are atomic (temporary file, then rename) and the
 output is the same bytes for the same input.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -27,7 +28,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString
 
 from generator.extraction.articles import SourceArticle
 from generator.extraction.speakers import Person
-from generator.model import Claim, slugify
+from generator.model import REJECTED, Claim, slugify
 from generator.writers import write_text_atomically
 
 try:
@@ -116,6 +117,7 @@ class Archive:
     content: Path
     sheets_by_seed: dict[str, Path] = field(default_factory=dict)
     claim_ids: dict[str, Path] = field(default_factory=dict)
+    published: dict[str, dt.date] = field(default_factory=dict)  # seed -> the date its sheet gives
     names: set[str] = field(default_factory=set)  # sheet file stems
     problems: list[str] = field(default_factory=list)
 
@@ -142,6 +144,8 @@ def survey(content: Path) -> Archive:
                                         "keep one sheet per seed (updating the first)")
             else:
                 archive.sheets_by_seed[seed] = path
+                if isinstance(article.get("published"), dt.date):
+                    archive.published[seed] = article["published"]
         for claim in data.get("claims") or []:
             if isinstance(claim, dict) and isinstance(claim.get("id"), str):
                 archive.claim_ids.setdefault(claim["id"], path)
@@ -276,7 +280,7 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
         matched.add(index)
         target = existing[index]
         filed.kept.append(str(target.get("id")))
-        if target.get("review") == "reviewed":
+        if target.get("review") != "draft":     # reviewed or rejected: an editor's decision
             continue
         for key, value in claim_map(claim).items():
             if key == "id":
@@ -287,7 +291,7 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
                 target[key] = value
                 filed.filled.append(f"{target.get('id')}.{key}")
     for i, c in enumerate(existing):
-        if i not in matched and isinstance(c, dict):
+        if i not in matched and isinstance(c, dict) and c.get("review") != REJECTED:
             filed.missing.append(str(c.get("id")))
 
 
