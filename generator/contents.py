@@ -26,7 +26,7 @@ from generator.model import (
     Topic,
 )
 from generator.readers import Document, Problem, decode, read_yaml
-from generator.validation import ContentFiles, check_archive, check_schema
+from generator.validation import ContentFiles, check_archive, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
 
@@ -40,6 +40,9 @@ def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFil
         return files, {}
     for name, kind in REGISTRIES.items():
         path = content_dir / name
+        if path.is_symlink():
+            problems.append(_link_problem(path))
+            continue
         if not path.is_file():
             problems.append(Problem(str(path), 1, 1, f"{name} is missing",
                                     f"create it; see generator/schemas/{kind}.schema.json for its fields"))
@@ -47,6 +50,9 @@ def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFil
         setattr(files, kind, _read(path, problems))
     articles_dir = content_dir / "articles"
     for path in sorted(articles_dir.rglob("*")) if articles_dir.is_dir() else []:
+        if path.is_symlink():
+            problems.append(_link_problem(path))
+            continue
         if path.is_dir():
             continue
         relative = path.relative_to(articles_dir)
@@ -61,15 +67,29 @@ def read_content(content_dir: Path, problems: list[Problem]) -> tuple[ContentFil
     pages: dict[str, str] = {}
     pages_dir = content_dir / "pages"
     for path in sorted(pages_dir.iterdir()) if pages_dir.is_dir() else []:
+        if path.is_symlink():
+            problems.append(_link_problem(path))
+            continue
         if path.suffix != ".md" or not path.is_file():
             problems.append(Problem(str(path), 1, 1, "this file is not read: pages are Markdown files "
                                     "named <slug>.md", "rename it, or delete it", "warning"))
+            continue
+        misnamed = check_page_name(path)
+        if misnamed:
+            problems.append(misnamed)
             continue
         try:
             pages[path.stem] = decode(path.read_bytes())
         except UnicodeDecodeError:
             problems.append(Problem(str(path), 1, 1, "the page is not UTF-8 text", "save it as UTF-8"))
     return files, pages
+
+
+def _link_problem(path: Path) -> Problem:
+    """Content is read from ordinary files only: a link could publish any file on the machine
+    that builds the site (a CI runner's secrets, say)."""
+    return Problem(str(path), 1, 1, "this is a symbolic link, which the archive does not follow",
+                   "put the file itself here instead of a link to it")
 
 
 def _read(path: Path, problems: list[Problem]) -> Document | None:

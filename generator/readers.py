@@ -11,6 +11,8 @@ the strings the editor wrote and are checked against the schema later.
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,14 @@ except ImportError:  # pragma: no cover - exercised only where libyaml is missin
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NODES = 1_000_000
+
+# Characters no editor means to type and no reader can see: control characters (tab and line
+# breaks aside), the bidirectional overrides, embeddings and isolates that make text display in
+# another order than it reads ("Trojan Source"), Unicode line separators (YAML 1.1 reads them
+# as line breaks), lone surrogates and non-characters. Refused wherever they appear in a
+# content file, whether typed or written as an escape such as "\u202e".
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                       "\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str": "string",
@@ -62,6 +72,7 @@ class Document:
     value: Any
     values_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    written: dict[tuple, str] = field(default_factory=dict)  # numbers and true/false as the editor typed them
 
     def position(self, where: tuple, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at `where`, or of its key.
@@ -101,6 +112,7 @@ class _Builder:
         self.text = text
         self.values_at: dict[tuple, tuple[int, int]] = {}
         self.keys_at: dict[tuple, tuple[int, int]] = {}
+        self.written: dict[tuple, str] = {}
         self.seen: set[int] = set()
         self.count = 0
 
@@ -127,6 +139,8 @@ class _Builder:
             if kind != "seq":
                 raise _Unreadable(*_mark(node), f"the YAML tag {node.tag!r} is not allowed")
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
+        if kind in ("int", "float", "bool"):
+            self.written[where] = node.value
         return self._scalar(node, kind)
 
     def _mapping(self, node: yaml.MappingNode, where: tuple) -> dict:
@@ -140,6 +154,9 @@ class _Builder:
                 raise _Unreadable(*_mark(key_node), f"field names must be plain words, not {shown!r}",
                                   "quote the field name or fix the indentation")
             key = key_node.value
+            invisible = INVISIBLE.search(key)
+            if invisible:
+                raise _Unreadable(*self._written_at(key_node, invisible.group()), *invisible_character(invisible.group()))
             if key in result:
                 first = self.keys_at[where + (key,)]
                 raise _Unreadable(*_mark(key_node), f"duplicate field {key!r} (first written at line {first[0]})",
@@ -150,6 +167,9 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, kind: str) -> Any:
         text = node.value
+        invisible = INVISIBLE.search(text)
+        if invisible:
+            raise _Unreadable(*self._written_at(node, invisible.group()), *invisible_character(invisible.group()))
         if kind == "string" or kind == "timestamp":
             return text  # dates stay as written; the schema checks their form
         if kind == "null":
@@ -166,6 +186,15 @@ class _Builder:
             return value if isinstance(value, float) else text
         return text
 
+    def _written_at(self, node: yaml.Node, character: str) -> tuple[int, int]:
+        """Where `character` is typed inside the scalar, or the scalar's start when it is written
+        as an escape."""
+        start, end = node.start_mark.index, node.end_mark.index
+        found = self.text.find(character, start, end)
+        if found < 0:
+            return _mark(node)
+        return _line_and_column(self.text, found)
+
     def _alias_position(self, node: yaml.Node) -> tuple[int, int]:
         """Where the first alias to this node is written (the composed tree only knows the anchor)."""
         try:
@@ -175,6 +204,25 @@ class _Builder:
         except yaml.YAMLError:
             pass
         return _mark(node)
+
+
+def invisible_character(character: str) -> tuple[str, str]:
+    """The message and hint for an invisible character found in a content file."""
+    code = f"U+{ord(character):04X}"
+    name = unicodedata.name(character, "")
+    shown = f"{code} ({name})" if name else code
+    if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
+        return (f"the text contains the invisible character {shown}, which makes text display in a "
+                "different order than it reads", "delete it; right-to-left text displays correctly without it")
+    if character in "\u2028\u2029":
+        return f"the text contains the invisible character {shown}", "replace it with an ordinary line break or space"
+    return (f"the text contains the invisible control character {shown}",
+            "delete it; it usually comes from copying text out of a PDF or a word processor")
+
+
+def _line_and_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def decode(raw: bytes) -> str:
@@ -204,9 +252,13 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
             what = f"{what} ({error.context})"
         return None, [Problem(shown_path, line, column, f"YAML syntax: {what}",
                               "check indentation, colons after field names, and quotes around text containing ': ' or '#'")]
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses to read at all: point at it.
+        line, column = _line_and_column(text, error.position) if error.position < len(text) else (1, 1)
+        return None, [Problem(shown_path, line, column, *invisible_character(chr(error.character)))]
     except yaml.YAMLError as error:
         return None, [Problem(shown_path, 1, 1, f"YAML syntax: {error}")]
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
         return None, [Problem(shown_path, 1, 1, "the file is empty", "fill it in, or delete it")]
     builder = _Builder(text)
     try:
@@ -215,7 +267,7 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
         return None, [Problem(shown_path, error.line, error.column, error.message, error.hint)]
     except RecursionError:
         return None, [Problem(shown_path, 1, 1, "the file is nested too deeply to be a claim sheet")]
-    return Document(shown_path, value, builder.values_at, builder.keys_at), []
+    return Document(shown_path, value, builder.values_at, builder.keys_at, builder.written), []
 
 
 def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Problem]]:

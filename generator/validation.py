@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -28,6 +29,10 @@ from generator.readers import Document, Problem
 SCHEMA_KINDS = ("site", "people", "topics", "article")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 YEAR_FOLDER = re.compile(r"^(\d{4}|undated)$")
+# Names Windows reserves for devices: a folder called con/ cannot be opened there, so an id or
+# file name that becomes one would break the archive (and its offline zip) on Windows.
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                            *(f"lpt{n}" for n in range(1, 10))})
 
 _JSON_TYPES = {
     "string": "text",
@@ -53,10 +58,25 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
     return cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
 
 
+def is_date(text: str) -> bool:
+    """A calendar date written YYYY-MM-DD that Python can hold (years 1 to 9999)."""
+    if len(text) != 10 or not text.isascii():
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 @cache
 def _fast_validator(kind: str):
-    """A compiled validator that answers valid-or-not a hundred times faster than jsonschema."""
-    return jsonschema_rs.validator_for(schema(kind), validate_formats=True)
+    """A compiled validator that answers valid-or-not a hundred times faster than jsonschema.
+
+    Its dates are checked by `is_date`, as the loader reads them: its own checker accepts the
+    year 0, which no date can hold.
+    """
+    return jsonschema_rs.validator_for(schema(kind), validate_formats=True, formats={"date": is_date})
 
 
 # ---------------------------------------------------------------------------
@@ -131,7 +151,9 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         hint = (f"did you mean {guess!r}? " if guess else "") + f"allowed: {', '.join(options)}"
         yield document.problem(where, f"{_describe(instance)} is not an allowed value for {name!r}", hint)
     elif rule == "type":
-        yield document.problem(where, *_type_message(name, instance, error.validator_value))
+        # A field left empty (`claims:` and nothing after it) is shown at its name.
+        yield document.problem(where, *_type_message(name, instance, error.validator_value, error.schema,
+                                                     document.written.get(where)), key=instance is None)
     elif rule == "pattern":
         yield document.problem(where, *_pattern_message(name, instance, error.schema))
     elif rule == "format":
@@ -169,17 +191,22 @@ def _explain_one_of(document: Document, error: jsonschema.ValidationError) -> It
     specific = [sub for sub in error.context if sub.validator != "type" or sub.validator_value != "null"]
     best = [sub for sub in specific if sub.validator != "type"] or specific
     if best:
-        sub = best[0]
-        # The sub-error's path is relative to the field; make it absolute for the message.
-        sub.path.extendleft(reversed(where))
-        yield from _explain(document, sub)
+        # A sub-error's absolute_path already runs through its parent's path to the field.
+        yield from _explain(document, best[0])
     else:  # pragma: no cover - every oneOf in the schemas has a non-null branch
         yield document.problem(where, error.message)
 
 
-def _type_message(name: str, instance: Any, expected: str | list) -> tuple[str, str]:
+def _type_message(name: str, instance: Any, expected: str | list, rule: dict,
+                  written: str | None = None) -> tuple[str, str]:
     wanted = expected if isinstance(expected, str) else expected[0]
-    message = f"{name!r} should be {_JSON_TYPES.get(wanted, wanted)}, not {_describe(instance)}"
+    shown = _describe(instance)
+    if written is not None and written.lower() not in (shown, str(instance).lower()):
+        shown = f"`{written}` (YAML reads it as {shown})"  # 12:30 is read as 750, no as false
+    subject = name if name == "the file" else repr(name)
+    message = f"{subject} should be {_JSON_TYPES.get(wanted, wanted)}, not {shown}"
+    if wanted == "string" and rule.get("format") == "date":
+        return message, "write dates as YYYY-MM-DD, e.g. 2019-11-12"
     if wanted == "string" and isinstance(instance, bool):
         return message, ("YAML reads bare yes/no/on/off/true/false as true or false; "
                          "put the text in quotes, e.g. \"no\"")
@@ -189,6 +216,8 @@ def _type_message(name: str, instance: Any, expected: str | list) -> tuple[str, 
         return message, "write a value after the colon, or remove the field if it is optional"
     if wanted == "array":
         return message, f"write one item per line under `{name}:`, each starting with '- '"
+    if wanted == "object" and name == "the file":
+        return message, "a content file is a set of fields (`field: value`, one per line); see CONTRIBUTING.md"
     if wanted == "object":
         return message, f"write the fields indented under `{name}:`"
     return message, "check the field reference in CONTRIBUTING.md"
@@ -269,6 +298,8 @@ def check_archive(files: ContentFiles, today: dt.date) -> list[Problem]:
             claim_id = _str(claim.get("id"))
             if claim_id is None:
                 continue
+            if claim_id in RESERVED_NAMES:
+                problems.append(sheet.problem(where + ("id",), *_reserved_message("claim id", claim_id)))
             if claim_id in claims:
                 first_sheet, first_where, _ = claims[claim_id]
                 line, _ = first_sheet.position(first_where + ("id",))
@@ -294,6 +325,8 @@ def _unique_ids(document: Document | None, key: str, noun: str, problems: list[P
         entry_id = _str(entry.get("id"))
         if entry_id is None:
             continue
+        if entry_id in RESERVED_NAMES:
+            problems.append(document.problem(where + ("id",), *_reserved_message(f"{noun} id", entry_id)))
         if entry_id in seen:
             problems.append(document.problem(where + ("id",), f"{noun} id {entry_id!r} is used twice "
                                              f"(first at line {first_line[entry_id]})",
@@ -344,6 +377,8 @@ def _check_sheet_place(sheet: Document, slugs: dict[str, Document], files: Conte
     if not SLUG.match(stem):
         problems.append(Problem(sheet.path, 1, 1, f"the file name {stem!r} cannot be a page address",
                                 f"rename the file to {slugify(stem) or 'article'}.yaml"))
+    elif stem in RESERVED_NAMES:
+        problems.append(Problem(sheet.path, 1, 1, *_reserved_message("the file name", stem)))
     elif stem in slugs:
         problems.append(Problem(sheet.path, 1, 1, f"another sheet has the same name: {slugs[stem].path}",
                                 "article pages are named after the file; rename one of them"))
@@ -373,6 +408,22 @@ def _check_sheet_place(sheet: Document, slugs: dict[str, Document], files: Conte
         problems.append(sheet.problem(("article", "seed"), f"the seed file {seed} does not exist",
                                       "correct the path, or set `seed:` empty for an article without a seed",
                                       severity="warning"))
+
+
+def _reserved_message(what: str, name: str) -> tuple[str, str]:
+    return (f"{what} {name!r} cannot be a page address: Windows reserves the name {name!r}",
+            f"add a word to it, e.g. {name + '-1'!r}; the archive must open on every computer")
+
+
+def check_page_name(path: Path) -> Problem | None:
+    """A Markdown page becomes pages/<name>/: its file name must be a page address."""
+    stem = path.stem
+    if not SLUG.match(stem):
+        return Problem(str(path), 1, 1, f"the page name {stem!r} cannot be a page address",
+                       f"rename the file to {slugify(stem) or 'page'}.md (lower-case letters, digits and hyphens)")
+    if stem in RESERVED_NAMES:
+        return Problem(str(path), 1, 1, *_reserved_message("the page name", stem))
+    return None
 
 
 def _check_url(document: Document, where: tuple, url: str, problems: list[Problem]) -> None:
