@@ -124,6 +124,13 @@ def extract(content: Path, seeds: list[Path]) -> int:
     used_people: set[str] = set()
     for number, seed in enumerate(seeds, 1):
         try:
+            size = seed.stat().st_size
+            if size > articles.MAX_SEED_BYTES:
+                print(f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
+                      f"(the limit is {articles.MAX_SEED_BYTES / 1_000_000:.1f} MB); check that it holds one "
+                      "article's text; nothing extracted", file=sys.stderr)
+                failures += 1
+                continue
             raw = seed.read_bytes()
             text = raw.decode("utf-8-sig")
         except OSError as error:
@@ -181,6 +188,7 @@ def _summary(seed: Path, filed, extraction, article, registry) -> str:
         warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
     if extraction.unnamed:
         warnings.append(f"{len(extraction.unnamed)} statements without a named speaker left out")
+    warnings.extend(article.warnings)
     warnings.extend(extraction.warnings)
     flags = [q for q in article.quality]
     line = f"{seed.name} -> {filed.path} ({verb}): " + ", ".join(parts)

@@ -55,6 +55,24 @@ KNOWN_OUTLET_NAMES = sorted(set(OUTLETS.values()), key=len, reverse=True)
 
 URL = re.compile(r"https?://[^\s<>\]\)\"']+")
 
+# Limits that keep a seed that is not an article (a database dump, a whole website) from
+# running for hours or drafting a sheet the checker refuses.
+MAX_SEED_BYTES = 2 * 1024 * 1024      # news articles are rarely over 100 KB
+MAX_TITLE = 300                       # the schema allows 500 characters
+MAX_PARAGRAPH = 50_000                # longer "paragraphs" are data, not prose
+
+# Invisible characters copied in from the web: control characters (not tab or line breaks),
+# bidirectional overrides and isolates, non-characters. They are removed (and counted), and
+# Unicode line and paragraph separators become line breaks, so a drafted sheet never holds
+# what `hindsight check` refuses. Kept in step with generator.readers.INVISIBLE.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+                        "\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+# The commonest English words: a quarter of any English prose, almost none of other languages.
+_ENGLISH_WORDS = frozenset("the of and to a in is that for on with as was were said says by it at from he she "
+                           "his her be has have had are not this will would they we".split())
+
 # Lines that are web furniture, not the article.
 _JUNK_LINE = re.compile(
     r"^(?:\[?disclaimer\]?|read (?:the )?entire article|read more|read the rest(?: here)?\.?|"
@@ -232,6 +250,15 @@ def has_stripped_diacritics(text: str, names: list[str]) -> bool:
     return lost_apostrophes >= 2
 
 
+def reads_as_english(text: str) -> bool:
+    """False when the text is long enough to tell and is not English (the language model and
+    the speech verbs extraction knows are English only)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 12:
+        return True
+    return sum(word in _ENGLISH_WORDS for word in words) / len(words) >= 0.08
+
+
 def _is_caption_candidate(line: str) -> bool:
     words = line.split()
     return 0 < len(words) <= 45
@@ -243,6 +270,10 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
     `known_names` (speakers' names and aliases) let the reader recognise names whose
     accents were lost.
     """
+    warnings: list[str] = []
+    text, removed = _INVISIBLE.subn("", _LINE_BREAKS.sub("\n", text))
+    if removed:
+        warnings.append(f"{removed} invisible control character{'s' * (removed != 1)} removed from the text")
     raw_lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     dropped: list[str] = []
     junk_seen = False
@@ -279,6 +310,10 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
         raise ValueError("the seed has no text")
     title_index = nonblank[0]
     title = re.sub(r"^#+\s*", "", lines[title_index]).strip()
+    if len(title) > MAX_TITLE:
+        title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip() + "…"
+        warnings.append(f"the first line is too long for a headline; the title was cut to {len(title)} "
+                        "characters: check it")
     outlet = None
     outlet_basis = None
     match = _TITLE_OUTLET.match(title)
@@ -371,7 +406,13 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
                 continue
         body.append(line)
 
-    paragraphs = _join_broken_paragraphs([line for line in body if line])
+    paragraphs = []
+    for paragraph in _join_broken_paragraphs([line for line in body if line]):
+        if len(paragraph) > MAX_PARAGRAPH:
+            warnings.append(f"a paragraph of {len(paragraph):,} characters was left out: "
+                            f"article paragraphs are under {MAX_PARAGRAPH:,}")
+            continue
+        paragraphs.append(paragraph)
     if url and outlet is None:
         outlet = outlet_from_url(url)
     if outlet is None:
@@ -383,6 +424,9 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
                 break
 
     full_text = "\n".join(paragraphs)
+    if not reads_as_english(title + "\n" + full_text):
+        warnings.append("the text does not read as English, and extraction reads English only: "
+                        "add its claims by hand")
     quality: list[str] = []
     if is_spun(full_text):
         quality.append("spun-text")
@@ -398,7 +442,7 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
         quality.append("web-junk")
     return SourceArticle(seed=seed, title=title, dek=dek, byline=byline, outlet=outlet, url=url,
                          published=published, published_basis=basis, paragraphs=paragraphs,
-                         quality=quality, dropped=dropped)
+                         quality=quality, dropped=dropped, warnings=warnings)
 
 
 _TERMINAL = re.compile(r"[.?!:;\"”’)\]…]$")

@@ -24,7 +24,7 @@ import yaml
 from rapidfuzz import fuzz
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString
+from ruamel.yaml.scalarstring import FoldedScalarString, SingleQuotedScalarString
 
 from generator.extraction.articles import SourceArticle
 from generator.extraction.speakers import Person
@@ -73,9 +73,38 @@ def round_trip() -> YAML:
 FOLD_AT = 80
 
 
+_PLAIN_TEXT = "tag:yaml.org,2002:str"
+
+
+def _misread(text: str) -> bool:
+    """True when the checker's YAML 1.1 reader would take this text, written bare, for something
+    else: `no` and `on` for booleans, `12:30` for a number. ruamel.yaml writes YAML 1.2, where
+    they are text, so it leaves them bare."""
+    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) != _PLAIN_TEXT
+
+
+def _quoted_if_misread(value):
+    if isinstance(value, str) and type(value) is str and _misread(value):
+        return SingleQuotedScalarString(value)
+    return value
+
+
+# An item of a flow list ([a, b]) that ruamel.yaml may write bare: it writes "? key" bare, which
+# reads back as a mapping. Anything else is quoted.
+_PLAIN_ITEM = re.compile(r"[^\W_](?:[^,\[\]{}#:?\"'\n]*[^\s,\[\]{}#:?\"'])?")
+
+
+def _list_item(value):
+    if type(value) is str and not (_PLAIN_ITEM.fullmatch(value) and not _misread(value)):
+        return SingleQuotedScalarString(value)
+    return value
+
+
 def _text(value):
-    """Long text as a folded block (`>-`) broken at single spaces, so sheets read well in an editor."""
-    if not isinstance(value, str) or len(value) <= FOLD_AT or "\n" in value or value != value.strip():
+    """Text as the checker will read it back: quoted when YAML 1.1 would misread it, and long text
+    as a folded block (`>-`) broken at single spaces, so sheets read well in an editor."""
+    value = _quoted_if_misread(value)
+    if type(value) is not str or len(value) <= FOLD_AT or "\n" in value or value != value.strip():
         return value
     positions, line_start, last = [], 0, None
     for index, char in enumerate(value):
@@ -157,7 +186,7 @@ def survey(content: Path) -> Archive:
 
 
 def _flow(items: list[str]) -> CommentedSeq:
-    seq = CommentedSeq(items)
+    seq = CommentedSeq(_list_item(item) for item in items)
     seq.fa.set_flow_style()
     return seq
 
@@ -183,7 +212,7 @@ def article_map(article: SourceArticle, sha256: str) -> CommentedMap:
     for key in ARTICLE_FIELDS:
         if key == "dek" and values[key] is None:
             continue
-        result[key] = _text(values[key]) if key in ("title", "dek") else values[key]
+        result[key] = _text(values[key])
     return result
 
 
@@ -207,7 +236,7 @@ def claim_map(claim: Claim) -> CommentedMap:
     }
     result = CommentedMap()
     for key in CLAIM_FIELDS:
-        result[key] = _text(values[key]) if key in ("statement", "context", "speaker_as_written", "role") else values[key]
+        result[key] = _text(values[key])
     return result
 
 
@@ -387,8 +416,8 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
         if person.id in present:
             continue
         entry = CommentedMap()
-        entry["id"] = person.id
-        entry["name"] = person.name
+        entry["id"] = _text(person.id)
+        entry["name"] = _text(person.name)
         if person.kind != "person":
             entry["kind"] = person.kind
         if person.draft_role:
