@@ -1,10 +1,10 @@
 """Synthetic archives for benchmarks: a content folder of N claims over 20 years.
 
 Consumes a claim count and a seed; produces `content/` (site, people, topics, claim sheets,
-pages) that passes `hindsight check`, with realistic statement lengths, many speakers and
-questions, outcomes whose evidence points at later claims, and speakers who repeat a
-position years apart (so similar-statement linking has real work to do). Same arguments,
-same bytes.
+pages) that passes `hindsight check`, with realistic statement lengths, a few common and many
+rare words (place names), many speakers and questions, outcomes whose evidence points at
+later claims, and speakers who repeat a position years apart (so similar-statement linking
+has real work to do). Same arguments, same bytes.
 
     python bench/synthetic.py 10000 /tmp/archive-10k
 """
@@ -53,10 +53,26 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+SYLLABLES = ("ka", "vo", "ri", "lan", "mer", "sto", "bel", "gra", "dun", "zel", "pol", "tar", "nik", "os", "ve")
+
+
+def _place(rng: random.Random) -> str:
+    """A place name drawn log-uniformly from 50,000: a few common, most rare, as in real reporting."""
+    number = int(50_000 ** rng.random())
+    name = ""
+    while True:
+        number, syllable = divmod(number, len(SYLLABLES))
+        name += SYLLABLES[syllable]
+        if not number:
+            return name.capitalize()
+
+
 def _statement(rng: random.Random) -> str:
     sentences = []
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
         words = [rng.choice(SUBJECTS).capitalize(), rng.choice(VERBS), rng.choice(FILLER)]
+        if rng.random() < 0.7:
+            words += ["near", _place(rng)]
         if rng.random() < 0.6:
             words += ["and", rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(FILLER)]
         sentences.append(" ".join(words) + ".")

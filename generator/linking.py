@@ -14,11 +14,13 @@ number of claims times a fixed bound rather than with every pair.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from generator.model import Archive, Article, Claim
 
@@ -26,10 +28,12 @@ UNDATED = "undated"
 
 NEIGHBOURS_ON_QUESTION = 2   # earlier and later claims shown on each side, per question
 PER_OTHER_YEAR = 2           # the speaker's claims shown for each other year
+OTHER_YEARS_SHOWN = 4        # the speaker's other years shown on a claim page: the nearest ones
 SIMILAR_SHOWN = 5
 RAREST_FEATURES = 12         # features each claim looks up in the index
 POSTING_CAP = 200            # features shared by more claims than this are too common to look up
 MIN_SHARED = 2               # candidates must share this many looked-up features
+CANDIDATES_SCORED = 50       # of those, only the ones sharing most are scored
 MIN_SIMILARITY = 0.18
 
 _STOPWORDS = frozenset("""
@@ -166,12 +170,12 @@ def _speaker_years(claims: list[Claim]) -> _SpeakerYears:
 
 
 def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The speaker's claims in each other year, a few per year: claims on a shared question first."""
+    """The speaker's claims in the OTHER_YEARS_SHOWN years nearest this claim's, a few per year:
+    claims on a shared question first. (Every year is on the speaker's page; showing them all
+    here made a prolific speaker's claim pages three times their size.)"""
     own_year = year_of(claim)
     result = []
-    for year in index.years[claim.speaker]:
-        if year == own_year:
-            continue
+    for year in _nearest_years(index.years[claim.speaker], own_year):
         chosen: list[str] = []
         for topic in claim.topics:
             for other in index.by_question.get((claim.speaker, year, topic), ())[:PER_OTHER_YEAR]:
@@ -188,10 +192,23 @@ def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> t
     return tuple(result)
 
 
+def _nearest_years(years: tuple[str, ...], own: str) -> list[str]:
+    """The OTHER_YEARS_SHOWN years closest to `own` (earlier first on a tie), in order; undated last."""
+    others = [year for year in years if year != own]
+    if len(others) <= OTHER_YEARS_SHOWN:
+        return others
+    if own == UNDATED:
+        return others[-OTHER_YEARS_SHOWN:]
+    dated = [year for year in others if year != UNDATED]
+    nearest = sorted(dated, key=lambda year: (abs(int(year) - int(own)), year))[:OTHER_YEARS_SHOWN]
+    return sorted(nearest)
+
+
 # ---------------------------------------------------------------------------
 # Similar statements
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     for suffix, keep in (("'s", 2), ("’s", 2), ("ies", 4), ("ing", 5), ("ed", 5), ("es", 5), ("s", 4)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
@@ -200,8 +217,10 @@ def _stem(word: str) -> str:
 
 
 def _plain_words(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    plain = text.casefold()
+    if not plain.isascii():   # most statements are plain ASCII: nothing to fold
+        plain = unicodedata.normalize("NFKD", plain)
+        plain = "".join(char for char in plain if not unicodedata.combining(char))
     return _WORD.findall(plain)
 
 
@@ -224,42 +243,51 @@ def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
                        ignore: frozenset[str] = frozenset()) -> dict[str, tuple[Similar, ...]]:
     """For each claim, the most similar statements from other articles, best first.
 
+    Each claim walks the postings of its RAREST_FEATURES rarest features (each list at most
+    POSTING_CAP long), and only the CANDIDATES_SCORED claims sharing most of them are scored:
+    the work per claim is bounded, so the whole grows linearly with the number of claims.
     `work`, when given, counts the postings walked and the pairs scored."""
     work = work if work is not None else Counter()
-    features = {claim.id: statement_features(claim.statement, ignore) for claim in claims}
+    ids = [claim.id for claim in claims]
+    articles = [claim.article for claim in claims]
+    features = [statement_features(claim.statement, ignore) for claim in claims]
     frequency: Counter[str] = Counter()
-    for found in features.values():
+    for found in features:
         frequency.update(found)
     count = max(len(claims), 1)
-    weight = {feature: math.log(1 + count / seen) for feature, seen in frequency.items()}
-    norms = {claim_id: math.sqrt(sum(weight[f] ** 2 for f in found)) or 1.0 for claim_id, found in features.items()}
+    squared = {feature: math.log(1 + count / seen) ** 2 for feature, seen in frequency.items()}
+    norms = [math.sqrt(sum(map(squared.__getitem__, found))) or 1.0 for found in features]
     # The index holds only features worth walking: shared by at least two claims, not too common.
-    postings: dict[str, list[str]] = defaultdict(list)
-    for claim in claims:
-        for feature in features[claim.id]:
-            if 2 <= frequency[feature] <= POSTING_CAP:
-                postings[feature].append(claim.id)
-    by_id = {claim.id: claim for claim in claims}
+    # Each is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
+    walked = sorted((f for f, seen in frequency.items() if 2 <= seen <= POSTING_CAP), key=lambda f: (frequency[f], f))
+    rank = {feature: number for number, feature in enumerate(walked)}
+    postings: list[list[int]] = [[] for _ in walked]
+    lookups: list[list[int]] = []
+    for number, found in enumerate(features):
+        ranks = sorted(rank[f] for f in found if f in rank)
+        for feature in ranks:
+            postings[feature].append(number)
+        lookups.append(ranks[:RAREST_FEATURES])
     result: dict[str, tuple[Similar, ...]] = {}
-    for claim in claims:
-        lookups = sorted((f for f in features[claim.id] if f in postings), key=lambda f: (frequency[f], f))
-        shared: Counter[str] = Counter()
-        for feature in lookups[:RAREST_FEATURES]:
+    for number, claim in enumerate(claims):
+        shared: Counter[int] = Counter()
+        for feature in lookups[number]:
             work["postings walked"] += len(postings[feature])
-            for other_id in postings[feature]:
-                if other_id != claim.id:
-                    shared[other_id] += 1
+            shared.update(postings[feature])     # counted in C, not in a Python loop
+        article = articles[number]
+        candidates = [(hits, other) for other, hits in shared.items()
+                      if hits >= MIN_SHARED and articles[other] != article]
+        if len(candidates) > CANDIDATES_SCORED:   # most shared rare features first; ties by position
+            candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], item[1]))
+        work["pairs scored"] += len(candidates)
+        own, norm = features[number], norms[number]
         scored = []
-        for other_id, hits in shared.items():
-            other = by_id[other_id]
-            if hits < MIN_SHARED or other.article == claim.article:
-                continue
-            work["pairs scored"] += 1
-            overlap = features[claim.id] & features[other_id]
-            score = sum(weight[f] ** 2 for f in overlap) / (norms[claim.id] * norms[other_id])
+        for _, other in candidates:
+            score = sum(map(squared.__getitem__, own & features[other])) / (norm * norms[other])
             if score >= MIN_SIMILARITY:
-                scored.append(Similar(other_id, round(score, 4), other.speaker == claim.speaker))
-        scored.sort(key=lambda similar: (-similar.score, similar.claim))
+                scored.append((-round(score, 4), ids[other], other))
         if scored:
-            result[claim.id] = tuple(scored[:SIMILAR_SHOWN])
+            best = heapq.nsmallest(SIMILAR_SHOWN, scored)
+            result[claim.id] = tuple(Similar(other_id, -score, claims[other].speaker == claim.speaker)
+                                     for score, other_id, other in best)
     return result

@@ -41,11 +41,23 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def write_files(staging: Path, files: dict[str, bytes]) -> None:
-    """Write every file, in sorted order; the same files always give the same folder."""
+    """Write every file, in sorted order; the same files always give the same folder.
+
+    Plain `open` and no fsync: the staging folder is private until `swap`, and a crash
+    before the swap leaves the previous site in place."""
+    made: set[str] = set()
     for path in sorted(files):
-        target = staging.joinpath(*safe_relative(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[path])
+        relative = safe_relative(path)
+        folder = str(staging.joinpath(*relative.parts[:-1]))
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(folder, relative.parts[-1]), "wb") as stream:
+            stream.write(files[path])
+
+
+def mark_site(staging: Path) -> None:
+    """Mark the folder as a site hindsight built (so the next build may replace it)."""
     (staging / MARKER).write_bytes(b"Built by hindsight build; replaced by the next build.\n")
     (staging / ".nojekyll").write_bytes(b"")  # GitHub Pages: publish the files as they are
 

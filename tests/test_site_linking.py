@@ -129,3 +129,17 @@ def test_topic_page_spans_dated_years_and_counts_the_undated():
     topic = next(page for page in pages if page.path == "topics/meet/index.html")
     html = render_page(topic).decode("utf-8")
     assert "3 claims from 2019 to 2022, 1 of them with an unknown date." in html
+
+
+def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
+    from generator import linking
+
+    years = range(2005, 2025)
+    claims = [claim(f"c{year}", f"Statement number {year}.", "peskov", dt.date(year, 3, 1), f"a{year}")
+              for year in years]
+    links = link_archive(archive_of(claims))
+    shown = [year for year, _ in links.per_claim["c2015"].speaker_other_years]
+    assert shown == ["2013", "2014", "2016", "2017"]
+    assert len(shown) == linking.OTHER_YEARS_SHOWN
+    edge = [year for year, _ in links.per_claim["c2005"].speaker_other_years]
+    assert edge == ["2006", "2007", "2008", "2009"]
