@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import exports, feeds, search, writers
+from generator import exports, feeds, incremental, search, writers
 from generator.contents import check_content, model_archive, read_content
 from generator.linking import Links, link_archive
 from generator.model import Archive
@@ -32,6 +32,7 @@ class BuildOptions:
     base_url: str | None = None      # None: content/site.yaml's base_url
     search: bool = True
     extract: bool = True              # extract seeds that have no sheet yet or whose text changed
+    incremental: bool = False         # render only pages whose inputs changed since the last build
     templates: Path = TEMPLATES
 
 
@@ -42,6 +43,7 @@ class BuildResult:
     built: bool = False
     base_url: str = ""                 # the published address the site was built for
     pages: int = 0
+    rendered: int = 0                  # pages rendered; the others were kept from the previous site
     files: int = 0
     size: int = 0                      # bytes written, search index included
     seconds: float = 0.0
@@ -91,10 +93,12 @@ def build(options: BuildOptions) -> BuildResult:
     base_url = options.base_url or archive.site.base_url
     links = timed("link", link, archive)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
+    changes = timed("compare", compare, pages, archive, links, options)
     staging = writers.open_staging(options.output)
     try:
-        for batch in _batches(pages):   # a batch at a time: the whole site is never held in memory
-            timed("write", write, staging, timed("render", render, batch, options.templates))
+        timed("write", keep, staging, options.output, changes.kept)
+        for batch in _batches(changes.stale):   # a batch at a time: the site is never all in memory
+            timed("write", write, staging, timed("render", render, batch, options.templates, changes))
         timed("write", write, staging, timed("export", export, archive, links, pages, base_url))
         timed("write", finish, staging, options.templates)
         notes = timed("index", index, staging, archive) if options.search else []
@@ -102,9 +106,12 @@ def build(options: BuildOptions) -> BuildResult:
     except BaseException:
         writers.discard(staging)
         raise
+    if options.incremental:
+        incremental.write_record(options.output, changes.record)
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
-                       files=_count_files(options.output), size=_folder_size(options.output),
-                       seconds=time.monotonic() - started, stages=timed.stages)
+                       rendered=len(changes.stale), files=_count_files(options.output),
+                       size=_folder_size(options.output), seconds=time.monotonic() - started,
+                       stages=timed.stages)
 
 
 # ---------------------------------------------------------------------------
@@ -143,8 +150,24 @@ def link(archive: Archive) -> Links:
     return link_archive(archive)
 
 
-def render(pages: list[Page], templates: Path) -> dict[str, bytes]:
-    return {page.path: render_page(page, templates) for page in pages}
+def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions) -> incremental.Comparison:
+    """Which pages to render: those whose inputs changed since the last incremental build,
+    or every page (a full build, or no record of the site in place)."""
+    previous = incremental.read_record(options.output) if options.incremental else None
+    return incremental.compare(pages, previous, archive, links, keep_record=options.incremental)
+
+
+def keep(staging: Path, output: Path, paths: list[str]) -> None:
+    """Unchanged pages: linked from the site in place, not rendered again."""
+    writers.link_files(output, staging, paths)
+
+
+def render(pages: list[Page], templates: Path, changes: incremental.Comparison) -> dict[str, bytes]:
+    """Each page to bytes; what each read is added to this build's record."""
+    reads: dict[str, set[str]] = {page.path: set() for page in pages}
+    files = {page.path: render_page(page, templates, reads[page.path]) for page in pages}
+    changes.note_reads(reads)
+    return files
 
 
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str) -> dict[str, bytes]:
@@ -177,6 +200,7 @@ def index(staging: Path, archive: Archive) -> list[str]:
 
 
 def swap(staging: Path, output: Path) -> None:
+    incremental.forget_record(output)   # from here on the old record may not describe the site
     writers.swap(staging, output)
 
 

@@ -31,6 +31,7 @@ from generator.model import (
     Article,
     Claim,
     Person,
+    Topic,
 )
 from generator.structured_data import claim_review, json_ld
 
@@ -160,9 +161,24 @@ class Page:
     section: str = ""         # which main-navigation entry is current
 
 
+def part_key(part: Claim | Person | Topic | Article) -> str:
+    """How a page's reads name one part of the model: claim:ID, person:ID, topic:ID, article:SLUG."""
+    if isinstance(part, Claim):
+        return "claim:" + part.id
+    if isinstance(part, Person):
+        return "person:" + part.id
+    if isinstance(part, Topic):
+        return "topic:" + part.id
+    return "article:" + part.slug
+
+
 @dataclass(frozen=True)
 class SiteView:
-    """What every page needs to know about the site and its neighbours."""
+    """What every page needs to know about the site and its neighbours.
+
+    Templates reach other claims, speakers, questions and articles only through these
+    methods, which note each part read by the page being rendered (see `render_page`):
+    incremental rebuilds render a page again only when something it read changed."""
 
     archive: Archive
     links: Links
@@ -171,27 +187,45 @@ class SiteView:
     templates: Path = TEMPLATES
     # A claim's entry in a list looks the same on every page at the same depth: rendered once.
     _entries: dict = field(default_factory=dict, compare=False, repr=False)
+    _reads: list = field(default_factory=list, compare=False, repr=False)   # the rendering page's reads
+
+    def _note(self, key: str) -> None:
+        if self._reads:
+            self._reads[-1].add(key)
 
     def claim_entry(self, claim: Claim, root: str, show_speaker: bool = True, show_date: bool = True) -> Markup:
+        self._note("claim:" + claim.id)
+        self._note("person:" + claim.speaker)
         key = (claim.id, root, show_speaker, show_date)
         entry = self._entries.get(key)
         if entry is None:
             entry = Markup(environment(self.templates).get_template("claim_entry.html").render(
-                view=self, root=root, claim=claim, speaker=self.person(claim.speaker),
+                view=self, root=root, claim=claim, speaker=self.archive.people[claim.speaker],
                 show_speaker=show_speaker, show_date=show_date))
             self._entries[key] = entry
         return entry
 
     def person(self, person_id: str) -> Person:
+        self._note("person:" + person_id)
         return self.archive.people[person_id]
 
+    def topic(self, topic_id: str) -> Topic:
+        self._note("topic:" + topic_id)
+        return self.archive.topics[topic_id]
+
+    def has_claim(self, claim_id: str) -> bool:
+        self._note("claim:" + claim_id)
+        return claim_id in self.links.claims
+
     def claim(self, claim_id: str) -> Claim:
+        self._note("claim:" + claim_id)
         return self.links.claims[claim_id]
 
     def claims(self, claim_ids) -> list[Claim]:
-        return [self.links.claims[claim_id] for claim_id in claim_ids]
+        return [self.claim(claim_id) for claim_id in claim_ids]
 
     def article_of(self, claim: Claim) -> Article:
+        self._note("article:" + claim.article)
         return self.links.articles[claim.article]
 
     def role_when_said(self, claim: Claim) -> str | None:
@@ -401,13 +435,18 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
-def render_page(page: Page, templates: Path = TEMPLATES) -> bytes:
-    """One page to bytes: a pure function of the plan."""
+def render_page(page: Page, templates: Path = TEMPLATES, reads: set[str] | None = None) -> bytes:
+    """One page to bytes: a pure function of the plan. The parts of the model the page reads
+    through its `SiteView` are added to `reads`, when given."""
     env = environment(templates)
     depth = page.path.count("/")
     view: SiteView = page.values["view"]
-    html = env.get_template(page.template).render(
-        page=page, site=view.archive.site, root="../" * depth,
-        canonical=canonical_url(view.base_url, page.path), **page.values,
-    )
+    view._reads.append(reads if reads is not None else set())
+    try:
+        html = env.get_template(page.template).render(
+            page=page, site=view.archive.site, root="../" * depth,
+            canonical=canonical_url(view.base_url, page.path), **page.values,
+        )
+    finally:
+        view._reads.pop()
     return html.encode("utf-8")

@@ -56,6 +56,24 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
             stream.write(files[path])
 
 
+def link_files(site: Path, staging: Path, paths: list[str]) -> None:
+    """Give the staging folder the site's files at `paths`, unchanged: hard links, so nothing
+    is copied; a copy where the file system has no links. Nothing may write to these files
+    afterwards (it would change the site in place too): only new files are written."""
+    made: set[str] = set()
+    for path in sorted(paths):
+        parts = safe_relative(path).parts
+        folder = str(staging.joinpath(*parts[:-1]))
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        source, target = str(site.joinpath(*parts)), os.path.join(folder, parts[-1])
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+
 def mark_site(staging: Path) -> None:
     """Mark the folder as a site hindsight built (so the next build may replace it)."""
     (staging / MARKER).write_bytes(b"Built by hindsight build; replaced by the next build.\n")

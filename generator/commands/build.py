@@ -47,6 +47,10 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--zip", action="store_true",
                          help="also write a dated zip of the finished site (hindsight-YYYY-MM-DD.zip beside the "
                          "site folder) for readers without a connection: unzip it and open index.html")
+    command.add_argument("--incremental", action="store_true",
+                         help="render only the pages whose content changed since the last --incremental build "
+                         "(the result is the same as a full build; the record of what each page shows is kept in "
+                         ".hindsight-cache/ beside the site folder, never published); `hindsight serve` always does this")
     command.add_argument("--no-extract", dest="extract", action="store_false",
                          help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
                          "text changed (by default they are extracted first, as `hindsight extract` would)")
@@ -54,7 +58,7 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), output=Path(args.output), base_url=args.base_url,
-                        search=args.search, extract=args.extract)
+                        search=args.search, extract=args.extract, incremental=args.incremental)
 
 
 def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:

@@ -4,8 +4,9 @@ as a live preview.
 Consumes the build options plus a port and a subpath (to try the site as it will sit on
 GitHub Pages, e.g. `/archive/`); produces a local web server on 127.0.0.1 that answers only
 under that subpath and shows the site's 404 page elsewhere. While it runs, a change to any file
-under content/, templates/ or seeds/ rebuilds the site and reloads open pages; when the content
-has errors, every page shows them (file:line and message) instead of the stale site.
+under content/, templates/ or seeds/ rebuilds the site (incrementally: only the pages the change
+touches are rendered again) and reloads open pages; when the content has errors, every page
+shows them (file:line and message) instead of the stale site.
 Stop it with Ctrl-C.
 """
 
@@ -206,6 +207,7 @@ def make_server(site: Path, subpath: str = "/", port: int = 0, quiet: bool = Fal
 
 
 def run(args: argparse.Namespace) -> int:
+    args.incremental = True   # a live preview renders again only the pages a change touches
     try:
         normalise_subpath(args.subpath or "/")
     except ValueError as error:

@@ -1,0 +1,142 @@
+"""Incremental rebuilds: after a change, only the pages that read what changed are rendered,
+and the site is byte for byte the one a full build makes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import incremental
+from generator.build import BuildOptions, build
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import synthetic  # noqa: E402
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    synthetic.generate(120, tmp_path / "archive")
+    return tmp_path / "archive"
+
+
+def run(archive: Path, output: str = "site", incremental_: bool = True, templates: Path | None = None):
+    options = BuildOptions(content=archive / "content", output=archive / output, search=False, extract=False,
+                           incremental=incremental_)
+    if templates is not None:
+        options = BuildOptions(**{**options.__dict__, "templates": templates})
+    result = build(options)
+    assert result.built, result.problems
+    return result
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def same_as_full_build(archive: Path) -> None:
+    run(archive, "full", incremental_=False)
+    built, full = tree(archive / "site"), tree(archive / "full")
+    assert sorted(built) == sorted(full)
+    different = [path for path in full if built[path] != full[path]]
+    assert different == [], f"incremental output differs from a full build in {different[:5]}"
+    shutil.rmtree(archive / "full")
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("index.html")}
+
+
+def sheet_of(archive: Path, claim_id: str) -> Path:
+    for sheet in (archive / "content/articles").rglob("*.yaml"):
+        if re.search(rf"- id: {claim_id}\n", sheet.read_text("utf-8")):
+            return sheet
+    raise AssertionError(claim_id)
+
+
+def test_one_changed_statement_renders_only_the_pages_that_show_it(archive: Path):
+    first = run(archive)
+    assert first.rendered == first.pages, "without a record, every page is rendered"
+    before = inodes(archive / "site")
+
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    second = run(archive)
+
+    assert 0 < second.rendered < second.pages / 4
+    after = inodes(archive / "site")
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    assert "claims/claim-60/index.html" in rewritten
+    assert f"articles/{sheet.stem}/index.html" in rewritten
+    assert "index.html" in rewritten or len(rewritten) == second.rendered
+    assert len(rewritten) == second.rendered
+    # A claim page that neither shows claim-60 nor shares its article, speaker or questions stays as it was.
+    untouched = [path for path in after if path.startswith("claims/") and path not in rewritten
+                 and "claim-60" not in (archive / "site" / path).read_text("utf-8")]
+    assert untouched, "most claim pages do not mention claim-60"
+    assert all(after[path] == before[path] for path in untouched)
+    same_as_full_build(archive)
+
+
+def test_added_removed_and_renamed_parts_match_a_full_build(archive: Path):
+    run(archive)
+    last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
+    last.unlink()   # nothing cites the newest claims, so the archive stays valid
+    people = archive / "content/people.yaml"
+    people.write_text(people.read_text("utf-8").replace('name: "Anna Abramov 0"', 'name: "Anna Abramova 0"'),
+                      "utf-8")
+    result = run(archive)
+    assert result.rendered < result.pages
+    assert not (archive / "site/articles" / last.stem).exists()
+    assert "Anna Abramova 0" in (archive / "site/speakers/speaker-0/index.html").read_text("utf-8")
+    same_as_full_build(archive)
+
+    model = sorted((archive / "content/articles").rglob("*.yaml"))[0]
+    extra = model.with_name("article-new.yaml")
+    extra.write_text(model.read_text("utf-8").replace("- id: claim-", "- id: new-claim-"), "utf-8")
+    added = run(archive)
+    assert added.rendered < added.pages
+    assert (archive / "site/articles/article-new/index.html").is_file()
+    same_as_full_build(archive)
+
+
+def test_a_template_change_renders_every_page(archive: Path, tmp_path: Path):
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    run(archive, templates=templates)
+    claim = templates / "claim.html"
+    claim.write_text(claim.read_text("utf-8").replace("What came of it", "What came of it later"), "utf-8")
+    result = run(archive, templates=templates)
+    assert result.rendered == result.pages
+    assert "What came of it later" in (archive / "site/claims/claim-3/index.html").read_text("utf-8")
+
+
+def test_the_record_is_kept_beside_the_site_and_dropped_by_a_full_build(archive: Path):
+    run(archive)
+    record = incremental.record_path(archive / "site")
+    assert record.is_file() and archive / "site" not in record.parents
+    assert not any(".record" in path.name for path in (archive / "site").rglob("*"))
+    run(archive, incremental_=False)
+    assert not record.exists(), "a full build changed the site, so the old record no longer describes it"
+    again = run(archive)
+    assert again.rendered == again.pages
+
+
+def test_a_failed_incremental_build_keeps_the_site_and_its_record(archive: Path):
+    run(archive)
+    before = tree(archive / "site")
+    sheet = sheet_of(archive, "claim-10")
+    good = sheet.read_text("utf-8")
+    sheet.write_text(good.replace("speaker: speaker-", "speaker: nobody-", 1), "utf-8")
+    failed = build(BuildOptions(content=archive / "content", output=archive / "site", search=False,
+                                extract=False, incremental=True))
+    assert not failed.built
+    assert tree(archive / "site") == before
+    sheet.write_text(good.replace('statement: "', 'statement: "Fixed: ', 1), "utf-8")
+    result = run(archive)
+    assert result.rendered < result.pages
+    same_as_full_build(archive)
