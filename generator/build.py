@@ -86,8 +86,8 @@ def _without_cycle_collection(step):
 def build(options: BuildOptions) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
-    files, pages_text, problems = timed("load", load, options.content)
-    archive, problems = timed("validate", validate, files, pages_text, problems)
+    # The documents read are let go once modelled: they hold every value's position.
+    archive, problems = timed("validate", validate, *timed("load", load, options.content))
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url

@@ -2,7 +2,7 @@
 
 Consumes a folder of finished HTML pages (the staging folder, before it is swapped into
 place); produces its `pagefind/` bundle. Only claim pages carry `data-pagefind-body`, so
-results are claims; their filters (speaker, topic, year, outlet, outcome) and the
+results are claims, and only `claims/` is read (a fifth fewer pages to parse); their filters (speaker, topic, year, outlet, outcome) and the
 `said` sort come from attributes in the claim template.
 
 Pagefind writes its filter indexes in hash-map order, which changes from run to run
@@ -31,7 +31,7 @@ class SearchIndexError(Exception):
 def index_site(site: Path, language: str) -> list[str]:
     """Run the bundled Pagefind binary once over the whole folder; returns notes for the editor."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind",
-               "--keep-index-url", "--force-language", language.split("-")[0].lower(), "--quiet"]
+               "--keep-index-url", "--glob", "claims/**/*.{html}", "--force-language", language.split("-")[0].lower(), "--quiet"]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -89,7 +89,7 @@ def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, ur
 
 def json_ld(value: Any) -> Markup:
     """JSON for a <script type="application/ld+json"> element, unable to break out of it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # compact: C encoder
     for raw, escaped in _ESCAPES.items():
         text = text.replace(raw, escaped)
     return Markup(text)
