@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,19 @@ def _without_cycle_collection(step):
 
 @_without_cycle_collection
 def build(options: BuildOptions) -> BuildResult:
+    """One build at a time per output folder: a second one waits for the first to finish, then
+    builds from the content as it is then. A build killed earlier is cleaned up first."""
+    with writers.build_lock(options.output, on_wait=_say_waiting):
+        writers.recover(options.output)
+        return _build(options)
+
+
+def _say_waiting(output: Path) -> None:
+    print(f"hindsight build: another build of {output} is running; waiting for it to finish", file=sys.stderr,
+          flush=True)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
     # The documents read are let go once modelled: they hold every value's position.

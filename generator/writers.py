@@ -7,12 +7,20 @@ that fails removes its staging folder and leaves the previous site as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import glob
 import os
 import zipfile
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 MARKER = ".hindsight-site"  # marks a folder as a built site that a new build may replace
 
@@ -95,7 +103,11 @@ def swap(staging: Path, output: Path) -> None:
     retired = None
     if output.exists():
         retired = Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".old", dir=output.parent))
-        os.replace(output, retired / output.name)
+        try:
+            os.replace(output, retired / output.name)
+        except OSError:
+            shutil.rmtree(retired, ignore_errors=True)
+            raise
     try:
         os.replace(staging, output)
     except OSError:
@@ -147,3 +159,60 @@ def write_text_atomically(path: Path, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def build_lock(output: Path, on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
+    """Hold the lock on building `output`; when another build holds it, call `on_wait` and wait.
+
+    The lock is a file beside the output folder (`.site.lock`), locked with flock so that a
+    killed build releases it, and removed when the build ends.
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = output.parent / f".{output.name}.lock"
+    if fcntl is None:  # pragma: no cover - Windows: no flock; builds are not serialised
+        yield
+        return
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait(output)
+                    on_wait = None
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:  # the build before may have removed the file it locked: lock the one there now
+                current = os.stat(path).st_ino == os.fstat(descriptor).st_ino
+            except FileNotFoundError:
+                current = False
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if current:
+            break
+        os.close(descriptor)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        os.close(descriptor)
+
+
+def recover(output: Path) -> None:
+    """Clean up after a build that was killed: remove its staging folder, and put the previous
+    site back if the build died between moving it aside and moving the new one in. Call it
+    while holding `build_lock`, so no running build's folders are touched."""
+    output = output.resolve()
+    if not output.parent.is_dir():
+        return
+    for retired in sorted(output.parent.glob(f"{glob.escape(output.name)}.*.old")):
+        previous = retired / output.name
+        if not output.exists() and (previous / MARKER).is_file():
+            os.replace(previous, output)
+        shutil.rmtree(retired, ignore_errors=True)
+    for staging in sorted(output.parent.glob(f"{glob.escape(output.name)}.*.building")):
+        shutil.rmtree(staging, ignore_errors=True)

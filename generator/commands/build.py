@@ -71,6 +71,12 @@ def run_build(args: argparse.Namespace) -> tuple[int, BuildResult | None]:
     except OutputError as error:
         print(f"hindsight build: {error}", file=sys.stderr)
         return 2, None
+    except OSError as error:  # a full disk, a read-only folder: the staging folder is already removed
+        where = f" {error.filename}" if error.filename else ""
+        print(f"hindsight build: cannot write{where}: {error.strerror or error}; nothing was published and the "
+              "previous site was kept. Free some disk space or make the folder writable, then build again",
+              file=sys.stderr)
+        return 2, None
     except SearchIndexError as error:
         print(f"hindsight build: the search index failed, so the previous site was kept: {error}",
               file=sys.stderr)
