@@ -4,7 +4,7 @@ side by side with Hugo rendering the same number of claim pages.
 For each size it generates the archive (`bench/synthetic.py`), builds it in a child process
 (so peak memory is that build's alone) and prints the wall time of each build stage as
 `hindsight build` reports it (`BuildResult.stages`), the peak resident memory of the build
-and of Pagefind, and the size of the site: pages, exports, search index. Then it writes the
+and of its largest child (a render worker, which shares the build's memory, or Pagefind), and the size of the site: pages, exports, search index. Then it writes the
 same claims as Markdown with front matter for Hugo, with a template of the same shape (head,
 navigation, the claim's facts, outcome and context, speaker/question/year list pages) and
 times `hugo` on it, and prints pages per second for both and their ratio.
@@ -269,9 +269,8 @@ def main() -> None:
         print("stage seconds: " + "  ".join(f"{name} {stages[name]:.2f}" for name in STAGES if name in stages))
         print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
               f"{result['pages']:,} pages, {result['files']:,} files")
-        print(f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB; Pagefind "
-              f"{result['children_peak_kb'] / 1024:,.0f} MB" if search else
-              f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB")
+        print(f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB; largest child process (render worker "
+              f"or Pagefind) {result['children_peak_kb'] / 1024:,.0f} MB")
         print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()))
         render_rate = result["pages"] / (stages["render"] + stages["write"])
         row = {"label": label, "claims": claims, "pages": result["pages"], "build": result["seconds"],

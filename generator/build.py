@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import multiprocessing
+import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +37,7 @@ class BuildOptions:
     search: bool = True
     extract: bool = True              # extract seeds that have no sheet yet or whose text changed
     incremental: bool = False         # render only pages whose inputs changed since the last build
+    processes: int = 2                # processes that render a large site; 1 renders in this one
     templates: Path = TEMPLATES
 
 
@@ -63,6 +67,18 @@ class Stopwatch:
             return step(*args)
         finally:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+
+    def each(self, name, steps):
+        """The items of an iterator, each one's making timed under `name`."""
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(steps)
+            except StopIteration:
+                return
+            finally:
+                self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+            yield item
 
 
 def _without_cycle_collection(step):
@@ -111,8 +127,8 @@ def _build(options: BuildOptions) -> BuildResult:
     staging = writers.open_staging(options.output)
     try:
         timed("write", keep, staging, options.output, changes.kept)
-        for batch in _batches(changes.stale):   # a batch at a time: the site is never all in memory
-            timed("write", write, staging, timed("render", render, batch, options.templates, changes))
+        for files in timed.each("render", render(changes.stale, options.templates, changes, options.processes)):
+            timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
         timed("write", write, staging, timed("export", export, archive, links, pages, base_url))
         timed("write", finish, staging, options.templates)
         notes = timed("index", index, staging, archive) if options.search else []
@@ -176,12 +192,47 @@ def keep(staging: Path, output: Path, paths: list[str]) -> None:
     writers.link_files(output, staging, paths)
 
 
-def render(pages: list[Page], templates: Path, changes: incremental.Comparison) -> dict[str, bytes]:
-    """Each page to bytes; what each read is added to this build's record."""
-    reads: dict[str, set[str]] = {page.path: set() for page in pages}
-    files = {page.path: render_page(page, templates, reads[page.path]) for page in pages}
-    changes.note_reads(reads)
-    return files
+def render(pages: list[Page], templates: Path, changes: incremental.Comparison,
+           processes: int = 1) -> Iterator[dict[str, bytes]]:
+    """Each page to bytes, a batch at a time; what each page read is added to this build's
+    record. A large site is rendered by forked processes (rendering is pure Python, and a
+    process per core is the only way to use more than one). Forking is for the command line:
+    a caller with busy threads (the live preview) asks for one process."""
+    ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
+    processes = min(processes, os.cpu_count() or 1)
+    if len(pages) < PARALLEL_FROM or processes < 2:
+        batches = map(functools.partial(_render_batch, pages, templates), ranges)
+        for files, reads in batches:
+            changes.note_reads(reads)
+            yield files
+        return
+    global _FORKED_WORK
+    _FORKED_WORK = (pages, templates)    # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for files, reads in pool.imap(_render_forked_batch, ranges):
+                changes.note_reads(reads)
+                yield files
+    finally:
+        _FORKED_WORK = None
+
+
+BATCH = 2000
+PARALLEL_FROM = 8000     # below this, starting workers costs more than it saves
+_FORKED_WORK: tuple[list[Page], Path] | None = None
+
+
+def _render_batch(pages: list[Page], templates: Path, bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+    files, reads = {}, {}
+    for page in pages[bounds[0]:bounds[1]]:
+        reads[page.path] = set()
+        files[page.path] = render_page(page, templates, reads[page.path])
+    return files, reads
+
+
+def _render_forked_batch(bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+    gc.disable()   # as in the parent: no cycles are made, and scanning would touch shared memory
+    return _render_batch(*_FORKED_WORK, bounds)
 
 
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str) -> dict[str, bytes]:
@@ -216,11 +267,6 @@ def index(staging: Path, archive: Archive) -> list[str]:
 def swap(staging: Path, output: Path) -> None:
     incremental.forget_record(output)   # from here on the old record may not describe the site
     writers.swap(staging, output)
-
-
-def _batches(pages: list[Page], size: int = 2000):
-    for start in range(0, len(pages), size):
-        yield pages[start:start + size]
 
 
 def _count_files(folder: Path) -> int:

@@ -140,3 +140,23 @@ def test_a_failed_incremental_build_keeps_the_site_and_its_record(archive: Path)
     result = run(archive)
     assert result.rendered < result.pages
     same_as_full_build(archive)
+
+
+def test_rendering_in_two_processes_gives_the_same_site(archive: Path, monkeypatch):
+    from generator import build as pipeline
+
+    run(archive, "serial", incremental_=False)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(pipeline, "BATCH", 37)
+    pools = []
+    real_context = pipeline.multiprocessing.get_context
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: pools.append(kind) or real_context(kind))
+    parallel = run(archive, "parallel")   # records what each page read, from the workers
+    assert pools == ["fork"], "the pages were rendered by worker processes"
+    assert tree(archive / "parallel") == tree(archive / "serial")
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    again = run(archive, "parallel")
+    assert again.rendered < parallel.rendered
+    run(archive, "serial", incremental_=False)
+    assert tree(archive / "parallel") == tree(archive / "serial")

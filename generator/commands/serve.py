@@ -13,6 +13,7 @@ Stop it with Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import html
 import http.server
@@ -96,8 +97,8 @@ class Preview:
         from generator.build import build
         from generator.commands.build import options_from
 
-        try:
-            result = build(options_from(self.args))
+        try:   # from the watcher thread, beside the server's: render in this process, never fork
+            result = build(dataclasses.replace(options_from(self.args), processes=1))
         except Exception as error:  # shown in the page, never a dead server
             self.errors = [f"the build failed: {error}"]
         else:
