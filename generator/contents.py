@@ -189,7 +189,8 @@ def _article(document: Document) -> Article:
             id=entry["id"], statement=entry["statement"], form=entry["form"], speaker=entry["speaker"],
             said=_day(entry.get("said")), kind=entry["kind"], review=entry["review"],
             speaker_as_written=entry.get("speaker_as_written"), role=entry.get("role"),
-            said_basis=entry.get("said_basis"), context=entry.get("context"),
+            said_basis=entry.get("said_basis"), said_precision=entry.get("said_precision") or "day",
+            context=entry.get("context"),
             topics=tuple(entry.get("topics") or ()), outcome=_outcome(entry.get("outcome")),
             note=entry.get("note"), article=slug,
         ))

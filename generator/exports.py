@@ -15,13 +15,13 @@ from typing import Any
 
 from generator.linking import Links, year_of
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import canonical_url, claim_path
+from generator.pages import canonical_url, claim_path, said_label
 from generator.structured_data import json_ld
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said_basis", "kind", "form",
-               "topics", "outcome_status", "outcome", "outcome_as_of", "outcome_summary", "article",
+CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said_basis", "said_precision", "kind",
+               "form", "topics", "outcome_status", "outcome", "outcome_as_of", "outcome_summary", "article",
                "outlet", "published", "original_url", "quality", "review", "url")
 
 
@@ -36,6 +36,7 @@ def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) ->
         "role": claim.role,
         "said": claim.said.isoformat() if claim.said else None,
         "said_basis": claim.said_basis,
+        "said_precision": claim.said_precision,
         "kind": claim.kind,
         "form": claim.form,
         "context": claim.context,
@@ -86,8 +87,8 @@ def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
     for claim in links.claims.values():
         record = claim_record(archive, links, claim, base_url)
         row = {
-            **{key: record[key] for key in ("id", "statement", "role", "said", "said_basis", "kind", "form",
-                                            "review", "url")},
+            **{key: record[key] for key in ("id", "statement", "role", "said", "said_basis", "said_precision",
+                                            "kind", "form", "review", "url")},
             "speaker_id": record["speaker"]["id"], "speaker": record["speaker"]["name"],
             "topics": " ".join(claim.topics),
             "outcome_status": claim.outcome.status, "outcome": record["outcome"]["label"],
@@ -108,10 +109,10 @@ def search_fallback(archive: Archive, links: Links) -> bytes:
         article = links.articles[claim.article]
         rows.append([
             claim_path(claim.id), claim.statement, archive.people[claim.speaker].name, year_of(claim),
-            claim.said.isoformat() if claim.said else "",
+            claim.said.isoformat() if claim.said else "", said_label(claim),
             [archive.topics[topic].title for topic in claim.topics if topic in archive.topics],
             article.outlet or "", STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
         ])
-    fields = ["path", "statement", "speaker", "year", "said", "topics", "outlet", "outcome"]
+    fields = ["path", "statement", "speaker", "year", "said", "when", "topics", "outlet", "outcome"]
     body = json_ld({"fields": fields, "claims": rows})
     return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")

@@ -154,6 +154,7 @@ class Claim:
     speaker_as_written: str | None = None
     role: str | None = None
     said_basis: str | None = None
+    said_precision: str = "day"  # day, month, year, or about: how exactly `said` is known
     context: str | None = None
     topics: tuple[str, ...] = ()
     outcome: Outcome = field(default_factory=Outcome)

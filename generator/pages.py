@@ -134,6 +134,20 @@ def long_date(day: dt.date | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def said_label(claim: Claim) -> str:
+    """When the claim was said, no more exactly than the article says: "June 2025" for "in June"."""
+    day = claim.said
+    if day is None:
+        return long_date(None)
+    if claim.said_precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    if claim.said_precision == "year":
+        return str(day.year)
+    if claim.said_precision == "about":
+        return "around " + long_date(day)
+    return long_date(day)
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -431,7 +445,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         status_label=status_label, status_tone=status_tone, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, safe_href=safe_href,
     )
-    env.filters.update(long_date=long_date, markdown=render_markdown, inline=render_inline, short=_short)
+    env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline, short=_short)
     return env
 
 

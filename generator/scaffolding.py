@@ -86,6 +86,7 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
     values = [
         ("id", claim_id), ("statement", statement), ("form", "direct"), ("speaker", speaker),
         ("speaker_as_written", None), ("role", None), ("said", said), ("said_basis", said_basis),
+        ("said_precision", "day"),
         ("context", None), ("topics", []), ("kind", "assertion"),
     ]
     entries = [(about.get(f"claims[].{key}", ""), key, value) for key, value in values]

@@ -57,3 +57,20 @@ def test_nearest_phrase_to_the_verb_wins_and_blocked_phrases_are_ignored():
 
 def test_may_the_verb_is_not_a_month():
     assert said_date("officials said they may meet soon", TUESDAY).basis == "published"
+
+
+@pytest.mark.parametrize("text, precision", [
+    ("said on Tuesday", "day"),
+    ("said on March 17", "day"),
+    ("said yesterday", "day"),
+    ("said in June", "month"),
+    ("said last month", "month"),
+    ("said earlier this month", "month"),
+    ("said last week", "about"),
+    ("said this week", "about"),
+    ("said in mid-November", "about"),
+    ("said last year", "year"),
+    ("said so", "day"),  # no phrase: the publication day, exactly
+])
+def test_precision_says_how_exactly_the_phrase_names_the_day(text, precision):
+    assert said_date(text, dt.date(2022, 12, 2)).precision == precision

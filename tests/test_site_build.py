@@ -338,3 +338,26 @@ def test_claim_rejected_by_an_editor_is_left_off_the_site(tmp_path):
     assert "2019-peskov-not-meeting-for-sake-of-meeting" not in published and published
     everything = "".join(path.read_text("utf-8") for path in site.rglob("*.html"))
     assert "2019-peskov-not-meeting-for-sake-of-meeting" not in everything
+
+
+def test_a_month_named_by_the_article_is_shown_as_a_month_not_a_day(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    sheet = content / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
+    text = sheet.read_text("utf-8")
+    start = text.index("  - id: 2019-peskov-not-meeting-for-sake-of-meeting\n")
+    exact = "    said: 2019-11-12\n    said_basis: on Tuesday\n"
+    assert text.index(exact, start) > start
+    sheet.write_text(text[:start] + text[start:].replace(
+        exact, "    said: 2019-10-01\n    said_basis: last month\n    said_precision: month\n", 1), "utf-8")
+    assert main(["check", "--content", str(content)]) == 0
+    assert build_cli(content, tmp_path / "site", "--no-search") == 0
+    page = (tmp_path / "site" / "claims" / "2019-peskov-not-meeting-for-sake-of-meeting" / "index.html").read_text("utf-8")
+    assert ">October 2019</span></time>" in page and "1 October 2019" not in page
+    speaker = (tmp_path / "site" / "speakers" / "dmitry-peskov" / "index.html").read_text("utf-8")
+    assert "October 2019" in speaker and "1 October 2019" not in speaker
+    fallback = (tmp_path / "site" / "search-fallback.js").read_text("utf-8")
+    assert '"October 2019"' in fallback
+    claims = json.loads((tmp_path / "site" / "claims.json").read_text("utf-8"))["claims"]
+    [record] = [c for c in claims if c["id"] == "2019-peskov-not-meeting-for-sake-of-meeting"]
+    assert (record["said"], record["said_precision"]) == ("2019-10-01", "month")

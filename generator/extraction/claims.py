@@ -163,6 +163,7 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
         result.claims.append(Claim(
             id=claim_id_, statement=statement, form=attribution.form, speaker=speaker.id,
             speaker_as_written=speaker.as_written, role=speaker.role, said=when.day, said_basis=when.basis,
+            said_precision=when.precision,
             context=attribution.context, topics=tuple(tagging.tag(statement + "\n" + _without_speaker(
                 attribution.context, speaker.as_written), compiled)),
             kind=tagging.kind(statement, attribution.cue),

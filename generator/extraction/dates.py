@@ -3,9 +3,10 @@ Tuesday", "last month", "in June", "on March 17", "mid-November", "earlier this 
 "last week"), resolved against the article's publication date.
 
 Consumes a piece of text (the words around the speech verb, outside the quotation) and a
-publication date; produces `SaidDate(day, basis)`. A phrase naming a period resolves to
-its first day (mid-month to the 15th, late month to the 20th), the convention an editor
-can correct. A weekday is the publication day itself when it matches, else the latest
+publication date; produces `SaidDate(day, basis, precision)`. A phrase naming a period
+resolves to its first day (mid-month to the 15th, late month to the 20th), the convention an
+editor can correct, and its precision says so ("month": "in June"; "about": "last week";
+"year": "last year") so the site shows "June 2025", not a day nobody named. A weekday is the publication day itself when it matches, else the latest
 one before. With no phrase the publication date is used (basis `published`); with no
 publication date the day is unknown (None) and the phrase is kept for the editor.
 """
@@ -47,6 +48,18 @@ PHRASES = [
 class SaidDate:
     day: dt.date | None
     basis: str | None  # the phrase, or "published"
+    precision: str = "day"  # day, month, year, or about (a week, "mid-November", "several weeks")
+
+
+def precision(kind: str, phrase: str) -> str:
+    """How exactly a phrase of this kind names the day."""
+    if kind in ("this-month", "last-month", "in-month"):
+        return "month"
+    if kind == "last-year":
+        return "year"
+    if kind in ("last-week", "part-month") or (kind == "today" and "week" in phrase.lower()):
+        return "about"
+    return "day"
 
 
 def _month_number(name: str) -> int:
@@ -138,7 +151,7 @@ def said_date(text: str, published: dt.date | None, anchor: int | None = None,
             return SaidDate(None, phrase)
         day = resolve(kind, match, published)
         if day is not None and day <= published:
-            return SaidDate(day, phrase)
+            return SaidDate(day, phrase, precision(kind, phrase))
     if published is None:
         return SaidDate(None, None)
     return SaidDate(published, "published")

@@ -40,7 +40,7 @@ SCHEMA = "generator/schemas/article.schema.json"
 ARTICLE_FIELDS = ("title", "dek", "outlet", "url", "published", "published_basis", "byline", "seed",
                   "seed_sha256", "quality")
 CLAIM_FIELDS = ("id", "statement", "form", "speaker", "speaker_as_written", "role", "said", "said_basis",
-                "context", "topics", "kind", "outcome", "review")
+                "said_precision", "context", "topics", "kind", "outcome", "review")
 FLOW_LISTS = ("byline", "quality", "topics", "aliases")
 
 
@@ -228,6 +228,7 @@ def claim_map(claim: Claim) -> CommentedMap:
         "role": claim.role,
         "said": claim.said,
         "said_basis": claim.said_basis,
+        "said_precision": None if claim.said_precision == "day" else claim.said_precision,
         "context": claim.context,
         "topics": _flow(list(claim.topics)),
         "kind": claim.kind,
@@ -236,6 +237,8 @@ def claim_map(claim: Claim) -> CommentedMap:
     }
     result = CommentedMap()
     for key in CLAIM_FIELDS:
+        if key == "said_precision" and values[key] is None:
+            continue  # an exact day, the usual case, needs no field
         result[key] = _text(values[key])
     return result
 

@@ -105,7 +105,7 @@
     results.textContent = "";
     items.forEach(function (item) {
       var li = el("li", { "class": "claim-item" });
-      li.appendChild(el("p", { "class": "claim-meta" }, longDate(item.said) + " · " + item.speaker));
+      li.appendChild(el("p", { "class": "claim-meta" }, (item.when || longDate(item.said)) + " · " + item.speaker));
       var line = el("p", { "class": "claim-line" });
       line.appendChild(el("a", { href: item.href }, item.statement));
       li.appendChild(line);
@@ -166,6 +166,7 @@
                   statement: meta.statement || meta.title || page.url,
                   speaker: meta.speaker || "",
                   said: meta.said && /^\d{4}-\d\d-\d\d$/.test(meta.said) ? meta.said : (page.sort && page.sort.said) || "",
+                  when: meta.when || "",
                   outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
                   tone: meta.tone || "none",
                   excerpt: page.excerpt
@@ -216,7 +217,7 @@
           total: found.length,
           items: found.slice(0, PAGE_SIZE).map(function (claim) {
             return { href: new URL(claim.path, root).href, statement: claim.statement, speaker: claim.speaker,
-                     said: claim.said, outcome: claim.outcome, excerpt: "" };
+                     said: claim.said, when: claim.when, outcome: claim.outcome, excerpt: "" };
           })
         });
       }
