@@ -22,7 +22,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    return escape(_NOT_XML.sub("", text))
+    # A bare carriage return would be read back as a line break: write it as a reference.
+    return escape(_NOT_XML.sub("", text), {"\r": "&#13;"})
 
 
 def xml_attribute(text: str) -> str:

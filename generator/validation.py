@@ -290,6 +290,8 @@ def check_archive(files: ContentFiles, today: dt.date) -> list[Problem]:
     _check_people(files.people, today, problems)
     _check_aliases(files.people, problems)
 
+    _check_site(files.site, problems)
+
     claims: dict[str, tuple[Document, tuple, dict]] = {}
     slugs: dict[str, Document] = {}
     for sheet in files.articles:
@@ -408,6 +410,24 @@ def _check_sheet_place(sheet: Document, slugs: dict[str, Document], files: Conte
         problems.append(sheet.problem(("article", "seed"), f"the seed file {seed} does not exist",
                                       "correct the path, or set `seed:` empty for an article without a seed",
                                       severity="warning"))
+
+
+def _check_site(document: Document | None, problems: list[Problem]) -> None:
+    """The published address is where every page's address starts: a query or fragment in it
+    would end up in the middle of every canonical link, feed entry and sitemap entry."""
+    if document is None or not isinstance(document.value, dict):
+        return
+    base_url = _str(document.value.get("base_url"))
+    if base_url and base_url.startswith(("http://", "https://")):
+        _check_url(document, ("base_url",), base_url, problems)
+        if "?" in base_url or "#" in base_url:
+            problems.append(document.problem(("base_url",), f"{base_url!r} has a query (?...) or fragment (#...)",
+                                             "give the address of the archive's front page, e.g. "
+                                             "https://example.org/archive/"))
+    publisher = document.value.get("publisher")
+    url = _str(publisher.get("url")) if isinstance(publisher, dict) else None
+    if url and url.startswith(("http://", "https://")):
+        _check_url(document, ("publisher", "url"), url, problems)
 
 
 def _reserved_message(what: str, name: str) -> tuple[str, str]:

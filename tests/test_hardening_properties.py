@@ -214,7 +214,7 @@ def with_text(text: str):
     archive.site = dataclasses.replace(archive.site, title=text, description=text,
                                        publisher=dataclasses.replace(archive.site.publisher, name=text))
     for person in archive.people.values():
-        person.name, person.description = text, text
+        person.name = text
         person.roles = tuple(dataclasses.replace(role, title=text, organisation=text) for role in person.roles)
     for topic in archive.topics.values():
         topic.title, topic.question, topic.description = text, text, text
