@@ -106,7 +106,7 @@ BAD_FILES = sorted(BAD.glob("*.yaml"))
 
 
 def test_corpus_is_large_enough():
-    assert len(BAD_FILES) >= 45
+    assert len(BAD_FILES) >= 80
 
 
 @pytest.mark.parametrize("bad_file", BAD_FILES, ids=[p.stem for p in BAD_FILES])
