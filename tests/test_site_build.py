@@ -320,16 +320,21 @@ def test_long_timelines_continue_on_numbered_pages(tmp_path, monkeypatch):
     assert links_resolve(output) > 50
 
 
-def test_claim_rejected_by_an_editor_is_left_off_the_site(tmp_path):
+def sample_with_peskov_claim_edited(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the sample content in which an editor replaced `old` by `new` in one claim."""
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
     sheet = content / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
     text = sheet.read_text("utf-8")
     start = text.index("  - id: 2019-peskov-not-meeting-for-sake-of-meeting\n")
-    review_at = text.index("    review: ", start)
-    line_end = text.index("\n", review_at)
-    sheet.write_text(text[:review_at] + "    review: rejected\n    note: a duplicate of the quote"
-                     + text[line_end:], "utf-8")
+    assert text.find(old, start) > start
+    sheet.write_text(text[:start] + text[start:].replace(old, new, 1), "utf-8")
+    return content
+
+
+def test_claim_rejected_by_an_editor_is_left_off_the_site(tmp_path):
+    content = sample_with_peskov_claim_edited(
+        tmp_path, "    review: reviewed\n", "    review: rejected\n    note: a duplicate of the quote\n")
     assert build_cli(content, tmp_path / "site", "--no-search") == 0
     site = tmp_path / "site"
     assert not (site / "claims" / "2019-peskov-not-meeting-for-sake-of-meeting").exists()
@@ -341,15 +346,9 @@ def test_claim_rejected_by_an_editor_is_left_off_the_site(tmp_path):
 
 
 def test_a_month_named_by_the_article_is_shown_as_a_month_not_a_day(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE_CONTENT, content)
-    sheet = content / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
-    text = sheet.read_text("utf-8")
-    start = text.index("  - id: 2019-peskov-not-meeting-for-sake-of-meeting\n")
-    exact = "    said: 2019-11-12\n    said_basis: on Tuesday\n"
-    assert text.index(exact, start) > start
-    sheet.write_text(text[:start] + text[start:].replace(
-        exact, "    said: 2019-10-01\n    said_basis: last month\n    said_precision: month\n", 1), "utf-8")
+    content = sample_with_peskov_claim_edited(
+        tmp_path, "    said: 2019-11-12\n    said_basis: on Tuesday\n",
+        "    said: 2019-10-01\n    said_basis: last month\n    said_precision: month\n")
     assert main(["check", "--content", str(content)]) == 0
     assert build_cli(content, tmp_path / "site", "--no-search") == 0
     page = (tmp_path / "site" / "claims" / "2019-peskov-not-meeting-for-sake-of-meeting" / "index.html").read_text("utf-8")
