@@ -360,3 +360,18 @@ def test_a_month_named_by_the_article_is_shown_as_a_month_not_a_day(tmp_path):
     claims = json.loads((tmp_path / "site" / "claims.json").read_text("utf-8"))["claims"]
     [record] = [c for c in claims if c["id"] == "2019-peskov-not-meeting-for-sake-of-meeting"]
     assert (record["said"], record["said_precision"]) == ("2019-10-01", "month")
+
+
+def test_speaker_roles_read_as_sentences(built_site):
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    reader = Text()
+    reader.feed((built_site / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8"))
+    text = " ".join("".join(reader.parts).split())
+    assert "President, Russia from 7 May 2012 on" in text
