@@ -13,9 +13,9 @@ import io
 import json
 from typing import Any
 
-from generator.linking import Links, year_of
+from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import canonical_url, claim_path, said_label
+from generator.pages import canonical_url, claim_path, long_date, said_label
 from generator.structured_data import json_ld
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,16 +103,31 @@ def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
 
 
 def search_fallback(archive: Archive, links: Links) -> bytes:
-    """A plain script assigning the claims to a global, for search where Pagefind cannot run."""
+    """A plain script assigning the claims to a global, for search where Pagefind cannot run.
+
+    Each claim is a row of `fields`; a speaker, question, outlet or outcome is written once in
+    `names` and a row holds its number there (a 100,000-claim archive repeats each many times).
+    A row's `when` is empty where it is the long form of `said`, and its year is `said`'s."""
+    names: list[str] = []
+    numbers: dict[str, int] = {}
+
+    def number(name: str) -> int:
+        if name not in numbers:
+            numbers[name] = len(names)
+            names.append(name)
+        return numbers[name]
+
     rows = []
     for claim in links.claims.values():
         article = links.articles[claim.article]
+        when = said_label(claim)
         rows.append([
-            claim_path(claim.id), claim.statement, archive.people[claim.speaker].name, year_of(claim),
-            claim.said.isoformat() if claim.said else "", said_label(claim),
-            [archive.topics[topic].title for topic in claim.topics if topic in archive.topics],
-            article.outlet or "", STATUS_LABELS.get(claim.outcome.status, claim.outcome.status),
+            claim_path(claim.id), claim.statement, number(archive.people[claim.speaker].name),
+            claim.said.isoformat() if claim.said else "",
+            "" if claim.said and when == long_date(claim.said) else when,
+            [number(archive.topics[topic].title) for topic in claim.topics if topic in archive.topics],
+            number(article.outlet or ""), number(STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)),
         ])
-    fields = ["path", "statement", "speaker", "year", "said", "when", "topics", "outlet", "outcome"]
-    body = json_ld({"fields": fields, "claims": rows})
+    fields = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"]
+    body = json_ld({"fields": fields, "names": names, "claims": rows})
     return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")

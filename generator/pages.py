@@ -219,6 +219,18 @@ class SiteView:
             self._entries[key] = entry
         return entry
 
+    def claim_line(self, claim: Claim, root: str, show_speaker: bool = True) -> Markup:
+        """A claim as one short line (beside another claim), rendered once per depth."""
+        self._note("claim:" + claim.id)
+        self._note("person:" + claim.speaker)
+        key = ("line", claim.id, root, show_speaker)
+        line = self._entries.get(key)
+        if line is None:
+            line = Markup(environment(self.templates).get_template("claim_line.html").render(
+                root=root, claim=claim, speaker=self.archive.people[claim.speaker], show_speaker=show_speaker))
+            self._entries[key] = line
+        return line
+
     def person(self, person_id: str) -> Person:
         self._note("person:" + person_id)
         return self.archive.people[person_id]

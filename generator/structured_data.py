@@ -68,8 +68,8 @@ def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, ur
         appearance["datePublished"] = article.published.isoformat()
     if article.outlet:
         appearance["publisher"] = {"@type": "Organization", "name": article.outlet}
-    item: dict[str, Any] = {"@type": "Claim", "author": author, "appearance": appearance,
-                            "firstAppearance": appearance}
+    # "appearance" only: the article is where the claim appears, not known to be its first.
+    item: dict[str, Any] = {"@type": "Claim", "author": author, "appearance": appearance}
     if claim.said:
         item["datePublished"] = claim.said.isoformat()
     review: dict[str, Any] = {

@@ -179,12 +179,20 @@
     };
   }
 
-  /* The offline index: every claim's statement, speaker, questions, outlet and outcome. */
+  /* The offline index: every claim's statement, speaker, questions, outlet and outcome.
+     Names (speakers, questions, outlets, outcomes) are numbers into index.names; an empty
+     "when" is the long form of the date, and the year is the date's. */
   function fallbackEngine(index) {
-    var fields = index.fields;
+    var fields = index.fields, names = index.names;
     var claims = index.claims.map(function (row) {
       var claim = {};
       fields.forEach(function (name, i) { claim[name] = row[i]; });
+      claim.speaker = names[claim.speaker];
+      claim.outlet = names[claim.outlet];
+      claim.outcome = names[claim.outcome];
+      claim.topics = claim.topics.map(function (number) { return names[number]; });
+      claim.year = claim.said ? String(Number(claim.said.slice(0, 4))) : "undated";
+      claim.when = claim.when || longDate(claim.said);
       claim.text = fold([claim.statement, claim.speaker, claim.topics.join(" "), claim.outlet, claim.year].join(" "));
       return claim;
     });
