@@ -127,7 +127,8 @@ def _build(options: BuildOptions) -> BuildResult:
     staging = writers.open_staging(options.output)
     try:
         timed("write", keep, staging, options.output, changes.kept)
-        for files in timed.each("render", render(changes.stale, options.templates, changes, options.processes)):
+        for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
+                                                 options.processes)):
             timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
         timed("write", write, staging, timed("export", export, archive, links, pages, base_url))
         timed("write", finish, staging, options.templates)
@@ -138,10 +139,10 @@ def _build(options: BuildOptions) -> BuildResult:
         raise
     if options.incremental:
         incremental.write_record(options.output, changes.record)
+    files, size = _files_and_size(options.output)
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
-                       rendered=len(changes.stale), files=_count_files(options.output),
-                       size=_folder_size(options.output), seconds=time.monotonic() - started,
-                       stages=timed.stages)
+                       rendered=len(changes.stale), files=files, size=size,
+                       seconds=time.monotonic() - started, stages=timed.stages)
 
 
 # ---------------------------------------------------------------------------
@@ -192,12 +193,15 @@ def keep(staging: Path, output: Path, paths: list[str]) -> None:
     writers.link_files(output, staging, paths)
 
 
-def render(pages: list[Page], templates: Path, changes: incremental.Comparison,
+def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
            processes: int = 1) -> Iterator[dict[str, bytes]]:
-    """Each page to bytes, a batch at a time; what each page read is added to this build's
-    record. A large site is rendered by forked processes (rendering is pure Python, and a
-    process per core is the only way to use more than one). Forking is for the command line:
-    a caller with busy threads (the live preview) asks for one process."""
+    """Each page to bytes, a batch at a time, for `write`; what each page read is added to
+    this build's record. A large site is rendered by forked processes (rendering is pure
+    Python, and a process per core is the only way to use more than one), and each writes
+    the pages it renders into `staging` itself: the pages are not sent back through a pipe,
+    and writing is shared between the processes too (its time counts as render time then).
+    Forking is for the command line: a caller with busy threads (the live preview) asks for
+    one process."""
     ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     processes = min(processes, os.cpu_count() or 1)
     if len(pages) < PARALLEL_FROM or processes < 2:
@@ -207,19 +211,18 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison,
             yield files
         return
     global _FORKED_WORK
-    _FORKED_WORK = (pages, templates)    # inherited by the forked workers, never pickled
+    _FORKED_WORK = (pages, templates, staging)    # inherited by the forked workers, never pickled
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for files, reads in pool.imap(_render_forked_batch, ranges):
-                changes.note_reads(reads)
-                yield files
+            for reads in pool.imap_unordered(_render_and_write_batch, ranges):
+                changes.note_reads(reads)   # the record is a mapping: the order batches end in does not matter
     finally:
         _FORKED_WORK = None
 
 
 BATCH = 2000
 PARALLEL_FROM = 8000     # below this, starting workers costs more than it saves
-_FORKED_WORK: tuple[list[Page], Path] | None = None
+_FORKED_WORK: tuple[list[Page], Path, Path] | None = None
 
 
 def _render_batch(pages: list[Page], templates: Path, bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
@@ -230,9 +233,12 @@ def _render_batch(pages: list[Page], templates: Path, bounds: tuple[int, int]) -
     return files, reads
 
 
-def _render_forked_batch(bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+def _render_and_write_batch(bounds: tuple[int, int]) -> dict[str, set[str]]:
     gc.disable()   # as in the parent: no cycles are made, and scanning would touch shared memory
-    return _render_batch(*_FORKED_WORK, bounds)
+    pages, templates, staging = _FORKED_WORK
+    files, reads = _render_batch(pages, templates, bounds)
+    write(staging, files)
+    return reads
 
 
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str) -> dict[str, bytes]:
@@ -269,9 +275,16 @@ def swap(staging: Path, output: Path) -> None:
     writers.swap(staging, output)
 
 
-def _count_files(folder: Path) -> int:
-    return sum(1 for path in folder.rglob("*") if path.is_file())
-
-
-def _folder_size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+def _files_and_size(folder: Path) -> tuple[int, int]:
+    """How many files the site holds and their bytes, in one walk (a stat per file)."""
+    files = size = 0
+    folders = [str(folder)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    files += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+    return files, size

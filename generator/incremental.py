@@ -181,5 +181,5 @@ def write_record(output: Path, record: Record) -> None:
     temporary = path.with_name(path.name + ".partial")
     temporary.write_text(json.dumps({"version": RECORD_VERSION, "fingerprint": record.fingerprint,
                                      "digests": record.digests, "pages": record.pages},
-                                    separators=(",", ":")), "utf-8")
+                                    separators=(",", ":"), sort_keys=True), "utf-8")   # pages end in any order
     os.replace(temporary, path)

@@ -264,6 +264,7 @@ class SiteView:
 
 
 def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES) -> list[Page]:
+    environment.cache_clear()   # the templates as they are now (`serve` plans again after an edit)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
     view = SiteView(archive, links, base_url, text_pages, templates)
@@ -442,8 +443,11 @@ def _short(text: str, limit: int = 90) -> str:
 
 @lru_cache(maxsize=4)
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The templates, each read and compiled once until `plan_pages` plans the next build:
+    not looked at again for every page rendered (that was a stat per template per page)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

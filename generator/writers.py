@@ -1,8 +1,9 @@
 """Writing stage: puts rendered files on disk without ever leaving a half-written site.
 
 Consumes a mapping of output paths to bytes; produces a staging folder next to the output
-folder (`site.XXXX`), and `swap` moves it into place only once everything is written. A build
-that fails removes its staging folder and leaves the previous site as it was.
+folder (`site.XXXX`), and `swap` moves it into place only once everything is written (the
+previous site is moved aside and removed in the background). A build that fails removes its
+staging folder and leaves the previous site as it was.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import contextlib
 import datetime
 import glob
 import os
-import zipfile
 import shutil
+import subprocess
+import sys
 import tempfile
+import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
@@ -58,10 +61,25 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
         relative = safe_relative(path)
         folder = str(staging.joinpath(*relative.parts[:-1]))
         if folder not in made:
-            os.makedirs(folder, exist_ok=True)
+            _make_folder(folder)
             made.add(folder)
-        with open(os.path.join(folder, relative.parts[-1]), "wb") as stream:
-            stream.write(files[path])
+        descriptor = os.open(os.path.join(folder, relative.parts[-1]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            data, written = memoryview(files[path]), 0
+            while written < len(data):
+                written += os.write(descriptor, data[written:])
+        finally:
+            os.close(descriptor)
+
+
+def _make_folder(folder: str) -> None:
+    """One mkdir where the parent exists (a page's own folder, nearly always); else all of them."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def link_files(site: Path, staging: Path, paths: list[str]) -> None:
@@ -116,7 +134,23 @@ def swap(staging: Path, output: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)
         raise
     if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+        remove_in_background(retired)
+
+
+# Run by a detached interpreter: remove the folder given, quietly.
+_REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def remove_in_background(folder: Path) -> None:
+    """Delete a retired site without making the build wait for it (tens of thousands of
+    folders take seconds): a detached process removes it, and finishes even after this
+    one has exited. Where no process can be started it is removed here and now; and
+    whatever a killed removal leaves is removed by the next build's `recover`."""
+    try:
+        subprocess.Popen([sys.executable, "-c", _REMOVE, str(folder)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:

@@ -50,8 +50,44 @@ def published(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     return content, output, before
 
 
-def leftovers(output: Path) -> list[str]:
-    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith((output.name + ".", f".{output.name}.")))
+def leftovers(output: Path, wait: float = 10.0) -> list[str]:
+    """Folders and files a build left beside the site. The site a build replaced is removed
+    in the background after the build returns: give that removal `wait` seconds to finish."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = sorted(p.name for p in output.parent.iterdir()
+                      if p.name.startswith((output.name + ".", f".{output.name}.")))
+        if not any(name.endswith(".old") for name in left) or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def test_the_replaced_site_is_removed_after_the_build_returns(published, monkeypatch):
+    """Swapping in a new site does not wait for the old one's files to be deleted (seconds
+    for a large archive); a detached process deletes them, and the next build removes
+    whatever that process did not."""
+    content, output, before = published
+    started: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def popen(command, *args, **kwargs):
+        started.append(list(command))
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(writers.subprocess, "Popen", popen)
+    assert build_cli(content, output) == 0
+    [command] = started
+    assert command[-1].endswith(".old") and Path(command[-1]).parent == output.parent
+    assert "A new paragraph." in (output / "pages" / "about" / "index.html").read_text("utf-8")
+    assert leftovers(output) == []
+
+    # A removal that never ran: the next build removes the retired site.
+    monkeypatch.setattr(writers.subprocess, "Popen", lambda *args, **kwargs: None)
+    assert build_cli(content, output) == 0
+    [retired] = [p for p in output.parent.iterdir() if p.name.endswith(".old")]
+    assert (retired / output.name / writers.MARKER).is_file()
+    assert build_cli(content, output) == 0
+    assert not retired.exists()
 
 
 # A build in a subprocess whose file writing is instrumented by `HINDSIGHT_TEST_FAULT`:
