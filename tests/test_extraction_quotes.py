@@ -134,3 +134,30 @@ def test_ids_are_stable_slugs_derived_from_content():
     assert first[0].id == again[0].id == "2019-peskov-against-meeting"
     undated, _, _ = extract("“We are not against a meeting,” Mr. Peskov said.", published=None)
     assert undated[0].id.startswith("undated-peskov-") and undated[0].said is None
+
+
+def test_statement_runs_on_after_an_attribution_that_interrupts_it():
+    found, _, _ = extract("The talks were going well, Mr. Peskov said, until the delegation left the room in March.")
+    assert [(c.speaker, c.statement) for c in found] == [
+        ("dmitry-peskov", "The talks were going well until the delegation left the room in March.")]
+
+
+def test_coordinated_clause_after_an_interrupting_attribution_is_kept():
+    found, _, _ = extract("Exports rose by four percent in May, the Kremlin said in a statement, "
+                          "and imports fell by two percent.")
+    assert [(c.speaker, c.statement) for c in found] == [
+        ("the-kremlin", "Exports rose by four percent in May and imports fell by two percent.")]
+
+
+def test_clause_after_the_verb_wins_over_an_earlier_sentence_part():
+    found, _, _ = extract("The sanctions had little effect: Mr. Peskov said the economy was growing faster than expected.")
+    assert [(c.speaker, c.statement) for c in found] == [
+        ("dmitry-peskov", "The economy was growing faster than expected.")]
+
+
+def test_an_infinitive_speech_verb_does_not_cut_the_statement_short():
+    found, _, _ = extract("Mr. Peskov said Russia was ready for talks, because the West had finally agreed "
+                          "to demand guarantees.")
+    assert [c.statement for c in found] == [
+        "Russia was ready for talks, because the West had finally agreed to demand guarantees."]
+

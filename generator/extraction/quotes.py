@@ -383,6 +383,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 exclude |= set(range(subject_span.start, subject_span.end))
                 if cue not in subject.subtree:  # not "Peskov, who has ruled out ..."
                     exclude |= {t.i for t in subject.subtree}
+                heads = _content_heads(cue, heads, subject_span, cues)
                 for head in heads:
                     span = _content_span(head, doc, quotes, exclude)
                     if span:
@@ -390,10 +391,23 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 if not span:
                     continue
                 start, end = span
+                for head in heads[1:]:
+                    # "Flynn said Trump has ... and his rubble comment was ...": one statement
+                    more = _content_span(head, doc, quotes, exclude)
+                    if more and more[0] >= end:
+                        end = max(end, more[1])
+                tail = None
                 if start < subject_span.start_char < end:
+                    # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the
+                    # attribution interrupts the statement, which runs on after it
+                    attribution_end = max(t.idx + len(t.text) for t in cue.subtree if t.i not in
+                                          {u.i for h in heads if h.i != cue.head.i for u in h.subtree})
+                    tail = _tail(text, attribution_end, end, cue, cues)
                     end = subject_span.start_char
                     while end > start and text[end - 1] in ",;— ":
                         end -= 1
+                elif end <= subject_span.start_char and not heads[0].i > cue.i:
+                    tail = _tail(text, _attribution_end(cue, heads), cue.sent.end_char, cue, cues)
                 inner = [q for q in quotes if start <= q.start and q.end <= end]
                 if inner and all(q.start <= start + 1 and end <= q.end for q in inner):
                     form = "direct"
@@ -416,7 +430,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     else:
                         rest = text[end: cue.sent.end_char]
                         if _CONTINUES.match(rest) and cue.idx < start and not any(
-                                end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i):
+                                end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i and _reports(c)):
                             end = cue.sent.end_char  # "..., but only “if ...”": the rest of the sentence
                             for q in quotes:
                                 if q.start < end < q.end:
@@ -427,6 +441,9 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         if lemma in OBJECT_CONTENT:
                             statement = "Ruled out " + statement
                         spans = [(start, end)]
+                        if tail and tail[0] >= end:
+                            statement = statement.rstrip(" ,") + " " + text[tail[0]:tail[1]]
+                            spans.append(tail)
                     form = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
                     for i, q in enumerate(quotes):
                         if start <= q.start < end:
@@ -519,6 +536,71 @@ def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
                 blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
                 break
     return blocked
+
+
+def _reports(cue) -> bool:
+    """Whether a speech verb starts a report of its own: it has a subject, or it is a participle
+    or a verb coordinated with another ("..., adding that", "said ... and warned"); an
+    infinitive ("to demand information") is part of the statement around it."""
+    if any(child.dep_ in ("nsubj", "nsubjpass") for child in cue.children):
+        return True
+    if any(child.dep_ == "aux" and child.lower_ == "to" for child in cue.children):
+        return False
+    return cue.tag_ == "VBG" or cue.dep_ == "conj" or cue.lower_ == "according"
+
+
+def _content_heads(cue, heads: list, subject_span, cues: list) -> list:
+    """The clauses that are what was said, when the parser hangs several on the verb.
+
+    A clause before the verb and one after it ("...: Republicans said they're convinced",
+    "While he acknowledged ..., Ham noted ...") : the one after, unless the attribution
+    interrupts the statement ("A, X said, that B": both, the first leading). Clauses
+    that are reports of their own ("and Democrats accused ...") are left to their verb."""
+    clauses = [h for h in heads if h.dep_ == "ccomp" and h.i != cue.head.i]
+    if len(clauses) < 2 or len(clauses) != len(heads):
+        return heads
+    before = [h for h in clauses if h.i < cue.i]
+    after = [h for h in clauses if h.i > cue.i and not (_is_cue(h) and _reports(h))]
+    if before and after:
+        doc = cue.doc
+        last = max(t.i for t in before[-1].subtree)
+        gap = doc[last + 1: min(subject_span.start, cue.i)].text
+        if re.fullmatch(r"\s*,?\s*[”\"’']?\s*", gap):
+            return before + after
+        return after
+    return after or heads
+
+
+def _attribution_end(cue, heads: list) -> int:
+    """Where the words of the attribution end: the verb and what hangs on it that is not the
+    statement ("the agency said in a June report")."""
+    content = {t.i for h in heads for t in h.subtree}
+    end = cue.idx + len(cue.text)
+    for child in cue.children:
+        if child.i > cue.i and child.i not in content and child.dep_ in ("prep", "npadvmod", "advmod", "dative",
+                                                                           "dobj", "agent"):
+            end = max(end, max(t.idx + len(t.text) for t in child.subtree))
+    return end
+
+
+_TAIL = re.compile(r"\s*,?\s*(?=(?:but|and|because|until|unless|when|while|whereas|although|though|including|"
+                   r"since|so|that|if|as|before|after|or)\b)")
+
+
+def _tail(text: str, attribution_end: int, limit: int, cue, cues: list) -> tuple[int, int] | None:
+    """The part of a statement after an attribution that interrupts it: ", until it went bankrupt",
+    ", and those in the bottom fifth paid ...", ", that the most-visited page ...". Only when a
+    comma and a joining word follow the attribution, and no other report starts there."""
+    match = _TAIL.match(text, attribution_end)
+    if not match or "," not in text[attribution_end - 1: match.end()]:
+        return None
+    start = match.end()
+    end = max(limit, start)
+    if any(start <= c.idx < end for c in cues if c.i != cue.i and _reports(c)):
+        return None
+    while end > start and text[end - 1] in ",;— .":
+        end -= 1
+    return (start, end) if end - start > 8 else None
 
 
 def _inverted_subject(cue, quotes: list[Quote]):
