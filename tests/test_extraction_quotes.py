@@ -161,3 +161,13 @@ def test_an_infinitive_speech_verb_does_not_cut_the_statement_short():
     assert [c.statement for c in found] == [
         "Russia was ready for talks, because the West had finally agreed to demand guarantees."]
 
+
+def test_the_speaker_is_the_subject_outside_the_quotation():
+    # the parser also gives the verb a subject inside the quotation ("My answer")
+    found, _, _ = extract("“My answer, that was final,” Mr. Peskov said in an interview with reporters. "
+                          "“We will not change it.”")
+    assert [(c.speaker, c.form, c.statement) for c in found] == [
+        ("dmitry-peskov", "direct", "My answer, that was final. We will not change it.")]
+    found, _, _ = extract('"If it does not stop now, it will at some point, probably sooner rather than later," '
+                          'said Dmitry Peskov, a spokesman who is close to the president.')
+    assert [(c.speaker, c.form) for c in found] == [("dmitry-peskov", "direct")]

@@ -149,8 +149,10 @@ def _is_cue(token) -> bool:
     return True
 
 
-def _subject(token):
-    """The grammatical subject of a speech verb, climbing out of participles ("..., saying")."""
+def _subject(token, quotes: list[Quote] = ()):
+    """The grammatical subject of a speech verb, climbing out of participles ("..., saying").
+    A speaker is never inside quotation marks: when the parser gives the verb a subject there
+    too (“My reaction, that was outrageous,” the strategist said), the one outside is taken."""
     if token.lower_ == "according":
         for to in token.children:
             if to.lower_ == "to":
@@ -164,11 +166,14 @@ def _subject(token):
         return None
     current = token
     for _ in range(4):
-        for child in current.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i:
-                if child.lower_ in ("who", "that", "which") and current.dep_ == "relcl":
-                    return current.head
-                return child
+        subjects = [child for child in current.children if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i]
+        outside = [child for child in subjects if _inside(child.idx, quotes) is None]
+        if len(outside) < len(subjects) and outside:
+            subjects = sorted(outside, key=lambda child: abs(child.i - current.i))
+        for child in subjects:
+            if child.lower_ in ("who", "that", "which") and current.dep_ == "relcl":
+                return current.head
+            return child
         if current.dep_ in ("advcl", "xcomp", "conj", "pcomp", "prep", "acl", "pobj", "dobj") and current.head.i != current.i:
             current = current.head
             continue
@@ -287,7 +292,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
 
         cues = [t for t in doc if _inside(t.idx, quotes) is None and _is_cue(t)]
         for cue in cues:
-            subject = _subject(cue)
+            subject = _subject(cue, quotes)
             subject_span = None
             if subject is None:
                 subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes)
