@@ -171,3 +171,10 @@ def test_the_speaker_is_the_subject_outside_the_quotation():
     found, _, _ = extract('"If it does not stop now, it will at some point, probably sooner rather than later," '
                           'said Dmitry Peskov, a spokesman who is close to the president.')
     assert [(c.speaker, c.form) for c in found] == [("dmitry-peskov", "direct")]
+
+
+def test_poll_respondents_speak_but_are_not_a_named_speaker():
+    found, _, result = extract("In the survey, 63 percent of voters said the government should resign.")
+    assert [(f.speaker, f.speaker_text, f.statement) for f in result.found] == [
+        (None, "63 percent of voters", "The government should resign.")]
+    assert found == [] and len(result.unnamed) == 1
