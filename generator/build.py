@@ -121,7 +121,7 @@ def _build(options: BuildOptions) -> BuildResult:
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
-    links = timed("link", link, archive)
+    links = timed("link", link, archive, options.processes)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
     changes = timed("compare", compare, pages, archive, links, options)
     staging = writers.open_staging(options.output)
@@ -177,8 +177,8 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
     return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
-def link(archive: Archive) -> Links:
-    return link_archive(archive)
+def link(archive: Archive, processes: int = 1) -> Links:
+    return link_archive(archive, min(processes, os.cpu_count() or 1))
 
 
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions) -> incremental.Comparison:

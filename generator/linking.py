@@ -35,6 +35,7 @@ POSTING_CAP = 200            # features shared by more claims than this are too 
 MIN_SHARED = 2               # candidates must share this many looked-up features
 CANDIDATES_SCORED = 50       # of those, only the ones sharing most are scored
 MIN_SIMILARITY = 0.18
+PARALLEL_FROM = 8000         # claims: below this, scoring in one process is quicker than starting two
 
 _STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -97,7 +98,8 @@ def date_order(claim: Claim) -> tuple:
     return (claim.said is None, claim.said or dt.date.min, claim.id)
 
 
-def link_archive(archive: Archive) -> Links:
+def link_archive(archive: Archive, processes: int = 1) -> Links:
+    """`processes` > 1 lets similar statements be scored in that many forked processes."""
     claims = sorted(archive.claims(), key=date_order)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -119,7 +121,8 @@ def link_archive(archive: Archive) -> Links:
         by_speaker={speaker: tuple(ids) for speaker, ids in sorted(by_speaker.items())},
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
     )
-    similar = similar_statements(claims, ignore=name_words(archive.people.values()))
+    similar = similar_statements(claims, ignore=name_words(archive.people.values()),
+                                 processes=processes if len(claims) >= PARALLEL_FROM else 1)
     places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
               for topic, ids in links.by_topic.items()}
     speaker_years = _speaker_years(claims)
@@ -240,54 +243,107 @@ def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> froze
 
 
 def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
-                       ignore: frozenset[str] = frozenset()) -> dict[str, tuple[Similar, ...]]:
+                       ignore: frozenset[str] = frozenset(), processes: int = 1) -> dict[str, tuple[Similar, ...]]:
     """For each claim, the most similar statements from other articles, best first.
 
     Each claim walks the postings of its RAREST_FEATURES rarest features (each list at most
     POSTING_CAP long), and only the CANDIDATES_SCORED claims sharing most of them are scored:
     the work per claim is bounded, so the whole grows linearly with the number of claims.
-    `work`, when given, counts the postings walked and the pairs scored."""
+    `work`, when given, counts the postings walked and the pairs scored. With `processes` > 1
+    the claims are scored in that many forked processes, a share each (same result)."""
     work = work if work is not None else Counter()
-    ids = [claim.id for claim in claims]
-    articles = [claim.article for claim in claims]
-    features = [statement_features(claim.statement, ignore) for claim in claims]
-    frequency: Counter[str] = Counter()
-    for found in features:
-        frequency.update(found)
-    count = max(len(claims), 1)
-    squared = {feature: math.log(1 + count / seen) ** 2 for feature, seen in frequency.items()}
-    norms = [math.sqrt(sum(map(squared.__getitem__, found))) or 1.0 for found in features]
-    # The index holds only features worth walking: shared by at least two claims, not too common.
-    # Each is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
-    walked = sorted((f for f, seen in frequency.items() if 2 <= seen <= POSTING_CAP), key=lambda f: (frequency[f], f))
-    rank = {feature: number for number, feature in enumerate(walked)}
-    postings: list[list[int]] = [[] for _ in walked]
-    lookups: list[list[int]] = []
-    for number, found in enumerate(features):
-        ranks = sorted(rank[f] for f in found if f in rank)
-        for feature in ranks:
-            postings[feature].append(number)
-        lookups.append(ranks[:RAREST_FEATURES])
+    index = _SimilarityIndex.of(claims, ignore)
+    shares = max(1, min(processes, len(claims)))
+    bounds = [(len(claims) * part // shares, len(claims) * (part + 1) // shares) for part in range(shares)]
+    if shares == 1:
+        found = [index.score(*bounds[0])]
+    else:
+        import multiprocessing   # only here: linking is otherwise free of processes
+
+        global _FORKED_INDEX
+        _FORKED_INDEX = index    # inherited by the forked workers, never pickled
+        try:
+            with multiprocessing.get_context("fork").Pool(shares) as pool:
+                found = pool.map(_score_forked, bounds)
+        finally:
+            _FORKED_INDEX = None
     result: dict[str, tuple[Similar, ...]] = {}
-    for number, claim in enumerate(claims):
-        shared: Counter[int] = Counter()
-        for feature in lookups[number]:
-            work["postings walked"] += len(postings[feature])
-            shared.update(postings[feature])     # counted in C, not in a Python loop
-        article = articles[number]
-        candidates = [(hits, other) for other, hits in shared.items()
-                      if hits >= MIN_SHARED and articles[other] != article]
-        if len(candidates) > CANDIDATES_SCORED:   # most shared rare features first; ties by position
-            candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], item[1]))
-        work["pairs scored"] += len(candidates)
-        own, norm = features[number], norms[number]
-        scored = []
-        for _, other in candidates:
-            score = sum(map(squared.__getitem__, own & features[other])) / (norm * norms[other])
-            if score >= MIN_SIMILARITY:
-                scored.append((-round(score, 4), ids[other], other))
-        if scored:
-            best = heapq.nsmallest(SIMILAR_SHOWN, scored)
-            result[claim.id] = tuple(Similar(other_id, -score, claims[other].speaker == claim.speaker)
-                                     for score, other_id, other in best)
+    for part, counted in found:
+        result.update(part)
+        work.update(counted)
     return result
+
+
+_FORKED_INDEX: "_SimilarityIndex | None" = None
+
+
+def _score_forked(bounds: tuple[int, int]):
+    import gc
+
+    gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
+    return _FORKED_INDEX.score(*bounds)
+
+
+@dataclass
+class _SimilarityIndex:
+    """Each claim's features and their weights, and the inverted index over the rare ones."""
+
+    claims: list[Claim]
+    features: list[frozenset[str]]
+    squared: dict[str, float]      # feature -> its weight, squared
+    norms: list[float]
+    postings: list[list[int]]      # feature rank -> claims (by number) that have it
+    lookups: list[list[int]]       # claim number -> ranks of its rarest features
+
+    @classmethod
+    def of(cls, claims: list[Claim], ignore: frozenset[str]) -> "_SimilarityIndex":
+        features = [statement_features(claim.statement, ignore) for claim in claims]
+        frequency: Counter[str] = Counter()
+        for found in features:
+            frequency.update(found)
+        count = max(len(claims), 1)
+        squared = {feature: math.log(1 + count / seen) ** 2 for feature, seen in frequency.items()}
+        norms = [math.sqrt(sum(map(squared.__getitem__, found))) or 1.0 for found in features]
+        # The index holds only features worth walking: shared by at least two claims, not too common.
+        # Each is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
+        walked = sorted((f for f, seen in frequency.items() if 2 <= seen <= POSTING_CAP),
+                        key=lambda f: (frequency[f], f))
+        rank = {feature: number for number, feature in enumerate(walked)}
+        postings: list[list[int]] = [[] for _ in walked]
+        lookups: list[list[int]] = []
+        for number, found in enumerate(features):
+            ranks = sorted(rank[f] for f in found if f in rank)
+            for feature in ranks:
+                postings[feature].append(number)
+            lookups.append(ranks[:RAREST_FEATURES])
+        return cls(claims, features, squared, norms, postings, lookups)
+
+    def score(self, first: int, end: int) -> tuple[dict[str, tuple[Similar, ...]], Counter[str]]:
+        """The similar statements of claims number `first` to `end`, and the work it took."""
+        claims, features, squared, norms, postings = self.claims, self.features, self.squared, self.norms, self.postings
+        articles = [claim.article for claim in claims]
+        work: Counter[str] = Counter()
+        result: dict[str, tuple[Similar, ...]] = {}
+        for number in range(first, end):
+            claim = claims[number]
+            shared: Counter[int] = Counter()
+            for feature in self.lookups[number]:
+                work["postings walked"] += len(postings[feature])
+                shared.update(postings[feature])     # counted in C, not in a Python loop
+            article = articles[number]
+            candidates = [(hits, other) for other, hits in shared.items()
+                          if hits >= MIN_SHARED and articles[other] != article]
+            if len(candidates) > CANDIDATES_SCORED:   # most shared rare features first; ties by position
+                candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], item[1]))
+            work["pairs scored"] += len(candidates)
+            own, norm = features[number], norms[number]
+            scored = []
+            for _, other in candidates:
+                score = sum(map(squared.__getitem__, own & features[other])) / (norm * norms[other])
+                if score >= MIN_SIMILARITY:
+                    scored.append((-round(score, 4), claims[other].id, other))
+            if scored:
+                best = heapq.nsmallest(SIMILAR_SHOWN, scored)
+                result[claim.id] = tuple(Similar(other_id, -score, claims[other].speaker == claim.speaker)
+                                         for score, other_id, other in best)
+        return result, work

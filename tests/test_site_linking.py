@@ -143,3 +143,16 @@ def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
     assert len(shown) == linking.OTHER_YEARS_SHOWN
     edge = [year for year, _ in links.per_claim["c2005"].speaker_other_years]
     assert edge == ["2006", "2007", "2008", "2009"]
+
+
+def test_similar_statements_scored_in_two_processes_are_the_same():
+    places = ["Odesa", "Kherson", "Mykolaiv", "Zaporizhzhia", "Dnipro", "Kharkiv", "Sumy"]
+    things = ["pipeline", "bridge", "grain corridor", "power plant", "port", "railway"]
+    claims = [claim(f"c{n}", f"The {things[n % 6]} near {places[n % 7]} will reopen by {2000 + n % 11}",
+                    f"speaker-{n % 13}", dt.date(2000 + n % 20, 1 + n % 12, 1), f"article-{n // 3}")
+              for n in range(300)]
+    one, two = Counter(), Counter()
+    alone = similar_statements(claims, one)
+    assert alone, "the statements share rare words"
+    assert similar_statements(claims, two, processes=2) == alone
+    assert one == two and one["pairs scored"] > 0
