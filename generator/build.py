@@ -117,7 +117,7 @@ def _build(options: BuildOptions) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
     # The documents read are let go once modelled: they hold every value's position.
-    archive, problems = timed("validate", validate, *timed("load", load, options.content))
+    archive, problems = timed("validate", validate, *timed("load", load, options.content, options.processes))
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
@@ -164,10 +164,10 @@ def extract_new_seeds(options: BuildOptions) -> None:
         extract(options.content, seeds)
 
 
-def load(content: Path) -> tuple[ContentFiles, dict[str, str], list[Problem]]:
+def load(content: Path, processes: int = 1) -> tuple[ContentFiles, dict[str, str], list[Problem]]:
     """Read every content file: YAML sheets into documents, Markdown pages into text."""
     problems: list[Problem] = []
-    files, pages = read_content(content, problems)
+    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1))
     return files, pages, problems
 
 
@@ -244,11 +244,12 @@ def _render_and_write_batch(bounds: tuple[int, int]) -> dict[str, set[str]]:
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str) -> dict[str, bytes]:
     """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index."""
     listed = [page.path for page in pages if page.path != "404.html"]
+    records = exports.claim_records(archive, links, base_url)
     return {
         "feed.xml": feeds.atom_feed(archive, links, base_url),
         "sitemap.xml": feeds.sitemap(listed, base_url),
-        "claims.json": exports.claims_json(archive, links, base_url),
-        "claims.csv": exports.claims_csv(archive, links, base_url),
+        "claims.json": exports.claims_json(archive, links, base_url, records),
+        "claims.csv": exports.claims_csv(archive, links, base_url, records),
         "search-fallback.js": exports.search_fallback(archive, links),
     }
 

@@ -160,3 +160,27 @@ def test_rendering_in_two_processes_gives_the_same_site(archive: Path, monkeypat
     assert again.rendered < parallel.rendered
     run(archive, "serial", incremental_=False)
     assert tree(archive / "parallel") == tree(archive / "serial")
+
+
+def test_reading_sheets_in_two_processes_gives_the_same_documents_and_problems(archive: Path, monkeypatch):
+    import multiprocessing
+
+    from generator import contents
+
+    sheets = sorted((archive / "content" / "articles").rglob("*.yaml"))
+    sheets[3].write_text(sheets[3].read_text("utf-8").replace("claims:", "claims: [", 1), "utf-8")
+    sheets[-2].write_text(sheets[-2].read_text("utf-8") + "\nextra: 1\nextra: 2\n", "utf-8")
+
+    def read(processes: int):
+        problems: list = []
+        files, _ = contents.read_content(archive / "content", problems, processes)
+        return [(d.path, d.value, d.values_at, d.keys_at) for d in files.articles], problems
+
+    alone = read(1)
+    monkeypatch.setattr(contents, "PARALLEL_FROM", 5)
+    pools = []
+    real_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda kind: pools.append(kind) or real_context(kind))
+    assert read(2) == alone
+    assert pools == ["fork"], "the sheets were read by a second process"
+    assert len(alone[1]) == 2 and {problem.path for problem in alone[1]} == {str(sheets[3]), str(sheets[-2])}
