@@ -126,6 +126,30 @@ def test_claim_page_shows_statement_speaker_source_and_outcome(built_site):
     assert 'data-pagefind-sort="said[datetime]"' in html
 
 
+def test_related_claims_are_one_line_each_and_timelines_keep_what_came_of_them(built_site):
+    """Beside a claim, each related claim is one line: date, speaker, the start of its
+    statement linking to it, its badge; no outcome summary (a claim page shows a dozen).
+    The question and speaker timelines still say what came of each claim."""
+    claims = {c["id"]: c for c in json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]}
+    lines = []
+    for claim_id in claims:
+        html = (built_site / "claims" / claim_id / "index.html").read_text("utf-8")
+        related = html[html.index('<div class="related">'):]
+        assert "outcome-summary" not in related and "claim-item" not in related
+        lines += re.findall(r'<li>(.*?)</li>', related.replace("\n", " "))
+    assert lines, "the sample has claims on shared questions"
+    for line in lines:
+        [target] = re.findall(r'href="\.\./\.\./claims/([^/]+)/index\.html"', line)
+        other = claims[unquote(target)]
+        text = re.search(r'index\.html">(.*?)</a>', line).group(1)
+        statement = _escaped(" ".join(other["statement"].split()))
+        assert statement.startswith(text.removesuffix("…")) and len(text) <= 90
+        assert f'class="badge' in line and _escaped(other["outcome"]["label"]) in line
+    summarised = [c for c in claims.values() if c["outcome"]["summary"] and c["topics"]]
+    timeline = (built_site / "topics" / summarised[0]["topics"][0] / "index.html").read_text("utf-8")
+    assert "outcome-summary" in timeline
+
+
 def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
