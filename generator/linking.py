@@ -178,7 +178,7 @@ def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> t
     here made a prolific speaker's claim pages three times their size.)"""
     own_year = year_of(claim)
     result = []
-    for year in _nearest_years(index.years[claim.speaker], own_year):
+    for year in _nearest_years(index.years[claim.speaker], own_year):   # the same for the speaker's year: cached
         chosen: list[str] = []
         for topic in claim.topics:
             for other in index.by_question.get((claim.speaker, year, topic), ())[:PER_OTHER_YEAR]:
@@ -195,16 +195,17 @@ def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> t
     return tuple(result)
 
 
-def _nearest_years(years: tuple[str, ...], own: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _nearest_years(years: tuple[str, ...], own: str) -> tuple[str, ...]:
     """The OTHER_YEARS_SHOWN years closest to `own` (earlier first on a tie), in order; undated last."""
-    others = [year for year in years if year != own]
+    others = tuple(year for year in years if year != own)
     if len(others) <= OTHER_YEARS_SHOWN:
         return others
     if own == UNDATED:
         return others[-OTHER_YEARS_SHOWN:]
     dated = [year for year in others if year != UNDATED]
     nearest = sorted(dated, key=lambda year: (abs(int(year) - int(own)), year))[:OTHER_YEARS_SHOWN]
-    return sorted(nearest)
+    return tuple(sorted(nearest))
 
 
 # ---------------------------------------------------------------------------
