@@ -41,7 +41,17 @@ def open_staging(output: Path) -> Path:
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
         raise OutputError(f"{output} is not empty and was not made by hindsight build; "
                           "choose another --output folder or empty it first")
-    return Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".building", dir=output.parent))
+    staging = Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".building", dir=output.parent))
+    # mkdtemp makes the folder private (0700); the published site must be readable like any
+    # folder made with mkdir, or a web server running as another user is refused.
+    os.chmod(staging, 0o777 & ~_umask())
+    return staging
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def safe_relative(path: str) -> PurePosixPath:

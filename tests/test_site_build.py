@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -399,3 +401,14 @@ def test_speaker_roles_read_as_sentences(built_site):
     reader.feed((built_site / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8"))
     text = " ".join("".join(reader.parts).split())
     assert "President, Russia from 7 May 2012 on" in text
+
+
+def test_site_folder_is_readable_like_any_folder(tmp_path):
+    output = tmp_path / "site"
+    old = os.umask(0o022)
+    try:
+        assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o755
+    assert stat.S_IMODE((output / "index.html").stat().st_mode) == 0o644
