@@ -184,3 +184,22 @@ def test_reading_sheets_in_two_processes_gives_the_same_documents_and_problems(a
     assert read(2) == alone
     assert pools == ["fork"], "the sheets were read by a second process"
     assert len(alone[1]) == 2 and {problem.path for problem in alone[1]} == {str(sheets[3]), str(sheets[-2])}
+
+
+def test_templates_reach_the_archive_only_through_recorded_accessors():
+    """An incremental build knows what a page read only through SiteView's accessors
+    (view.claim, view.person, view.topic, ...). A template that walked view.archive or
+    view.links directly would read claims unrecorded and go stale without any error."""
+    from jinja2 import nodes
+
+    from generator.pages import TEMPLATES, environment
+
+    env = environment(TEMPLATES)
+    offenders = []
+    for path in sorted(TEMPLATES.glob("*.html")):
+        tree = env.parse(path.read_text("utf-8"))
+        for node in tree.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and node.node.name == "view" and (
+                    node.attr in ("archive", "links") or node.attr.startswith("_")):
+                offenders.append(f"{path.name}:{node.lineno}: view.{node.attr}")
+    assert offenders == []
