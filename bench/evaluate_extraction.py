@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import resource
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +34,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.commands.extract import read_registry  # noqa: E402
 from generator.extraction import articles, claims, language  # noqa: E402
 from generator.extraction.quotes import SPEECH_VERBS  # noqa: E402
+from generator.extraction.sheets import fold_statement  # noqa: E402
 from generator.extraction.speakers import Registry, bare_name, fold  # noqa: E402
 
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear"
@@ -49,23 +49,6 @@ TARGETS = {"polnear_precision": 0.90, "polnear_recall": 0.80, "seed_direct": 1.0
 
 # ---------------------------------------------------------------------------
 # (b) the seeds
-
-
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
-
-
-def _people(root: Path) -> list[dict]:
-    path = root / "content" / "people.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return [p for p in (data or {}).get("people") or [] if isinstance(p, dict)]
-
-
-def _topics(root: Path) -> list[dict]:
-    path = root / "content" / "topics.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return [t for t in (data or {}).get("topics") or [] if isinstance(t, dict)]
 
 
 @dataclass
@@ -113,8 +96,8 @@ def _gold_date(value):
 def score_seeds(root: Path = ROOT, gold_path: Path = GOLD) -> SeedScore:
     """Extract the seeds in memory (nothing is written) and compare with the gold file."""
     gold = yaml.safe_load(gold_path.read_text(encoding="utf-8"))["seeds"]
-    registry = Registry(_people(root))
-    topics = _topics(root)
+    registry = Registry(read_registry(root / "content" / "people.yaml", "people"))
+    topics = read_registry(root / "content" / "topics.yaml", "topics")
     score = SeedScore()
     for seed, expected in sorted(gold.items()):
         text = (root / seed).read_text(encoding="utf-8")
@@ -124,8 +107,8 @@ def score_seeds(root: Path = ROOT, gold_path: Path = GOLD) -> SeedScore:
         score.claims += len(found)
         matched_claims: set[int] = set()
         for entry in expected["statements"]:
-            want = _fold(entry["text"])
-            hits = [i for i, c in enumerate(found) if c.speaker == entry["speaker"] and want in _fold(c.statement)]
+            want = fold_statement(entry["text"])
+            hits = [i for i, c in enumerate(found) if c.speaker == entry["speaker"] and want in fold_statement(c.statement)]
             direct = entry["form"] == "direct"
             if direct:
                 score.direct_total += 1

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 KINDS = ("assertion", "prediction", "promise", "position", "opinion")
 FORMS = ("direct", "indirect", "mixed")

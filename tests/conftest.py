@@ -28,6 +28,18 @@ def need(ready: bool, what: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture
+def fresh_project(tmp_path: Path) -> Path:
+    """A project folder for extraction: content/ with the archive's own registries and no
+    sheets yet, and an empty seeds/."""
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    for name in ("people.yaml", "topics.yaml", "site.yaml"):
+        shutil.copy(HERE.parent / "content" / name, content / name)
+    (tmp_path / "seeds").mkdir()
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The sample archive built with its search index, once per test run."""

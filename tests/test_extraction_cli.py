@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,17 +9,10 @@ import pytest
 from generator.cli import main
 from generator.extraction import language
 
-ROOT = Path(__file__).parent.parent
-
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    content = tmp_path / "content"
-    (content / "articles").mkdir(parents=True)
-    for name in ("people.yaml", "topics.yaml", "site.yaml"):
-        shutil.copy(ROOT / "content" / name, content / name)
-    (tmp_path / "seeds").mkdir()
-    return tmp_path
+def project(fresh_project: Path) -> Path:
+    return fresh_project
 
 
 def test_help_speaks_newsroom(capsys):

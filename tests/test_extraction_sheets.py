@@ -13,7 +13,6 @@ import yaml
 from generator import readers
 from generator.cli import main
 from generator import writers
-from generator.extraction import sheets
 from generator.validation import check_schema
 
 HERE = Path(__file__).parent
@@ -22,15 +21,10 @@ FIXTURES = HERE / "fixtures" / "extraction"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project folder: content/ with the archive's registries, seeds/ with the messy seed."""
-    content = tmp_path / "content"
-    (content / "articles").mkdir(parents=True)
-    for name in ("people.yaml", "topics.yaml", "site.yaml"):
-        shutil.copy(ROOT / "content" / name, content / name)
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(FIXTURES / "messy_seed.txt", tmp_path / "seeds" / "messy_seed.txt")
-    return tmp_path
+def project(fresh_project: Path) -> Path:
+    """A fresh project with the messy seed in seeds/."""
+    shutil.copy(FIXTURES / "messy_seed.txt", fresh_project / "seeds" / "messy_seed.txt")
+    return fresh_project
 
 
 def extract(project: Path, *seeds: str) -> int:

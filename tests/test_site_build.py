@@ -146,7 +146,7 @@ def test_related_claims_are_one_line_each_and_timelines_keep_what_came_of_them(b
         text = re.search(r'index\.html">(.*?)</a>', line).group(1)
         statement = _escaped(" ".join(other["statement"].split()))
         assert statement.startswith(text.removesuffix("…")) and len(text) <= 90
-        assert f'class="badge' in line and _escaped(other["outcome"]["label"]) in line
+        assert 'class="badge' in line and _escaped(other["outcome"]["label"]) in line
     summarised = [c for c in claims.values() if c["outcome"]["summary"] and c["topics"]]
     timeline = (built_site / "topics" / summarised[0]["topics"][0] / "index.html").read_text("utf-8")
     assert "outcome-summary" in timeline

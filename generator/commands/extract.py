@@ -48,10 +48,11 @@ def _progress(done: int, total: int, name: str) -> None:
         print(file=sys.stderr)
 
 
-def _read_registry(path: Path, key: str) -> list[dict]:
+def read_registry(path: Path, key: str) -> list[dict]:
+    """The entries under `key` in people.yaml or topics.yaml; none when the file is missing."""
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     items = (data or {}).get(key) if isinstance(data, dict) else None
     return [item for item in items or [] if isinstance(item, dict)]
 
@@ -104,8 +105,8 @@ def extract(content: Path, seeds: list[Path]) -> int:
     from generator.extraction.speakers import Registry
 
     try:
-        people = _read_registry(content / "people.yaml", "people")
-        topic_list = _read_registry(content / "topics.yaml", "topics")
+        people = read_registry(content / "people.yaml", "people")
+        topic_list = read_registry(content / "topics.yaml", "topics")
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         print(f"hindsight extract: cannot read {content}/people.yaml or topics.yaml: {str(error).splitlines()[0]}; "
               "run `hindsight check` to see where", file=sys.stderr)

@@ -315,10 +315,9 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
         warnings.append(f"the first line is too long for a headline; the title was cut to {len(title)} "
                         "characters: check it")
     outlet = None
-    outlet_basis = None
     match = _TITLE_OUTLET.match(title)
     if match and any(match["outlet"] == name for name in KNOWN_OUTLET_NAMES):
-        title, outlet, outlet_basis = match["title"].strip(), match["outlet"], "text"
+        title, outlet = match["title"].strip(), match["outlet"]
 
     published = None
     basis = None
@@ -382,7 +381,7 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             if outlet is None:
                 credit = _CREDIT_OUTLET.search(line)
                 if credit:
-                    outlet, outlet_basis = credit["outlet"], "text"
+                    outlet = credit["outlet"]
             dropped.append(line)
             body.append("")
             continue

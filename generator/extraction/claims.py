@@ -9,7 +9,6 @@ warnings. Pure: nothing is read or written here.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from generator.extraction import dates, quotes, topics as tagging

@@ -243,7 +243,8 @@ def claim_map(claim: Claim) -> CommentedMap:
     return result
 
 
-def _fold(text: str) -> str:
+def fold_statement(text: str) -> str:
+    """A statement reduced to lower-case ASCII words, for telling whether two are the same."""
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
@@ -262,10 +263,10 @@ def _same_claim(existing: dict, claim: Claim) -> bool:
     statement = existing.get("statement")
     if not isinstance(statement, str):
         return False
-    if _fold(statement) == _fold(claim.statement):
+    if fold_statement(statement) == fold_statement(claim.statement):
         return True
     # an editor may have shortened or corrected the wording: most of the words still match
-    return existing.get("speaker") == claim.speaker and fuzz.token_set_ratio(_fold(statement), _fold(claim.statement)) >= 85
+    return existing.get("speaker") == claim.speaker and fuzz.token_set_ratio(fold_statement(statement), fold_statement(claim.statement)) >= 85
 
 
 def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list[Claim],
@@ -279,21 +280,14 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
     for key in ARTICLE_FIELDS:
         if key not in current or _empty(current.get(key)):
             value = fresh.get(key)
-            if value is None or (isinstance(value, list) and not value and key in current):
-                continue
-            if key not in current and isinstance(value, list) and not value:
+            if value is None or (isinstance(value, list) and not value):
                 continue
             current[key] = value
             filed.filled.append(f"article.{key}")
     if isinstance(current.get("seed_sha256"), str) and current["seed_sha256"] != sha256:
         filed.warnings.append("the seed text changed since the sheet was extracted "
                               "(seed_sha256 differs); compare the claims with the new text")
-    existing = sheet.get("claims")
-    if existing is None:
-        existing = CommentedSeq()
-        sheet["claims"] = existing
-    if not isinstance(existing, list):
-        raise SheetError(f"{filed.path}: `claims:` is not a list; fix it by hand, then run extraction again")
+    existing = _list_under(sheet, "claims", filed.path, "fix it by hand, then run extraction again")
     matched: set[int] = set()
     in_sheet = {c.get("id") for c in existing if isinstance(c, dict)}
     for claim in claims:
@@ -326,6 +320,17 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
         if i not in matched and isinstance(c, dict) and c.get("review") != REJECTED:
             filed.missing.append(str(c.get("id")))
 
+
+
+def _list_under(mapping: CommentedMap, key: str, path: Path, consequence: str) -> CommentedSeq:
+    """The list an editor's file holds under `key`, started when the key is missing."""
+    listing = mapping.get(key)
+    if listing is None:
+        listing = CommentedSeq()
+        mapping[key] = listing
+    if not isinstance(listing, list):
+        raise SheetError(f"{path}: `{key}:` is not a list; {consequence}")
+    return listing
 
 # ---------------------------------------------------------------------------
 # Writing
@@ -407,12 +412,7 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
                          "not added; fix the file (hindsight check shows where) and run extraction again") from error
     if data is None:
         data = CommentedMap()
-    listing = data.get("people")
-    if listing is None:
-        listing = CommentedSeq()
-        data["people"] = listing
-    if not isinstance(listing, list):
-        raise SheetError(f"{path}: `people:` is not a list; new speakers were not added")
+    listing = _list_under(data, "people", path, "new speakers were not added")
     present = {entry.get("id") for entry in listing if isinstance(entry, dict)}
     added = []
     for person in sorted(people, key=lambda p: p.id):
