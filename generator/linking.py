@@ -26,10 +26,11 @@ from generator.model import Archive, Article, Claim
 
 UNDATED = "undated"
 
-NEIGHBOURS_ON_QUESTION = 2   # earlier and later claims shown on each side, per question
+NEIGHBOURS_ON_QUESTION = 1   # the claim just before and just after, per question (the timeline has the rest)
 PER_OTHER_YEAR = 1           # the speaker's claims shown for each other year (claim pages are 80% of the site)
-OTHER_YEARS_SHOWN = 4        # the speaker's other years shown on a claim page: the nearest ones
-SIMILAR_SHOWN = 3            # a claim page at 100k claims must stay near 8 KB (GitHub Pages: 1 GB)
+OTHER_YEARS_SHOWN = 2        # the speaker's other years shown on a claim page: the nearest ones
+SIMILAR_SHOWN = 3            # a claim page at 100k claims must stay near 6 KB (GitHub Pages: 1 GB)
+CITED_BY_SHOWN = 5           # claims citing this one as evidence, listed on its page; the rest counted
 RAREST_FEATURES = 12         # features each claim looks up in the index
 POSTING_CAP = 200            # features shared by more claims than this are too common to look up
 MIN_SHARED = 2               # candidates must share this many looked-up features

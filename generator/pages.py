@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from generator.linking import UNDATED, Links, date_order, year_of
+from generator.linking import CITED_BY_SHOWN, UNDATED, Links, date_order, year_of
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.model import (
     STATUS_LABELS,
@@ -156,6 +156,12 @@ def status_tone(status: str) -> str:
     return STATUS_TONES.get(status, "none")
 
 
+@lru_cache(maxsize=None)
+def badge(status: str) -> Markup:
+    """An outcome's label in its tone's colours, as shown beside every claim: made once per status."""
+    return Markup('<span class="badge tone-{}">{}</span>').format(status_tone(status), status_label(status))
+
+
 def outcome_tally(claims: list[Claim]) -> list[tuple[str, int]]:
     """(status, count) in scale order, unrated last; only statuses that occur."""
     counts = Counter(claim.outcome.status for claim in claims)
@@ -236,6 +242,18 @@ class SiteView:
                 root=root, claim=claim, speaker=self.archive.people[claim.speaker], show_speaker=show_speaker))
             self._entries[key] = line
         return line
+
+    def chrome(self, template: str, root: str, section: str = "") -> Markup:
+        """The site's header or footer: the same on every page of a section at one depth, so
+        rendered once per (depth, section). It shows only the site's settings and text pages'
+        titles, which every page depends on anyway (see incremental.fingerprint)."""
+        key = ("chrome", template, root, section)
+        chrome = self._entries.get(key)
+        if chrome is None:
+            chrome = Markup(environment(self.templates).get_template(template).render(
+                view=self, site=self.archive.site, root=root, section=section))
+            self._entries[key] = chrome
+        return chrome
 
     def person(self, person_id: str) -> Person:
         self._note("person:" + person_id)
@@ -464,8 +482,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         claim_path=claim_path, speaker_path=speaker_path, topic_path=topic_path,
         article_path=article_path, year_path=year_path, text_page_path=text_page_path,
         timeline_path=timeline_path,
-        status_label=status_label, status_tone=status_tone, kind_labels=KIND_LABELS,
-        form_labels=FORM_LABELS, UNDATED=UNDATED, safe_href=safe_href,
+        status_label=status_label, status_tone=status_tone, badge=badge, kind_labels=KIND_LABELS,
+        form_labels=FORM_LABELS, UNDATED=UNDATED, CITED_BY_SHOWN=CITED_BY_SHOWN, safe_href=safe_href,
     )
     env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline, short=_short)
     return env

@@ -412,3 +412,26 @@ def test_site_folder_is_readable_like_any_folder(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(output.stat().st_mode) == 0o755
     assert stat.S_IMODE((output / "index.html").stat().st_mode) == 0o644
+
+
+def _current_nav_links(html: str) -> list[tuple[str, str]]:
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]+)" aria-current="([^"]+)">', nav)
+
+
+def test_the_navigation_marks_where_the_reader_is(built_site):
+    """The header is rendered once per depth and section and reused: each page must still
+    mark its own section (and the section's index as the page itself)."""
+    assert _current_nav_links((built_site / "topics/index.html").read_text("utf-8")) == [
+        ("../topics/index.html", "page")]
+    topic = next((built_site / "topics").glob("*/index.html"))
+    assert _current_nav_links(topic.read_text("utf-8")) == [("../../topics/index.html", "true")]
+    assert _current_nav_links((built_site / "speakers/index.html").read_text("utf-8")) == [
+        ("../speakers/index.html", "page")]
+    assert _current_nav_links((built_site / "pages/about/index.html").read_text("utf-8")) == [
+        ("../../pages/about/index.html", "page")]
+    claim = next((built_site / "claims").glob("*/index.html"))
+    assert _current_nav_links(claim.read_text("utf-8")) == []
+    home = (built_site / "index.html").read_text("utf-8")
+    assert '<a class="brand" href="index.html" aria-current="page">' in home
+    assert 'rel="alternate" type="application/atom+xml"' in home   # feed readers discover the feed here

@@ -79,7 +79,7 @@ def test_timelines_speaker_years_and_citations():
     assert links.by_topic["meet"] == ("early", "middle", "late", "undated")
     neighbours = links.per_claim["middle"].on_question[0]
     assert (neighbours.earlier, neighbours.later, neighbours.position, neighbours.total) == (
-        ("early",), ("late", "undated"), 2, 4)
+        ("early",), ("late",), 2, 4)   # the nearest on each side; the timeline holds the rest
     assert links.per_claim["early"].speaker_other_years == (("2025", ("late",)),)
     assert links.per_claim["middle"].speaker_other_years == (("undated", ("undated",)),)
     assert links.per_claim["early"].cited_by == ("late",)
@@ -139,10 +139,10 @@ def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
               for year in years]
     links = link_archive(archive_of(claims))
     shown = [year for year, _ in links.per_claim["c2015"].speaker_other_years]
-    assert shown == ["2013", "2014", "2016", "2017"]
+    assert shown == ["2014", "2016"]   # one year each side: the nearest
     assert len(shown) == linking.OTHER_YEARS_SHOWN
     edge = [year for year, _ in links.per_claim["c2005"].speaker_other_years]
-    assert edge == ["2006", "2007", "2008", "2009"]
+    assert edge == ["2006", "2007"]    # at the edge, the nearest are both later
 
 
 def test_similar_statements_scored_in_two_processes_are_the_same():
@@ -156,3 +156,23 @@ def test_similar_statements_scored_in_two_processes_are_the_same():
     assert alone, "the statements share rare words"
     assert similar_statements(claims, two, processes=2) == alone
     assert one == two and one["pairs scored"] > 0
+
+
+def test_a_claim_cited_by_many_lists_the_first_few_and_counts_the_rest():
+    from generator.pages import plan_pages, render_page
+
+    cited = claim("cited", "The talks will resume in spring.", "peskov", dt.date(2019, 1, 10), "first")
+    citing = [claim(f"later{n}", f"Later statement number {n}.", "zelensky", dt.date(2020, 1, 1 + n), f"a{n}")
+              for n in range(linking.CITED_BY_SHOWN + 2)]
+    for item in citing:
+        item.outcome = Outcome("held", dt.date(2021, 1, 1), evidence=(linking_evidence("cited"),))
+    archive = archive_of([cited, *citing])
+    links = link_archive(archive)
+    assert len(links.per_claim["cited"].cited_by) == linking.CITED_BY_SHOWN + 2   # all are linked
+    page = next(page for page in plan_pages(archive, links, "https://example.org/")
+                if page.path == "claims/cited/index.html")
+    html = render_page(page).decode("utf-8")
+    cited_section = html.split('id="cited-heading"', 1)[1].split("</section>", 1)[0]
+    assert cited_section.count("<li>") == linking.CITED_BY_SHOWN
+    assert "later0/index.html" in cited_section   # the earliest citations first
+    assert "And 2 more claims." in cited_section
