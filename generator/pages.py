@@ -75,6 +75,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # ---------------------------------------------------------------------------
 # Where each page lives (relative to the site's root)
 
+@lru_cache(maxsize=262_144)   # a path segment per claim, speaker, question, article: quoted once
 def _segment(text: str) -> str:
     return quote(text, safe="")
 
@@ -278,6 +279,15 @@ class SiteView:
         self._note("article:" + claim.article)
         return self.links.articles[claim.article]
 
+    def claim_review(self, claim: Claim) -> Markup | None:
+        """The ClaimReview JSON-LD of a rated claim's page, None for an unrated one. Made while
+        the page renders (in the render workers), not while pages are planned."""
+        if not claim.outcome.rated:
+            return None
+        review = claim_review(claim, self.person(claim.speaker), self.article_of(claim), self.archive.site,
+                              canonical_url(self.base_url, claim_path(claim.id)), self.role_when_said(claim))
+        return json_ld(review) if review else None
+
     def role_when_said(self, claim: Claim) -> str | None:
         if claim.role:
             return claim.role
@@ -307,17 +317,11 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
 
 def claim_page(view: SiteView, claim: Claim) -> Page:
     article = view.article_of(claim)
-    path = claim_path(claim.id)
-    review = None
-    if claim.outcome.rated:
-        review = claim_review(claim, view.person(claim.speaker), article, view.archive.site,
-                              canonical_url(view.base_url, path), view.role_when_said(claim))
     speaker = view.person(claim.speaker)
-    return Page(path, "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
+    return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
         "claim": claim, "article": article, "speaker": speaker,
         "role": view.role_when_said(claim), "links": view.links.per_claim[claim.id],
         "damage": [flag for flag in article.quality if flag in DAMAGE_FLAGS],
-        "structured_data": json_ld(review) if review else None,
         "original_url": safe_href(article.url),
     }, "claims")
 
