@@ -132,13 +132,15 @@ def _build(options: BuildOptions) -> BuildResult:
             timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
         timed("write", write, staging, timed("export", export, archive, links, pages, base_url))
         timed("write", finish, staging, options.templates)
-        notes = timed("index", index, staging, archive) if options.search else []
+        notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
         timed("swap", swap, staging, options.output)
     except BaseException:
         writers.discard(staging)
         raise
     if options.incremental:
         incremental.write_record(options.output, changes.record)
+        if searched is not None:
+            search.write_record(options.output, searched)
     files, size = _files_and_size(options.output)
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
                        rendered=len(changes.stale), files=files, size=size,
@@ -264,15 +266,24 @@ def finish(staging: Path, templates: Path) -> None:
     writers.mark_site(staging)
 
 
-def index(staging: Path, archive: Archive) -> list[str]:
-    """Pagefind over the claim pages; an archive without claims has nothing to index."""
-    if not archive.claims():
-        return []
-    return search.index_site(staging, archive.site.language)
+def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOptions) -> tuple[list[str], search.Record | None]:
+    """Pagefind over the claim pages, a shard per year said; an archive without claims has
+    nothing to index. An incremental build indexes again only the shards whose pages changed,
+    and returns the record that says so for the next one."""
+    shards: dict[str, list[str]] = {}
+    for page in pages:
+        if page.template == "claim.html":
+            shards.setdefault(search.shard_of(page.values["claim"].said), []).append(page.path)
+    if not shards:
+        return [], None
+    previous = search.read_record(options.output) if options.incremental else None
+    return search.index_site(staging, archive.site.language, shards, options.output, previous,
+                             min(options.processes, os.cpu_count() or 1), keep_record=options.incremental)
 
 
 def swap(staging: Path, output: Path) -> None:
-    incremental.forget_record(output)   # from here on the old record may not describe the site
+    incremental.forget_record(output)   # from here on the old records may not describe the site
+    search.forget_record(output)
     writers.swap(staging, output)
 
 

@@ -1,9 +1,20 @@
-"""Indexing stage: builds the Pagefind search index of a written site, in one call.
+"""Indexing stage: builds the Pagefind search index of a written site, one bundle per year.
 
-Consumes a folder of finished HTML pages (the staging folder, before it is swapped into
-place); produces its `pagefind/` bundle. Only claim pages carry `data-pagefind-body`, so
-results are claims, and only `claims/` is read (a fifth fewer pages to parse); their filters (speaker, topic, year, outlet, outcome) and the
-`said` sort come from attributes in the claim template.
+Consumes the staging folder (finished HTML pages, before it is swapped into place) and which
+claim pages were said in which year; produces `pagefind/<shard>/`, one Pagefind bundle per
+shard, and `pagefind/shards.json`, the list the search page loads (the first bundle, then the
+others merged into it with Pagefind's `mergeIndex`). Only claim pages carry
+`data-pagefind-body`, so results are claims; their filters (speaker, topic, year, outlet,
+outcome) and the `said` sort come from attributes in the claim template.
+
+A shard is the claims said in one year (claims with no date have their own): Pagefind holds a
+whole bundle in memory while it indexes, so an archive of 100,000 claims is indexed in
+pieces of a few thousand, at most `processes` at a time, and a changed claim re-indexes only
+its own year. Each shard is indexed from a temporary folder of hard links to its pages, so
+result addresses stay `claims/<id>/index.html`. An incremental build hands in the previous
+build's `Record`: a shard whose pages are byte for byte the same is linked from the site in
+place instead of indexed again. Each bundle depends only on its own pages, so the result is
+the one a full build makes.
 
 Pagefind writes its filter indexes in hash-map order, which changes from run to run
 (upstream issue Pagefind/pagefind#638). `make_reproducible` rewrites those few files with
@@ -13,39 +24,198 @@ so the same pages always give the same bundle, byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import writers
+
 SIGNATURE = b"pagefind_dcd"
+UNDATED = "undated"
+MANIFEST = "shards.json"
+RECORD_VERSION = 1
+# Pagefind's ready-made interfaces: the search page uses its JavaScript API only.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
 class SearchIndexError(Exception):
     """Pagefind failed; the message carries its output."""
 
 
-def index_site(site: Path, language: str) -> list[str]:
-    """Run the bundled Pagefind binary once over the whole folder; returns notes for the editor."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind",
-               "--keep-index-url", "--glob", "claims/**/*.{html}", "--force-language", language.split("-")[0].lower(), "--quiet"]
+def shard_of(said: dt.date | None) -> str:
+    """The shard a claim's page is indexed in: the year it was said (four digits), or undated."""
+    return f"{said.year:04d}" if said else UNDATED
+
+
+@dataclass
+class Record:
+    """What the last build indexed: enough to tell which shards' pages changed since."""
+
+    fingerprint: str
+    shards: dict[str, str] = field(default_factory=dict)        # shard -> digest of its pages
+    files: dict[str, list] = field(default_factory=dict)        # page -> [inode, size, mtime_ns, digest]
+
+
+def index_site(site: Path, language: str, shards: dict[str, list[str]], previous_site: Path | None = None,
+               previous: Record | None = None, processes: int = 2,
+               keep_record: bool = False) -> tuple[list[str], Record | None]:
+    """Index each shard's pages (shard -> page paths) into `site/pagefind/<shard>/`.
+
+    With `keep_record`, returns the record of this index for the next build; a shard whose
+    digest is in `previous` and whose bundle is in `previous_site` is linked from there."""
+    notes: list[str] = []
+    language = language.split("-")[0].lower()
+    names = sorted(shards, key=lambda name: (name == UNDATED, name))
+    record = None
+    if keep_record:
+        record = Record(_fingerprint(language))
+        previous_files = previous.files if previous is not None else {}
+        for name in names:
+            record.shards[name] = _shard_digest(site, record.fingerprint, shards[name], previous_files, record.files)
+    usable = previous is not None and record is not None and previous.fingerprint == record.fingerprint
+    bundles = site / "pagefind"
+    stale = []
+    for name in names:
+        old = previous_site / "pagefind" / name if previous_site is not None else None
+        if usable and previous.shards.get(name) == record.shards[name] and (old / "pagefind-entry.json").is_file():
+            writers.link_files(old, bundles / name, _files_under(old))
+        else:
+            stale.append(name)
+    if stale:
+        sources = Path(tempfile.mkdtemp(prefix=site.name + ".search.", suffix=".building", dir=site.parent))
+        try:
+            # The largest shards first, so the processes finish together.
+            stale.sort(key=lambda name: (-len(shards[name]), name))
+            with ThreadPoolExecutor(max(1, processes)) as pool:
+                done = list(pool.map(lambda name: _index_shard(site, sources / name, shards[name], bundles / name,
+                                                               language), stale))
+        finally:
+            shutil.rmtree(sources, ignore_errors=True)
+        for name, note in zip(stale, done):
+            if note:
+                notes.append(note)
+                if record is not None:   # not reproducible: never reuse it
+                    del record.shards[name]
+    bundles.mkdir(exist_ok=True)
+    (bundles / MANIFEST).write_bytes(json.dumps({"shards": names}, separators=(",", ":")).encode("utf-8"))
+    return sorted(set(notes)), record
+
+
+def _index_shard(site: Path, source: Path, pages: list[str], bundle: Path, language: str) -> str | None:
+    """One Pagefind process over one shard's pages; returns a note when it could not be made reproducible."""
+    writers.link_files(site, source, pages)
+    command = [*_pagefind(), "--site", str(source), "--output-path", str(bundle), "--keep-index-url",
+               "--glob", "claims/**/*.{html}", "--force-language", language, "--quiet"]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SearchIndexError(f"could not run Pagefind: {error}") from error
-    if finished.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    if finished.returncode != 0 or not (bundle / "pagefind.js").is_file():
         output = (finished.stdout + finished.stderr).strip()
-        raise SearchIndexError(f"Pagefind failed (exit {finished.returncode}): {output}")
+        raise SearchIndexError(f"Pagefind failed on the {bundle.name} shard (exit {finished.returncode}): {output}")
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
     try:
-        make_reproducible(site / "pagefind")
+        make_reproducible(bundle)
     except (ValueError, KeyError, IndexError, TypeError) as error:
         # Search still works; only byte-identical rebuilds are lost until this is updated.
-        return [f"the search index could not be made reproducible (a new Pagefind version?): {error!r}; "
-                "see make_reproducible in generator/search.py"]
-    return []
+        return (f"the search index could not be made reproducible (a new Pagefind version?): {error!r}; "
+                "see make_reproducible in generator/search.py")
+    return None
+
+
+def _pagefind() -> list[str]:
+    """The Pagefind binary itself when its package is installed (starting Python for each
+    shard costs half a second), else its Python launcher."""
+    try:
+        from pagefind_bin import get_executable
+        return [str(get_executable())]
+    except (ImportError, FileNotFoundError):
+        return [sys.executable, "-m", "pagefind"]
+
+
+def _fingerprint(language: str) -> str:
+    """What every bundle depends on besides its pages: this code, the Pagefind binary, the language."""
+    binary = Path(_pagefind()[0])
+    about = binary.stat() if binary.is_file() else None
+    parts = [f"record {RECORD_VERSION}", language, str(binary), f"{about.st_size} {about.st_mtime_ns}" if about else "",
+             hashlib.blake2b(Path(__file__).read_bytes()).hexdigest()]
+    return _digest("\n".join(parts).encode("utf-8"))
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def _shard_digest(site: Path, fingerprint: str, pages: list[str], previous_files: dict[str, list],
+                  files: dict[str, list]) -> str:
+    """A digest of the shard's pages, path and bytes. A page whose inode, size and modification
+    time are those recorded (a page kept from the previous site, hard-linked) is not read again."""
+    lines = [fingerprint]
+    for path in sorted(pages):
+        about = os.stat(site / path)
+        known = previous_files.get(path)
+        if known is not None and known[:3] == [about.st_ino, about.st_size, about.st_mtime_ns]:
+            digest = known[3]
+        else:
+            digest = _digest((site / path).read_bytes())
+        files[path] = [about.st_ino, about.st_size, about.st_mtime_ns, digest]
+        lines.append(f"{path} {digest}")
+    return _digest("\n".join(lines).encode("utf-8"))
+
+
+def _files_under(folder: Path) -> list[str]:
+    return [os.path.relpath(os.path.join(top, name), folder) for top, _, names in os.walk(folder) for name in names]
+
+
+# ---------------------------------------------------------------------------
+# The record on disk, beside the site (never in it), like the incremental build's
+
+
+def record_path(output: Path) -> Path:
+    output = output.resolve()
+    return output.parent / ".hindsight-cache" / f"{output.name}.search.json"
+
+
+def read_record(output: Path) -> Record | None:
+    """The previous build's search record, when there is one that describes the site in place."""
+    if not (output / writers.MARKER).is_file():
+        return None
+    try:
+        data = json.loads(record_path(output).read_text("utf-8"))
+        if data.get("version") != RECORD_VERSION:
+            return None
+        return Record(data["fingerprint"], dict(data["shards"]), dict(data["files"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget_record(output: Path) -> None:
+    """Remove the record before the site changes, so a stale one is never trusted."""
+    record_path(output).unlink(missing_ok=True)
+
+
+def write_record(output: Path, record: Record) -> None:
+    path = record_path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text(json.dumps({"version": RECORD_VERSION, "fingerprint": record.fingerprint,
+                                     "shards": record.shards, "files": record.files},
+                                    separators=(",", ":"), sort_keys=True), "utf-8")
+    os.replace(temporary, path)
 
 
 # ---------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_every_kind_of_page_is_written(built_site):
         assert (built_site / "years" / year / "index.html").is_file()
     for name in ("index.html", "404.html", "search/index.html", "pages/about/index.html",
                  "pages/methodology/index.html", "feed.xml", "sitemap.xml", "claims.csv",
-                 "search-fallback.js", "pagefind/pagefind.js", "static/hindsight.css"):
+                 "search-fallback.js", "pagefind/shards.json", "static/hindsight.css"):
         assert (built_site / name).is_file(), name
 
 
@@ -251,7 +251,7 @@ def test_failed_search_index_keeps_previous_site(tmp_path, monkeypatch, capsys):
     assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 0
     before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
 
-    def broken(site, language):
+    def broken(site, language, *rest, **options):
         (site / "pagefind").mkdir()
         raise search.SearchIndexError("Pagefind failed (exit 1): out of disk")
 

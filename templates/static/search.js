@@ -1,5 +1,6 @@
-/* Hindsight search page. Served over HTTP it uses the Pagefind index (pagefind/);
-   opened from disk (file://), where browsers forbid loading it, it says so and searches
+/* Hindsight search page. Served over HTTP it uses the Pagefind index: one bundle per year
+   said, listed in pagefind/shards.json, the first imported and the others merged into it.
+   Opened from disk (file://), where browsers forbid loading it, it says so and searches
    the small offline index in search-fallback.js instead. Builds the page with DOM calls
    only: no text from the archive is ever inserted as HTML. */
 (function () {
@@ -127,6 +128,10 @@
 
   function run(event) {
     if (event && event.preventDefault) event.preventDefault();
+    if (!engine) {   /* still loading: the search runs once the index is ready */
+      statusLine.textContent = "Loading the search index…";
+      return;
+    }
     var query = input.value.trim();
     var chosen = chosenFilters();
     remember(query, chosen);
@@ -146,34 +151,67 @@
 
   /* Pagefind, over HTTP. With baseUrl "/" its result URLs are paths from the site's root
      ("/claims/x/index.html"); they are resolved against the folder this site is served
-     from, so the same build works at a domain root and under any subpath. */
+     from, so the same build works at a domain root and under any subpath.
+     Merged bundles rank results by score; when sorted by date, a bundle's score is the
+     page's place in its own bundle, so results of different bundles would interleave.
+     A year lies in one bundle, so a sorted search runs once per year, in order, for just
+     as many years as the first page of results needs (counted by an unsorted search). */
   function pagefindEngine(pagefind) {
+    function items(found, results) {
+      return Promise.all(results.slice(0, PAGE_SIZE).map(function (r) { return r.data(); })).then(function (pages) {
+        return pages.map(function (page) {
+          var meta = page.meta || {};
+          return {
+            href: new URL(page.url.replace(/^\/+/, ""), root).href,
+            statement: meta.statement || meta.title || page.url,
+            speaker: meta.speaker || "",
+            said: meta.said && /^\d{4}-\d\d-\d\d$/.test(meta.said) ? meta.said : (page.sort && page.sort.said) || "",
+            when: meta.when || "",
+            outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
+            tone: meta.tone || "none",
+            excerpt: page.excerpt
+          };
+        });
+      });
+    }
+    function withYear(chosen, year) {
+      var copy = {};
+      Object.keys(chosen).forEach(function (name) { copy[name] = chosen[name]; });
+      copy.year = year;
+      return copy;
+    }
+    function sorted(query, chosen, direction) {
+      var sort = { said: direction };
+      if (chosen.year) {
+        return pagefind.search(query, { filters: chosen, sort: sort }).then(function (found) { return found.results; })
+          .then(function (results) { return { total: results.length, results: results }; });
+      }
+      return pagefind.search(query, { filters: chosen }).then(function (found) {
+        var counts = (found.filters && found.filters.year) || {};
+        var years = Object.keys(counts).filter(function (year) { return /^\d+$/.test(year) && counts[year] > 0; })
+          .sort(function (a, b) { return direction === "asc" ? a - b : b - a; });
+        var total = years.reduce(function (sum, year) { return sum + counts[year]; }, 0);
+        var needed = [], count = 0;
+        years.forEach(function (year) {
+          if (count < PAGE_SIZE) { needed.push(year); count += counts[year]; }
+        });
+        return Promise.all(needed.map(function (year) {
+          return pagefind.search(query, { filters: withYear(chosen, year), sort: sort });
+        })).then(function (each) {
+          return { total: total, results: [].concat.apply([], each.map(function (found) { return found.results; })) };
+        });
+      });
+    }
     return {
       filters: function () { return pagefind.filters(); },
       search: function (query, chosen, how) {
-        var options = { filters: chosen };
-        if (how === "oldest") options.sort = { said: "asc" };
-        if (how === "newest") options.sort = { said: "desc" };
-        return pagefind.search(query || null, options).then(function (found) {
-          var first = found.results.slice(0, PAGE_SIZE);
-          return Promise.all(first.map(function (r) { return r.data(); })).then(function (pages) {
-            return {
-              total: found.results.length,
-              items: pages.map(function (page) {
-                var meta = page.meta || {};
-                return {
-                  href: new URL(page.url.replace(/^\/+/, ""), root).href,
-                  statement: meta.statement || meta.title || page.url,
-                  speaker: meta.speaker || "",
-                  said: meta.said && /^\d{4}-\d\d-\d\d$/.test(meta.said) ? meta.said : (page.sort && page.sort.said) || "",
-                  when: meta.when || "",
-                  outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
-                  tone: meta.tone || "none",
-                  excerpt: page.excerpt
-                };
-              })
-            };
+        var searching = how === "oldest" || how === "newest"
+          ? sorted(query || null, chosen, how === "oldest" ? "asc" : "desc")
+          : pagefind.search(query || null, { filters: chosen }).then(function (found) {
+            return { total: found.results.length, results: found.results };
           });
+        return searching.then(function (found) {
+          return items(found, found.results).then(function (list) { return { total: found.total, items: list }; });
         });
       }
     };
@@ -251,9 +289,18 @@
     if (location.protocol === "file:") {
       return loadFallback("Full search needs the archive to be served over the web (for example with “hindsight serve”); this copy was opened from disk.");
     }
-    return import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-      return pagefind.options({ baseUrl: "/", excerptLength: 24 }).then(function () { return pagefindEngine(pagefind); });
-    }, function () {
+    var settings = { baseUrl: "/", excerptLength: 24 };
+    return fetch(new URL("pagefind/shards.json", root).href).then(function (response) {
+      if (!response.ok) throw new Error("no search index");
+      return response.json();
+    }).then(function (manifest) {
+      var bundles = manifest.shards.map(function (name) { return new URL("pagefind/" + name + "/", root).href; });
+      return import(bundles[0] + "pagefind.js").then(function (pagefind) {
+        return pagefind.options(settings).then(function () {
+          return Promise.all(bundles.slice(1).map(function (bundle) { return pagefind.mergeIndex(bundle, settings); }));
+        }).then(function () { return pagefindEngine(pagefind); });
+      });
+    }).catch(function () {
       return loadFallback("The full search index is not available here.");
     });
   }
