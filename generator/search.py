@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -162,8 +163,9 @@ def _digest(raw: bytes) -> str:
 
 def _shard_digest(site: Path, fingerprint: str, pages: list[str], previous_files: dict[str, list],
                   files: dict[str, list]) -> str:
-    """A digest of the shard's pages, path and bytes. A page whose inode, size and modification
-    time are those recorded (a page kept from the previous site, hard-linked) is not read again."""
+    """A digest of the shard's pages: each one's path and the part of it Pagefind reads. A page
+    whose inode, size and modification time are those recorded (a page kept from the previous
+    site, hard-linked) is not read again."""
     lines = [fingerprint]
     for path in sorted(pages):
         about = os.stat(site / path)
@@ -171,10 +173,36 @@ def _shard_digest(site: Path, fingerprint: str, pages: list[str], previous_files
         if known is not None and known[:3] == [about.st_ino, about.st_size, about.st_mtime_ns]:
             digest = known[3]
         else:
-            digest = _digest((site / path).read_bytes())
+            digest = _digest(indexed_part((site / path).read_bytes()))
         files[path] = [about.st_ino, about.st_size, about.st_mtime_ns, digest]
         lines.append(f"{path} {digest}")
     return _digest("\n".join(lines).encode("utf-8"))
+
+
+_OUTSIDE_THE_BODY = re.compile(rb"data-pagefind-|<h1[\s>]|<img[\s>/]", re.IGNORECASE)
+
+
+def indexed_part(html: bytes) -> bytes:
+    """The bytes of a page that its index entry depends on: everything up to the end of its
+    `data-pagefind-body` element. Pagefind reads past it only for attributes it is told to
+    (`data-pagefind-*`) and for a first heading or an image after the heading, so a page
+    with any of those after the body counts whole. A claim page's list of related claims,
+    after the body, changes whenever a neighbour's statement does: this keeps such edits from
+    re-indexing every year the neighbours were said in."""
+    marked = html.find(b"data-pagefind-body")
+    opening = html.rfind(b"<", 0, marked)
+    tag = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", html[opening:]) if marked >= 0 and opening >= 0 else None
+    if tag is None:
+        return html
+    depth, end = 0, -1
+    for found in re.finditer(rb"<(/?)" + re.escape(tag.group(1)) + rb"[\s>/]", html[opening:], re.IGNORECASE):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            end = html.index(b">", opening + found.end() - 1) + 1
+            break
+    if end < 0 or _OUTSIDE_THE_BODY.search(html, end):
+        return html
+    return html[:end]
 
 
 def _files_under(folder: Path) -> list[str]:

@@ -78,6 +78,28 @@ def test_oldest_first_sorts_by_date_said(page, served_site):
     assert len(years) > 1 and years == sorted(years)
 
 
+def test_one_search_spans_the_year_shards_sorted_and_filtered(page, served_site, built_site):
+    shards = json.loads((built_site / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
+    assert len(shards) >= 2, "the sample's claims were said in more than one year"
+    shard_of = {f"{served_site}claims/{c['id']}/index.html": (c["said"] or "")[:4] or "undated"
+                for c in claims_of(built_site)}
+    name, years = speaker_across_years(built_site)
+    page.goto(served_site + "search/index.html?order=newest&q=" + name.split()[-1])
+    wait_for_results(page)
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    found_in = [shard_of[link] for link in links]
+    assert len(set(found_in)) >= 2 and set(found_in) <= set(shards)
+    assert found_in == sorted(found_in, reverse=True), "newest first across shards"
+    dates = page.locator("#search-results .claim-meta").all_inner_texts()
+    assert len(dates) == len(links)
+    year = found_in[-1]
+    page.select_option("#filter-year", value=year)
+    page.wait_for_function(f"document.getElementById('search-results').children.length < {len(links)}")
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    assert links and {shard_of[link] for link in links} == {year}
+    assert page.errors == []
+
+
 def test_claim_to_speaker_to_question(page, served_site, built_site):
     claim = next(c for c in claims_of(built_site) if c["topics"])
     page.goto(served_site + f"claims/{claim['id']}/index.html")

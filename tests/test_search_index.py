@@ -1,0 +1,160 @@
+"""The search index in shards, one per year said: an edit re-indexes only the shards whose
+pages changed, the result is byte for byte a full build's, and the served site finds the
+new words (Pagefind in Debian's Chromium)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.build import BuildOptions, build
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import synthetic  # noqa: E402
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    synthetic.generate(120, tmp_path / "archive")
+    return tmp_path / "archive"
+
+
+def run(archive: Path, output: str = "site", incremental: bool = True):
+    result = build(BuildOptions(content=archive / "content", output=archive / output, extract=False,
+                                incremental=incremental))
+    assert result.built, result.problems
+    return result
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def bundle_inodes(site: Path) -> dict[str, dict[str, int]]:
+    """Shard -> {file in its bundle: inode}."""
+    shards = json.loads((site / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
+    return {name: {path.relative_to(site / "pagefind" / name).as_posix(): path.stat().st_ino
+                   for path in (site / "pagefind" / name).rglob("*") if path.is_file()} for name in shards}
+
+
+def shard_of_page(site: Path) -> dict[str, str]:
+    claims = json.loads((site / "claims.json").read_text("utf-8"))["claims"]
+    return {f"claims/{claim['id']}/index.html": (claim["said"] or "")[:4] or search.UNDATED for claim in claims}
+
+
+def words_indexed(bundle: Path) -> bytes:
+    """Every word chunk of a bundle, unpacked (words are stored as plain strings)."""
+    return b"".join(gzip.decompress(path.read_bytes()) for path in sorted((bundle / "index").iterdir()))
+
+
+def edit_statement(archive: Path, claim_id: str, words: str) -> None:
+    for sheet in (archive / "content/articles").rglob("*.yaml"):
+        text = sheet.read_text("utf-8")
+        if re.search(rf"- id: {claim_id}\n", text):
+            text = re.sub(rf'(- id: {claim_id}\n    statement: ")', rf"\1{words} ", text)
+            sheet.write_text(text, "utf-8")
+            return
+    raise AssertionError(claim_id)
+
+
+def claims_showing(site: Path, claim_id: str) -> set[str]:
+    """The claim itself and the claims that cite it as evidence: the claim pages whose indexed
+    text holds its statement (a related-claims list beside the indexed text does not count)."""
+    claims = json.loads((site / "claims.json").read_text("utf-8"))["claims"]
+    return {f"claims/{claim['id']}/index.html" for claim in claims if claim["id"] == claim_id
+            or any(item.get("claim") == claim_id for item in claim["outcome"]["evidence"])}
+
+
+def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: Path):
+    run(archive)
+    site = archive / "site"
+    before = bundle_inodes(site)
+    assert len(before) > 5, "the synthetic archive spans many years"
+    assert search.read_record(site) is not None
+    assert not list(site.rglob("*.search.json")), "the record is kept beside the site, never in it"
+
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    second = run(archive)
+    after = bundle_inodes(site)
+    shards = shard_of_page(site)
+    reindexed = {name for name in after if after[name] != before.get(name)}
+    assert reindexed == {shards[path] for path in claims_showing(site, "claim-60")}
+    assert second.rendered > 1, "pages in other years list claim-60 beside them, yet their shards stay"
+    for name in set(after) - reindexed:   # linked from the site in place: the same files
+        assert after[name] == before[name]
+    own = site / "pagefind" / shards["claims/claim-60/index.html"]
+    assert b"quokkaflux" in words_indexed(own)
+    assert not any(b"quokkaflux" in words_indexed(site / "pagefind" / name) for name in set(after) - reindexed)
+
+    run(archive, "full", incremental=False)
+    built, full = tree(site), tree(archive / "full")
+    assert sorted(built) == sorted(full)
+    assert [path for path in full if built[path] != full[path]] == [], "the same index a full build makes"
+
+
+def test_the_indexed_part_of_a_page_ends_with_its_body_unless_pagefind_reads_on():
+    page = b'<html lang="en"><main><article data-pagefind-body><div>a</div><div>b</div></article>'
+    assert search.indexed_part(page + b'<ul><li>beside</li></ul>') == page
+    assert search.indexed_part(page + b"<ul><li>other</li></ul>") == search.indexed_part(page + b"<p>x</p>")
+    for read_on in (b'<span data-pagefind-filter="year">2020</span>', b'<img src="a.png">', b"<h1>Title</h1>"):
+        assert search.indexed_part(page + read_on) == page + read_on
+    assert search.indexed_part(b"<html><p>no body</p></html>") == b"<html><p>no body</p></html>"
+    unclosed = b"<html><article data-pagefind-body><p>cut"
+    assert search.indexed_part(unclosed) == unclosed
+
+
+def test_a_full_build_drops_the_record_and_a_missing_bundle_is_indexed_again(archive: Path):
+    run(archive)
+    site = archive / "site"
+    run(archive, incremental=False)
+    assert search.read_record(site) is None, "a full build keeps no record; the old one may be stale"
+    first = run(archive)        # no record: every shard indexed
+    assert search.read_record(site) is not None
+    name = json.loads((site / "pagefind" / "shards.json").read_text("utf-8"))["shards"][0]
+    shutil.rmtree(site / "pagefind" / name)
+    run(archive)
+    assert (site / "pagefind" / name / "pagefind-entry.json").is_file()
+    assert first.built
+
+
+def test_the_served_site_finds_words_of_the_edited_claim(archive: Path, page):
+    from generator.commands.serve import make_server
+
+    run(archive)
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    run(archive)
+    server = make_server(archive / "site", "/archive/", 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/archive/"
+        page.goto(address + "search/index.html?q=quokkaflux")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('found')")
+        links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+        assert links == [address + "claims/claim-60/index.html"]
+        said = {address + f"claims/{c['id']}/index.html": c["said"] for c in
+                json.loads((archive / "site" / "claims.json").read_text("utf-8"))["claims"]}
+        for order, newest_first in (("oldest", False), ("newest", True)):
+            page.goto(address + f"search/index.html?q=settlement&order={order}")
+            page.wait_for_function("document.getElementById('search-status').textContent.includes('found')")
+            links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+            dates = [said[link] for link in links]
+            assert len({date[:4] for date in dates}) > 2, "results from many year shards"
+            assert dates == sorted(dates, reverse=newest_first)
+            status = page.locator("#search-status").inner_text()
+            page.goto(address + "search/index.html?q=settlement")
+            page.wait_for_function("document.getElementById('search-status').textContent.includes('found')")
+            assert page.locator("#search-status").inner_text().split()[0] == status.split()[0], \
+                "sorted or not, the same claims are found (none of them undated)"
+        assert page.errors == []
+    finally:
+        server.shutdown()
+        server.server_close()
