@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import exports, feeds, incremental, search, writers
-from generator.contents import check_content, model_archive, read_content
+from generator.contents import (check_content, model_archive, read_content, read_sheets_cache, sheets_to_cache,
+                                write_sheets_cache)
 from generator.linking import Links, link_archive
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page
@@ -116,14 +117,19 @@ def _say_waiting(output: Path) -> None:
 def _build(options: BuildOptions) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
-    # The documents read are let go once modelled: they hold every value's position.
-    archive, problems = timed("validate", validate, *timed("load", load, options.content, options.processes))
+    cache = incremental.cache_path(options.output, "sheets") if options.incremental else None
+    read = timed("load", load, options.content, options.processes, cache)
+    archive, problems = timed("validate", validate, *read[:3])
+    if cache is not None:
+        timed("load", remember, cache, read)
+    sheets = read[0].digests
+    del read   # the documents read are let go once modelled: they hold every value's position
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
     links = timed("link", link, archive, options.processes)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
-    changes = timed("compare", compare, pages, archive, links, options)
+    changes = timed("compare", compare, pages, archive, links, options, sheets)
     staging = writers.open_staging(options.output)
     try:
         timed("write", keep, staging, options.output, changes.kept)
@@ -166,11 +172,14 @@ def extract_new_seeds(options: BuildOptions) -> None:
         extract(options.content, seeds)
 
 
-def load(content: Path, processes: int = 1) -> tuple[ContentFiles, dict[str, str], list[Problem]]:
-    """Read every content file: YAML sheets into documents, Markdown pages into text."""
+def load(content: Path, processes: int = 1, cache: Path | None = None
+         ) -> tuple[ContentFiles, dict[str, str], list[Problem], dict[str, tuple[str, bytes]]]:
+    """Read every content file: YAML sheets into documents, Markdown pages into text. With a
+    `cache` (incremental builds), sheets whose bytes are those read before are not parsed again."""
     problems: list[Problem] = []
-    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1))
-    return files, pages, problems
+    read_before = read_sheets_cache(cache) if cache is not None else None
+    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before)
+    return files, pages, problems, read_before
 
 
 def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> tuple[Archive | None, list[Problem]]:
@@ -179,15 +188,23 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
     return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
+def remember(cache: Path, read: tuple) -> None:
+    """Keep the sheets that passed their schema for the next build, even when another sheet
+    has a problem (it is read again until it is fixed)."""
+    files, read_before = read[0], read[3]
+    write_sheets_cache(cache, sheets_to_cache(files), read_before or {})
+
+
 def link(archive: Archive, processes: int = 1) -> Links:
     return link_archive(archive, min(processes, os.cpu_count() or 1))
 
 
-def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions) -> incremental.Comparison:
+def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,
+            sheets: dict[str, str] | None = None) -> incremental.Comparison:
     """Which pages to render: those whose inputs changed since the last incremental build,
     or every page (a full build, or no record of the site in place)."""
     previous = incremental.read_record(options.output) if options.incremental else None
-    return incremental.compare(pages, previous, archive, links, keep_record=options.incremental)
+    return incremental.compare(pages, previous, archive, links, keep_record=options.incremental, sheets=sheets)
 
 
 def keep(staging: Path, output: Path, paths: list[str]) -> None:

@@ -9,6 +9,9 @@ either read or reported: nothing is skipped in silence. The three steps (`read_c
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import marshal
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +28,21 @@ from generator.model import (
     Site,
     Topic,
 )
-from generator.readers import Document, Problem, decode, read_yaml
+from generator import writers
+from generator.readers import Document, Problem, decode, parse_file, read_file, read_yaml
 from generator.validation import ContentFiles, check_archive, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
 
 
-def read_content(content_dir: Path, problems: list[Problem], processes: int = 1) -> tuple[ContentFiles, dict[str, str]]:
+def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
+                 read_before: dict[str, tuple[str, bytes]] | None = None) -> tuple[ContentFiles, dict[str, str]]:
     """Read every content file into documents, and Markdown pages into text (not yet checked).
-    With `processes` > 1, a large archive's claim sheets are parsed in that many processes."""
+    With `processes` > 1, a large archive's claim sheets are parsed in that many processes.
+
+    `read_before` (from `read_sheets_cache`) holds the sheets an earlier build read and found
+    valid: a sheet whose bytes are the same is not parsed again, and `files.digests` records
+    every sheet's bytes' digest for `sheets_to_cache` and the incremental record."""
     files = ContentFiles(project_root=content_dir.parent)
     if not content_dir.is_dir():
         problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
@@ -64,7 +73,7 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1)
             problems.append(Problem(str(path), 1, 1, "this file is not read: claim sheets are "
                                     "content/articles/YYYY/<slug>.yaml", "move or rename it, or delete it",
                                     "warning"))
-    for document, found in _read_sheets(sheets, processes):
+    for document, found in _read_sheets(sheets, processes, files, read_before):
         problems.extend(found)
         if document is not None:
             files.articles.append(document)
@@ -99,23 +108,58 @@ def _link_problem(path: Path) -> Problem:
 PARALLEL_FROM = 2000   # sheets: below this, one process reads them sooner than two
 
 
-def _read_sheets(paths: list[Path], processes: int) -> list[tuple[Document | None, list[Problem]]]:
-    """Each sheet parsed, in the order given. Parsing is pure Python after libyaml's scanner,
-    so a second process is the only way to use a second core: the sheets are split in
-    `processes` shares, one read here, the others by forked processes that send back what
+def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
+                 read_before: dict[str, tuple[str, bytes]] | None) -> list[tuple[Document | None, list[Problem]]]:
+    """Each sheet read, in the order given: taken from `read_before` when its bytes are those
+    read before, else parsed. Parsing is pure Python after libyaml's scanner, so a second
+    process is the only way to use a second core: the sheets to parse are split in
+    `processes` shares, one parsed here, the others by forked processes that send back what
     they read (pickled: a fifth of the time parsing took)."""
-    shares = max(1, min(processes, len(paths) // PARALLEL_FROM))
+    read: list[tuple[Document | None, list[Problem]] | None] = []
+    unparsed: list[tuple[bytes, str]] = []
+    for path in paths:
+        shown = str(path)
+        raw, found = read_file(path, shown)
+        if raw is None:
+            read.append((None, found))
+            continue
+        if read_before is not None:
+            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            files.digests[shown] = digest
+            before = read_before.get(shown)
+            value = _unmarshalled(before[1]) if before is not None and before[0] == digest else None
+            if value is not None:
+                read.append((Document(shown, value, unparsed=raw), []))
+                files.schema_valid.add(shown)
+                files.cached[shown] = before[1]
+                continue
+        read.append(None)
+        unparsed.append((raw, shown))
+    parsed = iter(_parse_sheets(unparsed, processes))
+    return [next(parsed) if done is None else done for done in read]
+
+
+def _unmarshalled(blob: bytes):
+    try:
+        value = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None   # every valid sheet is a mapping
+
+
+def _parse_sheets(sheets: list[tuple[bytes, str]], processes: int) -> list[tuple[Document | None, list[Problem]]]:
+    shares = max(1, min(processes, len(sheets) // PARALLEL_FROM))
     if shares == 1:
-        return [read_yaml(path, str(path)) for path in paths]
+        return [parse_file(raw, shown) for raw, shown in sheets]
     import multiprocessing   # only here: reading is otherwise free of processes
 
-    bounds = [(len(paths) * part // shares, len(paths) * (part + 1) // shares) for part in range(shares)]
+    bounds = [(len(sheets) * part // shares, len(sheets) * (part + 1) // shares) for part in range(shares)]
     global _FORKED_SHEETS
-    _FORKED_SHEETS = paths   # inherited by the forked workers, never pickled
+    _FORKED_SHEETS = sheets   # inherited by the forked workers, never pickled
     try:
         with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
-            others = pool.map_async(_read_share, bounds[1:])
-            read = _read_share(bounds[0])
+            others = pool.map_async(_parse_share, bounds[1:])
+            read = _parse_share(bounds[0])
             for share in others.get():
                 read.extend(share)
     finally:
@@ -123,11 +167,62 @@ def _read_sheets(paths: list[Path], processes: int) -> list[tuple[Document | Non
     return read
 
 
-_FORKED_SHEETS: list[Path] | None = None
+_FORKED_SHEETS: list[tuple[bytes, str]] | None = None
 
 
-def _read_share(bounds: tuple[int, int]) -> list[tuple[Document | None, list[Problem]]]:
-    return [read_yaml(path, str(path)) for path in _FORKED_SHEETS[bounds[0]:bounds[1]]]
+def _parse_share(bounds: tuple[int, int]) -> list[tuple[Document | None, list[Problem]]]:
+    return [parse_file(raw, shown) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
+
+
+# ---------------------------------------------------------------------------
+# The sheets read before, kept in `.hindsight-cache/` beside the site between builds
+
+
+SHEETS_VERSION = 1
+
+
+def read_sheets_cache(path: Path) -> dict[str, tuple[str, bytes]]:
+    """The valid sheets an earlier build read, by path: (digest of their bytes, their value
+    marshalled). Empty when there is no cache, or one this code did not write (another
+    version of hindsight, a damaged file): it is then made again, never trusted."""
+    kept = writers.read_sealed(path, "sheets", SHEETS_VERSION)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == code_digest() and isinstance(kept[1], dict)):
+        return {}
+    return kept[1]
+
+
+def sheets_to_cache(files: ContentFiles) -> dict[str, tuple[str, bytes]]:
+    """The sheets of this build that passed their schema, for the next build: a sheet with a
+    problem of its own is never kept, so it is read and reported again every time. (Checks
+    across sheets run on every sheet in every build, cached or not.)"""
+    kept = {}
+    for document in files.articles:
+        digest = files.digests.get(document.path)
+        if digest is not None and document.path in files.schema_valid:
+            blob = files.cached.get(document.path)
+            kept[document.path] = (digest, blob if blob is not None else marshal.dumps(document.value))
+    return kept
+
+
+def write_sheets_cache(path: Path, kept: dict[str, tuple[str, bytes]], before: dict[str, tuple[str, bytes]]) -> None:
+    """Write the sheets kept for the next build, unless they are the ones kept already."""
+    if kept.keys() == before.keys() and all(kept[name][0] == before[name][0] for name in kept):
+        return
+    writers.write_sealed(path, "sheets", SHEETS_VERSION, (code_digest(), kept))
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the generator's code and schemas: what reading, checking and modelling do."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(CODE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(CODE).as_posix()}\0".encode())
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return digest.hexdigest()
+
+
+CODE = Path(__file__).resolve().parent
 
 
 def _read(path: Path, problems: list[Problem]) -> Document | None:
@@ -144,7 +239,12 @@ def check_content(files: ContentFiles, today: dt.date) -> list[Problem]:
         if document is not None:
             problems.extend(check_schema(document, kind))
     for document in files.articles:
-        problems.extend(check_schema(document, "article"))
+        if document.path in files.schema_valid:   # read before, and valid then: the same bytes, the same code
+            continue
+        found = check_schema(document, "article")
+        if not found:
+            files.schema_valid.add(document.path)
+        problems.extend(found)
     problems.extend(check_archive(files, today))
     return problems
 

@@ -20,81 +20,100 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import writers
+from generator.contents import code_digest
 from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
 
-RECORD_VERSION = 1
-CODE = Path(__file__).resolve().parent
+RECORD_VERSION = 2
 
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def part_digests(archive: Archive, links: Links) -> dict[str, str]:
-    """A digest of every claim, speaker, question and article, by part key."""
-    digests = {f"claim:{claim.id}": _digest(repr(claim)) for claim in links.claims.values()}
+def part_digests(archive: Archive, links: Links, sheets: dict[str, str] | None = None,
+                 previous: Record | None = None) -> tuple[dict[str, str], dict[str, tuple[str, dict[str, str]]]]:
+    """A digest of every claim, speaker, question and article, by part key; and, by sheet, the
+    digests of the article and claims it holds.
+
+    An article and its claims are modelled from their sheet alone, so where a sheet's bytes
+    (`sheets`: path -> digest of its bytes) are those of the `previous` record, with the same
+    code, its parts' digests are taken from there instead of being worked out again."""
+    sheets = sheets or {}
+    known = previous.sheets if previous is not None else {}
+    digests: dict[str, str] = {}
+    by_sheet: dict[str, tuple[str, dict[str, str]]] = {}
+    for article in archive.articles:
+        sheet = sheets.get(article.source)
+        before = known.get(article.source)
+        if sheet is not None and before is not None and before[0] == sheet:
+            own = before[1]
+        else:
+            own = {f"claim:{claim.id}": _digest(repr(claim)) for claim in article.claims}
+            fields = {name: value for name, value in vars(article).items() if name != "claims"}
+            fields["claims"] = [claim.id for claim in article.claims]   # its claims count as parts of their own
+            own[f"article:{article.slug}"] = _digest(repr(fields))
+        digests.update(own)
+        if sheet is not None:
+            by_sheet[article.source] = (sheet, own)
     digests.update((f"person:{person.id}", _digest(repr(person))) for person in archive.people.values())
     digests.update((f"topic:{topic.id}", _digest(repr(topic))) for topic in archive.topics.values())
-    for article in archive.articles:   # its claims count as parts of their own
-        fields = {name: value for name, value in vars(article).items() if name != "claims"}
-        fields["claims"] = [claim.id for claim in article.claims]
-        digests[f"article:{article.slug}"] = _digest(repr(fields))
-    return digests
+    return digests, by_sheet
 
 
 def fingerprint(view: SiteView) -> str:
     """What every page depends on: templates, code, site settings, address, text pages' titles."""
-    parts = [f"record {RECORD_VERSION}", repr(view.archive.site), view.base_url, repr(view.text_pages)]
-    for folder in (view.templates, CODE):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts.append(f"{path.relative_to(folder)} {hashlib.blake2b(path.read_bytes()).hexdigest()}")
+    parts = [f"record {RECORD_VERSION}", repr(view.archive.site), view.base_url, repr(view.text_pages),
+             f"code {code_digest()}"]
+    for path in sorted(view.templates.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            parts.append(f"{path.relative_to(view.templates)} {hashlib.blake2b(path.read_bytes()).hexdigest()}")
     return _digest("\n".join(parts))
+
+
+_PART_KEYS = {Claim: lambda claim: "claim:" + claim.id, Person: lambda person: "person:" + person.id,
+              Topic: lambda topic: "topic:" + topic.id, Article: lambda article: "article:" + article.slug}
 
 
 def plan_digest(page: Page) -> tuple[str, set[str]]:
     """A digest of a page's plan, and the parts of the model its values refer to.
 
     Parts (claims, speakers, questions, articles) enter the digest by key only: their content
-    is compared through their own digests."""
+    is compared through their own digests. The plan is written out by json's C encoder, which
+    calls back only for what is not plain JSON (parts, dates, the plans' own small dataclasses):
+    a site's plans hold near a million values, too many to walk one by one in Python."""
     parts: set[str] = set()
-    words: list[str] = [page.path, page.template, page.title, page.section]
-    _describe(page.values, parts, words)
-    return _digest("\x1f".join(words)), parts
 
-
-def _describe(value: Any, parts: set[str], words: list[str]) -> None:
-    if isinstance(value, (Claim, Person, Topic, Article)):
-        key = part_key(value)
-        parts.add(key)
-        words.append(key)
-    elif isinstance(value, SiteView):
-        words.append("view")
-    elif isinstance(value, (str, int, float, bool, type(None), dt.date)):
-        words.append(repr(value))
-    elif isinstance(value, dict):
-        words.append("{")
-        for key, item in value.items():
-            words.append(repr(key))
-            _describe(item, parts, words)
-        words.append("}")
-    elif isinstance(value, (list, tuple)):
-        words.append("[")
-        for item in value:
-            _describe(item, parts, words)
-        words.append("]")
-    elif hasattr(value, "__dict__"):   # the plans' own small dataclasses: links, neighbours, pagers
-        words.append(type(value).__name__)
-        _describe(vars(value), parts, words)
-    else:
+    def describe(value: Any) -> Any:
+        key = _PART_KEYS.get(type(value))
+        if key is not None:
+            key = key(value)
+            parts.add(key)
+            return key
+        if isinstance(value, (Claim, Person, Topic, Article)):
+            key = part_key(value)
+            parts.add(key)
+            return key
+        if isinstance(value, SiteView):
+            return "view"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, (set, frozenset)):   # their order changes from one run to the next
+            raise TypeError(f"a set in a page plan ({page.path}) has no stable order; use a sorted list")
+        if hasattr(value, "__dict__"):   # links, neighbours, pagers
+            return [type(value).__name__, vars(value)]
         raise TypeError(f"cannot tell whether a {type(value).__name__} in a page plan changed")
+
+    text = json.dumps([page.path, page.template, page.title, page.section, page.values], default=describe,
+                      check_circular=False)
+    return hashlib.blake2b(text.encode("ascii"), digest_size=12).hexdigest(), parts
 
 
 @dataclass
@@ -104,6 +123,7 @@ class Record:
     fingerprint: str
     digests: dict[str, str] = field(default_factory=dict)          # part key -> digest
     pages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)   # path -> (plan digest, parts read)
+    sheets: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)   # sheet -> (its bytes' digest, its parts' digests)
 
 
 @dataclass
@@ -121,24 +141,32 @@ class Comparison:
             return
         for path, parts in reads.items():
             digest, in_values = self.plans[path]
-            self.record.pages[path] = (digest, sorted(parts | in_values))
+            # One string per part key, shared by every page that read it: the record on disk
+            # then writes each key once and refers to it after.
+            self.record.pages[path] = (digest, sorted(map(sys.intern, parts | in_values)))
 
 
 def compare(pages: list[Page], previous: Record | None, archive: Archive, links: Links,
-            keep_record: bool = True) -> Comparison:
+            keep_record: bool = True, sheets: dict[str, str] | None = None) -> Comparison:
     """Which pages to render: all of them without a usable previous record. Without
-    `keep_record` (a full build that keeps no record), nothing is compared or digested."""
+    `keep_record` (a full build that keeps no record), nothing is compared or digested.
+    `sheets` (path -> digest of its bytes) lets unchanged sheets' parts keep their digests."""
     if not keep_record:
         return Comparison(Record(""), list(pages), [], {})
     view: SiteView = pages[0].values["view"] if pages else None
-    record = Record(fingerprint(view) if view else "", part_digests(archive, links))
+    code = fingerprint(view) if view else ""
+    usable = previous is not None and previous.fingerprint == code
+    record = Record(code, *part_digests(archive, links, sheets, previous if usable else None))
     plans = {page.path: plan_digest(page) for page in pages}
     comparison = Comparison(record, [], [], plans)
-    usable = previous is not None and previous.fingerprint == record.fingerprint
+    changed: set[str] = set()   # parts whose digest differs from the previous build's, or that are new or gone
+    if usable:
+        before, now = previous.digests, record.digests
+        changed = {key for key, digest in before.items() if now.get(key) != digest}
+        changed.update(key for key in now if key not in before)
     for page in pages:
         before = previous.pages.get(page.path) if usable else None
-        if before is not None and before[0] == plans[page.path][0] and all(
-                previous.digests.get(key) == record.digests.get(key) for key in before[1]):
+        if before is not None and before[0] == plans[page.path][0] and changed.isdisjoint(before[1]):
             comparison.kept.append(page.path)
             record.pages[page.path] = before
         else:
@@ -150,23 +178,28 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
 # The record on disk
 
 
-def record_path(output: Path) -> Path:
+def cache_path(output: Path, kind: str) -> Path:
+    """Where a build keeps `kind` between builds: beside the site folder, never in it."""
     output = output.resolve()
-    return output.parent / ".hindsight-cache" / f"{output.name}.record.json"
+    return output.parent / ".hindsight-cache" / f"{output.name}.{kind}"
+
+
+def record_path(output: Path) -> Path:
+    return cache_path(output, "record")
 
 
 def read_record(output: Path) -> Record | None:
     """The previous build's record, when there is one that describes the site in place."""
-    path = record_path(output)
     if not (output / ".hindsight-site").is_file():
         return None
+    data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("version") != RECORD_VERSION:
+        fingerprint, digests, pages, sheets = data
+        if not (isinstance(fingerprint, str) and isinstance(digests, dict) and isinstance(pages, dict)
+                and isinstance(sheets, dict)):
             return None
-        return Record(data["fingerprint"], data["digests"],
-                      {page: (digest, parts) for page, (digest, parts) in data["pages"].items()})
-    except (OSError, ValueError, KeyError, TypeError):
+        return Record(fingerprint, digests, pages, sheets)
+    except (TypeError, ValueError):
         return None
 
 
@@ -176,10 +209,5 @@ def forget_record(output: Path) -> None:
 
 
 def write_record(output: Path, record: Record) -> None:
-    path = record_path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps({"version": RECORD_VERSION, "fingerprint": record.fingerprint,
-                                     "digests": record.digests, "pages": record.pages},
-                                    separators=(",", ":"), sort_keys=True), "utf-8")   # pages end in any order
-    os.replace(temporary, path)
+    writers.write_sealed(record_path(output), "record", RECORD_VERSION,
+                         (record.fingerprint, record.digests, record.pages, record.sheets))

@@ -11,6 +11,7 @@ the strings the editor wrote and are checked against the schema later.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -66,19 +67,39 @@ class Problem:
 
 @dataclass
 class Document:
-    """One YAML file's plain value plus where each part of it was written."""
+    """One YAML file's plain value plus where each part of it was written.
+
+    A document whose value was read before (an unchanged sheet, from the build's cache) keeps
+    its file's bytes in `unparsed` instead of positions: they are worked out again from the
+    bytes the first time a problem needs them."""
 
     path: str  # as shown to editors, e.g. content/articles/2019/nyt-zelensky.yaml
     value: Any
     values_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys_at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     written: dict[tuple, str] = field(default_factory=dict)  # numbers and true/false as the editor typed them
+    unparsed: bytes | None = field(default=None, repr=False, compare=False)
+
+    def _place(self) -> None:
+        """Fill in the positions of a document read from the cache, from its bytes."""
+        if self.unparsed is None:
+            return
+        document, _ = parse_file(self.unparsed, self.path)
+        self.unparsed = None
+        if document is not None:
+            self.values_at, self.keys_at, self.written = document.values_at, document.keys_at, document.written
+
+    def written_as(self, where: tuple) -> str | None:
+        """A number or true/false at `where` as the editor typed it."""
+        self._place()
+        return self.written.get(where)
 
     def position(self, where: tuple, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at `where`, or of its key.
 
         Falls back to the nearest enclosing part that has a position.
         """
+        self._place()
         table = self.keys_at if key else self.values_at
         while True:
             if where in table:
@@ -272,16 +293,31 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
 
 def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Problem]]:
     """Read and parse one YAML file from disk."""
+    raw, problems = read_file(path, shown_path)
+    if raw is None:
+        return None, problems
+    return parse_file(raw, shown_path)
+
+
+def read_file(path: Path, shown_path: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of one content file, or why they cannot be read (missing, too large)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(shown_path, 1, 1, f"the file is {size // (1024 * 1024)} MB; the limit is "
-                                  f"{MAX_FILE_BYTES // (1024 * 1024)} MB", "split it into one file per article")]
-        text = decode(path.read_bytes())
-    except UnicodeDecodeError as error:
-        return None, [_encoding_problem(path.read_bytes(), error, shown_path)]
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, [Problem(shown_path, 1, 1, f"the file is {size // (1024 * 1024)} MB; the limit is "
+                                      f"{MAX_FILE_BYTES // (1024 * 1024)} MB", "split it into one file per article")]
+            return stream.read(), []
     except OSError as error:
         return None, [Problem(shown_path, 1, 1, f"cannot read the file: {error.strerror}")]
+
+
+def parse_file(raw: bytes, shown_path: str) -> tuple[Document | None, list[Problem]]:
+    """Parse the bytes of one YAML file, or explain why they cannot be read."""
+    try:
+        text = decode(raw)
+    except UnicodeDecodeError as error:
+        return None, [_encoding_problem(raw, error, shown_path)]
     return parse_yaml(text, shown_path)
 
 

@@ -153,7 +153,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
     elif rule == "type":
         # A field left empty (`claims:` and nothing after it) is shown at its name.
         yield document.problem(where, *_type_message(name, instance, error.validator_value, error.schema,
-                                                     document.written.get(where)), key=instance is None)
+                                                     document.written_as(where)), key=instance is None)
     elif rule == "pattern":
         yield document.problem(where, *_pattern_message(name, instance, error.schema))
     elif rule == "format":
@@ -256,6 +256,10 @@ class ContentFiles:
     topics: Document | None = None
     articles: list[Document] = field(default_factory=list)
     project_root: Any = None  # pathlib.Path of the folder that holds content/ and seeds/
+    # Kept only when reading with the cache of sheets read before (incremental builds):
+    digests: dict[str, str] = field(default_factory=dict)    # sheet path -> digest of its bytes
+    schema_valid: set[str] = field(default_factory=set)      # sheets that passed their schema
+    cached: dict[str, bytes] = field(default_factory=dict)   # sheet path -> its value as cached
 
 
 def _entries(document: Document | None, key: str) -> Iterator[tuple[tuple, dict]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import glob
+import hashlib
+import marshal
 import os
 import shutil
 import subprocess
@@ -203,6 +205,42 @@ def write_text_atomically(path: Path, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+# A file only this program writes and reads back (the incremental record, the sheets already
+# read): a header naming what it holds, its version and the Python that wrote it (marshal's
+# format is Python's own), then a checksum of the body. Anything else, or a body that does not
+# match its checksum (cut short, edited, another version), is refused: read as if absent.
+_SEALED = b"hindsight %s %d python %s\n"
+
+
+def write_sealed(path: Path, kind: str, version: int, value) -> None:
+    """Write `value` (plain values only: dict, list, tuple, str, bytes, numbers, None) to
+    `path` whole or not at all: through a temporary file renamed over it."""
+    body = marshal.dumps(value)
+    header = _SEALED % (kind.encode(), version, sys.version.encode("unicode_escape"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    with open(temporary, "wb") as stream:
+        stream.write(header + hashlib.blake2b(body, digest_size=16).digest() + body)
+    os.replace(temporary, path)
+
+
+def read_sealed(path: Path, kind: str, version: int):
+    """The value `write_sealed` wrote to `path`; None when it is missing, unreadable, cut
+    short, changed since, or of another kind, version or Python."""
+    header = _SEALED % (kind.encode(), version, sys.version.encode("unicode_escape"))
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    checksum, body = raw[len(header):len(header) + 16], raw[len(header) + 16:]
+    if not raw.startswith(header) or hashlib.blake2b(body, digest_size=16).digest() != checksum:
+        return None
+    try:
+        return marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return None
 
 
 @contextlib.contextmanager

@@ -203,3 +203,95 @@ def test_templates_reach_the_archive_only_through_recorded_accessors():
                     node.attr in ("archive", "links") or node.attr.startswith("_")):
                 offenders.append(f"{path.name}:{node.lineno}: view.{node.attr}")
     assert offenders == []
+
+
+# ---------------------------------------------------------------------------
+# The sheets read before: kept beside the site, never trusted over the files
+
+
+def build_incrementally(archive: Path):
+    return build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                              incremental=True))
+
+
+@pytest.fixture()
+def parsed(monkeypatch) -> list[str]:
+    """The claim sheets each build parses (rather than takes from the cache), by path."""
+    from generator import contents
+
+    seen: list[str] = []
+    real = contents.parse_file
+    monkeypatch.setattr(contents, "parse_file", lambda raw, shown: seen.append(shown) or real(raw, shown))
+    return seen
+
+
+def test_an_edited_sheet_is_parsed_again_and_the_others_come_from_the_cache(archive: Path, parsed: list[str]):
+    sheets = sorted(str(path) for path in (archive / "content/articles").rglob("*.yaml"))
+    run(archive)
+    assert sorted(parsed) == sheets, "the first build parses every sheet"
+    assert incremental.cache_path(archive / "site", "sheets").is_file()
+    parsed.clear()
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    result = run(archive)
+    assert parsed == [str(sheet)]
+    assert "Corrected: " in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+    assert result.rendered < result.pages
+    parsed.clear()
+    run(archive, incremental_=False)   # a full build reads everything afresh, cache or not
+    assert sorted(parsed) == sheets
+    same_as_full_build(archive)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short", "other code", "empty"])
+def test_a_damaged_or_foreign_cache_is_ignored(archive: Path, parsed: list[str], monkeypatch, damage: str):
+    from generator import contents
+
+    run(archive)
+    cache = incremental.cache_path(archive / "site", "sheets")
+    raw = cache.read_bytes()
+    if damage == "garbage":
+        cache.write_bytes(raw[:200] + bytes(255 - byte for byte in raw[200:]))
+    elif damage == "cut short":
+        cache.write_bytes(raw[: len(raw) // 2])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    else:   # the generator's code changed since the cache was written
+        monkeypatch.setattr(contents, "code_digest", lambda: "another version of the code")
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    parsed.clear()
+    run(archive)
+    assert len(parsed) == len(list((archive / "content/articles").rglob("*.yaml"))), "every sheet parsed again"
+    same_as_full_build(archive)
+    parsed.clear()
+    run(archive)
+    assert parsed == [], "and the cache written again"
+
+
+def test_problems_are_reported_every_build_the_same_as_without_a_cache(archive: Path, parsed: list[str]):
+    """A sheet with a problem of its own is never cached; problems found across sheets are
+    looked for in every build, in cached sheets too, and point at the same line and column."""
+    run(archive)
+    own = sheet_of(archive, "claim-10")
+    own.write_text(own.read_text("utf-8").replace("    kind: ", "    knid: ", 1), "utf-8")   # a misspelt field
+    people = archive / "content/people.yaml"
+    cited = re.search(r"speaker: (speaker-\d+)", sheet_of(archive, "claim-60").read_text("utf-8")).group(1)
+    people.write_text(people.read_text("utf-8").replace(f"id: {cited}\n", f"id: {cited}-renamed\n"), "utf-8")
+
+    def problems(incremental_: bool) -> list:
+        parsed.clear()
+        result = build(BuildOptions(content=archive / "content", output=archive / "site", search=False,
+                                    extract=False, incremental=incremental_))
+        assert not result.built
+        return result.problems
+
+    without_cache = problems(False)
+    assert any(p.path == str(own) and "knid" in p.message for p in without_cache)
+    assert any(f"speaker {cited!r} is not in" in p.message for p in without_cache)
+    first = problems(True)
+    assert first == without_cache
+    second = problems(True)
+    assert second == without_cache
+    assert str(own) in parsed, "the sheet with a problem of its own is read again"
+    assert len(parsed) < 5, "the others, with problems only across sheets, come from the cache"
