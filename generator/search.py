@@ -90,7 +90,7 @@ def index_site(site: Path, language: str, shards: dict[str, list[str]], previous
     for name in names:
         old = previous_site / "pagefind" / name if previous_site is not None else None
         if usable and previous.shards.get(name) == record.shards[name] and (old / "pagefind-entry.json").is_file():
-            writers.link_files(old, bundles / name, _files_under(old))
+            writers.link_tree(old, bundles / name)
         else:
             stale.append(name)
     if stale:
@@ -167,13 +167,16 @@ def _shard_digest(site: Path, fingerprint: str, pages: list[str], previous_files
     whose inode, size and modification time are those recorded (a page kept from the previous
     site, hard-linked) is not read again."""
     lines = [fingerprint]
+    folder = str(site)
     for path in sorted(pages):
-        about = os.stat(site / path)
+        file = os.path.join(folder, path)
+        about = os.stat(file)
         known = previous_files.get(path)
         if known is not None and known[:3] == [about.st_ino, about.st_size, about.st_mtime_ns]:
             digest = known[3]
         else:
-            digest = _digest(indexed_part((site / path).read_bytes()))
+            with open(file, "rb") as page:
+                digest = _digest(indexed_part(page.read()))
         files[path] = [about.st_ino, about.st_size, about.st_mtime_ns, digest]
         lines.append(f"{path} {digest}")
     return _digest("\n".join(lines).encode("utf-8"))
@@ -203,10 +206,6 @@ def indexed_part(html: bytes) -> bytes:
     if end < 0 or _OUTSIDE_THE_BODY.search(html, end):
         return html
     return html[:end]
-
-
-def _files_under(folder: Path) -> list[str]:
-    return [os.path.relpath(os.path.join(top, name), folder) for top, _, names in os.walk(folder) for name in names]
 
 
 # ---------------------------------------------------------------------------
