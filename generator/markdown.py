@@ -51,6 +51,7 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(_parser().render(source))
 
 
+@lru_cache(maxsize=65_536)   # a summary shows in a claim's entry on its article, speaker and question pages
 def render_inline(source: str | None) -> Markup:
     """One paragraph of Markdown without the surrounding <p>: for summaries and notes in lists."""
     if not source:

@@ -193,6 +193,9 @@ def part_key(part: Claim | Person | Topic | Article) -> str:
     return "article:" + part.slug
 
 
+CLAIM_LINE = Markup('<li>{said}{speaker}: <a href="{href}">{statement}</a> {badge}</li>')
+
+
 @dataclass(frozen=True)
 class SiteView:
     """What every page needs to know about the site and its neighbours.
@@ -233,14 +236,19 @@ class SiteView:
         return Markup('<ul class="claim-lines">\n' + "".join(line + "\n" for line in lines) + "</ul>")
 
     def claim_line(self, claim: Claim, root: str, show_speaker: bool = True) -> Markup:
-        """A claim as one short line (beside another claim), rendered once per depth."""
+        """A claim as one short line (beside another claim), made once per depth.
+
+        The site's most repeated fragment (eight or so per claim page, each claim's line needed
+        by a different page every time): it is formatted here, escaped by Markup.format, because
+        a Jinja render of it cost 0.15 ms, a quarter of a claim page at 100,000 claims."""
         self._note("claim:" + claim.id)
         self._note("person:" + claim.speaker)
         key = ("line", claim.id, root, show_speaker)
         line = self._entries.get(key)
         if line is None:
-            line = Markup(environment(self.templates).get_template("claim_line.html").render(
-                root=root, claim=claim, speaker=self.archive.people[claim.speaker], show_speaker=show_speaker))
+            speaker = f" · {self.archive.people[claim.speaker].name}" if show_speaker else ""
+            line = CLAIM_LINE.format(said=said_label(claim), speaker=speaker, href=root + claim_path(claim.id),
+                                     statement=_short(claim.statement, 80), badge=badge(claim.outcome.status))
             self._entries[key] = line
         return line
 
