@@ -37,6 +37,21 @@ def _validate_link(url: str) -> bool:
     return safe_href(url) is not None
 
 
+# Text with nothing Markdown would read as markup: no \ ` * _ [ ] < > & ~ | anywhere, one
+# line, no leading or trailing space, and not starting like a heading, quote, list or rule.
+# Most summaries and notes are such plain sentences; the parser took 0.6 ms for each.
+_PLAIN_TEXT = re.compile(r"(?![#>=+\-]|\d{1,9}[.)](?: |$))[^\\`*_\[\]<>&~|\s]"
+                         r"(?:[^\\`*_\[\]<>&~|\x00-\x1f\x7f]*[^\\`*_\[\]<>&~|\s])?")
+
+
+def _plain(source: str) -> str | None:
+    """The HTML of plain text, exactly as the parser would write it; None when the text may
+    hold Markdown (then the parser decides)."""
+    if _PLAIN_TEXT.fullmatch(source) is None:
+        return None
+    return source.replace('"', "&quot;")
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False})
@@ -48,6 +63,9 @@ def render_markdown(source: str | None) -> Markup:
     """Markdown to safe HTML; empty text gives empty markup."""
     if not source:
         return Markup("")
+    plain = _plain(source)
+    if plain is not None:
+        return Markup(f"<p>{plain}</p>\n")
     return Markup(_parser().render(source))
 
 
@@ -56,6 +74,9 @@ def render_inline(source: str | None) -> Markup:
     """One paragraph of Markdown without the surrounding <p>: for summaries and notes in lists."""
     if not source:
         return Markup("")
+    plain = _plain(source)
+    if plain is not None:
+        return Markup(plain)
     return Markup(_parser().renderInline(source))
 
 

@@ -278,3 +278,20 @@ def test_any_text_stays_text_in_exports_and_feed(text):
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.find(f"{atom}title").text == f"{text}: new claims and outcomes"
     assert all(entry.find(f"{atom}title").text.endswith(f"{text}: {text}") for entry in feed.iter(f"{atom}entry"))
+
+
+# Plain sentences skip the Markdown parser (generator.markdown._plain): the shortcut must give
+# exactly the parser's HTML, or hand the text to the parser. Text is drawn mostly from
+# characters Markdown gives meaning to, at the start of a line and inside it.
+_MARKDOWNISH = st.text(alphabet=st.sampled_from(list("ab Z9 1.)-+#>=*_`[]()<>&~|\\!\"'’:%\n\t\u00a0é")), max_size=14)
+
+
+@settings(max_examples=int(EXAMPLES or 1000), deadline=None, derandomize=EXAMPLES is None)
+@given(_MARKDOWNISH)
+def test_plain_text_shortcut_matches_the_markdown_parser(text):
+    from generator.markdown import _parser, render_inline, render_markdown
+
+    render_inline.cache_clear()
+
+    assert str(render_markdown(text)) == (_parser().render(text) if text else "")
+    assert str(render_inline(text)) == (_parser().renderInline(text) if text else "")
