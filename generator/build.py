@@ -136,7 +136,8 @@ def _build(options: BuildOptions) -> BuildResult:
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes)):
             timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
-        timed("write", write, staging, timed("export", export, archive, links, pages, base_url))
+        timed("write", write, staging, timed("export", export, archive, links, pages, base_url, changes,
+                                             options.output))
         timed("write", finish, staging, options.templates)
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
         timed("swap", swap, staging, options.output)
@@ -260,15 +261,24 @@ def _render_and_write_batch(bounds: tuple[int, int]) -> dict[str, set[str]]:
     return reads
 
 
-def export(archive: Archive, links: Links, pages: list[Page], base_url: str) -> dict[str, bytes]:
-    """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index."""
+def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
+           changes: incremental.Comparison | None = None, output: Path | None = None) -> dict[str, bytes]:
+    """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index. In an
+    incremental build, the downloads' lines of claims made from unchanged parts are copied
+    from the site in place."""
     listed = [page.path for page in pages if page.path != "404.html"]
-    records = exports.claim_records(archive, links, base_url)
+    made_from = before = None
+    if changes is not None and changes.plans:
+        made_from = incremental.made_from(changes.record, links)
+        before = incremental.previous_downloads(changes, output) if output is not None else None
+    downloads = exports.downloads(archive, links, base_url, made_from, before)
+    if changes is not None:
+        incremental.note_downloads(changes, downloads)
     return {
         "feed.xml": feeds.atom_feed(archive, links, base_url),
         "sitemap.xml": feeds.sitemap(listed, base_url),
-        "claims.json": exports.claims_json(archive, links, base_url, records),
-        "claims.csv": exports.claims_csv(archive, links, base_url, records),
+        "claims.json": downloads.json,
+        "claims.csv": downloads.csv,
         "search-fallback.js": exports.search_fallback(archive, links),
     }
 

@@ -8,6 +8,7 @@ date), never from the clock, so the same archive always gives the same feed.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -44,22 +45,31 @@ def _stamp(day: dt.date) -> str:
 
 
 def feed_entries(archive: Archive, links: Links, base_url: str) -> list[FeedEntry]:
+    """The FEED_ENTRIES latest: new claims (on the day their article appeared, or were said)
+    and outcomes (on their as-of day), newest first. Only those are written out."""
+    latest = heapq.nlargest(FEED_ENTRIES, _feed_events(links))
     entries = []
-    for claim in links.claims.values():
+    for day, key, claim in latest:
         person = archive.people[claim.speaker]
         url = canonical_url(base_url, claim_path(claim.id))
-        article = links.articles[claim.article]
-        added = article.published or claim.said
-        if added:
-            entries.append(FeedEntry(added, f"claim/{claim.id}", f"New claim: {person.name}: {claim.statement}",
+        if key.startswith("claim/"):
+            entries.append(FeedEntry(day, key, f"New claim: {person.name}: {claim.statement}",
                                      url, f"{person.name} said: {claim.statement}"))
-        if claim.outcome.rated and claim.outcome.as_of:
+        else:
             label = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
-            entries.append(FeedEntry(claim.outcome.as_of, f"outcome/{claim.id}/{claim.outcome.as_of.isoformat()}",
-                                     f"Outcome: {label}: {person.name}: {claim.statement}", url,
+            entries.append(FeedEntry(day, key, f"Outcome: {label}: {person.name}: {claim.statement}", url,
                                      f"{label}. {claim.outcome.summary or ''}".strip()))
-    entries.sort(key=lambda entry: (entry.day, entry.key), reverse=True)
-    return entries[:FEED_ENTRIES]
+    return entries
+
+
+def _feed_events(links: Links):
+    """(day, key, claim) of every claim's appearance and rated outcome; keys are unique."""
+    for claim in links.claims.values():
+        added = links.articles[claim.article].published or claim.said
+        if added:
+            yield added, f"claim/{claim.id}", claim
+        if claim.outcome.rated and claim.outcome.as_of:
+            yield claim.outcome.as_of, f"outcome/{claim.id}/{claim.outcome.as_of.isoformat()}", claim
 
 
 def atom_feed(archive: Archive, links: Links, base_url: str) -> bytes:

@@ -21,11 +21,12 @@ import datetime as dt
 import hashlib
 import json
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import writers
+from generator import exports, writers
 from generator.contents import code_digest
 from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
@@ -124,6 +125,8 @@ class Record:
     digests: dict[str, str] = field(default_factory=dict)          # part key -> digest
     pages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)   # path -> (plan digest, parts read)
     sheets: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)   # sheet -> (its bytes' digest, its parts' digests)
+    # claims.json's and claims.csv's checksums, and where each claim's line is in them
+    downloads: tuple[int, int, dict[str, tuple[str, int, int, int, int]]] = (0, 0, {})
 
 
 @dataclass
@@ -134,6 +137,7 @@ class Comparison:
     stale: list[Page]
     kept: list[str]
     plans: dict[str, tuple[str, set[str]]]   # path -> (plan digest, parts in its values)
+    previous: Record | None = None           # the previous build's record, when it is usable
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
@@ -158,7 +162,7 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
     usable = previous is not None and previous.fingerprint == code
     record = Record(code, *part_digests(archive, links, sheets, previous if usable else None))
     plans = {page.path: plan_digest(page) for page in pages}
-    comparison = Comparison(record, [], [], plans)
+    comparison = Comparison(record, [], [], plans, previous if usable else None)
     changed: set[str] = set()   # parts whose digest differs from the previous build's, or that are new or gone
     if usable:
         before, now = previous.digests, record.digests
@@ -172,6 +176,33 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
         else:
             comparison.stale.append(page)
     return comparison
+
+
+def made_from(record: Record, links: Links) -> dict[str, str]:
+    """What each claim's line in the downloads is made from: the claim, its article, its speaker."""
+    digests = record.digests
+    return {claim.id: digests[f"claim:{claim.id}"] + digests[f"article:{claim.article}"]
+            + digests[f"person:{claim.speaker}"] for claim in links.claims.values()}
+
+
+def previous_downloads(changes: Comparison, output: Path) -> exports.Downloads | None:
+    """The downloads of the site in place, as the previous record describes them; None when
+    there is no usable record or the files are not the ones it describes."""
+    if changes.previous is None:
+        return None
+    json_sum, csv_sum, places = changes.previous.downloads
+    try:
+        before = exports.Downloads((output / "claims.json").read_bytes(), (output / "claims.csv").read_bytes(), places)
+    except OSError:
+        return None
+    if zlib.crc32(before.json) != json_sum or zlib.crc32(before.csv) != csv_sum:
+        return None
+    return before
+
+
+def note_downloads(changes: Comparison, downloads: exports.Downloads) -> None:
+    if changes.plans:   # a build that keeps a record
+        changes.record.downloads = (zlib.crc32(downloads.json), zlib.crc32(downloads.csv), downloads.places)
 
 
 # ---------------------------------------------------------------------------
@@ -194,11 +225,11 @@ def read_record(output: Path) -> Record | None:
         return None
     data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
-        fingerprint, digests, pages, sheets = data
+        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places) = data
         if not (isinstance(fingerprint, str) and isinstance(digests, dict) and isinstance(pages, dict)
-                and isinstance(sheets, dict)):
+                and isinstance(sheets, dict) and isinstance(places, dict)):
             return None
-        return Record(fingerprint, digests, pages, sheets)
+        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places))
     except (TypeError, ValueError):
         return None
 
@@ -210,4 +241,4 @@ def forget_record(output: Path) -> None:
 
 def write_record(output: Path, record: Record) -> None:
     writers.write_sealed(record_path(output), "record", RECORD_VERSION,
-                         (record.fingerprint, record.digests, record.pages, record.sheets))
+                         (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads))

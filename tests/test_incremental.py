@@ -3,6 +3,7 @@ and the site is byte for byte the one a full build makes."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -295,3 +296,28 @@ def test_problems_are_reported_every_build_the_same_as_without_a_cache(archive: 
     assert second == without_cache
     assert str(own) in parsed, "the sheet with a problem of its own is read again"
     assert len(parsed) < 5, "the others, with problems only across sheets, come from the cache"
+
+
+def test_downloads_copy_the_lines_of_unchanged_claims_and_never_a_changed_file(archive: Path, monkeypatch):
+    from generator import exports
+
+    run(archive)
+    written: list[str] = []
+    real = exports.claim_record
+    monkeypatch.setattr(exports, "claim_record",
+                        lambda archive_, links, claim, base_url: written.append(claim.id) or real(archive_, links, claim,
+                                                                                                  base_url))
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    run(archive)
+    assert written == ["claim-60"], "only the changed claim's lines are written afresh"
+    same_as_full_build(archive)
+
+    # A download changed in the site since (by hand, say) is not the one the record describes: made afresh.
+    published = archive / "site/claims.json"
+    published.write_bytes(published.read_bytes().replace(b"Corrected: ", b"Edited by hand: ", 1))
+    written.clear()
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "Corrected: ', 'statement: "', 1), "utf-8")
+    run(archive)
+    assert len(written) == len(json.loads((archive / "site/claims.json").read_bytes())["claims"])
+    same_as_full_build(archive)
