@@ -321,3 +321,24 @@ def test_downloads_copy_the_lines_of_unchanged_claims_and_never_a_changed_file(a
     run(archive)
     assert len(written) == len(json.loads((archive / "site/claims.json").read_bytes())["claims"])
     same_as_full_build(archive)
+
+
+@pytest.mark.parametrize("path", ["../outside.html", "/etc/passwd", "claims/../../outside.html", "claims//x.html",
+                                  "", "./x/../../y"])
+def test_kept_pages_are_linked_only_inside_the_staging_folder(tmp_path: Path, path: str):
+    from generator import writers
+
+    site, staging = tmp_path / "site", tmp_path / "staging"
+    (site / "claims/a").mkdir(parents=True)
+    (site / "claims/a/index.html").write_bytes(b"kept")
+    staging.mkdir()
+    writers.link_files(site, staging, ["claims/a/index.html"])
+    assert (staging / "claims/a/index.html").read_bytes() == b"kept"
+    assert (staging / "claims/a/index.html").stat().st_ino == (site / "claims/a/index.html").stat().st_ino
+    if path == "claims//x.html":   # harmless once normalised: claims/x.html
+        (site / "claims/x.html").write_bytes(b"x")
+        writers.link_files(site, staging, [path])
+        assert (staging / "claims/x.html").read_bytes() == b"x"
+        return
+    with pytest.raises(writers.OutputError):
+        writers.link_files(site, staging, [path])
