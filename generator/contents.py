@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import marshal
+import os
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +61,12 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
         setattr(files, kind, _read(path, problems))
     articles_dir = content_dir / "articles"
     sheets: list[Path] = []
-    for path in sorted(articles_dir.rglob("*")) if articles_dir.is_dir() else []:
-        if path.is_symlink():
+    for relative, is_link in _files_under(articles_dir) if articles_dir.is_dir() else []:
+        path = articles_dir.joinpath(*relative)
+        if is_link:
             problems.append(_link_problem(path))
             continue
-        if path.is_dir():
-            continue
-        relative = path.relative_to(articles_dir)
-        if path.suffix == ".yaml" and len(relative.parts) == 2:
+        if relative[-1].endswith(".yaml") and relative[-1] != ".yaml" and len(relative) == 2:
             sheets.append(path)
         else:
             problems.append(Problem(str(path), 1, 1, "this file is not read: claim sheets are "
@@ -96,6 +95,29 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
         except UnicodeDecodeError:
             problems.append(Problem(str(path), 1, 1, "the page is not UTF-8 text", "save it as UTF-8"))
     return files, pages
+
+
+def _files_under(folder: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """Every file and symbolic link under `folder` (links to folders are not followed), as
+    (path parts below `folder`, whether it is a link), in path order: one directory listing
+    per folder, where walking with pathlib asks the file system about each file again."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+    folders: list[tuple[str, ...]] = [()]
+    while folders:
+        parts = folders.pop()
+        try:
+            with os.scandir(folder.joinpath(*parts)) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.is_symlink():
+                found.append((parts + (entry.name,), True))
+            elif entry.is_dir():
+                folders.append(parts + (entry.name,))
+            else:
+                found.append((parts + (entry.name,), False))
+    return sorted(found)
 
 
 def _link_problem(path: Path) -> Problem:
