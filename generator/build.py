@@ -294,13 +294,11 @@ def finish(staging: Path, templates: Path) -> None:
 
 
 def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOptions) -> tuple[list[str], search.Record | None]:
-    """Pagefind over the claim pages, a shard per year said; an archive without claims has
+    """Pagefind over the claim pages, a shard per year said (or decade); an archive without claims has
     nothing to index. An incremental build indexes again only the shards whose pages changed,
     and returns the record that says so for the next one."""
-    shards: dict[str, list[str]] = {}
-    for page in pages:
-        if page.template == "claim.html":
-            shards.setdefault(search.shard_of(page.values["claim"].said), []).append(page.path)
+    shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
+                                 if page.template == "claim.html"})
     if not shards:
         return [], None
     previous = search.read_record(options.output) if options.incremental else None

@@ -1,20 +1,21 @@
 """Indexing stage: builds the Pagefind search index of a written site, one bundle per year.
 
-Consumes the staging folder (finished HTML pages, before it is swapped into place) and which
-claim pages were said in which year; produces `pagefind/<shard>/`, one Pagefind bundle per
+Consumes the staging folder (finished HTML pages, before it is swapped into place) and the
+day each claim page's claim was said; produces `pagefind/<shard>/`, one Pagefind bundle per
 shard, and `pagefind/shards.json`, the list the search page loads (the first bundle, then the
 others merged into it with Pagefind's `mergeIndex`). Only claim pages carry
 `data-pagefind-body`, so results are claims; their filters (speaker, topic, year, outlet,
 outcome) and the `said` sort come from attributes in the claim template.
 
-A shard is the claims said in one year (claims with no date have their own): Pagefind holds a
-whole bundle in memory while it indexes, so an archive of 100,000 claims is indexed in
-pieces of a few thousand, at most `processes` at a time, and a changed claim re-indexes only
-its own year. Each shard is indexed from a temporary folder of hard links to its pages, so
-result addresses stay `claims/<id>/index.html`. An incremental build hands in the previous
-build's `Record`: a shard whose pages are byte for byte the same is linked from the site in
-place instead of indexed again. Each bundle depends only on its own pages, so the result is
-the one a full build makes.
+A shard is the claims said in one year (a sparse decade's claims together, undated claims
+on their own; see `plan_shards`): Pagefind holds a whole bundle in memory while it indexes,
+so an archive of 100,000 claims is indexed in pieces of a few thousand, at most `processes`
+at a time, and a changed claim re-indexes only its own year. A year never spans two shards,
+which is what lets the search page sort across them. Each shard is indexed from a temporary
+folder of hard links to its pages, so result addresses stay `claims/<id>/index.html`. An
+incremental build hands in the previous build's `Record`: a shard whose pages read the same
+to Pagefind (`indexed_part`) is linked from the site in place instead of indexed again. Each
+bundle depends only on its own pages, so the result is the one a full build makes.
 
 Pagefind writes its filter indexes in hash-map order, which changes from run to run
 (upstream issue Pagefind/pagefind#638). `make_reproducible` rewrites those few files with
@@ -34,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,7 @@ from generator import writers
 
 SIGNATURE = b"pagefind_dcd"
 UNDATED = "undated"
+SMALL_DECADE = 1000      # claims; see plan_shards
 MANIFEST = "shards.json"
 RECORD_VERSION = 1
 # Pagefind's ready-made interfaces: the search page uses its JavaScript API only.
@@ -54,9 +57,24 @@ class SearchIndexError(Exception):
     """Pagefind failed; the message carries its output."""
 
 
-def shard_of(said: dt.date | None) -> str:
-    """The shard a claim's page is indexed in: the year it was said (four digits), or undated."""
-    return f"{said.year:04d}" if said else UNDATED
+def plan_shards(said: dict[str, dt.date | None]) -> dict[str, list[str]]:
+    """Claim pages (path -> day said) by shard. A shard is one year, named by it ("2019"); a
+    decade of fewer than SMALL_DECADE claims is one shard ("1990-1999"), so an archive with
+    a long thin past does not make the search page load a bundle for every sparse year; no
+    date, the undated shard. An edit moves a decade across the line only by a claim, and
+    then only that decade's shards change."""
+    decades = Counter(day.year // 10 for day in said.values() if day is not None)
+    shards: dict[str, list[str]] = {}
+    for path, day in said.items():
+        if day is None:
+            name = UNDATED
+        elif decades[day.year // 10] < SMALL_DECADE:
+            first = day.year // 10 * 10
+            name = f"{first:04d}-{first + 9:04d}"
+        else:
+            name = f"{day.year:04d}"
+        shards.setdefault(name, []).append(path)
+    return shards
 
 
 @dataclass

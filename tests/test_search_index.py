@@ -4,6 +4,7 @@ new words (Pagefind in Debian's Chromium)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -48,7 +49,9 @@ def bundle_inodes(site: Path) -> dict[str, dict[str, int]]:
 
 def shard_of_page(site: Path) -> dict[str, str]:
     claims = json.loads((site / "claims.json").read_text("utf-8"))["claims"]
-    return {f"claims/{claim['id']}/index.html": (claim["said"] or "")[:4] or search.UNDATED for claim in claims}
+    shards = search.plan_shards({f"claims/{claim['id']}/index.html":
+                                 dt.date.fromisoformat(claim["said"]) if claim["said"] else None for claim in claims})
+    return {path: name for name, paths in shards.items() for path in paths}
 
 
 def words_indexed(bundle: Path) -> bytes:
@@ -74,11 +77,13 @@ def claims_showing(site: Path, claim_id: str) -> set[str]:
             or any(item.get("claim") == claim_id for item in claim["outcome"]["evidence"])}
 
 
-def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: Path):
+@pytest.mark.parametrize("small_decade", [0, search.SMALL_DECADE], ids=["a shard per year", "sparse decades grouped"])
+def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: Path, monkeypatch, small_decade):
+    monkeypatch.setattr(search, "SMALL_DECADE", small_decade)   # 0: every year its own shard, as in a large archive
     run(archive)
     site = archive / "site"
     before = bundle_inodes(site)
-    assert len(before) > 5, "the synthetic archive spans many years"
+    assert len(before) == (19 if small_decade == 0 else 3), "120 claims said over 2005-2025"
     assert search.read_record(site) is not None
     assert not list(site.rglob("*.search.json")), "the record is kept beside the site, never in it"
 
@@ -99,6 +104,17 @@ def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: P
     built, full = tree(site), tree(archive / "full")
     assert sorted(built) == sorted(full)
     assert [path for path in full if built[path] != full[path]] == [], "the same index a full build makes"
+
+
+def test_shards_are_years_and_sparse_decades_and_move_only_where_a_claim_does(monkeypatch):
+    monkeypatch.setattr(search, "SMALL_DECADE", 3)
+    said = {"a": dt.date(1995, 1, 1), "b": dt.date(1998, 5, 5), "c": dt.date(2011, 1, 1), "d": dt.date(2012, 1, 1),
+            "e": dt.date(2012, 6, 1), "f": None}
+    assert search.plan_shards(said) == {"1990-1999": ["a", "b"], "2011": ["c"], "2012": ["d", "e"], "undated": ["f"]}
+    assert search.plan_shards(dict(reversed(said.items()))) == {
+        "undated": ["f"], "2012": ["e", "d"], "2011": ["c"], "1990-1999": ["b", "a"]}
+    moved = search.plan_shards({**said, "e": dt.date(1999, 1, 1)})   # the 1990s reach 3 claims, the 2010s fall below
+    assert moved == {"1995": ["a"], "1998": ["b"], "1999": ["e"], "2010-2019": ["c", "d"], "undated": ["f"]}
 
 
 def test_the_indexed_part_of_a_page_ends_with_its_body_unless_pagefind_reads_on():
