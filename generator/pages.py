@@ -11,6 +11,7 @@ reads the same at a domain root, under a subpath and from `file://`.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -378,7 +379,7 @@ def numbered_pages(first: str, template: str, title: str, claims: list[Claim], v
 
 def topic_pages(view: SiteView, topic_id: str) -> list[Page]:
     topic = view.archive.topics[topic_id]
-    claims = [view.claim(claim_id) for claim_id in view.links.by_topic.get(topic_id, ())]
+    claims = [view.links.claims[claim_id] for claim_id in view.links.by_topic.get(topic_id, ())]
     years = sorted({year_of(claim) for claim in claims} - {UNDATED})
     return numbered_pages(topic_path(topic_id), "topic.html", topic.question, claims, {
         "topic": topic, "tally": outcome_tally(claims), "count": len(claims),
@@ -388,7 +389,7 @@ def topic_pages(view: SiteView, topic_id: str) -> list[Page]:
 
 def speaker_pages(view: SiteView, person_id: str) -> list[Page]:
     person = view.person(person_id)
-    claims = [view.claim(claim_id) for claim_id in view.links.by_speaker.get(person_id, ())]
+    claims = [view.links.claims[claim_id] for claim_id in view.links.by_speaker.get(person_id, ())]
     topics = Counter(topic for claim in claims for topic in claim.topics)
     return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
         "person": person, "tally": outcome_tally(claims), "count": len(claims),
@@ -405,7 +406,7 @@ def article_page(view: SiteView, article: Article) -> Page:
 
 
 def year_pages(view: SiteView, year: str) -> list[Page]:
-    claims = [view.claim(claim_id) for claim_id in view.links.by_year[year]]
+    claims = [view.links.claims[claim_id] for claim_id in view.links.by_year[year]]
     slugs = sorted({claim.article for claim in claims})
     articles = sorted((view.links.articles[slug] for slug in slugs),
                       key=lambda a: (a.published is None, a.published or dt.date.min, a.slug))
@@ -422,13 +423,13 @@ def year_pages(view: SiteView, year: str) -> list[Page]:
 def home_page(view: SiteView) -> Page:
     claims = list(view.links.claims.values())
     dated = [claim for claim in claims if claim.said]
-    latest = sorted(dated, key=date_order, reverse=True)[:LATEST_ON_HOME]
-    updates = sorted((claim for claim in claims if claim.outcome.rated and claim.outcome.as_of),
-                     key=lambda claim: (claim.outcome.as_of, claim.id), reverse=True)[:LATEST_ON_HOME]
+    latest = heapq.nlargest(LATEST_ON_HOME, dated, key=date_order)
+    updates = heapq.nlargest(LATEST_ON_HOME, (claim for claim in claims if claim.outcome.rated and claim.outcome.as_of),
+                             key=lambda claim: (claim.outcome.as_of, claim.id))
     questions = []
     for topic_id in sorted(view.archive.topics):
         ids = view.links.by_topic.get(topic_id, ())
-        years = sorted({year_of(view.claim(claim_id)) for claim_id in ids} - {UNDATED})
+        years = sorted({year_of(view.links.claims[claim_id]) for claim_id in ids} - {UNDATED})
         questions.append((view.archive.topics[topic_id], len(ids), years))
     questions.sort(key=lambda item: (-item[1], item[0].id))
     return Page("index.html", "home.html", view.archive.site.title, {
@@ -441,7 +442,7 @@ def home_page(view: SiteView) -> Page:
 
 
 def topics_index(view: SiteView) -> Page:
-    rows = [(view.archive.topics[topic_id], [view.claim(c) for c in view.links.by_topic.get(topic_id, ())])
+    rows = [(view.archive.topics[topic_id], [view.links.claims[c] for c in view.links.by_topic.get(topic_id, ())])
             for topic_id in sorted(view.archive.topics)]
     return Page("topics/index.html", "topics.html", "Questions followed", {"rows": rows}, "topics")
 
@@ -473,8 +474,9 @@ def text_page(view: SiteView, slug: str, title: str) -> Page:
 
 
 def _by_year(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
+    """Claims grouped by year; they come in date order, as every list in `Links` is."""
     years: dict[str, list[Claim]] = {}
-    for claim in sorted(claims, key=date_order):
+    for claim in claims:
         years.setdefault(year_of(claim), []).append(claim)
     return list(years.items())
 
