@@ -23,7 +23,7 @@ from pathlib import Path
 from generator import exports, feeds, incremental, search, writers
 from generator.contents import (check_content, model_archive, read_content, read_sheets_cache, sheets_to_cache,
                                 write_sheets_cache)
-from generator.linking import Links, link_archive
+from generator.linking import Links, Similar, link_archive
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page
 from generator.readers import Problem
@@ -127,7 +127,7 @@ def _build(options: BuildOptions) -> BuildResult:
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
-    links = timed("link", link, archive, options.processes)
+    links = timed("link", link, archive, options.processes, options.output if options.incremental else None)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
     changes = timed("compare", compare, pages, archive, links, options, sheets)
     staging = writers.open_staging(options.output)
@@ -196,8 +196,25 @@ def remember(cache: Path, read: tuple) -> None:
     write_sheets_cache(cache, sheets_to_cache(files), read_before or {})
 
 
-def link(archive: Archive, processes: int = 1) -> Links:
-    return link_archive(archive, min(processes, os.cpu_count() or 1))
+def link(archive: Archive, processes: int = 1, output: Path | None = None) -> Links:
+    """Cross-links between claims. An incremental build (`output` given) keeps the similar
+    statements it found beside the site, and finds them again only when statements changed."""
+    cache = incremental.cache_path(output, "similar") if output is not None else None
+    found_before = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
+    try:
+        found_before = (found_before[0], {claim: tuple(Similar(*item) for item in items)
+                                          for claim, items in found_before[1].items()})
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
+        found_before = None
+    links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before)
+    if cache is not None and (found_before is None or found_before[0] != links.similar_from):
+        writers.write_sealed(cache, "similar", SIMILAR_VERSION, (links.similar_from, {
+            claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
+            for claim, items in links.similar.items()}))
+    return links
+
+
+SIMILAR_VERSION = 1
 
 
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,

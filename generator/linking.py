@@ -14,6 +14,7 @@ number of claims times a fixed bound rather than with every pair.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import math
 import re
@@ -21,6 +22,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from generator.model import Archive, Article, Claim
 
@@ -84,6 +86,10 @@ class Links:
     by_speaker: dict[str, tuple[str, ...]]
     by_year: dict[str, tuple[str, ...]]
     per_claim: dict[str, ClaimLinks] = field(default_factory=dict)
+    # What similar statements were found from (see similarity_digest), and what was found:
+    # an incremental build keeps them, and reuses them while no statement changes.
+    similar_from: str = ""
+    similar: dict[str, tuple["Similar", ...]] = field(default_factory=dict, repr=False)
 
     def years(self) -> list[str]:
         """Year labels in order, the undated last."""
@@ -99,8 +105,11 @@ def date_order(claim: Claim) -> tuple:
     return (claim.said is None, claim.said or dt.date.min, claim.id)
 
 
-def link_archive(archive: Archive, processes: int = 1) -> Links:
-    """`processes` > 1 lets similar statements be scored in that many forked processes."""
+def link_archive(archive: Archive, processes: int = 1,
+                 found_before: tuple[str, dict[str, tuple[Similar, ...]]] | None = None) -> Links:
+    """`processes` > 1 lets similar statements be scored in that many forked processes.
+    `found_before` is an earlier build's (`similar_from`, `similar`): reused as they are when
+    made from the same statements, which is most edits (outcomes, evidence, notes, topics)."""
     claims = sorted(archive.claims(), key=date_order)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -122,8 +131,13 @@ def link_archive(archive: Archive, processes: int = 1) -> Links:
         by_speaker={speaker: tuple(ids) for speaker, ids in sorted(by_speaker.items())},
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
     )
-    similar = similar_statements(claims, ignore=name_words(archive.people.values()),
-                                 processes=processes if len(claims) >= PARALLEL_FROM else 1)
+    ignore = name_words(archive.people.values())
+    links.similar_from = similarity_digest(claims, ignore)
+    if found_before is not None and found_before[0] == links.similar_from:
+        similar = found_before[1]
+    else:
+        similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1)
+    links.similar = similar
     places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
               for topic, ids in links.by_topic.items()}
     speaker_years = _speaker_years(claims)
@@ -242,6 +256,20 @@ def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> froze
              if word not in _STOPWORDS and word not in ignore and len(word) > 1]
     pairs = (f"{first} {second}" for first, second in zip(words, words[1:]))
     return frozenset(words).union(pairs)
+
+
+def similarity_digest(claims: list[Claim], ignore: frozenset[str]) -> str:
+    """A digest of everything similar statements are found from: each claim's id, statement,
+    article and speaker in date order, the words left out, and this module's code (its
+    thresholds). Equal digests, equal results."""
+    digest = hashlib.blake2b(_CODE, digest_size=16)
+    for claim in claims:
+        digest.update(f"{claim.id}\0{claim.statement}\0{claim.article}\0{claim.speaker}\n".encode())
+    digest.update("\0".join(sorted(ignore)).encode())
+    return digest.hexdigest()
+
+
+_CODE = Path(__file__).read_bytes()
 
 
 def similar_statements(claims: list[Claim], work: Counter[str] | None = None,

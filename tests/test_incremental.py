@@ -342,3 +342,54 @@ def test_kept_pages_are_linked_only_inside_the_staging_folder(tmp_path: Path, pa
         return
     with pytest.raises(writers.OutputError):
         writers.link_files(site, staging, [path])
+
+
+@pytest.fixture()
+def scored(monkeypatch) -> list[int]:
+    """How many claims each call to similar_statements scored, in this test's builds."""
+    from generator import linking
+
+    calls: list[int] = []
+    original = linking.similar_statements
+
+    def counting(claims, *args, **kwargs):
+        calls.append(len(claims))
+        return original(claims, *args, **kwargs)
+
+    monkeypatch.setattr(linking, "similar_statements", counting)
+    return calls
+
+
+def test_similar_statements_are_found_again_only_when_statements_change(archive: Path, scored: list[int]):
+    run(archive)
+    assert len(scored) == 1
+    sheet = sheet_of(archive, "claim-60")
+    text = sheet.read_text("utf-8")
+    edited = re.sub(r"(- id: claim-60\n(?:.*\n)*?\s+context: \")", r"\1An editor's fuller context. ", text, count=1)
+    assert edited != text
+    sheet.write_text(edited, "utf-8")   # a correction that leaves every statement as it was
+    run(archive)
+    assert len(scored) == 1, "the similar statements found before are reused"
+    same_as_full_build(archive)
+    scored.clear()
+
+    sheet.write_text(edited.replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    run(archive)
+    assert len(scored) == 1, "a statement changed: similar statements are found again"
+    same_as_full_build(archive)
+
+
+@pytest.mark.parametrize("damage", ["cut", "foreign"])
+def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored: list[int], damage: str):
+    run(archive)
+    cache = incremental.cache_path(archive / "site", "similar")
+    if damage == "cut":
+        cache.write_bytes(cache.read_bytes()[:-20])
+    else:   # sealed and readable, but not what link() wrote
+        from generator import writers
+
+        writers.write_sealed(cache, "similar", 1, ("x", {"claim-1": (("nope",),)}))
+    scored.clear()
+    run(archive)
+    assert len(scored) == 1
+    same_as_full_build(archive)
