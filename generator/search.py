@@ -96,17 +96,17 @@ def index_site(site: Path, language: str, shards: dict[str, list[str]], previous
     notes: list[str] = []
     language = language.split("-")[0].lower()
     names = sorted(shards, key=lambda name: (name == UNDATED, name))
-    record = None
-    if keep_record:
-        record = Record(_fingerprint(language))
-        previous_files = previous.files if previous is not None else {}
+    record = Record(_fingerprint(language)) if keep_record else None
+    usable = (record is not None and previous is not None and previous_site is not None
+              and previous.fingerprint == record.fingerprint)
+    if record is not None:
         for name in names:
-            record.shards[name] = _shard_digest(site, record.fingerprint, shards[name], previous_files, record.files)
-    usable = previous is not None and record is not None and previous.fingerprint == record.fingerprint
+            record.shards[name] = _shard_digest(site, record.fingerprint, shards[name],
+                                                previous.files if usable else {}, record.files)
     bundles = site / "pagefind"
     stale = []
     for name in names:
-        old = previous_site / "pagefind" / name if previous_site is not None else None
+        old = previous_site / "pagefind" / name if usable else None
         if usable and previous.shards.get(name) == record.shards[name] and (old / "pagefind-entry.json").is_file():
             writers.link_tree(old, bundles / name)
         else:
