@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import glob
-import hashlib
 import marshal
 import os
 import shutil
@@ -19,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
@@ -234,8 +234,10 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 # A file only this program writes and reads back (the incremental record, the sheets already
 # read): a header naming what it holds, its version and the Python that wrote it (marshal's
-# format is Python's own), then a checksum of the body. Anything else, or a body that does not
-# match its checksum (cut short, edited, another version), is refused: read as if absent.
+# format is Python's own), then a CRC-32 of the body. Anything else, or a body that does not
+# match its checksum (cut short, damaged, another version), is refused: read as if absent.
+# (CRC-32 finds damage, not forgery, at a gigabyte a second; whoever can write here can
+# write the site itself.)
 _SEALED = b"hindsight %s %d python %s\n"
 
 
@@ -247,7 +249,8 @@ def write_sealed(path: Path, kind: str, version: int, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.partial")
     with open(temporary, "wb") as stream:
-        stream.write(header + hashlib.blake2b(body, digest_size=16).digest() + body)
+        stream.write(header + zlib.crc32(body).to_bytes(4, "big"))
+        stream.write(body)
     os.replace(temporary, path)
 
 
@@ -259,8 +262,8 @@ def read_sealed(path: Path, kind: str, version: int):
         raw = path.read_bytes()
     except OSError:
         return None
-    checksum, body = raw[len(header):len(header) + 16], raw[len(header) + 16:]
-    if not raw.startswith(header) or hashlib.blake2b(body, digest_size=16).digest() != checksum:
+    checksum, body = raw[len(header):len(header) + 4], memoryview(raw)[len(header) + 4:]
+    if not raw.startswith(header) or zlib.crc32(body).to_bytes(4, "big") != checksum:
         return None
     try:
         return marshal.loads(body)

@@ -244,7 +244,7 @@ def test_an_edited_sheet_is_parsed_again_and_the_others_come_from_the_cache(arch
     same_as_full_build(archive)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "cut short", "other code", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "one byte", "cut short", "other code", "empty"])
 def test_a_damaged_or_foreign_cache_is_ignored(archive: Path, parsed: list[str], monkeypatch, damage: str):
     from generator import contents
 
@@ -253,6 +253,9 @@ def test_a_damaged_or_foreign_cache_is_ignored(archive: Path, parsed: list[str],
     raw = cache.read_bytes()
     if damage == "garbage":
         cache.write_bytes(raw[:200] + bytes(255 - byte for byte in raw[200:]))
+    elif damage == "one byte":   # a statement's letter changed inside the cache: never shown
+        middle = raw.index(b"statement", len(raw) // 2) + 12
+        cache.write_bytes(raw[:middle] + bytes([raw[middle] ^ 1]) + raw[middle + 1:])
     elif damage == "cut short":
         cache.write_bytes(raw[: len(raw) // 2])
     elif damage == "empty":
