@@ -131,8 +131,9 @@ def _build(options: BuildOptions) -> BuildResult:
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
     changes = timed("compare", compare, pages, archive, links, options, sheets)
     staging = writers.open_staging(options.output)
+    spare = incremental.cache_path(options.output, "spare")
     try:
-        timed("write", keep, staging, options.output, changes.kept)
+        timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes)):
             timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
@@ -140,7 +141,7 @@ def _build(options: BuildOptions) -> BuildResult:
                                              options.output))
         timed("write", finish, staging, options.templates)
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
-        timed("swap", swap, staging, options.output)
+        timed("swap", swap, staging, options.output, spare if options.incremental else None)
     except BaseException:
         writers.discard(staging)
         raise
@@ -225,9 +226,24 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
     return incremental.compare(pages, previous, archive, links, keep_record=options.incremental, sheets=sheets)
 
 
-def keep(staging: Path, output: Path, paths: list[str]) -> None:
-    """Unchanged pages: linked from the site in place, not rendered again."""
+def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = None) -> None:
+    """Unchanged pages: linked from the site in place, not rendered again. An incremental
+    build starts from the site before the last one (kept by the last build as a spare),
+    where most of them are already, folders and all; any other build drops the spare."""
+    if spare is None or not paths:
+        writers.discard_spare(spare or incremental.cache_path(output, "spare"))
+    else:
+        paths = writers.adopt_spare(spare, staging, output, paths)
     writers.link_files(output, staging, paths)
+
+
+def _spare_worth_it(changes: incremental.Comparison) -> bool:
+    """The spare is the site before the one in place: close to it when the last build
+    rendered few pages. After a build that rendered most (a template changed, a first
+    build), nearly every file in the spare would be removed and linked again: slower than
+    starting from an empty folder."""
+    previous = changes.previous
+    return previous is not None and previous.rendered * 4 < max(len(previous.pages), 1)
 
 
 def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
@@ -323,10 +339,10 @@ def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOpti
                              min(options.processes, os.cpu_count() or 1), keep_record=options.incremental)
 
 
-def swap(staging: Path, output: Path) -> None:
+def swap(staging: Path, output: Path, spare: Path | None = None) -> None:
     incremental.forget_record(output)   # from here on the old records may not describe the site
     search.forget_record(output)
-    writers.swap(staging, output)
+    writers.swap(staging, output, spare)
 
 
 def _files_and_size(folder: Path) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 
 def _digest(text: str) -> str:
@@ -127,6 +127,7 @@ class Record:
     sheets: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)   # sheet -> (its bytes' digest, its parts' digests)
     # claims.json's and claims.csv's checksums, and where each claim's line is in them
     downloads: tuple[int, int, dict[str, tuple[str, int, int, int, int]]] = (0, 0, {})
+    rendered: int = 0   # how many pages the build rendered (the others it kept from the site before)
 
 
 @dataclass
@@ -175,6 +176,7 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
             record.pages[page.path] = before
         else:
             comparison.stale.append(page)
+    record.rendered = len(comparison.stale)
     return comparison
 
 
@@ -225,11 +227,11 @@ def read_record(output: Path) -> Record | None:
         return None
     data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
-        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places) = data
+        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered = data
         if not (isinstance(fingerprint, str) and isinstance(digests, dict) and isinstance(pages, dict)
-                and isinstance(sheets, dict) and isinstance(places, dict)):
+                and isinstance(sheets, dict) and isinstance(places, dict) and isinstance(rendered, int)):
             return None
-        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places))
+        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered)
     except (TypeError, ValueError):
         return None
 
@@ -241,4 +243,5 @@ def forget_record(output: Path) -> None:
 
 def write_record(output: Path, record: Record) -> None:
     writers.write_sealed(record_path(output), "record", RECORD_VERSION,
-                         (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads))
+                         (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads,
+                          record.rendered))

@@ -396,3 +396,50 @@ def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored
     run(archive)
     assert len(scored) == 1
     same_as_full_build(archive)
+
+
+def folders_and_files(site: Path) -> tuple[list[str], dict[str, bytes]]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir()), tree(site)
+
+
+def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_stays(archive: Path, monkeypatch):
+    from generator import writers
+
+    adopted = []
+    real = writers.adopt_spare
+    monkeypatch.setattr(writers, "adopt_spare", lambda *args: adopted.append(args[0]) or real(*args))
+    spare = incremental.cache_path(archive / "site", "spare")
+    run(archive)
+    assert not spare.exists()
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    run(archive)
+    assert (spare / "claims/claim-60/index.html").is_file(), "the site before is kept beside, out of the site"
+    assert "Corrected: " not in (spare / "claims/claim-60/index.html").read_text("utf-8")
+
+    # Whatever the spare holds that is not the site's own file is not trusted: junk, a page
+    # changed in it (a copy, not a link), a folder the site no longer has.
+    (spare / "junk.html").write_bytes(b"junk")
+    (spare / "claims/no-such-claim").mkdir()
+    (spare / "claims/no-such-claim/index.html").write_bytes(b"old")
+    kept_page = spare / "claims/claim-3/index.html"
+    copy = kept_page.read_bytes()
+    kept_page.unlink()
+    kept_page.write_bytes(copy.replace(b"</body>", b"<!-- stale --></body>"))
+    last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
+    last.unlink()   # its claims' folders go from the site
+    result = run(archive)
+    assert result.rendered < result.pages
+    assert adopted == [spare], "the build before rendered few pages: its spare is close to the site"
+    site = archive / "site"
+    assert not (site / "junk.html").exists() and not (site / "claims/no-such-claim").exists()
+    assert b"<!-- stale -->" not in (site / "claims/claim-3/index.html").read_bytes()
+    run(archive, "full", incremental_=False)
+    assert folders_and_files(site) == folders_and_files(archive / "full"), "no file or empty folder left over"
+    shutil.rmtree(archive / "full")
+
+    run(archive, incremental_=False)   # a full build drops the spare
+    assert not spare.exists()
+    run(archive)
+    run(archive)   # after a build that rendered every page, the spare would be nearly all stale: not used
+    assert adopted == [spare]
