@@ -12,7 +12,14 @@ pages' titles (in every page's navigation) renders everything.
 The record is kept outside the site folder, in `.hindsight-cache/` beside it, so it is never
 published. It is removed before the new site is swapped in and written again only after,
 so it always describes the site that is in place; without a trustworthy record the build
-renders every page.
+renders every page. Beside it an incremental build keeps the sheets it read (`contents`:
+not parsed again while their bytes are the same), the similar statements it found
+(`linking`), the search index's record (`search`) and the site before the one in place
+(`writers.adopt_spare`: the next staging folder). Each is checked before use and
+ignored when it does not match; none is needed for a correct build.
+
+The record also keeps where each claim's lines sit in `claims.json` and `claims.csv`, so
+the downloads copy the lines of claims made from unchanged parts from the site in place.
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
                          "site folder) for readers without a connection: unzip it and open index.html")
     command.add_argument("--incremental", action="store_true",
                          help="render only the pages whose content changed since the last --incremental build "
-                         "(the result is the same as a full build; the record of what each page shows is kept in "
-                         ".hindsight-cache/ beside the site folder, never published); `hindsight serve` always does this")
+                         "(the result is the same as a full build; what each page shows, the claim sheets already read "
+                         "and the previous site are kept in .hindsight-cache/ beside the site folder, never "
+                         "published; delete it at any time); `hindsight serve` always does this")
     command.add_argument("--no-extract", dest="extract", action="store_false",
                          help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
                          "text changed (by default they are extracted first, as `hindsight extract` would)")
