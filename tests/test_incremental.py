@@ -443,3 +443,29 @@ def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_s
     run(archive)
     run(archive)   # after a build that rendered every page, the spare would be nearly all stale: not used
     assert adopted == [spare]
+
+
+def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
+    import datetime as dt
+
+    from generator.linking import Neighbours
+    from generator.model import Claim
+    from generator.pages import Page, Pager
+
+    claim = Claim(id="c-1", statement="s", form="direct", speaker="p-1", said=dt.date(2020, 1, 2), kind="promise",
+                  review="reviewed", article="a-1")
+
+    def plan(**changes) -> Page:
+        values = {"claim": claim, "claims": [claim], "pager": Pager(1, 2, ("x/index.html", "x/2/index.html")),
+                  "neighbours": Neighbours("t-1", ("c-0",), (), 2, 2), "day": dt.date(2020, 1, 2), "count": 3}
+        return Page("x/index.html", "topic.html", "Title", {**values, **changes}, "topics")
+
+    digest, parts = incremental.plan_digest(plan())
+    assert parts == {"claim:c-1"}
+    assert incremental.plan_digest(plan())[0] == digest, "the same plan, the same digest"
+    for changed in ({"pager": Pager(2, 2, ("x/index.html", "x/2/index.html"))}, {"count": 4},
+                    {"neighbours": Neighbours("t-1", ("c-9",), (), 2, 2)}, {"day": dt.date(2020, 1, 3)},
+                    {"claims": []}):
+        assert incremental.plan_digest(plan(**changed))[0] != digest, changed
+    with pytest.raises(TypeError, match="no stable order"):
+        incremental.plan_digest(plan(count={1, 2}))
