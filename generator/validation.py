@@ -17,14 +17,16 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
-import jsonschema
 import jsonschema_rs
 
 from generator.model import REJECTED, STATUS_SCALES, UNRATED, slugify, statuses_for
 from generator.readers import Document, Problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_KINDS = ("site", "people", "topics", "article")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -54,6 +56,10 @@ def schema(kind: str) -> dict:
 
 @cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
+    """The slow validator whose errors are detailed enough to explain; imported only when a
+    file fails its schema (its import alone is a fifth of a second, a build's start-up)."""
+    import jsonschema
+
     cls = jsonschema.validators.validator_for(schema(kind))
     return cls(schema(kind), format_checker=cls.FORMAT_CHECKER)
 
