@@ -134,11 +134,11 @@ def _build(options: BuildOptions) -> BuildResult:
     spare = incremental.cache_path(options.output, "spare")
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
-        for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
-                                                 options.processes)):
-            timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
-        timed("write", write, staging, timed("export", export, archive, links, pages, base_url, changes,
-                                             options.output))
+        with timed("export", export_beside, staging, archive, links, pages, base_url, changes, options) as exporting:
+            for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
+                                                     options.processes)):
+                timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
+            timed("write", write, staging, timed("export", exporting.finish))
         timed("write", finish, staging, options.templates)
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
         timed("swap", swap, staging, options.output, spare if options.incremental else None)
@@ -314,6 +314,53 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
         "claims.csv": downloads.csv,
         "search-fallback.js": exports.search_fallback(archive, links),
     }
+
+
+class Exporting:
+    """The exports of a build, made beside rendering or when `finish` is called. Leaving its
+    `with` block by an error stops a forked process still writing them."""
+
+    def __init__(self, make, process=None) -> None:
+        self._make, self._process = make, process
+
+    def __enter__(self) -> "Exporting":
+        return self
+
+    def __exit__(self, *error) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+    def finish(self) -> dict[str, bytes]:
+        """The export files still to write: none when a forked process wrote them already."""
+        if self._process is None:
+            return self._make()
+        self._process.join()
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"writing the exports failed in a forked process (exit {self._process.exitcode}); "
+                               "its error is above")
+        return {}
+
+
+def export_beside(staging: Path, archive: Archive, links: Links, pages: list[Page], base_url: str,
+                  changes: incremental.Comparison, options: BuildOptions) -> Exporting:
+    """Start the exports. A full build of a large site makes and writes them in a forked
+    process while the pages render (they take a tenth of the work and need nothing rendered;
+    the operating system shares the two cores between it and the render workers). An
+    incremental build makes them after rendering, here: it copies unchanged claims' lines
+    and notes what it wrote in this build's record."""
+    make = functools.partial(export, archive, links, pages, base_url, changes, options.output)
+    if changes.plans or len(changes.stale) < PARALLEL_FROM or min(options.processes, os.cpu_count() or 1) < 2:
+        return Exporting(make)
+    process = multiprocessing.get_context("fork").Process(target=_export_and_write, args=(make, staging),
+                                                          name="hindsight-export")
+    process.start()
+    return Exporting(make, process)
+
+
+def _export_and_write(make, staging: Path) -> None:
+    gc.disable()   # as in the render workers
+    write(staging, make())
 
 
 def write(staging: Path, files: dict[str, bytes]) -> None:

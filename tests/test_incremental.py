@@ -469,3 +469,34 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
         assert incremental.plan_digest(plan(**changed))[0] != digest, changed
     with pytest.raises(TypeError, match="no stable order"):
         incremental.plan_digest(plan(count={1, 2}))
+
+
+def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, monkeypatch):
+    from generator import build as pipeline
+
+    run(archive, "serial", incremental_=False)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(pipeline, "BATCH", 37)
+    forked = []
+    real_context = pipeline.multiprocessing.get_context
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: forked.append(kind) or real_context(kind))
+    run(archive, "parallel", incremental_=False)
+    assert forked == ["fork", "fork"], "one process for the exports, a pool for the pages"
+    assert tree(archive / "parallel") == tree(archive / "serial")
+
+
+def test_a_failed_export_beside_rendering_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
+    from generator import build as pipeline, exports
+
+    run(archive, incremental_=False)
+    before = tree(archive / "site")
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+
+    def broken(*args, **kwargs):  # noqa
+        raise RuntimeError("the fallback index could not be made")
+
+    monkeypatch.setattr(exports, "search_fallback", broken)   # inherited by the forked process
+    with pytest.raises(RuntimeError, match="writing the exports failed"):
+        build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
+    assert tree(archive / "site") == before
+    assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
