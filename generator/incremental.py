@@ -168,7 +168,8 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
     view: SiteView = pages[0].values["view"] if pages else None
     code = fingerprint(view) if view else ""
     usable = previous is not None and previous.fingerprint == code
-    record = Record(code, *part_digests(archive, links, sheets, previous if usable else None))
+    digests, by_sheet = part_digests(archive, links, sheets, previous if usable else None)
+    record = Record(code, digests, sheets=by_sheet)
     plans = {page.path: plan_digest(page) for page in pages}
     comparison = Comparison(record, [], [], plans, previous if usable else None)
     changed: set[str] = set()   # parts whose digest differs from the previous build's, or that are new or gone

@@ -500,3 +500,17 @@ def test_a_failed_export_beside_rendering_fails_the_build_and_keeps_the_site(arc
         build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
     assert tree(archive / "site") == before
     assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
+
+
+def test_unchanged_sheets_keep_their_parts_digests_from_the_record(archive: Path, monkeypatch):
+    run(archive)
+    digested: list[str] = []
+    real = incremental._digest
+    monkeypatch.setattr(incremental, "_digest", lambda text: digested.append(text) or real(text))
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
+    run(archive)
+    claims = [text for text in digested if text.startswith("Claim(")]
+    assert claims and all(f"article='{sheet.stem}'" in text for text in claims), \
+        "only the edited sheet's claims are digested again"
+    same_as_full_build(archive)
