@@ -258,13 +258,13 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
     ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     processes = min(processes, os.cpu_count() or 1)
     if len(pages) < PARALLEL_FROM or processes < 2:
-        batches = map(functools.partial(_render_batch, pages, templates), ranges)
+        batches = map(functools.partial(_render_batch, pages, templates, bool(changes.plans)), ranges)
         for files, reads in batches:
             changes.note_reads(reads)
             yield files
         return
     global _FORKED_WORK
-    _FORKED_WORK = (pages, templates, staging)    # inherited by the forked workers, never pickled
+    _FORKED_WORK = (pages, templates, staging, bool(changes.plans))   # inherited by the workers, never pickled
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             for reads in pool.imap_unordered(_render_and_write_batch, ranges):
@@ -275,21 +275,24 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
 
 BATCH = 2000
 PARALLEL_FROM = 8000     # below this, starting workers costs more than it saves
-_FORKED_WORK: tuple[list[Page], Path, Path] | None = None
+_FORKED_WORK: tuple[list[Page], Path, Path, bool] | None = None
 
 
-def _render_batch(pages: list[Page], templates: Path, bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+def _render_batch(pages: list[Page], templates: Path, recording: bool,
+                  bounds: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+    """Pages `bounds` rendered; with `recording` (an incremental build), what each read. A full
+    build keeps no record, and 124,000 pages' reads cost seconds to send back from a worker."""
     files, reads = {}, {}
     for page in pages[bounds[0]:bounds[1]]:
-        reads[page.path] = set()
-        files[page.path] = render_page(page, templates, reads[page.path])
+        read = reads[page.path] = set() if recording else None
+        files[page.path] = render_page(page, templates, read)
     return files, reads
 
 
 def _render_and_write_batch(bounds: tuple[int, int]) -> dict[str, set[str]]:
     gc.disable()   # as in the parent: no cycles are made, and scanning would touch shared memory
-    pages, templates, staging = _FORKED_WORK
-    files, reads = _render_batch(pages, templates, bounds)
+    pages, templates, staging, recording = _FORKED_WORK
+    files, reads = _render_batch(pages, templates, recording, bounds)
     write(staging, files)
     return reads
 
