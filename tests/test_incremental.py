@@ -143,15 +143,22 @@ def test_a_failed_incremental_build_keeps_the_site_and_its_record(archive: Path)
     same_as_full_build(archive)
 
 
-def test_rendering_in_two_processes_gives_the_same_site(archive: Path, monkeypatch):
+@pytest.fixture()
+def forks(monkeypatch) -> list[str]:
+    """Builds fork for any site, in small batches; the kinds of process start asked for."""
     from generator import build as pipeline
 
-    run(archive, "serial", incremental_=False)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
     monkeypatch.setattr(pipeline, "BATCH", 37)
-    pools = []
+    asked: list[str] = []
     real_context = pipeline.multiprocessing.get_context
-    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: pools.append(kind) or real_context(kind))
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: asked.append(kind) or real_context(kind))
+    return asked
+
+
+def test_rendering_in_two_processes_gives_the_same_site(archive: Path, monkeypatch, request):
+    run(archive, "serial", incremental_=False)
+    pools = request.getfixturevalue("forks")
     parallel = run(archive, "parallel")   # records what each page read, from the workers
     assert pools == ["fork"], "the pages were rendered by worker processes"
     assert tree(archive / "parallel") == tree(archive / "serial")
@@ -471,15 +478,9 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
         incremental.plan_digest(plan(count={1, 2}))
 
 
-def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, monkeypatch):
-    from generator import build as pipeline
-
+def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request):
     run(archive, "serial", incremental_=False)
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(pipeline, "BATCH", 37)
-    forked = []
-    real_context = pipeline.multiprocessing.get_context
-    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: forked.append(kind) or real_context(kind))
+    forked = request.getfixturevalue("forks")
     run(archive, "parallel", incremental_=False)
     assert forked == ["fork", "fork"], "one process for the exports, a pool for the pages"
     assert tree(archive / "parallel") == tree(archive / "serial")
