@@ -156,7 +156,7 @@ def forks(monkeypatch) -> list[str]:
     return asked
 
 
-def test_rendering_in_two_processes_gives_the_same_site(archive: Path, monkeypatch, request):
+def test_rendering_in_two_processes_gives_the_same_site(archive: Path, request):
     run(archive, "serial", incremental_=False)
     pools = request.getfixturevalue("forks")
     parallel = run(archive, "parallel")   # records what each page read, from the workers
