@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import exports, feeds, incremental, search, writers
-from generator.contents import (check_content, model_archive, read_content, read_sheets_cache, sheets_to_cache,
-                                write_sheets_cache)
+from generator.contents import (check_content, code_digest, model_archive, read_content, read_sheets_cache,
+                                sheets_to_cache, write_sheets_cache)
 from generator.linking import Links, Similar, link_archive
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page
@@ -117,7 +117,7 @@ def _say_waiting(output: Path) -> None:
 def _build(options: BuildOptions) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
-    cache = incremental.cache_path(options.output, "sheets") if options.incremental else None
+    cache = writers.cache_path(options.output, "sheets") if options.incremental else None
     read = timed("load", load, options.content, options.processes, cache)
     archive, problems = timed("validate", validate, *read[:3])
     if cache is not None:
@@ -131,7 +131,7 @@ def _build(options: BuildOptions) -> BuildResult:
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
     changes = timed("compare", compare, pages, archive, links, options, sheets)
     staging = writers.open_staging(options.output)
-    spare = incremental.cache_path(options.output, "spare")
+    spare = writers.cache_path(options.output, "spare")
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
         with timed("export", export_beside, staging, archive, links, pages, base_url, changes, options) as exporting:
@@ -200,22 +200,25 @@ def remember(cache: Path, read: tuple) -> None:
 def link(archive: Archive, processes: int = 1, output: Path | None = None) -> Links:
     """Cross-links between claims. An incremental build (`output` given) keeps the similar
     statements it found beside the site, and finds them again only when statements changed."""
-    cache = incremental.cache_path(output, "similar") if output is not None else None
-    found_before = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
+    cache = writers.cache_path(output, "similar") if output is not None else None
+    kept = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
+    code = code_digest() if cache is not None else ""   # what they were found by: the same code, or found again
     try:
-        found_before = (found_before[0], {claim: tuple(Similar(*item) for item in items)
-                                          for claim, items in found_before[1].items()})
+        code_then, found_from, found = kept
+        found_before = (found_from, {claim: tuple(Similar(*item) for item in items) for claim, items in found.items()})
+        if code_then != code:
+            found_before = None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
         found_before = None
     links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before)
     if cache is not None and (found_before is None or found_before[0] != links.similar_from):
-        writers.write_sealed(cache, "similar", SIMILAR_VERSION, (links.similar_from, {
+        writers.write_sealed(cache, "similar", SIMILAR_VERSION, (code, links.similar_from, {
             claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
             for claim, items in links.similar.items()}))
     return links
 
 
-SIMILAR_VERSION = 1
+SIMILAR_VERSION = 2
 
 
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,
@@ -231,7 +234,7 @@ def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = Non
     build starts from the site before the last one (kept by the last build as a spare),
     where most of them are already, folders and all; any other build drops the spare."""
     if spare is None or not paths:
-        writers.discard_spare(spare or incremental.cache_path(output, "spare"))
+        writers.discard_spare(spare or writers.cache_path(output, "spare"))
     else:
         paths = writers.adopt_spare(spare, staging, output, paths)
     writers.link_files(output, staging, paths)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import exports, writers
+from generator.writers import cache_path
 from generator.contents import code_digest
 from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
@@ -217,12 +218,6 @@ def note_downloads(changes: Comparison, downloads: exports.Downloads) -> None:
 
 # ---------------------------------------------------------------------------
 # The record on disk
-
-
-def cache_path(output: Path, kind: str) -> Path:
-    """Where a build keeps `kind` between builds: beside the site folder, never in it."""
-    output = output.resolve()
-    return output.parent / ".hindsight-cache" / f"{output.name}.{kind}"
 
 
 def record_path(output: Path) -> Path:

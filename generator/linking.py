@@ -22,7 +22,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from generator.model import Archive, Article, Claim
 
@@ -260,16 +259,13 @@ def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> froze
 
 def similarity_digest(claims: list[Claim], ignore: frozenset[str]) -> str:
     """A digest of everything similar statements are found from: each claim's id, statement,
-    article and speaker in date order, the words left out, and this module's code (its
-    thresholds). Equal digests, equal results."""
-    digest = hashlib.blake2b(_CODE, digest_size=16)
+    article and speaker in date order, and the words left out. With the same code, equal
+    digests give equal results."""
+    digest = hashlib.blake2b(digest_size=16)
     for claim in claims:
         digest.update(f"{claim.id}\0{claim.statement}\0{claim.article}\0{claim.speaker}\n".encode())
     digest.update("\0".join(sorted(ignore)).encode())
     return digest.hexdigest()
-
-
-_CODE = Path(__file__).read_bytes()
 
 
 def similar_statements(claims: list[Claim], work: Counter[str] | None = None,

@@ -231,20 +231,20 @@ def indexed_part(html: bytes) -> bytes:
 
 
 def record_path(output: Path) -> Path:
-    output = output.resolve()
-    return output.parent / ".hindsight-cache" / f"{output.name}.search.json"
+    return writers.cache_path(output, "search")
 
 
 def read_record(output: Path) -> Record | None:
     """The previous build's search record, when there is one that describes the site in place."""
     if not (output / writers.MARKER).is_file():
         return None
+    data = writers.read_sealed(record_path(output), "search", RECORD_VERSION)
     try:
-        data = json.loads(record_path(output).read_text("utf-8"))
-        if data.get("version") != RECORD_VERSION:
+        fingerprint, shards, files = data
+        if not (isinstance(fingerprint, str) and isinstance(shards, dict) and isinstance(files, dict)):
             return None
-        return Record(data["fingerprint"], dict(data["shards"]), dict(data["files"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return Record(fingerprint, shards, files)
+    except (TypeError, ValueError):
         return None
 
 
@@ -254,13 +254,7 @@ def forget_record(output: Path) -> None:
 
 
 def write_record(output: Path, record: Record) -> None:
-    path = record_path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps({"version": RECORD_VERSION, "fingerprint": record.fingerprint,
-                                     "shards": record.shards, "files": record.files},
-                                    separators=(",", ":"), sort_keys=True), "utf-8")
-    os.replace(temporary, path)
+    writers.write_sealed(record_path(output), "search", RECORD_VERSION, (record.fingerprint, record.shards, record.files))
 
 
 # ---------------------------------------------------------------------------

@@ -108,11 +108,7 @@ def link_files(site: Path, staging: Path, paths: list[str]) -> None:
         if folder and folder not in made:
             _make_folder(f"{staging_text}/{folder}")
             made.add(folder)
-        source, target = f"{site_text}/{path}", f"{staging_text}/{path}"
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        _link_or_copy(f"{site_text}/{path}", f"{staging_text}/{path}")
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -123,10 +119,14 @@ def link_tree(source: Path, target: Path) -> None:
         here = target_text + top[len(source_text):]
         os.makedirs(here, exist_ok=True)
         for name in names:
-            try:
-                os.link(os.path.join(top, name), os.path.join(here, name))
-            except OSError:
-                shutil.copyfile(os.path.join(top, name), os.path.join(here, name))
+            _link_or_copy(os.path.join(top, name), os.path.join(here, name))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:   # a file system without hard links
+        shutil.copyfile(source, target)
 
 
 def _checked(path: str) -> str:
@@ -295,6 +295,14 @@ def write_text_atomically(path: Path, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def cache_path(output: Path, kind: str) -> Path:
+    """Where a build keeps `kind` between builds (the incremental record, the sheets read, the
+    similar statements found, the search record, the spare site): beside the site folder, in
+    `.hindsight-cache/`, never in it."""
+    output = output.resolve()
+    return output.parent / ".hindsight-cache" / f"{output.name}.{kind}"
 
 
 # A file only this program writes and reads back (the incremental record, the sheets already

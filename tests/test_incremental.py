@@ -389,16 +389,19 @@ def test_similar_statements_are_found_again_only_when_statements_change(archive:
     same_as_full_build(archive)
 
 
-@pytest.mark.parametrize("damage", ["cut", "foreign"])
+@pytest.mark.parametrize("damage", ["cut", "foreign", "other code"])
 def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored: list[int], damage: str):
+    from generator import build as pipeline, writers
+
     run(archive)
     cache = incremental.cache_path(archive / "site", "similar")
     if damage == "cut":
         cache.write_bytes(cache.read_bytes()[:-20])
-    else:   # sealed and readable, but not what link() wrote
-        from generator import writers
-
-        writers.write_sealed(cache, "similar", 1, ("x", {"claim-1": (("nope",),)}))
+    elif damage == "foreign":   # sealed and readable, but not what link() wrote
+        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
+    else:   # what link() wrote, but found by other code (other thresholds, say)
+        code, found_from, found = writers.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
+        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", found_from, found))
     scored.clear()
     run(archive)
     assert len(scored) == 1
