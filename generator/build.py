@@ -134,11 +134,11 @@ def _build(options: BuildOptions) -> BuildResult:
     spare = writers.cache_path(options.output, "spare")
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
-        with timed("export", export_beside, staging, archive, links, pages, base_url, changes, options) as exporting:
-            for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
-                                                     options.processes)):
-                timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
-            timed("write", write, staging, timed("export", exporting.finish))
+        exporting = export_beside(archive, links, pages, base_url, changes, options)
+        for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
+                                                 options.processes, exporting.beside)):
+            timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
+        timed("write", write, staging, timed("export", exporting.finish))
         timed("write", finish, staging, options.templates)
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
         timed("swap", swap, staging, options.output, spare if options.incremental else None)
@@ -250,35 +250,63 @@ def _spare_worth_it(changes: incremental.Comparison) -> bool:
 
 
 def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
-           processes: int = 1) -> Iterator[dict[str, bytes]]:
+           processes: int = 1, beside=None) -> Iterator[dict[str, bytes]]:
     """Each page to bytes, a batch at a time, for `write`; what each page read is added to
-    this build's record. A large site is rendered by forked processes (rendering is pure
-    Python, and a process per core is the only way to use more than one), and each writes
-    the pages it renders into `staging` itself: the pages are not sent back through a pipe,
-    and writing is shared between the processes too (its time counts as render time then).
-    Forking is for the command line: a caller with busy threads (the live preview) asks for
-    one process."""
+    this build's record. `beside`, when given, is more work to do meanwhile (the exports),
+    given `staging` to write into (after the pages, in one process).
+
+    A large site is rendered by this process and `processes` - 1 forked ones (rendering is
+    pure Python, and a process per core is the only way to use more than one). Each takes
+    the next batch not yet taken until none is left, so all finish together however the
+    work falls, and `beside` is the first forked process's first job. This process renders
+    too rather than wait: every forked process copies much of this one's memory page by
+    page as it touches its objects (their reference counts), at a cost in system time near
+    a third of what it spends rendering, so the fewer the better. Forked processes write the
+    pages they render into `staging` themselves (their time counts as render time then):
+    the pages are not sent back through a pipe. Forking is for the command line: a caller
+    with busy threads (the live preview) asks for one process."""
     ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     processes = min(processes, os.cpu_count() or 1)
+    recording = bool(changes.plans)
     if len(pages) < PARALLEL_FROM or processes < 2:
-        batches = map(functools.partial(_render_batch, pages, templates, bool(changes.plans)), ranges)
-        for files, reads in batches:
+        for bounds in ranges:
+            files, reads = _render_batch(pages, templates, recording, bounds)
             changes.note_reads(reads)
             yield files
+        if beside is not None:
+            beside(staging)
         return
     global _FORKED_WORK
-    _FORKED_WORK = (pages, templates, staging, bool(changes.plans))   # inherited by the workers, never pickled
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("l", 0)   # how many batches were taken: shared by every process
+    _FORKED_WORK = (pages, templates, staging, recording, ranges, taken, beside)   # inherited, never pickled
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for reads in pool.imap_unordered(_render_and_write_batch, ranges):
-                changes.note_reads(reads)   # the record is a mapping: the order batches end in does not matter
+        with context.Pool(processes - 1) as pool:
+            others = [pool.apply_async(_render_share, (number == 0,)) for number in range(processes - 1)]
+            for bounds in _next_batches(ranges, taken):
+                files, reads = _render_batch(pages, templates, recording, bounds)
+                changes.note_reads(reads)
+                yield files
+            for other in others:
+                changes.note_reads(other.get())   # the record is a mapping: the order batches end in does not matter
     finally:
         _FORKED_WORK = None
 
 
-BATCH = 2000
+BATCH = 1000
 PARALLEL_FROM = 8000     # below this, starting workers costs more than it saves
-_FORKED_WORK: tuple[list[Page], Path, Path, bool] | None = None
+_FORKED_WORK: tuple | None = None
+
+
+def _next_batches(ranges: list[tuple[int, int]], taken) -> Iterator[tuple[int, int]]:
+    """The batches no process has taken yet, one at a time, as this process takes them."""
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value = number + 1
+        if number >= len(ranges):
+            return
+        yield ranges[number]
 
 
 def _render_batch(pages: list[Page], templates: Path, recording: bool,
@@ -292,11 +320,18 @@ def _render_batch(pages: list[Page], templates: Path, recording: bool,
     return files, reads
 
 
-def _render_and_write_batch(bounds: tuple[int, int]) -> dict[str, set[str]]:
+def _render_share(first: bool) -> dict[str, set[str]]:
+    """A forked process's share: the work `beside` first if it is the `first`, then batches
+    until none is left."""
     gc.disable()   # as in the parent: no cycles are made, and scanning would touch shared memory
-    pages, templates, staging, recording = _FORKED_WORK
-    files, reads = _render_batch(pages, templates, recording, bounds)
-    write(staging, files)
+    pages, templates, staging, recording, ranges, taken, beside = _FORKED_WORK
+    if first and beside is not None:
+        beside(staging)
+    reads: dict[str, set[str]] = {}
+    for bounds in _next_batches(ranges, taken):
+        files, found = _render_batch(pages, templates, recording, bounds)
+        write(staging, files)
+        reads.update(found)
     return reads
 
 
@@ -323,50 +358,34 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
 
 
 class Exporting:
-    """The exports of a build, made beside rendering or when `finish` is called. Leaving its
-    `with` block by an error stops a forked process still writing them."""
+    """The exports of a build: made beside rendering (`beside`, a job for `render`) or when
+    `finish` is called."""
 
-    def __init__(self, make, process=None) -> None:
-        self._make, self._process = make, process
-
-    def __enter__(self) -> "Exporting":
-        return self
-
-    def __exit__(self, *error) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+    def __init__(self, make, beside: bool = False) -> None:
+        self._make = make
+        self.beside = functools.partial(_export_and_write, make) if beside else None
 
     def finish(self) -> dict[str, bytes]:
-        """The export files still to write: none when a forked process wrote them already."""
-        if self._process is None:
-            return self._make()
-        self._process.join()
-        if self._process.exitcode != 0:
-            raise RuntimeError(f"writing the exports failed in a forked process (exit {self._process.exitcode}); "
-                               "its error is above")
-        return {}
+        """The export files still to write: none when they were written beside rendering."""
+        return {} if self.beside is not None else self._make()
 
 
-def export_beside(staging: Path, archive: Archive, links: Links, pages: list[Page], base_url: str,
+def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: str,
                   changes: incremental.Comparison, options: BuildOptions) -> Exporting:
-    """Start the exports. A full build of a large site makes and writes them in a forked
-    process while the pages render (they take a tenth of the work and need nothing rendered;
-    the operating system shares the two cores between it and the render workers). An
-    incremental build makes them after rendering, here: it copies unchanged claims' lines
-    and notes what it wrote in this build's record."""
+    """The exports of a full build are made and written beside rendering, by a forked render
+    process when the site is large (they take a tenth of the work and need nothing
+    rendered). An incremental build makes them after rendering: it copies unchanged claims'
+    lines and notes what it wrote in this build's record."""
     make = functools.partial(export, archive, links, pages, base_url, changes, options.output)
-    if changes.plans or len(changes.stale) < PARALLEL_FROM or min(options.processes, os.cpu_count() or 1) < 2:
-        return Exporting(make)
-    process = multiprocessing.get_context("fork").Process(target=_export_and_write, args=(make, staging),
-                                                          name="hindsight-export")
-    process.start()
-    return Exporting(make, process)
+    return Exporting(make, beside=not changes.plans)
 
 
 def _export_and_write(make, staging: Path) -> None:
-    gc.disable()   # as in the render workers
-    write(staging, make())
+    try:
+        files = make()
+    except Exception as error:
+        raise RuntimeError(f"writing the exports failed: {type(error).__name__}: {error}") from error
+    write(staging, files)
 
 
 def write(staging: Path, files: dict[str, bytes]) -> None:

@@ -481,11 +481,23 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
         incremental.plan_digest(plan(count={1, 2}))
 
 
-def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request):
+def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request, monkeypatch, tmp_path):
+    import os
+
+    from generator import build as pipeline
+
     run(archive, "serial", incremental_=False)
     forked = request.getfixturevalue("forks")
+    real_export, exported_by = pipeline.export, tmp_path / "exported-by"
+
+    def export(*args, **kwargs):   # inherited by the forked process: it says where it ran in a file
+        exported_by.write_text(str(os.getpid()))
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "export", export)
     run(archive, "parallel", incremental_=False)
-    assert forked == ["fork", "fork"], "one process for the exports, a pool for the pages"
+    assert forked == ["fork"], "one pool of processes renders the pages and makes the exports"
+    assert int(exported_by.read_text()) != os.getpid(), "the exports were made by a forked process"
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
