@@ -101,12 +101,15 @@ def _without_cycle_collection(step):
 
 
 @_without_cycle_collection
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, memory: incremental.Memory | None = None) -> BuildResult:
     """One build at a time per output folder: a second one waits for the first to finish, then
-    builds from the content as it is then. A build killed earlier is cleaned up first."""
+    builds from the content as it is then. A build killed earlier is cleaned up first.
+
+    A long-running process (the live preview) hands in the same `memory` to each incremental
+    build: what the last one read and made is kept there instead of being read back."""
     with writers.build_lock(options.output, on_wait=_say_waiting):
         writers.recover(options.output)
-        return _build(options)
+        return _build(options, memory if options.incremental else None)
 
 
 def _say_waiting(output: Path) -> None:
@@ -114,14 +117,14 @@ def _say_waiting(output: Path) -> None:
           flush=True)
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
     cache = writers.cache_path(options.output, "sheets") if options.incremental else None
-    read = timed("load", load, options.content, options.processes, cache)
-    archive, problems = timed("validate", validate, *read[:3])
+    read = timed("load", load, options.content, options.processes, cache, memory)
+    archive, problems = timed("validate", validate, *read[:3], memory)
     if cache is not None:
-        timed("load", remember, cache, read)
+        timed("load", remember, cache, read, memory)
     sheets = read[0].digests
     del read   # the documents read are let go once modelled: they hold every value's position
     if archive is None:
@@ -129,7 +132,7 @@ def _build(options: BuildOptions) -> BuildResult:
     base_url = options.base_url or archive.site.base_url
     links = timed("link", link, archive, options.processes, options.output if options.incremental else None)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
-    changes = timed("compare", compare, pages, archive, links, options, sheets)
+    changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
     staging = writers.open_staging(options.output)
     spare = writers.cache_path(options.output, "spare")
     try:
@@ -147,6 +150,8 @@ def _build(options: BuildOptions) -> BuildResult:
         raise
     if options.incremental:
         incremental.write_record(options.output, changes.record)
+        if memory is not None:
+            memory.remember_site(options.output, changes, pages)
         if searched is not None:
             search.write_record(options.output, searched)
     files, size = _files_and_size(options.output)
@@ -174,27 +179,41 @@ def extract_new_seeds(options: BuildOptions) -> None:
         extract(options.content, seeds)
 
 
-def load(content: Path, processes: int = 1, cache: Path | None = None
+def load(content: Path, processes: int = 1, cache: Path | None = None, memory: incremental.Memory | None = None
          ) -> tuple[ContentFiles, dict[str, str], list[Problem], dict[str, tuple[str, bytes]]]:
     """Read every content file: YAML sheets into documents, Markdown pages into text. With a
-    `cache` (incremental builds), sheets whose bytes are those read before are not parsed again."""
+    `cache` (incremental builds), sheets whose bytes are those read before are not parsed again;
+    with a `memory` that holds them, the cache is not read either."""
     problems: list[Problem] = []
-    read_before = read_sheets_cache(cache) if cache is not None else None
-    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before)
+    if cache is not None and memory is not None and memory.sheets is not None:
+        read_before, values_before = memory.sheets, memory.values
+    else:
+        read_before, values_before = (read_sheets_cache(cache) if cache is not None else None), None
+    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before)
     return files, pages, problems, read_before
 
 
-def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> tuple[Archive | None, list[Problem]]:
+def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
+             memory: incremental.Memory | None = None) -> tuple[Archive | None, list[Problem]]:
     """Check every file and the archive as a whole; no archive when anything is wrong."""
     problems = problems + check_content(files, dt.date.today())
-    return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
+    archive = model_archive(files, pages, problems, memory.articles if memory is not None else None)
+    if archive is not None and memory is not None:
+        memory.articles = {article.source: (files.digests[article.source], article) for article in archive.articles
+                           if article.source in files.digests}
+    return archive, sorted(problems, key=Problem.sort_key)
 
 
-def remember(cache: Path, read: tuple) -> None:
+def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None) -> None:
     """Keep the sheets that passed their schema for the next build, even when another sheet
-    has a problem (it is read again until it is fixed)."""
+    has a problem (it is read again until it is fixed); in `memory` too, when there is one."""
     files, read_before = read[0], read[3]
-    write_sheets_cache(cache, sheets_to_cache(files), read_before or {})
+    kept = sheets_to_cache(files)
+    write_sheets_cache(cache, kept, read_before or {})
+    if memory is not None:
+        memory.sheets = kept
+        memory.values = {document.path: (kept[document.path][0], document.value) for document in files.articles
+                         if document.path in kept}
 
 
 def link(archive: Archive, processes: int = 1, output: Path | None = None) -> Links:
@@ -222,9 +241,16 @@ SIMILAR_VERSION = 2
 
 
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,
-            sheets: dict[str, str] | None = None) -> incremental.Comparison:
+            sheets: dict[str, str] | None = None, memory: incremental.Memory | None = None) -> incremental.Comparison:
     """Which pages to render: those whose inputs changed since the last incremental build,
-    or every page (a full build, or no record of the site in place)."""
+    or every page (a full build, or no record of the site in place). A `memory` of the build
+    that made the site in place holds its record, plans and downloads: none is read back."""
+    if memory is not None and options.incremental and memory.describes(options.output):
+        changes = incremental.compare(pages, memory.record, archive, links, sheets=sheets, plans_before=memory.plans)
+        changes.downloads_before = memory.downloads
+        return changes
+    if memory is not None:
+        memory.forget_site()
     previous = incremental.read_record(options.output) if options.incremental else None
     return incremental.compare(pages, previous, archive, links, keep_record=options.incremental, sheets=sheets)
 
@@ -267,7 +293,7 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
     with busy threads (the live preview) asks for one process."""
     ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     processes = min(processes, os.cpu_count() or 1)
-    recording = bool(changes.plans)
+    recording = changes.recording
     if len(pages) < PARALLEL_FROM or processes < 2:
         for bounds in ranges:
             files, reads = _render_batch(pages, templates, recording, bounds)
@@ -342,7 +368,7 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
     from the site in place."""
     listed = [page.path for page in pages if page.path != "404.html"]
     made_from = before = None
-    if changes is not None and changes.plans:
+    if changes is not None and changes.recording:
         made_from = incremental.made_from(changes.record, links)
         before = incremental.previous_downloads(changes, output) if output is not None else None
     downloads = exports.downloads(archive, links, base_url, made_from, before)
@@ -377,7 +403,7 @@ def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: s
     rendered). An incremental build makes them after rendering: it copies unchanged claims'
     lines and notes what it wrote in this build's record."""
     make = functools.partial(export, archive, links, pages, base_url, changes, options.output)
-    return Exporting(make, beside=not changes.plans)
+    return Exporting(make, beside=not changes.recording)
 
 
 def _export_and_write(make, staging: Path) -> None:

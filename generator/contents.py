@@ -37,13 +37,16 @@ REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topi
 
 
 def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
-                 read_before: dict[str, tuple[str, bytes]] | None = None) -> tuple[ContentFiles, dict[str, str]]:
+                 read_before: dict[str, tuple[str, bytes]] | None = None,
+                 values_before: dict[str, tuple[str, Any]] | None = None) -> tuple[ContentFiles, dict[str, str]]:
     """Read every content file into documents, and Markdown pages into text (not yet checked).
     With `processes` > 1, a large archive's claim sheets are parsed in that many processes.
 
     `read_before` (from `read_sheets_cache`) holds the sheets an earlier build read and found
     valid: a sheet whose bytes are the same is not parsed again, and `files.digests` records
-    every sheet's bytes' digest for `sheets_to_cache` and the incremental record."""
+    every sheet's bytes' digest for `sheets_to_cache` and the incremental record.
+    `values_before` (path -> (digest, value)), kept in memory by a long-running process, spares
+    unmarshalling those values again; it is used only beside `read_before`."""
     files = ContentFiles(project_root=content_dir.parent)
     if not content_dir.is_dir():
         problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
@@ -72,7 +75,7 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
             problems.append(Problem(str(path), 1, 1, "this file is not read: claim sheets are "
                                     "content/articles/YYYY/<slug>.yaml", "move or rename it, or delete it",
                                     "warning"))
-    for document, found in _read_sheets(sheets, processes, files, read_before):
+    for document, found in _read_sheets(sheets, processes, files, read_before, values_before):
         problems.extend(found)
         if document is not None:
             files.articles.append(document)
@@ -131,7 +134,8 @@ PARALLEL_FROM = 2000   # sheets: below this, one process reads them sooner than 
 
 
 def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
-                 read_before: dict[str, tuple[str, bytes]] | None) -> list[tuple[Document | None, list[Problem]]]:
+                 read_before: dict[str, tuple[str, bytes]] | None,
+                 values_before: dict[str, tuple[str, Any]] | None = None) -> list[tuple[Document | None, list[Problem]]]:
     """Each sheet read, in the order given: taken from `read_before` when its bytes are those
     read before, else parsed. Parsing is pure Python after libyaml's scanner, so a second
     process is the only way to use a second core: the sheets to parse are split in
@@ -149,7 +153,10 @@ def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
             digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
             files.digests[shown] = digest
             before = read_before.get(shown)
-            value = _unmarshalled(before[1]) if before is not None and before[0] == digest else None
+            value = None
+            if before is not None and before[0] == digest:
+                known = values_before.get(shown) if values_before is not None else None
+                value = known[1] if known is not None and known[0] == digest else _unmarshalled(before[1])
             if value is not None:
                 read.append((Document(shown, value, unparsed=raw), []))
                 files.schema_valid.add(shown)
@@ -279,15 +286,28 @@ def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archi
     return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
-def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:
-    """The archive model of checked files; None when any problem is an error."""
+def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
+                  modelled_before: dict[str, tuple[str, Article]] | None = None) -> Archive | None:
+    """The archive model of checked files; None when any problem is an error.
+
+    `modelled_before` (sheet path -> (digest of its bytes, its article)), kept in memory by a
+    long-running process, gives back the article of a sheet whose bytes are the same: an
+    article and its claims are made from their sheet alone, and never changed once made."""
     if any(problem.severity == "error" for problem in problems):
         return None
+    modelled_before = modelled_before or {}
+
+    def article(document: Document) -> Article:
+        before = modelled_before.get(document.path)
+        if before is not None and before[0] == files.digests.get(document.path):
+            return before[1]
+        return _article(document)
+
     return Archive(
         site=_site(files.site.value),
         people={entry["id"]: _person(entry) for entry in files.people.value["people"]},
         topics={entry["id"]: _topic(entry) for entry in files.topics.value["topics"]},
-        articles=sorted((_article(document) for document in files.articles),
+        articles=sorted((article(document) for document in files.articles),
                         key=lambda article: (article.published or dt.date.max, article.slug)),
         pages=pages,
     )

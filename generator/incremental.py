@@ -145,12 +145,15 @@ class Comparison:
     record: Record
     stale: list[Page]
     kept: list[str]
-    plans: dict[str, tuple[str, set[str]]]   # path -> (plan digest, parts in its values)
+    plans: dict[str, tuple[str, set[str]]]   # path -> (plan digest, parts in its values), of the pages to render
     previous: Record | None = None           # the previous build's record, when it is usable
+    recording: bool = False                  # whether this build keeps a record (an incremental build)
+    downloads: exports.Downloads | None = None   # the downloads made, for `Memory`
+    downloads_before: exports.Downloads | None = None   # the previous build's, when `Memory` has them
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
-        if not self.plans:
+        if not self.recording:
             return
         for path, parts in reads.items():
             digest, in_values = self.plans[path]
@@ -160,10 +163,16 @@ class Comparison:
 
 
 def compare(pages: list[Page], previous: Record | None, archive: Archive, links: Links,
-            keep_record: bool = True, sheets: dict[str, str] | None = None) -> Comparison:
+            keep_record: bool = True, sheets: dict[str, str] | None = None,
+            plans_before: dict[str, Page] | None = None) -> Comparison:
     """Which pages to render: all of them without a usable previous record. Without
     `keep_record` (a full build that keeps no record), nothing is compared or digested.
-    `sheets` (path -> digest of its bytes) lets unchanged sheets' parts keep their digests."""
+    `sheets` (path -> digest of its bytes) lets unchanged sheets' parts keep their digests.
+
+    `plans_before` (the previous build's plans, by path, kept in memory by a long-running
+    process with the `previous` record they made) lets a plan be compared with the one before
+    instead of digested: a page whose plan is the same (`same_plan`) keeps its digest; only
+    the others are digested, and compared by digest as without it."""
     if not keep_record:
         return Comparison(Record(""), list(pages), [], {})
     view: SiteView = pages[0].values["view"] if pages else None
@@ -171,22 +180,64 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
     usable = previous is not None and previous.fingerprint == code
     digests, by_sheet = part_digests(archive, links, sheets, previous if usable else None)
     record = Record(code, digests, sheets=by_sheet)
-    plans = {page.path: plan_digest(page) for page in pages}
-    comparison = Comparison(record, [], [], plans, previous if usable else None)
+    comparison = Comparison(record, [], [], {}, previous if usable else None, recording=True)
     changed: set[str] = set()   # parts whose digest differs from the previous build's, or that are new or gone
     if usable:
         before, now = previous.digests, record.digests
         changed = {key for key, digest in before.items() if now.get(key) != digest}
         changed.update(key for key in now if key not in before)
+    if not usable or plans_before is None:
+        plans_before = None
+        comparison.plans = {page.path: plan_digest(page) for page in pages}
+    plans = comparison.plans
     for page in pages:
         before = previous.pages.get(page.path) if usable else None
-        if before is not None and before[0] == plans[page.path][0] and changed.isdisjoint(before[1]):
+        if before is not None and changed.isdisjoint(before[1]) and (
+                plans_before is not None and same_plan(plans_before.get(page.path), page)
+                or before[0] == (plans.get(page.path) or plans.setdefault(page.path, plan_digest(page)))[0]):
             comparison.kept.append(page.path)
             record.pages[page.path] = before
         else:
             comparison.stale.append(page)
+            if page.path not in plans:
+                plans[page.path] = plan_digest(page)
     record.rendered = len(comparison.stale)
     return comparison
+
+
+def same_plan(before: Page | None, page: Page) -> bool:
+    """Whether two plans of a page are the same: then so are their digests (`plan_digest`).
+
+    Values are compared with ==, in C, not digested one by one: several times faster. It is
+    stricter where parts are concerned (a claim, a speaker, ... is equal only with the same
+    content, where the digest names it by key) and as strict elsewhere, with one exception
+    made up for here: == ignores the order of a mapping's keys, which a template shows, so
+    the order is compared for the mappings among the values and within them. (Plans hold no
+    mapping deeper than that; `plan_digest`'s test of every template says so.) The site view
+    every plan holds is the same for all pages and is left out: what pages read through it
+    is compared through the parts they read."""
+    if before is None or before.path != page.path or before.template != page.template \
+            or before.title != page.title or before.section != page.section:
+        return False
+    old, new = before.values, page.values
+    if list(old) != list(new):
+        return False
+    for key, value in new.items():
+        if key == "view":
+            continue
+        was = old[key]
+        if was is value:
+            continue
+        if type(was) is not type(value) or was != value:
+            return False
+        if type(value) is dict and not _same_order(was, value):
+            return False
+    return True
+
+
+def _same_order(old: dict, new: dict) -> bool:
+    return list(old) == list(new) and all(type(item) is not dict or _same_order(old[key], item)
+                                          for key, item in new.items())
 
 
 def made_from(record: Record, links: Links) -> dict[str, str]:
@@ -201,6 +252,8 @@ def previous_downloads(changes: Comparison, output: Path) -> exports.Downloads |
     there is no usable record or the files are not the ones it describes."""
     if changes.previous is None:
         return None
+    if changes.downloads_before is not None:
+        return changes.downloads_before
     json_sum, csv_sum, places = changes.previous.downloads
     try:
         before = exports.Downloads((output / "claims.json").read_bytes(), (output / "claims.csv").read_bytes(), places)
@@ -212,8 +265,50 @@ def previous_downloads(changes: Comparison, output: Path) -> exports.Downloads |
 
 
 def note_downloads(changes: Comparison, downloads: exports.Downloads) -> None:
-    if changes.plans:   # a build that keeps a record
+    if changes.recording:   # a build that keeps a record
         changes.record.downloads = (zlib.crc32(downloads.json), zlib.crc32(downloads.csv), downloads.places)
+        changes.downloads = downloads
+
+
+@dataclass
+class Memory:
+    """What a long-running process (the live preview) keeps of its last incremental build, so
+    that the next one reads none of it back from `.hindsight-cache/` nor works it out again:
+    the sheets read (their cache entries and their values), the articles modelled from them,
+    and, while the site in place is the one that build made, its record, its plans and its
+    downloads. Each is used where the build would use what is on disk, under the same checks;
+    the site's part only while the record on disk is the very file that build wrote (another
+    build of the same folder, or one that failed after the swap, replaces or removes it)."""
+
+    sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
+    values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
+    articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
+    site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size
+    record: Record | None = None
+    plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page
+    downloads: exports.Downloads | None = None
+
+    def describes(self, output: Path) -> bool:
+        """Whether the site in place at `output` is the one the remembered build made."""
+        return self.site is not None and self.site == _file_key(record_path(output)) \
+            and (output / writers.MARKER).is_file()
+
+    def remember_site(self, output: Path, changes: Comparison, pages: list[Page]) -> None:
+        """After a build's record is written: its record, plans and downloads."""
+        self.site = _file_key(record_path(output))
+        self.record, self.downloads = changes.record, changes.downloads
+        self.plans = {page.path: page for page in pages}
+
+    def forget_site(self) -> None:
+        self.site, self.record, self.plans, self.downloads = None, None, {}, None
+
+
+def _file_key(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), stat.st_ino, stat.st_ctime_ns, stat.st_size
 
 
 # ---------------------------------------------------------------------------

@@ -530,3 +530,112 @@ def test_unchanged_sheets_keep_their_parts_digests_from_the_record(archive: Path
     assert claims and all(f"article='{sheet.stem}'" in text for text in claims), \
         "only the edited sheet's claims are digested again"
     same_as_full_build(archive)
+
+
+# ---------------------------------------------------------------------------
+# A long-running process (the live preview) keeps its last build in memory
+
+
+def edit(sheet: Path, old: str, new: str) -> None:
+    text = sheet.read_text("utf-8")
+    assert old in text, old
+    sheet.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full_build(archive: Path,
+                                                                                        tmp_path: Path):
+    """The same edits to two copies of an archive: one built by a process that keeps its last
+    build in memory, one built from what is kept on disk. Each edit renders the same pages
+    in both, and the site is the one a full build makes: among the edits, a claim moved to
+    another day (its neighbours' pages change, not their parts), a sheet removed and one added."""
+    twin = tmp_path / "twin"
+    shutil.copytree(archive, twin)
+    memory = incremental.Memory()
+
+    def both(change) -> None:
+        for copy in (archive, twin):
+            change(copy)
+        remembered = build(BuildOptions(content=archive / "content", output=archive / "site", search=False,
+                                        extract=False, incremental=True), memory)
+        assert remembered.built, remembered.problems
+        from_disk = run(twin)
+        assert remembered.rendered == from_disk.rendered < from_disk.pages
+        assert tree(archive / "site") == tree(twin / "site")
+        same_as_full_build(archive)
+
+    for copy in (archive, twin):
+        run(copy)
+    sheet = sheet_of(archive, "claim-60").relative_to(archive)
+    both(lambda copy: edit(copy / sheet, 'summary: "', 'summary: "Update: '))
+    assert memory.record is not None and memory.plans, "the build was remembered"
+    both(lambda copy: edit(copy / sheet, 'statement: "', 'statement: "Corrected: '))
+    said = re.search(r"said: (\d{4})-\d\d-\d\d", (archive / sheet).read_text("utf-8"))
+    both(lambda copy: edit(copy / sheet, said.group(0), f"said: {said.group(1)}-01-01"))
+    last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
+    both(lambda copy: (copy / last.relative_to(archive)).unlink())
+    both(lambda copy: (copy / sheet).with_name("article-new.yaml").write_text(
+        (copy / sheet).read_text("utf-8").replace("- id: claim-", "- id: new-claim-"), "utf-8"))
+
+
+def test_memory_is_not_trusted_once_another_build_replaced_the_site(archive: Path):
+    """A build from the command line between two of the live preview's: the site in place is no
+    longer the one the preview remembers, so it goes by the record on disk. Trusting its memory,
+    it would keep the other build's page of an edit since undone."""
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    sheet = sheet_of(archive, "claim-60")
+    original = sheet.read_text("utf-8")
+    edit(sheet, 'statement: "', 'statement: "Meanwhile: ')
+    run(archive)   # another process
+    assert "Meanwhile: " in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+    assert not memory.describes(archive / "site")
+    sheet.write_text(original, "utf-8")
+    result = build(options, memory)
+    assert result.rendered < result.pages
+    assert "Meanwhile: " not in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+    same_as_full_build(archive)
+
+
+def test_memory_keeps_the_sheets_and_articles_read_and_reads_only_what_changed(archive: Path, parsed: list[str],
+                                                                               monkeypatch):
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    from generator import contents
+
+    modelled, unmarshalled = [], []
+    real_article, real_unmarshalled = contents._article, contents._unmarshalled
+    monkeypatch.setattr(contents, "_article", lambda document: modelled.append(document.path)
+                        or real_article(document))
+    monkeypatch.setattr(contents, "_unmarshalled", lambda blob: unmarshalled.append(blob)
+                        or real_unmarshalled(blob))
+    monkeypatch.setattr(contents, "read_sheets_cache", lambda path: pytest.fail("the cache was read from disk"))
+    monkeypatch.setattr(incremental, "read_record", lambda output: pytest.fail("the record was read from disk"))
+    parsed.clear()
+    sheet = sheet_of(archive, "claim-60")
+    edit(sheet, 'summary: "', 'summary: "Update: ')
+    result = build(options, memory)
+    assert result.built and result.rendered < result.pages
+    assert parsed == [str(sheet)] and modelled == [str(sheet)] and unmarshalled == []
+    same_as_full_build(archive)
+
+
+def test_plans_are_the_same_only_with_the_same_values_in_the_same_order():
+    import datetime as dt
+
+    from generator.pages import Page
+
+    def plan(**changes) -> Page:
+        values = {"count": 1, "counts": {"accurate": 2, "inaccurate": 1}, "day": dt.date(2020, 1, 2),
+                  "view": object()}
+        return Page("x/index.html", "topic.html", "Title", {**values, **changes}, "topics")
+
+    assert incremental.same_plan(plan(), plan()), "the site view is left out: it is new in every build"
+    for changed in ({"count": 2}, {"count": True}, {"count": 1.0}, {"counts": {"inaccurate": 1, "accurate": 2}},
+                    {"day": dt.date(2020, 1, 3)}, {"extra": 1}):
+        assert not incremental.same_plan(plan(), plan(**changed)), changed
+    assert not incremental.same_plan(None, plan())
+    assert not incremental.same_plan(plan(), Page("x/index.html", "topic.html", "Other", plan().values, "topics"))

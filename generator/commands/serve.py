@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.commands.build import add_build_arguments, run_build
+from generator.incremental import Memory
 from generator.pages import TEMPLATES
 from generator.validation import format_problem
 
@@ -64,10 +65,13 @@ RELOAD_SCRIPT = (
 
 
 class Preview:
-    """The live preview's state: rebuilds when watched files change and remembers the last errors."""
+    """The live preview's state: rebuilds when watched files change and remembers the last errors,
+    and, in `memory`, what the last build read and made (a rebuild after one edit then reads
+    and works out again only what the edit touched)."""
 
-    def __init__(self, args: argparse.Namespace, watched: list[Path]):
+    def __init__(self, args: argparse.Namespace, watched: list[Path], memory: Memory | None = None):
         self.args = args
+        self.memory = memory if memory is not None else Memory()
         self.watched = watched
         self.version = 0
         self.errors: list[str] = []
@@ -98,7 +102,7 @@ class Preview:
         from generator.commands.build import options_from
 
         try:   # from the watcher thread, beside the server's: render in this process, never fork
-            result = build(dataclasses.replace(options_from(self.args), processes=1))
+            result = build(dataclasses.replace(options_from(self.args), processes=1), self.memory)
         except Exception as error:  # shown in the page, never a dead server
             self.errors = [f"the build failed: {error}"]
         else:
@@ -214,7 +218,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"hindsight serve: {error}", file=sys.stderr)
         return 2
-    status, result = run_build(args)
+    memory = Memory() if args.watch else None
+    status, result = run_build(args, memory)
     content_errors = status == 1 and result is not None and args.watch
     if (status != 0 or result is None) and not content_errors:
         return status
@@ -223,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     preview = None
     if args.watch:
         content = Path(args.content)
-        preview = Preview(args, [content, content.parent / "seeds", TEMPLATES])
+        preview = Preview(args, [content, content.parent / "seeds", TEMPLATES], memory)
         if content_errors:  # serve the errors, and the site as soon as they are fixed
             preview.errors = [format_problem(p) for p in result.problems if p.severity == "error"]
             Path(args.output).mkdir(parents=True, exist_ok=True)
