@@ -247,12 +247,39 @@ def remove_in_background(folder: Path) -> None:
     """Delete a retired site without making the build wait for it (tens of thousands of
     folders take seconds): a detached process removes it, and finishes even after this
     one has exited. Where no process can be started it is removed here and now; and
-    whatever a killed removal leaves is removed by the next build's `recover`."""
+    whatever a killed removal leaves is removed by the next build's `recover`.
+
+    The folder is locked (flock) before the process starts, and the process inherits the
+    lock and holds it until it ends: `recover` leaves a locked folder to its remover. (The
+    next build would otherwise remove it too, waiting for the thousands of deletions a live
+    preview's first rebuild leaves running.)"""
+    locked = _lock_folder(folder)
     try:
         subprocess.Popen([sys.executable, "-c", _REMOVE, str(folder)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                         pass_fds=() if locked is None else (locked,))
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if locked is not None:
+            os.close(locked)
+
+
+def _lock_folder(folder: Path, wait: bool = True) -> int | None:
+    """A descriptor of `folder` holding an exclusive flock on it; None where there is no flock,
+    or, without `wait`, when another process holds it."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
 
 
 def discard(staging: Path) -> None:
@@ -393,9 +420,16 @@ def recover(output: Path) -> None:
     if not output.parent.is_dir():
         return
     for retired in sorted(output.parent.glob(f"{glob.escape(output.name)}.*.old")):
-        previous = retired / output.name
-        if not output.exists() and (previous / MARKER).is_file():
-            os.replace(previous, output)
-        shutil.rmtree(retired, ignore_errors=True)
+        locked = _lock_folder(retired, wait=False)
+        if locked is None and fcntl is not None:
+            continue   # its background remover is at work (`remove_in_background`), or it is gone
+        try:
+            previous = retired / output.name
+            if not output.exists() and (previous / MARKER).is_file():
+                os.replace(previous, output)
+            shutil.rmtree(retired, ignore_errors=True)
+        finally:
+            if locked is not None:
+                os.close(locked)
     for staging in sorted(output.parent.glob(f"{glob.escape(output.name)}.*.building")):
         shutil.rmtree(staging, ignore_errors=True)

@@ -90,6 +90,26 @@ def test_the_replaced_site_is_removed_after_the_build_returns(published, monkeyp
     assert not retired.exists()
 
 
+def test_a_build_leaves_a_retired_site_to_the_process_removing_it(published, monkeypatch):
+    """The next build does not remove, and wait for, a retired site its remover is still
+    deleting (it holds the folder's lock while it runs); one whose remover is gone, it does."""
+    content, output, before = published
+    held: list[int] = []
+    monkeypatch.setattr(writers.subprocess, "Popen", lambda *args, pass_fds=(), **kwargs: held.extend(
+        os.dup(descriptor) for descriptor in pass_fds))   # a remover that keeps the lock and does nothing
+    assert build_cli(content, output) == 0
+    [retired] = [p for p in output.parent.iterdir() if p.name.endswith(".old")]
+    assert len(held) == 1, "the remover was handed the folder's lock"
+    assert build_cli(content, output) == 0
+    assert retired.is_dir(), "left to its remover, still at work"
+    os.close(held.pop(0))   # its remover ends without finishing
+    assert build_cli(content, output) == 0
+    assert not retired.exists()
+    assert snapshot(output) != before
+    for descriptor in held:
+        os.close(descriptor)
+
+
 # A build in a subprocess whose file writing is instrumented by `HINDSIGHT_TEST_FAULT`:
 #   pause-write: write half the files, say "PAUSED", then wait (to be killed or released)
 #   pause-swap:  move the old site aside, say "PAUSED", then wait (to be killed)
