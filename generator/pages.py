@@ -11,6 +11,7 @@ reads the same at a domain root, under a subpath and from `file://`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
@@ -319,7 +320,7 @@ class SiteView:
 
 
 def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES) -> list[Page]:
-    environment.cache_clear()   # the templates as they are now (`serve` plans again after an edit)
+    _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
     view = SiteView(archive, links, base_url, text_pages, templates)
@@ -491,9 +492,26 @@ def _short(text: str, limit: int = 90) -> str:
 # ---------------------------------------------------------------------------
 # Rendering
 
+def _templates_as_they_are(templates: Path) -> None:
+    """Forget the compiled templates when any template's bytes changed since they were compiled
+    (`serve` plans again after an edit; compiling them all costs more than rendering a few pages)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(templates.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(templates).as_posix()}\0".encode())
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    if _COMPILED_FROM.get(templates) != digest.digest():
+        environment.cache_clear()
+        _COMPILED_FROM.clear()
+        _COMPILED_FROM[templates] = digest.digest()
+
+
+_COMPILED_FROM: dict[Path, bytes] = {}   # templates folder -> digest of the bytes compiled
+
+
 @lru_cache(maxsize=4)
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The templates, each read and compiled once until `plan_pages` plans the next build:
+    """The templates, each read and compiled once until one changes (`plan_pages` looks):
     not looked at again for every page rendered (that was a stat per template per page)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
