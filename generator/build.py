@@ -135,15 +135,19 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
     staging = writers.open_staging(options.output)
     spare = writers.cache_path(options.output, "spare")
+    written: dict[str, int] = {}   # path -> bytes of each file this process wrote, for `tally`
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes, exporting.beside)):
-            timed("write", write, staging, files)   # a batch at a time: the site is never all in memory
-        timed("write", write, staging, timed("export", exporting.finish))
-        timed("write", finish, staging, options.templates)
+            timed("write", write, staging, files, written)   # a batch at a time: the site is never all in memory
+        timed("write", write, staging, timed("export", exporting.finish), written)
+        written.update(timed("write", finish, staging, options.templates))
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
+        if options.incremental and (staging / search.BUNDLES).is_dir():
+            written.update(timed("index", _files_under, staging, search.BUNDLES))
+        counted = timed("write", tally, staging, changes, written) if options.incremental else None
         timed("swap", swap, staging, options.output, spare if options.incremental else None)
     except BaseException:
         writers.discard(staging)
@@ -154,7 +158,7 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
             memory.remember_site(options.output, changes, pages)
         if searched is not None:
             search.write_record(options.output, searched)
-    files, size = _files_and_size(options.output)
+    files, size = counted or _files_and_size(options.output)
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
                        rendered=len(changes.stale), files=files, size=size,
                        seconds=time.monotonic() - started, stages=timed.stages)
@@ -414,14 +418,17 @@ def _export_and_write(make, staging: Path) -> None:
     write(staging, files)
 
 
-def write(staging: Path, files: dict[str, bytes]) -> None:
+def write(staging: Path, files: dict[str, bytes], written: dict[str, int] | None = None) -> None:
+    """Write `files` into the staging folder; their sizes are noted in `written`, when given."""
     writers.write_files(staging, files)
+    if written is not None:
+        written.update((path, len(data)) for path, data in files.items())
 
 
-def finish(staging: Path, templates: Path) -> None:
-    """The static assets, and the marks that say the folder is a finished site."""
-    writers.copy_tree(templates / "static", staging, "static")
-    writers.mark_site(staging)
+def finish(staging: Path, templates: Path) -> dict[str, int]:
+    """The static assets, and the marks that say the folder is a finished site; returns the
+    files written and their sizes."""
+    return {**writers.copy_tree(templates / "static", staging, "static"), **writers.mark_site(staging)}
 
 
 def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOptions) -> tuple[list[str], search.Record | None]:
@@ -441,6 +448,38 @@ def swap(staging: Path, output: Path, spare: Path | None = None) -> None:
     incremental.forget_record(output)   # from here on the old records may not describe the site
     search.forget_record(output)
     writers.swap(staging, output, spare)
+
+
+def tally(staging: Path, changes: incremental.Comparison, written: dict[str, int]) -> tuple[int, int]:
+    """How many files the finished staging folder holds and their bytes, without walking its
+    tens of thousands of folders: the pages kept are those of the site in place, whose sizes
+    the record holds; every other file was written by this build (`written`). A page whose
+    size is not known otherwise (rendered by a forked process, or kept from a site whose
+    record had no sizes) is looked at. The pages' sizes go into this build's record."""
+    sizes = changes.record.sizes
+    for path in changes.kept:
+        if path not in sizes:
+            sizes[path] = os.lstat(staging / path).st_size
+    for page in changes.stale:
+        size = written.get(page.path)
+        sizes[page.path] = size if size is not None else os.lstat(staging / page.path).st_size
+    others = [size for path, size in written.items() if path not in sizes]
+    return len(sizes) + len(others), sum(sizes.values()) + sum(others)
+
+
+def _files_under(staging: Path, folder: str) -> dict[str, int]:
+    """Every file under `folder` of the staging folder, by path in the site, and its size."""
+    found = {}
+    folders = [folder]
+    while folders:
+        relative = folders.pop()
+        with os.scandir(staging / relative) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(f"{relative}/{entry.name}")
+                elif entry.is_file(follow_symlinks=False):
+                    found[f"{relative}/{entry.name}"] = entry.stat(follow_symlinks=False).st_size
+    return found
 
 
 def _files_and_size(folder: Path) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 
 
 def _digest(text: str) -> str:
@@ -136,6 +136,7 @@ class Record:
     # claims.json's and claims.csv's checksums, and where each claim's line is in them
     downloads: tuple[int, int, dict[str, tuple[str, int, int, int, int]]] = (0, 0, {})
     rendered: int = 0   # how many pages the build rendered (the others it kept from the site before)
+    sizes: dict[str, int] = field(default_factory=dict)   # page path -> its file's bytes
 
 
 @dataclass
@@ -197,6 +198,9 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
                 or before[0] == (plans.get(page.path) or plans.setdefault(page.path, plan_digest(page)))[0]):
             comparison.kept.append(page.path)
             record.pages[page.path] = before
+            size = previous.sizes.get(page.path)
+            if size is not None:
+                record.sizes[page.path] = size
         else:
             comparison.stale.append(page)
             if page.path not in plans:
@@ -325,11 +329,12 @@ def read_record(output: Path) -> Record | None:
         return None
     data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
-        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered = data
+        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered, sizes = data
         if not (isinstance(fingerprint, str) and isinstance(digests, dict) and isinstance(pages, dict)
-                and isinstance(sheets, dict) and isinstance(places, dict) and isinstance(rendered, int)):
+                and isinstance(sheets, dict) and isinstance(places, dict) and isinstance(rendered, int)
+                and isinstance(sizes, dict)):
             return None
-        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered)
+        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered, sizes)
     except (TypeError, ValueError):
         return None
 
@@ -342,4 +347,4 @@ def forget_record(output: Path) -> None:
 def write_record(output: Path, record: Record) -> None:
     writers.write_sealed(record_path(output), "record", RECORD_VERSION,
                          (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads,
-                          record.rendered))
+                          record.rendered, record.sizes))

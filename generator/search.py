@@ -47,6 +47,7 @@ SIGNATURE = b"pagefind_dcd"
 UNDATED = "undated"
 SMALL_DECADE = 1000      # claims; see plan_shards
 MANIFEST = "shards.json"
+BUNDLES = "pagefind"     # the folder in the site that holds the bundles and the manifest
 RECORD_VERSION = 1
 # Pagefind's ready-made interfaces: the search page uses its JavaScript API only.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -103,7 +104,7 @@ def index_site(site: Path, language: str, shards: dict[str, list[str]], previous
         for name in names:
             record.shards[name] = _shard_digest(site, record.fingerprint, shards[name],
                                                 previous.files if usable else {}, record.files)
-    bundles = site / "pagefind"
+    bundles = site / BUNDLES
     stale = []
     for name in names:
         old = previous_site / "pagefind" / name if usable else None

@@ -137,19 +137,29 @@ def _checked(path: str) -> str:
     return path
 
 
-def mark_site(staging: Path) -> None:
-    """Mark the folder as a site hindsight built (so the next build may replace it)."""
-    (staging / MARKER).write_bytes(b"Built by hindsight build; replaced by the next build.\n")
-    (staging / ".nojekyll").write_bytes(b"")  # GitHub Pages: publish the files as they are
+def mark_site(staging: Path) -> dict[str, int]:
+    """Mark the folder as a site hindsight built (so the next build may replace it). Returns
+    the files written and their sizes, as `copy_tree` does."""
+    marks = {MARKER: b"Built by hindsight build; replaced by the next build.\n",
+             ".nojekyll": b""}   # GitHub Pages: publish the files as they are
+    for name, data in marks.items():
+        (staging / name).write_bytes(data)
+    return {name: len(data) for name, data in marks.items()}
 
 
-def copy_tree(source: Path, staging: Path, under: str) -> None:
-    """Copy static assets (stylesheets, scripts) into the staging folder."""
+def copy_tree(source: Path, staging: Path, under: str) -> dict[str, int]:
+    """Copy static assets (stylesheets, scripts) into the staging folder. Returns the files
+    written (paths in the site) and their sizes."""
+    written = {}
     for path in sorted(source.rglob("*")):
         if path.is_file():
-            target = staging / under / path.relative_to(source)
+            relative = path.relative_to(source)
+            target = staging / under / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes())
+            data = path.read_bytes()
+            target.write_bytes(data)
+            written[f"{under}/{relative.as_posix()}"] = len(data)
+    return written
 
 
 def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str]) -> list[str]:

@@ -639,3 +639,28 @@ def test_plans_are_the_same_only_with_the_same_values_in_the_same_order():
         assert not incremental.same_plan(plan(), plan(**changed)), changed
     assert not incremental.same_plan(None, plan())
     assert not incremental.same_plan(plan(), Page("x/index.html", "topic.html", "Other", plan().values, "topics"))
+
+
+def walked(site: Path) -> tuple[int, int]:
+    files = [path for path in site.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def test_an_incremental_build_counts_the_site_it_made_without_walking_it(archive: Path, request, monkeypatch):
+    """Files and bytes, as a walk of the site finds them: kept pages counted from the record,
+    the rest as written; also when forked processes rendered the pages."""
+    from generator import build as pipeline
+
+    monkeypatch.setattr(pipeline, "_files_and_size", lambda folder: pytest.fail("the site was walked"))
+    first = run(archive)   # no record before: every page is looked at once
+    assert (first.files, first.size) == walked(archive / "site")
+    sheet = sheet_of(archive, "claim-60")
+    edit(sheet, 'statement: "', 'statement: "A much longer statement than before, corrected: ')
+    second = run(archive)
+    assert second.rendered < second.pages
+    assert (second.files, second.size) == walked(archive / "site") != (first.files, first.size)
+    last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
+    last.unlink()
+    request.getfixturevalue("forks")
+    third = run(archive)
+    assert (third.files, third.size) == walked(archive / "site") != (second.files, second.size)

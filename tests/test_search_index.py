@@ -90,6 +90,9 @@ def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: P
 
     edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
     second = run(archive)
+    files = [path for path in site.rglob("*") if path.is_file()]
+    assert (second.files, second.size) == (len(files), sum(path.stat().st_size for path in files)), \
+        "counted as a walk of the site, the search index included"
     after = bundle_inodes(site)
     shards = shard_of_page(site)
     reindexed = {name for name in after if after[name] != before.get(name)}
