@@ -137,7 +137,7 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     spare = writers.cache_path(options.output, "spare")
     written: dict[str, int] = {}   # path -> bytes of each file this process wrote, for `tally`
     try:
-        timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes) else None)
+        timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None)
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes, exporting.beside)):
@@ -148,7 +148,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         if options.incremental and (staging / search.BUNDLES).is_dir():
             written.update(timed("index", _files_under, staging, search.BUNDLES))
         counted = timed("write", tally, staging, changes, written) if options.incremental else None
-        timed("swap", swap, staging, options.output, spare if options.incremental else None)
+        timed("swap", swap, staging, options.output, spare if options.incremental else None,
+              options.incremental and not _rendered_few(changes.record))
     except BaseException:
         writers.discard(staging)
         raise
@@ -270,13 +271,18 @@ def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = Non
     writers.link_files(output, staging, paths)
 
 
-def _spare_worth_it(changes: incremental.Comparison) -> bool:
+def _spare_worth_it(changes: incremental.Comparison, spare: Path) -> bool:
     """The spare is the site before the one in place: close to it when the last build
     rendered few pages. After a build that rendered most (a template changed, a first
-    build), nearly every file in the spare would be removed and linked again: slower than
-    starting from an empty folder."""
+    build), nearly every file in it would be removed and linked again: slower than starting
+    from an empty folder. Such a build leaves a copy of its own site as the spare instead
+    (`swap`), which is worth it."""
     previous = changes.previous
-    return previous is not None and previous.rendered * 4 < max(len(previous.pages), 1)
+    return previous is not None and (_rendered_few(previous) or (spare / writers.SPARE_COPY).is_file())
+
+
+def _rendered_few(record: incremental.Record) -> bool:
+    return record.rendered * 4 < max(len(record.pages), 1)
 
 
 def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
@@ -444,10 +450,15 @@ def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOpti
                              min(options.processes, os.cpu_count() or 1), keep_record=options.incremental)
 
 
-def swap(staging: Path, output: Path, spare: Path | None = None) -> None:
+def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = False) -> None:
+    """The staging folder becomes the site. The site it replaces becomes the next incremental
+    build's `spare`, when given; or, with `copy` (this build rendered most pages, so that site
+    is no use as one), a copy of the new site is made as the spare after this build returns."""
     incremental.forget_record(output)   # from here on the old records may not describe the site
     search.forget_record(output)
-    writers.swap(staging, output, spare)
+    writers.swap(staging, output, None if copy else spare)
+    if copy and spare is not None:
+        writers.copy_site_in_background(output, spare)
 
 
 def tally(staging: Path, changes: incremental.Comparison, written: dict[str, int]) -> tuple[int, int]:

@@ -420,10 +420,13 @@ def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_s
     monkeypatch.setattr(writers, "adopt_spare", lambda *args: adopted.append(args[0]) or real(*args))
     spare = incremental.cache_path(archive / "site", "spare")
     run(archive)
-    assert not spare.exists()
+    copied_in_background(archive)
+    assert (spare / writers.SPARE_COPY).is_file(), "a build that rendered every page leaves a copy of its site"
+    assert inodes(spare) == inodes(archive / "site"), "made of links to the site's own files"
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
     run(archive)
+    assert adopted == [spare]
     assert (spare / "claims/claim-60/index.html").is_file(), "the site before is kept beside, out of the site"
     assert "Corrected: " not in (spare / "claims/claim-60/index.html").read_text("utf-8")
 
@@ -440,7 +443,7 @@ def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_s
     last.unlink()   # its claims' folders go from the site
     result = run(archive)
     assert result.rendered < result.pages
-    assert adopted == [spare], "the build before rendered few pages: its spare is close to the site"
+    assert adopted == [spare, spare], "the build before rendered few pages: its spare is close to the site"
     site = archive / "site"
     assert not (site / "junk.html").exists() and not (site / "claims/no-such-claim").exists()
     assert b"<!-- stale -->" not in (site / "claims/claim-3/index.html").read_bytes()
@@ -450,9 +453,23 @@ def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_s
 
     run(archive, incremental_=False)   # a full build drops the spare
     assert not spare.exists()
-    run(archive)
-    run(archive)   # after a build that rendered every page, the spare would be nearly all stale: not used
-    assert adopted == [spare]
+    run(archive)   # every page rendered: the site it replaced would be nearly all stale, so a copy is made
+    copied_in_background(archive)
+    assert (spare / writers.SPARE_COPY).is_file()
+    edit(sheet, 'statement: "', 'statement: "Again: ')
+    assert run(archive).rendered < result.pages
+    assert adopted == [spare, spare, spare]
+    same_as_full_build(archive)
+
+
+def copied_in_background(archive: Path, wait: float = 30.0) -> None:
+    """Wait for the copy of the site a build leaves as the next one's spare to be made."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while list(archive.glob("site.*.old")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(archive.glob("site.*.old"))
 
 
 def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
