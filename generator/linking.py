@@ -132,23 +132,28 @@ def link_archive(archive: Archive, processes: int = 1,
     )
     ignore = name_words(archive.people.values())
     links.similar_from = similarity_digest(claims, ignore)
+    others: list[tuple] = []   # each claim's links but the similar statements, in claim order
+
+    def link_each_claim() -> None:
+        places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
+                  for topic, ids in links.by_topic.items()}
+        speaker_years = _speaker_years(claims)
+        order = {claim.id: index for index, claim in enumerate(claims)}
+        others.extend((
+            tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic) for topic in claim.topics),
+            _other_years(claim, speaker_years, order),
+            tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
+        ) for claim in claims)
+
     if found_before is not None and found_before[0] == links.similar_from:
         similar = found_before[1]
-    else:
-        similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1)
+        link_each_claim()
+    else:   # the rest is linked while forked processes score similar statements
+        similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1,
+                                     meanwhile=link_each_claim)
     links.similar = similar
-    places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
-              for topic, ids in links.by_topic.items()}
-    speaker_years = _speaker_years(claims)
-    order = {claim.id: index for index, claim in enumerate(claims)}
-    for claim in claims:
-        links.per_claim[claim.id] = ClaimLinks(
-            on_question=tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic)
-                              for topic in claim.topics),
-            speaker_other_years=_other_years(claim, speaker_years, order),
-            similar=similar.get(claim.id, ()),
-            cited_by=tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
-        )
+    for claim, (on_question, other_years, cited) in zip(claims, others):
+        links.per_claim[claim.id] = ClaimLinks(on_question, other_years, similar.get(claim.id, ()), cited)
     return links
 
 
@@ -269,30 +274,45 @@ def similarity_digest(claims: list[Claim], ignore: frozenset[str]) -> str:
 
 
 def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
-                       ignore: frozenset[str] = frozenset(), processes: int = 1) -> dict[str, tuple[Similar, ...]]:
+                       ignore: frozenset[str] = frozenset(), processes: int = 1,
+                       meanwhile=None) -> dict[str, tuple[Similar, ...]]:
     """For each claim, the most similar statements from other articles, best first.
 
     Each claim walks the postings of its RAREST_FEATURES rarest features (each list at most
     POSTING_CAP long), and only the CANDIDATES_SCORED claims sharing most of them are scored:
     the work per claim is bounded, so the whole grows linearly with the number of claims.
-    `work`, when given, counts the postings walked and the pairs scored. With `processes` > 1
-    the claims are scored in that many forked processes, a share each (same result)."""
+    `work`, when given, counts the postings walked and the pairs scored.
+
+    With `processes` > 1, `processes` - 1 forked processes score claims a batch at a time,
+    and this process too once it has done `meanwhile` (other work, run here in any case):
+    each takes the next batch not yet taken, so they end together (same result). This
+    process works rather than wait because each forked one copies much of its memory."""
     work = work if work is not None else Counter()
     index = _SimilarityIndex.of(claims, ignore)
-    shares = max(1, min(processes, len(claims)))
-    bounds = [(len(claims) * part // shares, len(claims) * (part + 1) // shares) for part in range(shares)]
+    batches = [(start, min(start + SCORED_AT_ONCE, len(claims))) for start in range(0, len(claims), SCORED_AT_ONCE)]
+    shares = max(1, min(processes, len(batches)))
     if shares == 1:
-        found = [index.score(*bounds[0])]
+        if meanwhile is not None:
+            meanwhile()
+        found = [index.score(*bounds) for bounds in batches]
     else:
         import multiprocessing   # only here: linking is otherwise free of processes
 
         global _FORKED_INDEX
-        _FORKED_INDEX = index    # inherited by the forked workers, never pickled
+        context = multiprocessing.get_context("fork")
+        taken = context.Value("l", 0)   # how many batches were taken, by any process
+        _FORKED_INDEX = index, batches, taken    # inherited by the forked workers, never pickled
         try:
-            with multiprocessing.get_context("fork").Pool(shares) as pool:
-                found = pool.map(_score_forked, bounds)
+            with context.Pool(shares - 1) as pool:
+                others = [pool.apply_async(_score_forked) for _ in range(shares - 1)]
+                if meanwhile is not None:
+                    meanwhile()
+                scored = dict(_score_batches(index, batches, taken))
+                for other in others:
+                    scored.update(other.get())
         finally:
             _FORKED_INDEX = None
+        found = [scored[number] for number in range(len(batches))]   # claim order, as in one process
     result: dict[str, tuple[Similar, ...]] = {}
     for part, counted in found:
         result.update(part)
@@ -300,14 +320,27 @@ def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
     return result
 
 
-_FORKED_INDEX: "_SimilarityIndex | None" = None
+SCORED_AT_ONCE = 2000   # claims per batch of scoring
+_FORKED_INDEX: tuple | None = None
 
 
-def _score_forked(bounds: tuple[int, int]):
+def _score_batches(index: "_SimilarityIndex", batches: list[tuple[int, int]], taken) -> list[tuple[int, tuple]]:
+    """Batches no process has taken yet, scored as this process takes them: (batch number, result)."""
+    scored = []
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value = number + 1
+        if number >= len(batches):
+            return scored
+        scored.append((number, index.score(*batches[number])))
+
+
+def _score_forked() -> list[tuple[int, tuple]]:
     import gc
 
     gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
-    return _FORKED_INDEX.score(*bounds)
+    return _score_batches(*_FORKED_INDEX)
 
 
 @dataclass

@@ -145,7 +145,13 @@ def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
     assert edge == ["2006", "2007"]    # at the edge, the nearest are both later
 
 
-def test_similar_statements_scored_in_two_processes_are_the_same():
+def test_similar_statements_scored_in_two_processes_are_the_same(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(linking, "SCORED_AT_ONCE", 37)   # batches taken by either process
+    forked: list[str] = []
+    real_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda kind: forked.append(kind) or real_context(kind))
     places = ["Odesa", "Kherson", "Mykolaiv", "Zaporizhzhia", "Dnipro", "Kharkiv", "Sumy"]
     things = ["pipeline", "bridge", "grain corridor", "power plant", "port", "railway"]
     claims = [claim(f"c{n}", f"The {things[n % 6]} near {places[n % 7]} will reopen by {2000 + n % 11}",
@@ -155,7 +161,12 @@ def test_similar_statements_scored_in_two_processes_are_the_same():
     alone = similar_statements(claims, one)
     assert alone, "the statements share rare words"
     assert similar_statements(claims, two, processes=2) == alone
+    assert forked == ["fork"]
     assert one == two and one["pairs scored"] > 0
+    assert list(similar_statements(claims, processes=2)) == list(alone), "in claim order, as in one process"
+    archive = archive_of(claims)
+    monkeypatch.setattr(linking, "PARALLEL_FROM", 0)   # linked meanwhile, as a large archive is
+    assert link_archive(archive, processes=2).per_claim == link_archive(archive).per_claim
 
 
 def test_a_claim_cited_by_many_lists_the_first_few_and_counts_the_rest():
