@@ -214,12 +214,13 @@ def same_plan(before: Page | None, page: Page) -> bool:
 
     Values are compared with ==, in C, not digested one by one: several times faster. It is
     stricter where parts are concerned (a claim, a speaker, ... is equal only with the same
-    content, where the digest names it by key) and as strict elsewhere, with one exception
-    made up for here: == ignores the order of a mapping's keys, which a template shows, so
-    the order is compared for the mappings among the values and within them. (Plans hold no
-    mapping deeper than that; `plan_digest`'s test of every template says so.) The site view
-    every plan holds is the same for all pages and is left out: what pages read through it
-    is compared through the parts they read."""
+    content, where the digest names it by key) and as strict elsewhere, with two exceptions
+    made up for here: == takes 1, 1.0 and True for the same, so the types of the plan's
+    values are compared too (not those of items within them); and it ignores the order of a mapping's keys, which a template shows, so the
+    order is compared for the mappings among the values and within them (plans hold none
+    deeper: a test walks every template's plans). The site view every plan holds is the same
+    for all pages and is left out: what pages read through it is compared through the parts
+    they read."""
     if before is None or before.path != page.path or before.template != page.template \
             or before.title != page.title or before.section != page.section:
         return False

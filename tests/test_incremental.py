@@ -688,3 +688,30 @@ def test_an_incremental_build_counts_the_site_it_made_without_walking_it(archive
     request.getfixturevalue("forks")
     third = run(archive)
     assert (third.files, third.size) == walked(archive / "site") != (second.files, second.size)
+
+
+def test_plans_hold_mappings_only_where_same_plan_compares_their_order(archive: Path):
+    """`same_plan` compares the order of keys of a plan's mappings and of mappings within them,
+    not deeper (== ignores it): a mapping deeper in a plan would need it to look further."""
+    from generator.contents import load_archive
+    from generator.linking import link_archive
+    from generator.pages import plan_pages
+
+    model, problems = load_archive(archive / "content")
+    assert model is not None, problems
+    pages = plan_pages(model, link_archive(model), "https://example.org/")
+    templates = {page.template for page in pages}
+
+    def deepest(value, depth: int = 0) -> int:
+        if isinstance(value, dict):
+            return max([depth] + [deepest(item, depth + 1) for item in value.values()])
+        if isinstance(value, (list, tuple)):
+            return max([-1] + [deepest(item, depth) for item in value])
+        if hasattr(value, "__dict__") and not isinstance(value, type):
+            return max([-1] + [deepest(item, depth) for item in vars(value).values()])
+        return -1
+
+    for page in pages:
+        values = {key: value for key, value in page.values.items() if key != "view"}
+        assert deepest(values) <= 1, f"{page.path}: a mapping within a mapping within the plan"
+    assert {"claim.html", "home.html", "topic.html", "speaker.html", "year.html", "article.html"} <= templates
