@@ -130,7 +130,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
-    links = timed("link", link, archive, options.processes, options.output if options.incremental else None)
+    links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
+                  memory)
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
     staging = writers.open_staging(options.output)
@@ -221,20 +222,28 @@ def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None)
                          if document.path in kept}
 
 
-def link(archive: Archive, processes: int = 1, output: Path | None = None) -> Links:
+def link(archive: Archive, processes: int = 1, output: Path | None = None,
+         memory: incremental.Memory | None = None) -> Links:
     """Cross-links between claims. An incremental build (`output` given) keeps the similar
-    statements it found beside the site, and finds them again only when statements changed."""
+    statements it found beside the site, and finds them again only when statements changed;
+    with a `memory`, they are kept there too, and not read back."""
     cache = writers.cache_path(output, "similar") if output is not None else None
-    kept = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
     code = code_digest() if cache is not None else ""   # what they were found by: the same code, or found again
-    try:
-        code_then, found_from, found = kept
-        found_before = (found_from, {claim: tuple(Similar(*item) for item in items) for claim, items in found.items()})
-        if code_then != code:
+    if cache is not None and memory is not None and memory.similar is not None:
+        found_before = memory.similar
+    else:
+        kept = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
+        try:
+            code_then, found_from, found = kept
+            found_before = (found_from, {claim: tuple(Similar(*item) for item in items)
+                                         for claim, items in found.items()})
+            if code_then != code:
+                found_before = None
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
             found_before = None
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
-        found_before = None
     links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before)
+    if cache is not None and memory is not None:
+        memory.similar = (links.similar_from, links.similar)
     if cache is not None and (found_before is None or found_before[0] != links.similar_from):
         writers.write_sealed(cache, "similar", SIMILAR_VERSION, (code, links.similar_from, {
             claim: tuple((item.claim, item.score, item.same_speaker) for item in items)

@@ -280,7 +280,7 @@ class Memory:
     """What a long-running process (the live preview) keeps of its last incremental build, so
     that the next one reads none of it back from `.hindsight-cache/` nor works it out again:
     the sheets read (their cache entries and their values), the articles modelled from them,
-    and, while the site in place is the one that build made, its record, its plans and its
+    the similar statements found, and, while the site in place is the one that build made, its record, its plans and its
     downloads. Each is used where the build would use what is on disk, under the same checks;
     the site's part only while the record on disk is the very file that build wrote (another
     build of the same folder, or one that failed after the swap, replaces or removes it)."""
@@ -288,6 +288,7 @@ class Memory:
     sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
     values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
     articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
+    similar: tuple[str, dict] | None = None   # the similar statements found, as `linking` hands them back
     site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size
     record: Record | None = None
     plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page

@@ -638,6 +638,11 @@ def test_memory_keeps_the_sheets_and_articles_read_and_reads_only_what_changed(a
                         or real_unmarshalled(blob))
     monkeypatch.setattr(contents, "read_sheets_cache", lambda path: pytest.fail("the cache was read from disk"))
     monkeypatch.setattr(incremental, "read_record", lambda output: pytest.fail("the record was read from disk"))
+    from generator import writers
+
+    real_read = writers.read_sealed
+    monkeypatch.setattr(writers, "read_sealed", lambda path, kind, version: pytest.fail(f"{kind} read from disk")
+                        if kind in ("similar", "sheets", "record") else real_read(path, kind, version))
     parsed.clear()
     sheet = sheet_of(archive, "claim-60")
     edit(sheet, 'summary: "', 'summary: "Update: ')
