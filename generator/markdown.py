@@ -19,6 +19,7 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 
 
+@lru_cache(maxsize=65_536)   # an article's address is shown on each of its claims' pages
 def safe_href(url: str | None) -> str | None:
     """The address itself when it is safe to emit as a link, else None."""
     if url is None:

@@ -482,6 +482,7 @@ def _by_year(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
     return list(years.items())
 
 
+@lru_cache(maxsize=262_144)   # a title per claim page: the live preview plans them all again after each edit
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:

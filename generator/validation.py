@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -457,18 +457,24 @@ def check_page_name(path: Path) -> Problem | None:
 
 
 def _check_url(document: Document, where: tuple, url: str, problems: list[Problem]) -> None:
+    wrong = _url_problem(url)
+    if wrong is not None:
+        problems.append(document.problem(where, *wrong))
+
+
+@lru_cache(maxsize=65_536)   # the live preview checks every claim's evidence again after each edit
+def _url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with a web address (message, how to fix it), or None."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        problems.append(document.problem(where, f"{url!r} is not a valid web address",
-                                         "copy the address again from the browser's address bar"))
-        return
+        return f"{url!r} is not a valid web address", "copy the address again from the browser's address bar"
     if parts.scheme not in ("http", "https"):
-        return  # the schema already reported it
+        return None  # the schema already reported it
     if "." not in host and host != "localhost":
-        problems.append(document.problem(where, f"{url!r} has no valid host name",
-                                         "write the full address, e.g. https://www.nytimes.com/..."))
+        return f"{url!r} has no valid host name", "write the full address, e.g. https://www.nytimes.com/..."
+    return None
 
 
 def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date | None, today: dt.date,
