@@ -15,8 +15,12 @@ so it always describes the site that is in place; without a trustworthy record t
 renders every page. Beside it an incremental build keeps the sheets it read (`contents`:
 not parsed again while their bytes are the same), the similar statements it found
 (`linking`), the search index's record (`search`) and the site before the one in place
-(`writers.adopt_spare`: the next staging folder). Each is checked before use and
-ignored when it does not match; none is needed for a correct build.
+(`writers.adopt_spare`: the next staging folder; after a build that rendered most pages, a
+copy of its own site, made by hard links in the background). Each is checked before use
+and ignored when it does not match; none is needed for a correct build. A long-running
+process (the live preview) hands each build a `Memory` of the last one instead: the
+sheets, articles, similar statements, record, plans and downloads are not read back, and
+a page's plan is compared with the one before (`same_plan`) rather than digested.
 
 The record also keeps where each claim's lines sit in `claims.json` and `claims.csv`, so
 the downloads copy the lines of claims made from unchanged parts from the site in place.

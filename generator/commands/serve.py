@@ -101,6 +101,7 @@ class Preview:
         from generator.build import build
         from generator.commands.build import options_from
 
+        started = time.perf_counter()
         try:   # from the watcher thread, beside the server's: render in this process, never fork
             result = build(dataclasses.replace(options_from(self.args), processes=1), self.memory)
         except Exception as error:  # shown in the page, never a dead server
@@ -109,7 +110,8 @@ class Preview:
             self.errors = [] if result.built else [format_problem(p) for p in result.problems
                                                     if p.severity == "error"]
         self.version += 1
-        state = "with errors: every page shows them" if self.errors else "rebuilt"
+        state = "with errors: every page shows them" if self.errors else \
+            f"rebuilt in {time.perf_counter() - started:.1f} s"
         print(f"hindsight serve: {state} (version {self.version})", file=sys.stderr)
 
     def watch(self, interval: float = 0.5) -> None:
