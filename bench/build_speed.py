@@ -11,7 +11,7 @@ times `hugo` on it, and prints pages per second for both and their ratio.
 
     python bench/build_speed.py                    # 1k and 10k, with search
     python bench/build_speed.py --sizes 100k --search off
-    python bench/build_speed.py --sizes 1k --incremental   # also time a one-sheet rebuild
+    python bench/build_speed.py --sizes 1k --incremental   # also time one-sheet rebuilds, command and serve
     python bench/build_speed.py --sizes 100k --search on --artifact --prose varied --no-hugo
 
 Hugo is Debian's `hugo` package; when it is missing the comparison is skipped and the
@@ -57,6 +57,36 @@ print(json.dumps({"stages": result.stages, "pages": result.pages, "files": resul
                   "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
+
+
+# Runs in the child: the live preview's loop (`hindsight serve`: one process, a Memory of the last
+# build). Its first build reads back what the command line's builds kept; then each edit named on
+# the command line is made and the site rebuilt, one JSON line per rebuild.
+PREVIEW = """
+import json, sys
+from pathlib import Path
+from build_speed import change_one_sheet
+from generator.build import BuildOptions, build
+from generator.incremental import Memory
+options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
+                       extract=False, incremental=True, processes=1)
+memory = Memory()
+build(options, memory)
+for edit in sys.argv[3:]:
+    sheet = change_one_sheet(Path("."), edit)
+    result = build(options, memory)
+    print(json.dumps({"edit": edit, "sheet": str(sheet), "seconds": result.seconds, "stages": result.stages,
+                      "rendered": result.rendered, "pages": result.pages}))
+"""
+
+
+def run_preview(archive: Path, search: bool, edits: list[str]) -> list[dict]:
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join((str(BENCH), str(ROOT)))}
+    finished = subprocess.run([sys.executable, "-c", PREVIEW, "site", "on" if search else "off", *edits],
+                              cwd=archive, env=environment, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise SystemExit(f"the live preview's build failed:\n{finished.stderr}")
+    return [json.loads(line) for line in finished.stdout.strip().splitlines() if line.startswith("{")]
 
 
 def run_build(archive: Path, search: bool, output: str = "site", incremental: bool = False) -> dict:
@@ -354,10 +384,17 @@ def main() -> None:
                 sheet = change_one_sheet(archive, edit)
                 incremental = run_build(archive, search, incremental=True)
                 print(f"incremental after editing one claim's {edit} in {sheet.relative_to(archive)}: "
-                      f"{incremental['seconds']:.2f} s in build(), {incremental['command']:.2f} s for the whole "
+                      f"{incremental['seconds']:.2f} s in build() ("
+                      f"{incremental['seconds'] - incremental['stages'].get('index', 0.0):.2f} s without the "
+                      f"search index update), {incremental['command']:.2f} s for the whole "
                       f"command; {incremental['rendered']:,} of {incremental['pages']:,} pages rendered; stages: "
                       + "  ".join(f"{name} {incremental['stages'][name]:.2f}" for name in incremental["stages"]))
                 row[f"incremental {edit}"] = incremental["seconds"]
+            for rebuilt in run_preview(archive, search, ["outcome summary", "outcome summary", "statement"]):
+                print(f"live preview (serve) after editing one claim's {rebuilt['edit']} in {rebuilt['sheet']}: "
+                      f"{rebuilt['seconds']:.2f} s ({rebuilt['seconds'] - rebuilt['stages'].get('index', 0.0):.2f} s "
+                      f"without the search index update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; "
+                      "stages: " + "  ".join(f"{name} {rebuilt['stages'][name]:.2f}" for name in rebuilt["stages"]))
             full = run_build(archive, search, output="site-full")
             same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
                                   capture_output=True, text=True)
