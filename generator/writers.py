@@ -263,13 +263,22 @@ def remove_in_background(folder: Path) -> None:
     lock and holds it until it ends: `recover` leaves a locked folder to its remover. (The
     next build would otherwise remove it too, waiting for the thousands of deletions a live
     preview's first rebuild leaves running.)"""
+    if not _detached(folder, _REMOVE, str(folder)):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _detached(folder: Path, script: str, *arguments: str) -> bool:
+    """Start `script` in a detached interpreter that outlives this one, holding the flock on
+    `folder` (taken here, inherited, released when it ends) so that `recover` leaves the
+    folder to it. False when no process could be started."""
     locked = _lock_folder(folder)
     try:
-        subprocess.Popen([sys.executable, "-c", _REMOVE, str(folder)], stdin=subprocess.DEVNULL,
+        subprocess.Popen([sys.executable, "-c", script, *arguments], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                          pass_fds=() if locked is None else (locked,))
+        return True
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+        return False
     finally:
         if locked is not None:
             os.close(locked)
@@ -308,16 +317,8 @@ def copy_site_in_background(site: Path, spare: Path) -> None:
     spare.parent.mkdir(parents=True, exist_ok=True)
     site = site.resolve()
     work = Path(tempfile.mkdtemp(prefix=site.name + ".", suffix=".old", dir=site.parent))
-    locked = _lock_folder(work)
-    try:
-        subprocess.Popen([sys.executable, "-c", _COPY % SPARE_COPY, str(site), str(work), str(spare)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True, pass_fds=() if locked is None else (locked,))
-    except OSError:
+    if not _detached(work, _COPY % SPARE_COPY, str(site), str(work), str(spare)):
         shutil.rmtree(work, ignore_errors=True)
-    finally:
-        if locked is not None:
-            os.close(locked)
 
 
 def _lock_folder(folder: Path, wait: bool = True) -> int | None:
