@@ -504,14 +504,5 @@ def _files_under(staging: Path, folder: str) -> dict[str, int]:
 
 def _files_and_size(folder: Path) -> tuple[int, int]:
     """How many files the site holds and their bytes, in one walk (a stat per file)."""
-    files = size = 0
-    folders = [str(folder)]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    files += 1
-                    size += entry.stat(follow_symlinks=False).st_size
-    return files, size
+    found = _files_under(folder, ".")
+    return len(found), sum(found.values())
