@@ -138,7 +138,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     spare = writers.cache_path(options.output, "spare")
     written: dict[str, int] = {}   # path -> bytes of each file this process wrote, for `tally`
     try:
-        timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None)
+        timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None,
+              memory.spare if memory is not None else None)
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes, exporting.beside)):
@@ -149,15 +150,15 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         if options.incremental and (staging / search.BUNDLES).is_dir():
             written.update(timed("index", _files_under, staging, search.BUNDLES))
         counted = timed("write", tally, staging, changes, written) if options.incremental else None
-        timed("swap", swap, staging, options.output, spare if options.incremental else None,
-              options.incremental and not _rendered_few(changes.record))
+        copy = options.incremental and not _rendered_few(changes.record)
+        timed("swap", swap, staging, options.output, spare if options.incremental else None, copy)
     except BaseException:
         writers.discard(staging)
         raise
     if options.incremental:
         incremental.write_record(options.output, changes.record)
         if memory is not None:
-            memory.remember_site(options.output, changes, pages)
+            memory.remember_site(options.output, changes, pages, written, None if copy else spare)
         if searched is not None:
             search.write_record(options.output, searched)
     files, size = counted or _files_and_size(options.output)
@@ -226,7 +227,7 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
          memory: incremental.Memory | None = None) -> Links:
     """Cross-links between claims. An incremental build (`output` given) keeps the similar
     statements it found beside the site, and finds them again only when statements changed;
-    with a `memory`, they are kept there too, and not read back."""
+    with a `memory`, they are kept there too, and not read back, with the rest of the links."""
     cache = writers.cache_path(output, "similar") if output is not None else None
     code = code_digest() if cache is not None else ""   # what they were found by: the same code, or found again
     if cache is not None and memory is not None and memory.similar is not None:
@@ -241,9 +242,10 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
                 found_before = None
         except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
             found_before = None
-    links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before)
+    links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before,
+                         memory.links if memory is not None else None)
     if cache is not None and memory is not None:
-        memory.similar = (links.similar_from, links.similar)
+        memory.similar, memory.links = (links.similar_from, links.similar), links
     if cache is not None and (found_before is None or found_before[0] != links.similar_from):
         writers.write_sealed(cache, "similar", SIMILAR_VERSION, (code, links.similar_from, {
             claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
@@ -269,14 +271,16 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
     return incremental.compare(pages, previous, archive, links, keep_record=options.incremental, sheets=sheets)
 
 
-def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = None) -> None:
+def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = None,
+         known: writers.SpareContents | None = None) -> None:
     """Unchanged pages: linked from the site in place, not rendered again. An incremental
     build starts from the site before the last one (kept by the last build as a spare),
-    where most of them are already, folders and all; any other build drops the spare."""
+    where most of them are already, folders and all; any other build drops the spare.
+    What the spare holds is `known` when the live preview made it and the site in place."""
     if spare is None or not paths:
         writers.discard_spare(spare or writers.cache_path(output, "spare"))
     else:
-        paths = writers.adopt_spare(spare, staging, output, paths)
+        paths = writers.adopt_spare(spare, staging, output, paths, known)
     writers.link_files(output, staging, paths)
 
 

@@ -293,24 +293,34 @@ class Memory:
     values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
     articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
     similar: tuple[str, dict] | None = None   # the similar statements found, as `linking` hands them back
+    links: Links | None = None   # the last build's links
     site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size
     record: Record | None = None
     plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page
     downloads: exports.Downloads | None = None
+    files: frozenset[str] | None = None   # every file of the site in place
+    spare: writers.SpareContents | None = None   # what the spare holds, when this process made it and the site
 
     def describes(self, output: Path) -> bool:
         """Whether the site in place at `output` is the one the remembered build made."""
         return self.site is not None and self.site == _file_key(record_path(output)) \
             and (output / writers.MARKER).is_file()
 
-    def remember_site(self, output: Path, changes: Comparison, pages: list[Page]) -> None:
-        """After a build's record is written: its record, plans and downloads."""
+    def remember_site(self, output: Path, changes: Comparison, pages: list[Page], written: dict[str, int],
+                      spare: Path | None = None) -> None:
+        """After a build's record is written: its record, plans and downloads; the files of its
+        site (`written` by it, and the pages it kept); and, when the site it replaced became
+        the `spare`, what that holds, if this process made that site too."""
         self.site = _file_key(record_path(output))
         self.record, self.downloads = changes.record, changes.downloads
         self.plans = {page.path: page for page in pages}
+        replaced = frozenset(written).union(page.path for page in changes.stale)
+        before, self.files = self.files, frozenset(changes.record.sizes).union(written)
+        key = writers.SpareContents.key_of(spare) if spare is not None and before is not None else None
+        self.spare = writers.SpareContents(before, replaced, key) if key is not None else None
 
     def forget_site(self) -> None:
-        self.site, self.record, self.plans, self.downloads = None, None, {}, None
+        self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
 
 
 def _file_key(path: Path) -> tuple[str, int, int, int] | None:

@@ -89,6 +89,9 @@ class Links:
     # an incremental build keeps them, and reuses them while no statement changes.
     similar_from: str = ""
     similar: dict[str, tuple["Similar", ...]] = field(default_factory=dict, repr=False)
+    # What the rest of each claim's links are made from: each claim's id, date, speaker,
+    # questions and the claims its evidence cites, in date order (see link_archive).
+    outline: tuple = field(default=(), repr=False)
 
     def years(self) -> list[str]:
         """Year labels in order, the undated last."""
@@ -105,10 +108,13 @@ def date_order(claim: Claim) -> tuple:
 
 
 def link_archive(archive: Archive, processes: int = 1,
-                 found_before: tuple[str, dict[str, tuple[Similar, ...]]] | None = None) -> Links:
+                 found_before: tuple[str, dict[str, tuple[Similar, ...]]] | None = None,
+                 linked_before: Links | None = None) -> Links:
     """`processes` > 1 lets similar statements be scored in that many forked processes.
     `found_before` is an earlier build's (`similar_from`, `similar`): reused as they are when
-    made from the same statements, which is most edits (outcomes, evidence, notes, topics)."""
+    made from the same statements, which is most edits (outcomes, evidence, notes, topics).
+    `linked_before`, an earlier build's links kept in memory, gives each claim's other links
+    when they were made from the same `outline` (an edit to an outcome or a statement)."""
     claims = sorted(archive.claims(), key=date_order)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -132,9 +138,17 @@ def link_archive(archive: Archive, processes: int = 1,
     )
     ignore = name_words(archive.people.values())
     links.similar_from = similarity_digest(claims, ignore)
+    links.outline = tuple((claim.id, claim.said, claim.speaker, claim.topics,
+                           tuple(evidence.claim for evidence in claim.outcome.evidence)) for claim in claims)
     others: list[tuple] = []   # each claim's links but the similar statements, in claim order
+    before = linked_before.per_claim if linked_before is not None and linked_before.outline == links.outline \
+        else None
 
     def link_each_claim() -> None:
+        if before is not None:   # made from the same: the same
+            others.extend((made.on_question, made.speaker_other_years, made.cited_by)
+                          for made in map(before.__getitem__, by_id))
+            return
         places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
                   for topic, ids in links.by_topic.items()}
         speaker_years = _speaker_years(claims)
@@ -152,6 +166,9 @@ def link_archive(archive: Archive, processes: int = 1,
         similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1,
                                      meanwhile=link_each_claim)
     links.similar = similar
+    if before is not None and similar is linked_before.similar:
+        links.per_claim = before   # not changed from here on: shared
+        return links
     for claim, (on_question, other_years, cited) in zip(claims, others):
         links.per_claim[claim.id] = ClaimLinks(on_question, other_years, similar.get(claim.id, ()), cited)
     return links

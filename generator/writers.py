@@ -19,6 +19,7 @@ import sys
 import tempfile
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
@@ -162,7 +163,8 @@ def copy_tree(source: Path, staging: Path, under: str) -> dict[str, int]:
     return written
 
 
-def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str]) -> list[str]:
+def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str],
+                known: SpareContents | None = None) -> list[str]:
     """Start the staging folder from `spare`, the site before the last one, instead of empty:
     of `kept` (pages unchanged since the site in place), those the spare already holds as
     the very same file (hard links to it) stay, with their folders; every other file in the
@@ -172,9 +174,17 @@ def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str]) -> list
     journaled, on disk; a listing is read): at 10,000 claims this is most of what keeping
     the unchanged pages took. Nothing in the spare is trusted: a file stays only when it
     is, by inode, the site's own file at that path. Without a spare, the staging folder
-    stays empty and every kept page is linked."""
+    stays empty and every kept page is linked.
+
+    A long-running process that made both the spare and the site in place knows what tells
+    them apart (`known`): then only those files are looked at, not the spare's every folder
+    (a third of a rebuild at 10,000 claims), as long as the spare is still the folder it
+    left there (`SpareContents.describes`)."""
     if not spare.is_dir() or spare.is_symlink():
         return kept
+    if known is not None and known.describes(spare):
+        os.replace(spare, staging)
+        return _adopt_known(staging, kept, known)
     os.replace(spare, staging)   # the empty staging folder is replaced: the spare is private from here
     wanted, site_text = set(kept), str(site)
 
@@ -205,6 +215,50 @@ def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str]) -> list
 
     clean(str(staging), "")
     return sorted(wanted)
+
+
+@dataclass(frozen=True)
+class SpareContents:
+    """What a spare holds, as the process that made it knows: every file of the site it was
+    (`files`), which of them the site in place has in another file (`replaced`: written
+    again by the build after; the rest are hard links to the same file), and the spare
+    folder's inode and change time when it was moved there (`key`)."""
+
+    files: frozenset[str]
+    replaced: frozenset[str]
+    key: tuple[int, int]
+
+    @staticmethod
+    def key_of(spare: Path) -> tuple[int, int] | None:
+        try:
+            stat = os.lstat(spare)
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_ctime_ns
+
+    def describes(self, spare: Path) -> bool:
+        return self.key == self.key_of(spare)
+
+
+def _adopt_known(staging: Path, kept: list[str], known: SpareContents) -> list[str]:
+    """`adopt_spare` with the spare's files known: each file that is not a kept page the
+    site in place shares is removed, with the folders it leaves empty."""
+    wanted = set(kept)
+    staying = (known.files & wanted) - known.replaced
+    staging_text = str(staging)
+    for path in sorted(known.files - staying, reverse=True):   # a folder's files before the folder
+        try:
+            os.unlink(f"{staging_text}/{path}")
+        except FileNotFoundError:
+            continue
+        folder = path.rpartition("/")[0]
+        while folder:
+            try:
+                os.rmdir(f"{staging_text}/{folder}")
+            except OSError:   # not empty: a file stays in it
+                break
+            folder = folder.rpartition("/")[0]
+    return sorted(wanted - staying)
 
 
 def swap(staging: Path, output: Path, spare: Path | None = None) -> None:

@@ -567,38 +567,92 @@ def edit(sheet: Path, old: str, new: str) -> None:
 
 
 def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full_build(archive: Path,
-                                                                                        tmp_path: Path):
+                                                                                        tmp_path: Path,
+                                                                                        monkeypatch):
     """The same edits to two copies of an archive: one built by a process that keeps its last
     build in memory, one built from what is kept on disk. Each edit renders the same pages
-    in both, and the site is the one a full build makes: among the edits, a claim moved to
-    another day (its neighbours' pages change, not their parts), a sheet removed and one added."""
+    in both, and the site is the one a full build makes, folders and all: among the edits, a
+    claim moved to another day (its neighbours' pages change, not their parts), a sheet
+    removed and one added. From the third build on, the process made both the spare and the
+    site in place, so it starts from the spare without looking through it."""
+    from generator import linking, writers
+
     twin = tmp_path / "twin"
     shutil.copytree(archive, twin)
     memory = incremental.Memory()
+    walked, linked_again = [], []
+    real_adopt, real_known, real_link = writers.adopt_spare, writers._adopt_known, linking._other_years
+    monkeypatch.setattr(writers, "adopt_spare", lambda *args: walked.append(args[0]) or real_adopt(*args))
+    monkeypatch.setattr(writers, "_adopt_known", lambda *args: walked.remove(walked[-1]) or real_known(*args))
+    monkeypatch.setattr(linking, "_other_years", lambda *args: linked_again.append(args[0].id) or real_link(*args))
 
-    def both(change) -> None:
+    def both(change, walks: bool, links_again: bool) -> None:
         for copy in (archive, twin):
             change(copy)
+        walked.clear(), linked_again.clear()
         remembered = build(BuildOptions(content=archive / "content", output=archive / "site", search=False,
                                         extract=False, incremental=True), memory)
         assert remembered.built, remembered.problems
+        assert bool(walked) == walks and bool(linked_again) == links_again
         from_disk = run(twin)
         assert remembered.rendered == from_disk.rendered < from_disk.pages
-        assert tree(archive / "site") == tree(twin / "site")
-        same_as_full_build(archive)
+        assert folders_and_files(archive / "site") == folders_and_files(twin / "site")
+        run(archive, "full", incremental_=False)
+        assert folders_and_files(archive / "site") == folders_and_files(archive / "full")
+        shutil.rmtree(archive / "full")
+        return remembered
 
     for copy in (archive, twin):
         run(copy)
     sheet = sheet_of(archive, "claim-60").relative_to(archive)
-    both(lambda copy: edit(copy / sheet, 'summary: "', 'summary: "Update: '))
+    # The first two builds start from spares made by the command line's builds: looked through.
+    both(lambda copy: edit(copy / sheet, 'summary: "', 'summary: "Update: '), walks=True, links_again=True)
     assert memory.record is not None and memory.plans, "the build was remembered"
-    both(lambda copy: edit(copy / sheet, 'statement: "', 'statement: "Corrected: '))
+    both(lambda copy: edit(copy / sheet, 'statement: "', 'statement: "Corrected: '), walks=True, links_again=False)
     said = re.search(r"said: (\d{4})-\d\d-\d\d", (archive / sheet).read_text("utf-8"))
-    both(lambda copy: edit(copy / sheet, said.group(0), f"said: {said.group(1)}-01-01"))
+    both(lambda copy: edit(copy / sheet, said.group(0), f"said: {said.group(1)}-01-01"), walks=False,
+         links_again=True)
+    both(lambda copy: edit(copy / sheet, 'summary: "Update: ', 'summary: "'), walks=False, links_again=False)
     last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
-    both(lambda copy: (copy / last.relative_to(archive)).unlink())
+    removed = both(lambda copy: (copy / last.relative_to(archive)).unlink(), walks=False, links_again=True)
+    # A build that rendered most pages leaves a copy of its site as the spare, made in the background.
+    copied = removed.rendered * 4 >= removed.pages
+    if copied:
+        copied_in_background(archive)
     both(lambda copy: (copy / sheet).with_name("article-new.yaml").write_text(
-        (copy / sheet).read_text("utf-8").replace("- id: claim-", "- id: new-claim-"), "utf-8"))
+        (copy / sheet).read_text("utf-8").replace("- id: claim-", "- id: new-claim-"), "utf-8"),
+        walks=copied, links_again=True)
+
+
+def test_the_live_preview_looks_through_a_spare_it_did_not_leave(archive: Path):
+    """The live preview starts from the spare it left without looking through it. When the
+    spare is not that folder any more (another was put in its place), it is looked through
+    as the command line does: nothing in it is trusted."""
+    from generator import writers
+
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    sheet = sheet_of(archive, "claim-60")
+    for word in ("One: ", "Two: ", "Three: "):
+        edit(sheet, 'summary: "', f'summary: "{word}')
+        assert build(options, memory).built
+    spare = incremental.cache_path(archive / "site", "spare")
+    assert memory.spare is not None and memory.spare.describes(spare)
+    stand_in = spare.with_name("stand-in")
+    shutil.copytree(spare, stand_in)
+    (stand_in / "claims/claim-3/index.html").write_bytes(b"not the site's page")
+    (stand_in / "junk.html").write_bytes(b"junk")
+    shutil.rmtree(spare)
+    stand_in.rename(spare)
+    assert not memory.spare.describes(spare)
+    edit(sheet, 'summary: "', 'summary: "Four: ')
+    result = build(options, memory)
+    assert result.built and result.rendered < result.pages
+    assert not (archive / "site/junk.html").exists()
+    assert b"not the site's page" not in (archive / "site/claims/claim-3/index.html").read_bytes()
+    run(archive, "full", incremental_=False)
+    assert folders_and_files(archive / "site") == folders_and_files(archive / "full")
 
 
 def test_memory_is_not_trusted_once_another_build_replaced_the_site(archive: Path):
