@@ -132,7 +132,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     base_url = options.base_url or archive.site.base_url
     links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
                   memory)
-    pages = timed("plan", plan_pages, archive, links, base_url, options.templates)
+    pages = timed("plan", plan_pages, archive, links, base_url, options.templates,
+                  memory.plans if memory is not None else None)
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
     staging = writers.open_staging(options.output)
     spare = writers.cache_path(options.output, "spare")
@@ -190,13 +191,18 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
          ) -> tuple[ContentFiles, dict[str, str], list[Problem], dict[str, tuple[str, bytes]]]:
     """Read every content file: YAML sheets into documents, Markdown pages into text. With a
     `cache` (incremental builds), sheets whose bytes are those read before are not parsed again;
-    with a `memory` that holds them, the cache is not read either."""
+    with a `memory` that holds them, the cache is not read either, nor the sheets that have
+    not changed on disk since."""
     problems: list[Problem] = []
+    settled = None
     if cache is not None and memory is not None and memory.sheets is not None:
-        read_before, values_before = memory.sheets, memory.values
+        read_before, values_before, settled = memory.sheets, memory.values, memory.settled
     else:
         read_before, values_before = (read_sheets_cache(cache) if cache is not None else None), None
-    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before)
+    files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before,
+                                settled if settled is not None else ({} if memory is not None else None))
+    if memory is not None:
+        memory.settled = files.settled
     return files, pages, problems, read_before
 
 
@@ -204,10 +210,13 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
              memory: incremental.Memory | None = None) -> tuple[Archive | None, list[Problem]]:
     """Check every file and the archive as a whole; no archive when anything is wrong."""
     problems = problems + check_content(files, dt.date.today())
-    archive = model_archive(files, pages, problems, memory.articles if memory is not None else None)
+    archive = model_archive(files, pages, problems, memory.articles if memory is not None else None,
+                            memory.registries if memory is not None else None)
     if archive is not None and memory is not None:
         memory.articles = {article.source: (files.digests[article.source], article) for article in archive.articles
                            if article.source in files.digests}
+        memory.registries = {"people": (files.people.value, archive.people),
+                             "topics": (files.topics.value, archive.topics)}
     return archive, sorted(problems, key=Problem.sort_key)
 
 

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import marshal
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topi
 
 def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
                  read_before: dict[str, tuple[str, bytes]] | None = None,
-                 values_before: dict[str, tuple[str, Any]] | None = None) -> tuple[ContentFiles, dict[str, str]]:
+                 values_before: dict[str, tuple[str, Any]] | None = None,
+                 settled_before: dict[str, tuple[tuple[int, ...], str, bytes]] | None = None
+                 ) -> tuple[ContentFiles, dict[str, str]]:
     """Read every content file into documents, and Markdown pages into text (not yet checked).
     With `processes` > 1, a large archive's claim sheets are parsed in that many processes.
 
@@ -46,7 +49,13 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
     valid: a sheet whose bytes are the same is not parsed again, and `files.digests` records
     every sheet's bytes' digest for `sheets_to_cache` and the incremental record.
     `values_before` (path -> (digest, value)), kept in memory by a long-running process, spares
-    unmarshalling those values again; it is used only beside `read_before`."""
+    unmarshalling those values again; it is used only beside `read_before`.
+    `settled_before` (an earlier build's `files.settled`, kept in memory by a long-running
+    process) spares reading a sheet again, as git's index does: its bytes are those read
+    before while the file system reports the same file, size, and modification and change
+    times, which any write changes. Only sheets whose times were SETTLED_SECONDS old when
+    read are kept there: a write within the clock's tick of an earlier one could leave them
+    unchanged."""
     files = ContentFiles(project_root=content_dir.parent)
     if not content_dir.is_dir():
         problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
@@ -75,7 +84,7 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
             problems.append(Problem(str(path), 1, 1, "this file is not read: claim sheets are "
                                     "content/articles/YYYY/<slug>.yaml", "move or rename it, or delete it",
                                     "warning"))
-    for document, found in _read_sheets(sheets, processes, files, read_before, values_before):
+    for document, found in _read_sheets(sheets, processes, files, read_before, values_before, settled_before):
         problems.extend(found)
         if document is not None:
             files.articles.append(document)
@@ -135,7 +144,9 @@ PARALLEL_FROM = 2000   # sheets: below this, one process reads them sooner than 
 
 def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
                  read_before: dict[str, tuple[str, bytes]] | None,
-                 values_before: dict[str, tuple[str, Any]] | None = None) -> list[tuple[Document | None, list[Problem]]]:
+                 values_before: dict[str, tuple[str, Any]] | None = None,
+                 settled_before: dict[str, tuple[tuple[int, ...], str, bytes]] | None = None
+                 ) -> list[tuple[Document | None, list[Problem]]]:
     """Each sheet read, in the order given: taken from `read_before` when its bytes are those
     read before, else parsed. Parsing is pure Python after libyaml's scanner, so a second
     process is the only way to use a second core: the sheets to parse are split in
@@ -145,15 +156,25 @@ def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
     out again from them if a problem needs them, as for a sheet read before."""
     read: list[tuple[Document | None, list[Problem]] | None] = []
     unparsed: list[tuple[bytes, str]] = []
+    settled = time.time_ns() - SETTLED_SECONDS * 1_000_000_000
     for path in paths:
         shown = str(path)
-        raw, found = read_file(path, shown)
-        if raw is None:
-            read.append((None, found))
-            continue
+        known = stat = digest = None
+        if settled_before is not None:
+            stat = _stat_key(shown)
+            known = settled_before.get(shown)
+        if known is not None and known[0] == stat:
+            _, digest, raw = known
+        else:
+            raw, found = read_file(path, shown)
+            if raw is None:
+                read.append((None, found))
+                continue
         if read_before is not None:
-            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            digest = digest or hashlib.blake2b(raw, digest_size=16).hexdigest()
             files.digests[shown] = digest
+            if stat is not None and stat[2] < settled and stat[3] < settled:
+                files.settled[shown] = (stat, digest, raw)
             before = read_before.get(shown)
             value = None
             if before is not None and before[0] == digest:
@@ -168,6 +189,17 @@ def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
         unparsed.append((raw, shown))
     parsed = iter(_parse_sheets(unparsed, processes))
     return [next(parsed) if done is None else done for done in read]
+
+
+SETTLED_SECONDS = 2
+
+
+def _stat_key(path: str) -> tuple[int, ...] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev
 
 
 def _unmarshalled(blob: bytes):
@@ -295,15 +327,26 @@ def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archi
 
 
 def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
-                  modelled_before: dict[str, tuple[str, Article]] | None = None) -> Archive | None:
+                  modelled_before: dict[str, tuple[str, Article]] | None = None,
+                  registries_before: dict[str, tuple[Any, dict]] | None = None) -> Archive | None:
     """The archive model of checked files; None when any problem is an error.
 
     `modelled_before` (sheet path -> (digest of its bytes, its article)), kept in memory by a
     long-running process, gives back the article of a sheet whose bytes are the same: an
-    article and its claims are made from their sheet alone, and never changed once made."""
+    article and its claims are made from their sheet alone, and never changed once made.
+    `registries_before` ("people" or "topics" -> (the file's value, its model)) does the
+    same for the speakers and questions when the file's value is equal."""
     if any(problem.severity == "error" for problem in problems):
         return None
     modelled_before = modelled_before or {}
+    registries_before = registries_before or {}
+
+    def registry(kind: str, model) -> dict:
+        value = getattr(files, kind).value
+        before = registries_before.get(kind)
+        if before is not None and before[0] == value:
+            return before[1]
+        return {entry["id"]: model(entry) for entry in value[kind]}
 
     def article(document: Document) -> Article:
         before = modelled_before.get(document.path)
@@ -313,8 +356,8 @@ def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Pro
 
     return Archive(
         site=_site(files.site.value),
-        people={entry["id"]: _person(entry) for entry in files.people.value["people"]},
-        topics={entry["id"]: _topic(entry) for entry in files.topics.value["topics"]},
+        people=registry("people", _person),
+        topics=registry("topics", _topic),
         articles=sorted((article(document) for document in files.articles),
                         key=lambda article: (article.published or dt.date.max, article.slug)),
         pages=pages,

@@ -291,7 +291,9 @@ class Memory:
 
     sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
     values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
+    settled: dict[str, tuple] | None = None   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
     articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
+    registries: dict[str, tuple[Any, dict]] = field(default_factory=dict)   # people, topics -> (value, model)
     similar: tuple[str, dict] | None = None   # the similar statements found, as `linking` hands them back
     links: Links | None = None   # the last build's links
     site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size

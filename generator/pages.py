@@ -319,14 +319,19 @@ class SiteView:
         return f"{role.title}, {role.organisation}" if role.organisation else role.title
 
 
-def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES) -> list[Page]:
+def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES,
+               before: dict[str, Page] | None = None) -> list[Page]:
+    """Every page of the site, planned: its path, template, title and values. `before`, the
+    plans of a previous build kept in memory (path -> plan), gives back a claim page's values
+    when they would be made from the very same objects (an unchanged claim)."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
     view = SiteView(archive, links, base_url, text_pages, templates)
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
-    pages += [claim_page(view, claim) for claim in links.claims.values()]
+    before = before or {}
+    pages += [claim_page(view, claim, before.get(claim_path(claim.id))) for claim in links.claims.values()]
     pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id)]
     pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id)]
     pages += [article_page(view, article) for article in sorted(archive.articles, key=lambda a: a.slug)]
@@ -337,12 +342,18 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
     return pages
 
 
-def claim_page(view: SiteView, claim: Claim) -> Page:
+def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page:
     article = view.article_of(claim)
     speaker = view.person(claim.speaker)
+    links = view.links.per_claim[claim.id]
+    if before is not None:
+        values = before.values
+        if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
+                and values["article"] is article:   # what every other value is made from
+            return Page(before.path, before.template, before.title, {**values, "view": view}, before.section)
     return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
         "claim": claim, "article": article, "speaker": speaker,
-        "role": view.role_when_said(claim), "links": view.links.per_claim[claim.id],
+        "role": view.role_when_said(claim), "links": links,
         "damage": [flag for flag in article.quality if flag in DAMAGE_FLAGS],
         "original_url": safe_href(article.url),
     }, "claims")

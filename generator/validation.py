@@ -266,6 +266,8 @@ class ContentFiles:
     digests: dict[str, str] = field(default_factory=dict)    # sheet path -> digest of its bytes
     schema_valid: set[str] = field(default_factory=set)      # sheets that passed their schema
     cached: dict[str, bytes] = field(default_factory=dict)   # sheet path -> its value as cached
+    # Kept only for a long-running process (`contents.read_content`'s `settled_before`):
+    settled: dict[str, tuple[tuple[int, ...], str, bytes]] = field(default_factory=dict)   # path -> (stat, digest, bytes)
 
 
 def _entries(document: Document | None, key: str) -> Iterator[tuple[tuple, dict]]:

@@ -613,6 +613,13 @@ def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full
     both(lambda copy: edit(copy / sheet, said.group(0), f"said: {said.group(1)}-01-01"), walks=False,
          links_again=True)
     both(lambda copy: edit(copy / sheet, 'summary: "Update: ', 'summary: "'), walks=False, links_again=False)
+    # The speakers and questions are modelled again only when their file changed.
+    renamed = both(lambda copy: edit(copy / "content/people.yaml", 'name: "', 'name: "Dr '), walks=False,
+                   links_again=False)
+    assert "Dr " in (archive / "site/speakers/speaker-0/index.html").read_text("utf-8")
+    assert renamed.rendered * 4 < renamed.pages, "one speaker's pages, not the site"
+    both(lambda copy: edit(copy / "content/topics.yaml", 'question: "', 'question: "Really: '), walks=False,
+         links_again=False)
     last = max((archive / "content/articles").rglob("*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
     removed = both(lambda copy: (copy / last.relative_to(archive)).unlink(), walks=False, links_again=True)
     # A build that rendered most pages leaves a copy of its site as the spare, made in the background.
@@ -774,3 +781,48 @@ def test_plans_hold_mappings_only_where_same_plan_compares_their_order(archive: 
         values = {key: value for key, value in page.values.items() if key != "view"}
         assert deepest(values) <= 1, f"{page.path}: a mapping within a mapping within the plan"
     assert {"claim.html", "home.html", "topic.html", "speaker.html", "year.html", "article.html"} <= templates
+
+
+def test_memory_reads_again_only_the_sheets_changed_on_disk(archive: Path, monkeypatch):
+    """The live preview does not read a sheet again while the file system reports the same
+    file, size and times as when it last read it, and those times were not too recent then:
+    a sheet rewritten, even with its old modification time put back, is read again."""
+    import os
+
+    from generator import contents
+
+    opened: list[str] = []
+    real_read = contents.read_file
+    monkeypatch.setattr(contents, "read_file", lambda path, shown: opened.append(shown) or real_read(path, shown))
+    monkeypatch.setattr(contents, "SETTLED_SECONDS", 0)
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    sheets = sorted((archive / "content/articles").rglob("*.yaml"))
+    assert build(options, memory).built and len(opened) == len(sheets)
+
+    sheet = sheet_of(archive, "claim-60")
+    opened.clear()
+    edit(sheet, 'summary: "', 'summary: "Update: ')
+    assert build(options, memory).built
+    assert opened == [str(sheet)]
+    assert "Update: " in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+
+    # The same size and modification time, other bytes: only the change time tells.
+    opened.clear()
+    before = sheet.stat()
+    text = sheet.read_text("utf-8")
+    sheet.write_text(text.replace("Update: ", "Latest: ", 1), "utf-8")
+    os.utime(sheet, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert sheet.stat().st_size == before.st_size and sheet.stat().st_mtime_ns == before.st_mtime_ns
+    assert build(options, memory).built
+    assert opened == [str(sheet)]
+    assert "Latest: " in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+    same_as_full_build(archive)
+
+    # Sheets written moments before they were read are read every time, until they settle.
+    monkeypatch.setattr(contents, "SETTLED_SECONDS", 3600)
+    assert build(options, memory).built
+    opened.clear()
+    assert build(options, memory).built
+    assert len(opened) == len(sheets)
