@@ -85,6 +85,7 @@ class Links:
     by_speaker: dict[str, tuple[str, ...]]
     by_year: dict[str, tuple[str, ...]]
     per_claim: dict[str, ClaimLinks] = field(default_factory=dict)
+    year_said: dict[str, str] = field(default_factory=dict, repr=False)   # claim id -> its year's label (year_of)
     # What similar statements were found from (see similarity_digest), and what was found:
     # an incremental build keeps them, and reuses them while no statement changes.
     similar_from: str = ""
@@ -121,11 +122,13 @@ def link_archive(archive: Archive, processes: int = 1,
     by_speaker: dict[str, list[str]] = defaultdict(list)
     by_year: dict[str, list[str]] = defaultdict(list)
     cited_by: dict[str, list[str]] = defaultdict(list)
+    year_said: dict[str, str] = {}
     for claim in claims:
         for topic in claim.topics:
             by_topic[topic].append(claim.id)
         by_speaker[claim.speaker].append(claim.id)
-        by_year[year_of(claim)].append(claim.id)
+        year = year_said[claim.id] = year_of(claim)
+        by_year[year].append(claim.id)
         for evidence in claim.outcome.evidence:
             if evidence.claim and evidence.claim in by_id and claim.id not in cited_by[evidence.claim]:
                 cited_by[evidence.claim].append(claim.id)
@@ -135,6 +138,7 @@ def link_archive(archive: Archive, processes: int = 1,
         by_topic={topic: tuple(ids) for topic, ids in sorted(by_topic.items())},
         by_speaker={speaker: tuple(ids) for speaker, ids in sorted(by_speaker.items())},
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
+        year_said=year_said,
     )
     ignore = name_words(archive.people.values())
     links.similar_from = similarity_digest(claims, ignore)

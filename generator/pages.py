@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import heapq
+import itertools
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +25,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.linking import CITED_BY_SHOWN, UNDATED, Links, date_order, year_of
+from generator.linking import CITED_BY_SHOWN, UNDATED, Links
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.model import (
     STATUS_LABELS,
@@ -165,9 +167,12 @@ def badge(status: str) -> Markup:
     return Markup('<span class="badge tone-{}">{}</span>').format(status_tone(status), status_label(status))
 
 
+_STATUS = operator.attrgetter("outcome.status")
+
+
 def outcome_tally(claims: list[Claim]) -> list[tuple[str, int]]:
     """(status, count) in scale order, unrated last; only statuses that occur."""
-    counts = Counter(claim.outcome.status for claim in claims)
+    counts = Counter(map(_STATUS, claims))
     order = [status for scale in STATUS_SCALES.values() for status in scale] + [UNRATED]
     return [(status, counts[status]) for status in order if counts[status]]
 
@@ -375,7 +380,7 @@ class Pager:
 
 
 def numbered_pages(first: str, template: str, title: str, claims: list[Claim], values: dict[str, Any],
-                   section: str) -> list[Page]:
+                   section: str, year_said: dict[str, str]) -> list[Page]:
     """A list of claims as one page, or as numbered pages of CLAIMS_PER_PAGE when it is long."""
     chunks = [claims[start:start + CLAIMS_PER_PAGE] for start in range(0, len(claims), CLAIMS_PER_PAGE)] or [[]]
     paths = tuple(numbered_path(first, number) for number in range(1, len(chunks) + 1))
@@ -383,7 +388,7 @@ def numbered_pages(first: str, template: str, title: str, claims: list[Claim], v
     for number, chunk in enumerate(chunks, start=1):
         shown = title if number == 1 else f"{title} (page {number} of {len(chunks)})"
         pages.append(Page(paths[number - 1], template, shown, {
-            **values, "claims": chunk, "by_year": _by_year(chunk),
+            **values, "claims": chunk, "by_year": _by_year(chunk, year_said),
             "pager": Pager(number, len(chunks), paths),
         }, section))
     return pages
@@ -391,22 +396,27 @@ def numbered_pages(first: str, template: str, title: str, claims: list[Claim], v
 
 def topic_pages(view: SiteView, topic_id: str) -> list[Page]:
     topic = view.archive.topics[topic_id]
-    claims = [view.links.claims[claim_id] for claim_id in view.links.by_topic.get(topic_id, ())]
-    years = sorted({year_of(claim) for claim in claims} - {UNDATED})
+    ids = view.links.by_topic.get(topic_id, ())
+    claims = list(map(view.links.claims.__getitem__, ids))
+    year_said = view.links.year_said
+    labels = list(map(year_said.__getitem__, ids))
     return numbered_pages(topic_path(topic_id), "topic.html", topic.question, claims, {
         "topic": topic, "tally": outcome_tally(claims), "count": len(claims),
-        "years": years, "undated": sum(claim.said is None for claim in claims),
-    }, "topics")
+        "years": sorted(set(labels) - {UNDATED}), "undated": labels.count(UNDATED),
+    }, "topics", year_said)
+
+
+_TOPICS = operator.attrgetter("topics")
 
 
 def speaker_pages(view: SiteView, person_id: str) -> list[Page]:
     person = view.person(person_id)
-    claims = [view.links.claims[claim_id] for claim_id in view.links.by_speaker.get(person_id, ())]
-    topics = Counter(topic for claim in claims for topic in claim.topics)
+    claims = list(map(view.links.claims.__getitem__, view.links.by_speaker.get(person_id, ())))
+    topics = Counter(itertools.chain.from_iterable(map(_TOPICS, claims)))
     return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
         "person": person, "tally": outcome_tally(claims), "count": len(claims),
         "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
-    }, "speakers")
+    }, "speakers", view.links.year_said)
 
 
 def article_page(view: SiteView, article: Article) -> Page:
@@ -418,7 +428,7 @@ def article_page(view: SiteView, article: Article) -> Page:
 
 
 def year_pages(view: SiteView, year: str) -> list[Page]:
-    claims = [view.links.claims[claim_id] for claim_id in view.links.by_year[year]]
+    claims = list(map(view.links.claims.__getitem__, view.links.by_year[year]))
     slugs = sorted({claim.article for claim in claims})
     articles = sorted((view.links.articles[slug] for slug in slugs),
                       key=lambda a: (a.published is None, a.published or dt.date.min, a.slug))
@@ -429,19 +439,19 @@ def year_pages(view: SiteView, year: str) -> list[Page]:
         "year": year, "articles": articles, "tally": outcome_tally(claims), "count": len(claims),
         "previous": years[index - 1] if index > 0 else None,
         "next": years[index + 1] if index + 1 < len(years) else None,
-    }, "years")
+    }, "years", view.links.year_said)
 
 
 def home_page(view: SiteView) -> Page:
-    claims = list(view.links.claims.values())
-    dated = [claim for claim in claims if claim.said]
-    latest = heapq.nlargest(LATEST_ON_HOME, dated, key=date_order)
+    claims = list(view.links.claims.values())   # in date order (date_order), the undated last
+    latest = list(itertools.islice((claim for claim in reversed(claims) if claim.said), LATEST_ON_HOME))
+    year_said = view.links.year_said
     updates = heapq.nlargest(LATEST_ON_HOME, (claim for claim in claims if claim.outcome.rated and claim.outcome.as_of),
                              key=lambda claim: (claim.outcome.as_of, claim.id))
     questions = []
     for topic_id in sorted(view.archive.topics):
         ids = view.links.by_topic.get(topic_id, ())
-        years = sorted({year_of(view.links.claims[claim_id]) for claim_id in ids} - {UNDATED})
+        years = sorted(set(map(year_said.__getitem__, ids)) - {UNDATED})
         questions.append((view.archive.topics[topic_id], len(ids), years))
     questions.sort(key=lambda item: (-item[1], item[0].id))
     return Page("index.html", "home.html", view.archive.site.title, {
@@ -485,11 +495,12 @@ def text_page(view: SiteView, slug: str, title: str) -> Page:
                 {"body": render_markdown(view.archive.pages[slug])}, f"page:{slug}")
 
 
-def _by_year(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
-    """Claims grouped by year; they come in date order, as every list in `Links` is."""
+def _by_year(claims: list[Claim], year_said: dict[str, str]) -> list[tuple[str, list[Claim]]]:
+    """Claims grouped by year (`Links.year_said`); they come in date order, as every list in
+    `Links` is."""
     years: dict[str, list[Claim]] = {}
     for claim in claims:
-        years.setdefault(year_of(claim), []).append(claim)
+        years.setdefault(year_said[claim.id], []).append(claim)
     return list(years.items())
 
 
