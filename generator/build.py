@@ -209,7 +209,7 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
 def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
              memory: incremental.Memory | None = None) -> tuple[Archive | None, list[Problem]]:
     """Check every file and the archive as a whole; no archive when anything is wrong."""
-    problems = problems + check_content(files, dt.date.today())
+    problems = problems + check_content(files, dt.date.today(), memory.checked if memory is not None else None)
     archive = model_archive(files, pages, problems, memory.articles if memory is not None else None,
                             memory.registries if memory is not None else None)
     if archive is not None and memory is not None:
@@ -272,7 +272,7 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
     that made the site in place holds its record, plans and downloads: none is read back."""
     if memory is not None and options.incremental and memory.describes(options.output):
         changes = incremental.compare(pages, memory.record, archive, links, sheets=sheets, plans_before=memory.plans)
-        changes.downloads_before = memory.downloads
+        changes.downloads_before, changes.fallback_rows_before = memory.downloads, memory.fallback_rows
         return changes
     if memory is not None:
         memory.forget_site()
@@ -397,12 +397,13 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
            changes: incremental.Comparison | None = None, output: Path | None = None) -> dict[str, bytes]:
     """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index. In an
     incremental build, the downloads' lines of claims made from unchanged parts are copied
-    from the site in place."""
+    from the site in place; in the live preview's, so are the offline search index's rows."""
     listed = [page.path for page in pages if page.path != "404.html"]
     made_from = before = None
     if changes is not None and changes.recording:
         made_from = incremental.made_from(changes.record, links)
         before = incremental.previous_downloads(changes, output) if output is not None else None
+        changes.fallback_rows = {}
     downloads = exports.downloads(archive, links, base_url, made_from, before)
     if changes is not None:
         incremental.note_downloads(changes, downloads)
@@ -411,7 +412,8 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
         "sitemap.xml": feeds.sitemap(listed, base_url),
         "claims.json": downloads.json,
         "claims.csv": downloads.csv,
-        "search-fallback.js": exports.search_fallback(archive, links),
+        "search-fallback.js": exports.search_fallback(archive, links, changes and changes.fallback_rows_before,
+                                                      changes and changes.fallback_rows),
     }
 
 

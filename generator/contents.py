@@ -32,7 +32,7 @@ from generator.model import (
 )
 from generator import writers
 from generator.readers import Document, Problem, decode, parse_file, read_file, read_yaml
-from generator.validation import ContentFiles, check_archive, check_page_name, check_schema
+from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
 
@@ -300,8 +300,9 @@ def _read(path: Path, problems: list[Problem]) -> Document | None:
     return document
 
 
-def check_content(files: ContentFiles, today: dt.date) -> list[Problem]:
-    """Every file against its schema, then the checks across files."""
+def check_content(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
+    """Every file against its schema, then the checks across files (`check_archive`, which
+    a long-running process hands what it `checked` last time)."""
     problems: list[Problem] = []
     for kind in REGISTRIES.values():
         document = getattr(files, kind)
@@ -314,7 +315,7 @@ def check_content(files: ContentFiles, today: dt.date) -> list[Problem]:
         if not found:
             files.schema_valid.add(document.path)
         problems.extend(found)
-    problems.extend(check_archive(files, today))
+    problems.extend(check_archive(files, today, checked))
     return problems
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
 from generator.pages import canonical_url, claim_path, long_date, said_label
-from generator.structured_data import json_ld
+from generator.structured_data import json_ld, script_safe
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -151,32 +152,53 @@ def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
     return downloads(archive, links, base_url).csv
 
 
-def search_fallback(archive: Archive, links: Links) -> bytes:
+def search_fallback(archive: Archive, links: Links, rows_before: dict[str, tuple] | None = None,
+                    rows: dict[str, tuple] | None = None) -> bytes:
     """A plain script assigning the claims to a global, for search where Pagefind cannot run.
 
     Each claim is a row of `fields`; a speaker, question, outlet or outcome is written once in
     `names` and a row holds its number there (a 100,000-claim archive repeats each many times).
-    A row's `when` is empty where it is the long form of `said`, and its year is `said`'s."""
+    A row's `when` is empty where it is the long form of `said`, and its year is `said`'s.
+
+    A long-running process hands in the last build's `rows` as `rows_before` (claim id ->
+    what its row was made from, the names' numbers, the row as written), and an empty
+    `rows` to fill: a row made from the very same claim, speaker, article and questions,
+    with the same numbers, is copied as written."""
     names: list[str] = []
     numbers: dict[str, int] = {}
+    rows_before = rows_before or {}
+    people, topics, articles = archive.people, archive.topics, links.articles
 
     def number(name: str) -> int:
-        if name not in numbers:
-            numbers[name] = len(names)
+        found = numbers.get(name)
+        if found is None:
+            found = numbers[name] = len(names)
             names.append(name)
-        return numbers[name]
+        return found
 
-    rows = []
+    written = []
     for claim in links.claims.values():
-        article = links.articles[claim.article]
-        when = said_label(claim)
-        rows.append([
-            claim_path(claim.id), claim.statement, number(archive.people[claim.speaker].name),
-            claim.said.isoformat() if claim.said else "",
-            "" if claim.said and when == long_date(claim.said) else when,
-            [number(archive.topics[topic].title) for topic in claim.topics if topic in archive.topics],
-            number(article.outlet or ""), number(STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)),
-        ])
-    fields = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"]
-    body = json_ld({"fields": fields, "names": names, "claims": rows})
+        person, article = people[claim.speaker], articles[claim.article]
+        questions = tuple(topics[topic] for topic in claim.topics if topic in topics)
+        status = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
+        numbered = (number(person.name), tuple(number(topic.title) for topic in questions),
+                    number(article.outlet or ""), number(status))
+        made_from = (claim, person, article) + questions
+        before = rows_before.get(claim.id)
+        if before is not None and before[1] == numbered and len(before[0]) == len(made_from) \
+                and all(map(operator.is_, before[0], made_from)):
+            row = before[2]
+        else:
+            when = said_label(claim)
+            row = script_safe(json.dumps([
+                claim_path(claim.id), claim.statement, numbered[0], claim.said.isoformat() if claim.said else "",
+                "" if claim.said and when == long_date(claim.said) else when, list(numbered[1]), numbered[2],
+                numbered[3]], ensure_ascii=False, separators=(",", ":")))
+        if rows is not None:
+            rows[claim.id] = (made_from, numbered, row)
+        written.append(row)
+    # As json_ld writes the whole (keys sorted, compact), a row at a time.
+    fields = json_ld(["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"])
+    body = f'{{"claims":[{",".join(written)}],"fields":{fields},"names":{json_ld(names)}}}'
     return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")
+

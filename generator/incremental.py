@@ -43,6 +43,7 @@ from generator.contents import code_digest
 from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
+from generator.validation import Checked
 
 RECORD_VERSION = 4
 
@@ -155,6 +156,8 @@ class Comparison:
     recording: bool = False                  # whether this build keeps a record (an incremental build)
     downloads: exports.Downloads | None = None   # the downloads made, for `Memory`
     downloads_before: exports.Downloads | None = None   # the previous build's, when `Memory` has them
+    fallback_rows: dict[str, tuple] | None = None          # the fallback search index's rows made, for `Memory`
+    fallback_rows_before: dict[str, tuple] | None = None   # the previous build's, when `Memory` has them
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
@@ -294,12 +297,14 @@ class Memory:
     settled: dict[str, tuple] | None = None   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
     articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
     registries: dict[str, tuple[Any, dict]] = field(default_factory=dict)   # people, topics -> (value, model)
+    checked: Checked = field(default_factory=Checked)   # what the checks across files found
     similar: tuple[str, dict] | None = None   # the similar statements found, as `linking` hands them back
     links: Links | None = None   # the last build's links
     site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size
     record: Record | None = None
     plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page
     downloads: exports.Downloads | None = None
+    fallback_rows: dict[str, tuple] | None = None   # exports.search_fallback's rows
     files: frozenset[str] | None = None   # every file of the site in place
     spare: writers.SpareContents | None = None   # what the spare holds, when this process made it and the site
 
@@ -314,7 +319,7 @@ class Memory:
         site (`written` by it, and the pages it kept); and, when the site it replaced became
         the `spare`, what that holds, if this process made that site too."""
         self.site = _file_key(record_path(output))
-        self.record, self.downloads = changes.record, changes.downloads
+        self.record, self.downloads, self.fallback_rows = changes.record, changes.downloads, changes.fallback_rows
         self.plans = {page.path: page for page in pages}
         replaced = frozenset(written).union(page.path for page in changes.stale)
         before, self.files = self.files, frozenset(changes.record.sizes).union(written)
@@ -323,6 +328,7 @@ class Memory:
 
     def forget_site(self) -> None:
         self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
+        self.fallback_rows = None
 
 
 def _file_key(path: Path) -> tuple[str, int, int, int] | None:

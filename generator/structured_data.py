@@ -89,7 +89,12 @@ def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, ur
 
 def json_ld(value: Any) -> Markup:
     """JSON for a <script type="application/ld+json"> element, unable to break out of it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # compact: C encoder
+    return Markup(script_safe(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))  # compact: C encoder
+
+
+def script_safe(text: str) -> str:
+    """JSON text with the characters that could end a <script> element (or a line, in old
+    JavaScript) written as escapes, which mean the same in JSON."""
     for raw, escaped in _ESCAPES.items():
         text = text.replace(raw, escaped)
-    return Markup(text)
+    return text

@@ -294,8 +294,28 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_archive(files: ContentFiles, today: dt.date) -> list[Problem]:
-    """Checks that need more than one file, or more than the schema can say."""
+@dataclass
+class Checked:
+    """What `check_archive` found, kept by a long-running process (the live preview) for its
+    next build: each sheet's problems with its claims (sheet -> (digest of its bytes, its
+    problems)), and the evidence each sheet's claims cite, with what those were checked
+    against (`against`: the day, the speakers', questions' and claims' ids, the rejected
+    claims); and the problems found with evidence going round in circles, with the evidence
+    they were found in."""
+
+    against: tuple = ()
+    sheets: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)
+    cited: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    circles: tuple[tuple, list[Problem]] = ((), [])
+
+
+def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
+    """Checks that need more than one file, or more than the schema can say.
+
+    With `checked` (what the last build found, for a long-running process), a sheet whose
+    bytes are those checked then, against the same day, ids and rejected claims, keeps the
+    problems found with its claims then; the circles of evidence are looked for again only
+    when the evidence changed. `checked` is updated for the next build."""
     problems: list[Problem] = []
     people = _unique_ids(files.people, "people", "speaker", problems)
     topics = _unique_ids(files.topics, "topics", "topic", problems)
@@ -323,13 +343,54 @@ def check_archive(files: ContentFiles, today: dt.date) -> list[Problem]:
             else:
                 claims[claim_id] = (sheet, where, claim)
 
+    against = (today, frozenset(people), frozenset(topics), frozenset(claims),
+               frozenset(claim_id for claim_id, (_, _, claim) in claims.items() if claim.get("review") == REJECTED))
+    before = checked if checked is not None and checked.against == against else Checked()
+    now = Checked(against)
     for sheet in files.articles:
-        published = _date(sheet.value.get("article", {}).get("published")) if isinstance(sheet.value, dict) \
-            and isinstance(sheet.value.get("article"), dict) else None
-        for where, claim in _entries(sheet, "claims"):
-            _check_claim(sheet, where, claim, published, today, people, topics, claims, problems)
-    _check_evidence_cycles(claims, problems)
+        digest = files.digests.get(sheet.path)
+        kept = before.sheets.get(sheet.path)
+        if digest is not None and kept is not None and kept[0] == digest:
+            found = kept[1]
+        else:
+            found = []
+            published = _date(sheet.value.get("article", {}).get("published")) if isinstance(sheet.value, dict) \
+                and isinstance(sheet.value.get("article"), dict) else None
+            for where, claim in _entries(sheet, "claims"):
+                _check_claim(sheet, where, claim, published, today, people, topics, claims, found)
+        problems.extend(found)
+        if digest is not None and checked is not None:
+            now.sheets[sheet.path] = (digest, found)
+    if checked is None:
+        _check_evidence_cycles(claims, problems)
+        return problems
+    cited = []   # each claim's id and the claims its evidence cites, sheet by sheet
+    for sheet in files.articles:
+        digest = files.digests.get(sheet.path)
+        kept = before.cited.get(sheet.path)
+        if digest is not None and kept is not None and kept[0] == digest:
+            citing = kept[1]
+        else:
+            citing = tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
+        if digest is not None:
+            now.cited[sheet.path] = (digest, citing)
+        cited.append(citing)
+    evidence = tuple(cited)
+    if before.against and before.circles[0] == evidence and all(   # and each sheet named unchanged: its lines too
+            before.cited.get(problem.path, ("",))[0] == files.digests.get(problem.path) for problem in before.circles[1]):
+        now.circles = before.circles
+    else:
+        circles: list[Problem] = []
+        _check_evidence_cycles(claims, circles)
+        now.circles = (evidence, circles)
+    problems.extend(now.circles[1])
+    vars(checked).update(vars(now))
     return problems
+
+
+def _cited(claim: dict) -> list:
+    outcome = claim.get("outcome") if isinstance(claim.get("outcome"), dict) else {}
+    return [item.get("claim") for item in outcome.get("evidence") or [] if isinstance(item, dict)]
 
 
 def _unique_ids(document: Document | None, key: str, noun: str, problems: list[Problem]) -> dict[str, dict]:
@@ -560,9 +621,7 @@ def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], prob
     """Evidence points forward in time; a loop of claims citing each other is a mistake."""
     cites: dict[str, list[str]] = {}
     for claim_id, (_, _, claim) in claims.items():
-        outcome = claim.get("outcome") if isinstance(claim.get("outcome"), dict) else {}
-        targets = [item.get("claim") for item in outcome.get("evidence") or [] if isinstance(item, dict)]
-        cites[claim_id] = [t for t in targets if isinstance(t, str) and t in claims and t != claim_id]
+        cites[claim_id] = [t for t in _cited(claim) if isinstance(t, str) and t in claims and t != claim_id]
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     reported: set[frozenset] = set()
     for start in sorted(cites):

@@ -826,3 +826,59 @@ def test_memory_reads_again_only_the_sheets_changed_on_disk(archive: Path, monke
     opened.clear()
     assert build(options, memory).built
     assert len(opened) == len(sheets)
+
+
+def test_memory_reports_every_problem_a_build_without_it_reports(archive: Path):
+    """The live preview keeps what the checks across sheets found for unchanged sheets; the
+    problems it reports are still those a fresh build reports, lines and all: a circle of
+    evidence, then the sheet holding it shifted down a line, an unknown speaker, evidence
+    citing a claim that does not exist, and all of them fixed."""
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+
+    def reported(result) -> list[tuple]:
+        return [(p.path, p.line, p.column, p.severity, p.message) for p in result.problems]
+
+    def same_problems() -> list[tuple]:
+        remembered = build(options, memory)
+        fresh = build(BuildOptions(content=archive / "content", output=archive / "fresh", search=False,
+                                   extract=False))
+        assert reported(remembered) == reported(fresh)
+        assert remembered.built == fresh.built
+        return reported(fresh)
+
+    assert same_problems() == []
+    circle = sheet_of(archive, "claim-3")
+    original = circle.read_text("utf-8")
+    assert "- claim: claim-2" in original
+    edit(circle, "    outcome:\n      status: unrated\n    review: reviewed\n  - id: claim-3",
+         "    outcome:\n      status: unrated\n      evidence:\n        - claim: claim-3\n"
+         "    review: reviewed\n  - id: claim-3")
+    found = same_problems()
+    assert [message for *_, message in found if "circle" in message]
+    circle.write_text("# checked by the desk\n" + circle.read_text("utf-8"), "utf-8")
+    shifted = same_problems()
+    assert [line for _, line, *_ in shifted] == [line + 1 for _, line, *_ in found]
+
+    speaker_sheet = sheet_of(archive, "claim-60")
+    edit(speaker_sheet, "speaker: speaker-", "speaker: nobody-")
+    assert any("is not in content/people.yaml" in message for *_, message in same_problems())
+    other = sheet_of(archive, "claim-90")
+    edit(other, 'summary: "', 'summary: "Update: ')
+    same_problems()
+    edit(other, "outcome:\n      status: unrated\n", "outcome:\n      status: unrated\n      evidence:\n"
+         "        - claim: claim-9999\n")
+    assert any("claim-9999" in message for *_, message in same_problems())
+    # A problem goes when another file gives what was missing, though its own sheet is unchanged.
+    twin = circle.with_name("article-twin.yaml")
+    twin.write_text(original.replace("- id: claim-", "- id: twin-claim-").replace("- id: twin-claim-3\n",
+                                                                                "- id: claim-9999\n"), "utf-8")
+    assert not any("claim-9999" in message for *_, message in same_problems())
+    twin.unlink()
+
+    circle.write_text(original, "utf-8")
+    edit(speaker_sheet, "speaker: nobody-", "speaker: speaker-")
+    edit(other, "        - claim: claim-9999\n", "        - claim: claim-3\n")
+    assert same_problems() == []
+    same_as_full_build(archive)
