@@ -228,7 +228,11 @@ def same_plan(before: Page | None, page: Page) -> bool:
     deeper: a test walks every template's plans). The site view every plan holds is the same
     for all pages and is left out: what pages read through it is compared through the parts
     they read."""
-    if before is None or before.path != page.path or before.template != page.template \
+    if before is None:
+        return False
+    if page is before:   # planned again from the very same objects: the same plan (pages.plan_pages)
+        return True
+    if before.path != page.path or before.template != page.template \
             or before.title != page.title or before.section != page.section:
         return False
     old, new = before.values, page.values

@@ -187,6 +187,8 @@ class Page:
     title: str
     values: dict[str, Any] = field(default_factory=dict)
     section: str = ""         # which main-navigation entry is current
+    # What a list's pages were made from (`planned_before`), for the live preview's next plans.
+    made_from: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def part_key(part: Claim | Person | Topic | Article) -> str:
@@ -327,8 +329,10 @@ class SiteView:
 def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES,
                before: dict[str, Page] | None = None) -> list[Page]:
     """Every page of the site, planned: its path, template, title and values. `before`, the
-    plans of a previous build kept in memory (path -> plan), gives back a claim page's values
-    when they would be made from the very same objects (an unchanged claim)."""
+    plans of a previous build kept in memory (path -> plan), gives back the plan of a claim
+    page, or a list of claims, that would be made from the very same objects (an unchanged
+    claim; a question, speaker or year whose claims are all unchanged): the same Page, with
+    this build's site view (`incremental.same_plan` knows it is the same at once)."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
@@ -337,10 +341,10 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
              topics_index(view), speakers_index(view), years_index(view)]
     before = before or {}
     pages += [claim_page(view, claim, before.get(claim_path(claim.id))) for claim in links.claims.values()]
-    pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id)]
-    pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id)]
+    pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id, before)]
+    pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id, before)]
     pages += [article_page(view, article) for article in sorted(archive.articles, key=lambda a: a.slug)]
-    pages += [page for year in links.years() for page in year_pages(view, year)]
+    pages += [page for year in links.years() for page in year_pages(view, year, before)]
     pages += [text_page(view, slug, title) for slug, title in text_pages]
     for page in pages:
         page.values.setdefault("view", view)
@@ -355,7 +359,8 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         values = before.values
         if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
                 and values["article"] is article:   # what every other value is made from
-            return Page(before.path, before.template, before.title, {**values, "view": view}, before.section)
+            values["view"] = view
+            return before
     return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
         "claim": claim, "article": article, "speaker": speaker,
         "role": view.role_when_said(claim), "links": links,
@@ -379,9 +384,28 @@ class Pager:
         return self.paths[self.number] if self.number < self.count else None
 
 
+def planned_before(before: dict[str, Page], first: str, made_from: tuple, view: SiteView) -> list[Page] | None:
+    """A list's pages as planned before from the very same objects and the same other values
+    (`made_from`: a tuple of objects, a tuple of plain values), given this build's `view`."""
+    page = before.get(first)
+    if page is None or page.made_from is None:
+        return None
+    objects, plain = page.made_from
+    if len(objects) != len(made_from[0]) or plain != made_from[1] or not all(map(operator.is_, objects,
+                                                                                  made_from[0])):
+        return None
+    pages = [before.get(path) for path in page.values["pager"].paths]
+    if None in pages:
+        return None
+    for page in pages:
+        page.values["view"] = view
+    return pages
+
+
 def numbered_pages(first: str, template: str, title: str, claims: list[Claim], values: dict[str, Any],
-                   section: str, year_said: dict[str, str]) -> list[Page]:
-    """A list of claims as one page, or as numbered pages of CLAIMS_PER_PAGE when it is long."""
+                   section: str, year_said: dict[str, str], made_from: tuple | None = None) -> list[Page]:
+    """A list of claims as one page, or as numbered pages of CLAIMS_PER_PAGE when it is long;
+    what it was made from (see `planned_before`) is noted on each page."""
     chunks = [claims[start:start + CLAIMS_PER_PAGE] for start in range(0, len(claims), CLAIMS_PER_PAGE)] or [[]]
     paths = tuple(numbered_path(first, number) for number in range(1, len(chunks) + 1))
     pages = []
@@ -390,33 +414,41 @@ def numbered_pages(first: str, template: str, title: str, claims: list[Claim], v
         pages.append(Page(paths[number - 1], template, shown, {
             **values, "claims": chunk, "by_year": _by_year(chunk, year_said),
             "pager": Pager(number, len(chunks), paths),
-        }, section))
+        }, section, made_from=made_from))
     return pages
 
 
-def topic_pages(view: SiteView, topic_id: str) -> list[Page]:
+def topic_pages(view: SiteView, topic_id: str, before: dict[str, Page] | None = None) -> list[Page]:
     topic = view.archive.topics[topic_id]
     ids = view.links.by_topic.get(topic_id, ())
     claims = list(map(view.links.claims.__getitem__, ids))
+    made_from = ((topic, *claims), ())
+    again = planned_before(before, topic_path(topic_id), made_from, view) if before else None
+    if again is not None:
+        return again
     year_said = view.links.year_said
     labels = list(map(year_said.__getitem__, ids))
     return numbered_pages(topic_path(topic_id), "topic.html", topic.question, claims, {
         "topic": topic, "tally": outcome_tally(claims), "count": len(claims),
         "years": sorted(set(labels) - {UNDATED}), "undated": labels.count(UNDATED),
-    }, "topics", year_said)
+    }, "topics", year_said, made_from)
 
 
 _TOPICS = operator.attrgetter("topics")
 
 
-def speaker_pages(view: SiteView, person_id: str) -> list[Page]:
+def speaker_pages(view: SiteView, person_id: str, before: dict[str, Page] | None = None) -> list[Page]:
     person = view.person(person_id)
     claims = list(map(view.links.claims.__getitem__, view.links.by_speaker.get(person_id, ())))
+    made_from = ((person, *claims), ())
+    again = planned_before(before, speaker_path(person_id), made_from, view) if before else None
+    if again is not None:
+        return again
     topics = Counter(itertools.chain.from_iterable(map(_TOPICS, claims)))
     return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
         "person": person, "tally": outcome_tally(claims), "count": len(claims),
         "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
-    }, "speakers", view.links.year_said)
+    }, "speakers", view.links.year_said, made_from)
 
 
 def article_page(view: SiteView, article: Article) -> Page:
@@ -427,8 +459,12 @@ def article_page(view: SiteView, article: Article) -> Page:
     }, "years")
 
 
-def year_pages(view: SiteView, year: str) -> list[Page]:
+def year_pages(view: SiteView, year: str, before: dict[str, Page] | None = None) -> list[Page]:
     claims = list(map(view.links.claims.__getitem__, view.links.by_year[year]))
+    made_from = (tuple(claims), (year, tuple(view.links.years())))   # each claim's article comes with it
+    again = planned_before(before, year_path(year), made_from, view) if before else None
+    if again is not None:
+        return again
     slugs = sorted({claim.article for claim in claims})
     articles = sorted((view.links.articles[slug] for slug in slugs),
                       key=lambda a: (a.published is None, a.published or dt.date.min, a.slug))
@@ -439,7 +475,7 @@ def year_pages(view: SiteView, year: str) -> list[Page]:
         "year": year, "articles": articles, "tally": outcome_tally(claims), "count": len(claims),
         "previous": years[index - 1] if index > 0 else None,
         "next": years[index + 1] if index + 1 < len(years) else None,
-    }, "years", view.links.year_said)
+    }, "years", view.links.year_said, made_from)
 
 
 def home_page(view: SiteView) -> Page:
