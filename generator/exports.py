@@ -100,24 +100,43 @@ def downloads(archive: Archive, links: Links, base_url: str, made_from: dict[str
     csv_head = ("\ufeff" + buffer.getvalue()).encode("utf-8")   # a byte-order mark: spreadsheets read UTF-8
     lines, rows, places = [], [], {}
     json_at, csv_at = len(_JSON_HEAD), len(csv_head)
+    run = None   # lines copied that follow one another in `before`: copied in one piece
+
+    def copy(run: tuple[int, int, int, int]) -> None:
+        lines.append(before.json[run[0]:run[1]])   # with the ",\n" between its lines
+        rows.append(before.csv[run[2]:run[3]])
+
     for claim in links.claims.values():
         source = made_from.get(claim.id)
         place = copied.get(claim.id)
         if source is not None and place is not None and place[0] == source:
-            line, row = before.json[place[1]:place[2]], before.csv[place[3]:place[4]]
+            _, json_start, json_end, csv_start, csv_end = place
+            if run is not None and json_start == run[1] + 2 and csv_start == run[3]:
+                run = (run[0], json_end, run[2], csv_end)
+            else:
+                if run is not None:
+                    copy(run)
+                run = (json_start, json_end, csv_start, csv_end)
+            json_length, csv_length = json_end - json_start, csv_end - csv_start
         else:
+            if run is not None:
+                copy(run)
+                run = None
             record = claim_record(archive, links, claim, base_url)
             line = encoder.encode(record).encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
             writer.writerow(_csv_row(claim, record))
             row = buffer.getvalue().encode("utf-8")
-        lines.append(line)
-        rows.append(row)
+            lines.append(line)
+            rows.append(row)
+            json_length, csv_length = len(line), len(row)
         if source is not None:
-            places[claim.id] = (source, json_at, json_at + len(line), csv_at, csv_at + len(row))
-        json_at += len(line) + 2   # ",\n"
-        csv_at += len(row)
+            places[claim.id] = (source, json_at, json_at + json_length, csv_at, csv_at + csv_length)
+        json_at += json_length + 2   # ",\n"
+        csv_at += csv_length
+    if run is not None:
+        copy(run)
     site = json.dumps({"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Downloads(_JSON_HEAD + b",\n".join(lines) + b'\n],"site":' + site.encode("utf-8") + b"}\n",
