@@ -351,7 +351,9 @@ def main() -> None:
         result = run_build(archive, search, incremental=args.incremental)   # which keeps the record
         sizes = site_sizes(archive / "site")
         stages = result["stages"]
-        print("stage seconds: " + "  ".join(f"{name} {stages[name]:.2f}" for name in STAGES if name in stages))
+        print("stage seconds: " + "  ".join(f"{name} {stages[name]:.2f}" for name in STAGES if name in stages)
+              + ("  (a full build makes the exports beside rendering: their time is in render)"
+                 if not args.incremental else ""))
         print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
               f"{result['pages']:,} pages, {result['files']:,} files")
         print(f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB; largest child process (render worker "
