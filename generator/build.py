@@ -200,9 +200,10 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
     else:
         read_before, values_before = (read_sheets_cache(cache) if cache is not None else None), None
     files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before,
-                                settled if settled is not None else ({} if memory is not None else None))
+                                settled if settled is not None else ({} if memory is not None else None),
+                                memory.settled_registries if memory is not None else None)
     if memory is not None:
-        memory.settled = files.settled
+        memory.settled, memory.settled_registries = files.settled, files.settled_registries
     return files, pages, problems, read_before
 
 

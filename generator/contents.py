@@ -40,7 +40,8 @@ REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topi
 def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
                  read_before: dict[str, tuple[str, bytes]] | None = None,
                  values_before: dict[str, tuple[str, Any]] | None = None,
-                 settled_before: dict[str, tuple[tuple[int, ...], str, bytes]] | None = None
+                 settled_before: dict[str, tuple[tuple[int, ...], str, bytes]] | None = None,
+                 registries_before: dict[str, tuple[tuple[int, ...], Any, list]] | None = None
                  ) -> tuple[ContentFiles, dict[str, str]]:
     """Read every content file into documents, and Markdown pages into text (not yet checked).
     With `processes` > 1, a large archive's claim sheets are parsed in that many processes.
@@ -55,7 +56,8 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
     before while the file system reports the same file, size, and modification and change
     times, which any write changes. Only sheets whose times were SETTLED_SECONDS old when
     read are kept there: a write within the clock's tick of an earlier one could leave them
-    unchanged."""
+    unchanged. `registries_before` (`files.settled_registries`) does the same for the
+    speakers', questions' and site's files, read and parsed."""
     files = ContentFiles(project_root=content_dir.parent)
     if not content_dir.is_dir():
         problems.append(Problem(str(content_dir), 1, 1, "the content folder does not exist",
@@ -70,7 +72,16 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
             problems.append(Problem(str(path), 1, 1, f"{name} is missing",
                                     f"create it; see generator/schemas/{kind}.schema.json for its fields"))
             continue
-        setattr(files, kind, _read(path, problems))
+        if registries_before is None:
+            setattr(files, kind, _read(path, problems))
+            continue
+        shown, settled = str(path), time.time_ns() - SETTLED_SECONDS * 1_000_000_000
+        stat, known = _stat_key(shown), registries_before.get(shown)
+        document, found = (known[1], known[2]) if known is not None and known[0] == stat else read_yaml(path, shown)
+        problems.extend(found)
+        setattr(files, kind, document)
+        if stat is not None and stat[2] < settled and stat[3] < settled:
+            files.settled_registries[shown] = (stat, document, found)
     articles_dir = content_dir / "articles"
     sheets: list[Path] = []
     for relative, is_link in _files_under(articles_dir) if articles_dir.is_dir() else []:

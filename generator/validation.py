@@ -268,6 +268,7 @@ class ContentFiles:
     cached: dict[str, bytes] = field(default_factory=dict)   # sheet path -> its value as cached
     # Kept only for a long-running process (`contents.read_content`'s `settled_before`):
     settled: dict[str, tuple[tuple[int, ...], str, bytes]] = field(default_factory=dict)   # path -> (stat, digest, bytes)
+    settled_registries: dict[str, tuple[tuple[int, ...], Any, list]] = field(default_factory=dict)   # path -> (stat, document, problems)
 
 
 def _entries(document: Document | None, key: str) -> Iterator[tuple[tuple, dict]]:

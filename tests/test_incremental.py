@@ -784,7 +784,7 @@ def test_plans_hold_mappings_only_where_same_plan_compares_their_order(archive: 
 
 
 def test_memory_reads_again_only_the_sheets_changed_on_disk(archive: Path, monkeypatch):
-    """The live preview does not read a sheet again while the file system reports the same
+    """The live preview does not read a sheet (or parse the speakers' file) again while the file system reports the same
     file, size and times as when it last read it, and those times were not too recent then:
     a sheet rewritten, even with its old modification time put back, is read again."""
     import os
@@ -818,6 +818,18 @@ def test_memory_reads_again_only_the_sheets_changed_on_disk(archive: Path, monke
     assert build(options, memory).built
     assert opened == [str(sheet)]
     assert "Latest: " in (archive / "site/claims/claim-60/index.html").read_text("utf-8")
+    same_as_full_build(archive)
+
+    # The speakers' file likewise, though it is kept parsed.
+    people = archive / "content/people.yaml"
+    before = people.stat()
+    text = people.read_text("utf-8")
+    name = re.search(r'name: "(\w+) ', text).group(1)
+    people.write_text(text.replace(f'name: "{name} ', f'name: "{name.upper()} ', 1), "utf-8")
+    os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert people.stat().st_size == before.st_size
+    assert build(options, memory).built
+    assert name.upper() in (archive / "site/speakers/speaker-0/index.html").read_text("utf-8")
     same_as_full_build(archive)
 
     # Sheets written moments before they were read are read every time, until they settle.
