@@ -20,7 +20,11 @@ copy of its own site, made by hard links in the background). Each is checked bef
 and ignored when it does not match; none is needed for a correct build. A long-running
 process (the live preview) hands each build a `Memory` of the last one instead: the
 sheets, articles, similar statements, record, plans and downloads are not read back, and
-a page's plan is compared with the one before (`same_plan`) rather than digested.
+a page's plan is compared with the one before (`same_plan`) rather than digested. It also
+keeps what only a process that saw the last build can trust: which files on disk have not
+changed since they were read, what was made from objects that are still the very same
+(links, plans, checks, the offline search rows), and which files tell the spare from the
+site in place.
 
 The record also keeps where each claim's lines sit in `claims.json` and `claims.csv`, so
 the downloads copy the lines of claims made from unchanged parts from the site in place.
@@ -290,10 +294,13 @@ def note_downloads(changes: Comparison, downloads: exports.Downloads) -> None:
 class Memory:
     """What a long-running process (the live preview) keeps of its last incremental build, so
     that the next one reads none of it back from `.hindsight-cache/` nor works it out again:
-    the sheets read (their cache entries and their values), the articles modelled from them,
-    the similar statements found, and, while the site in place is the one that build made, its record, its plans and its
-    downloads. Each is used where the build would use what is on disk, under the same checks;
-    the site's part only while the record on disk is the very file that build wrote (another
+    the sheets read (their cache entries, their values, and their bytes while unchanged on
+    disk), the articles, speakers and questions modelled from them, what the checks across
+    sheets found, the links and similar statements found, and, while the site in place is
+    the one that build made, its record, its plans, its downloads and offline search rows,
+    its files and what tells its spare from it. Each is used where the build would use what
+    is on disk, under the same checks, or where it was made from the very same objects; the
+    site's part only while the record on disk is the very file that build wrote (another
     build of the same folder, or one that failed after the swap, replaces or removes it)."""
 
     sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
