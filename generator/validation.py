@@ -298,15 +298,14 @@ def _str(value: Any) -> str | None:
 @dataclass
 class Checked:
     """What `check_archive` found, kept by a long-running process (the live preview) for its
-    next build: each sheet's problems with its claims (sheet -> (digest of its bytes, its
-    problems)), and the evidence each sheet's claims cite, with what those were checked
-    against (`against`: the day, the speakers', questions' and claims' ids, the rejected
-    claims); and the problems found with evidence going round in circles, with the evidence
-    they were found in."""
+    next build: each sheet's problems with its claims and the evidence they cite (sheet ->
+    (digest of its bytes, its problems, its claims' ids and the claims they cite)), with
+    what those were checked against (`against`: the day, the speakers', questions' and
+    claims' ids, the rejected claims); and the problems found with evidence going round in
+    circles, with the evidence they were found in."""
 
     against: tuple = ()
-    sheets: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)
-    cited: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    sheets: dict[str, tuple[str, list[Problem], tuple]] = field(default_factory=dict)
     circles: tuple[tuple, list[Problem]] = ((), [])
 
 
@@ -348,37 +347,30 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
                frozenset(claim_id for claim_id, (_, _, claim) in claims.items() if claim.get("review") == REJECTED))
     before = checked if checked is not None and checked.against == against else Checked()
     now = Checked(against)
+    cited = []   # each claim's id and the claims its evidence cites, sheet by sheet
     for sheet in files.articles:
         digest = files.digests.get(sheet.path)
         kept = before.sheets.get(sheet.path)
         if digest is not None and kept is not None and kept[0] == digest:
-            found = kept[1]
+            _, found, citing = kept
         else:
             found = []
             published = _date(sheet.value.get("article", {}).get("published")) if isinstance(sheet.value, dict) \
                 and isinstance(sheet.value.get("article"), dict) else None
             for where, claim in _entries(sheet, "claims"):
                 _check_claim(sheet, where, claim, published, today, people, topics, claims, found)
+            citing = () if checked is None else \
+                tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
         problems.extend(found)
+        cited.append(citing)
         if digest is not None and checked is not None:
-            now.sheets[sheet.path] = (digest, found)
+            now.sheets[sheet.path] = (digest, found, citing)
     if checked is None:
         _check_evidence_cycles(claims, problems)
         return problems
-    cited = []   # each claim's id and the claims its evidence cites, sheet by sheet
-    for sheet in files.articles:
-        digest = files.digests.get(sheet.path)
-        kept = before.cited.get(sheet.path)
-        if digest is not None and kept is not None and kept[0] == digest:
-            citing = kept[1]
-        else:
-            citing = tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
-        if digest is not None:
-            now.cited[sheet.path] = (digest, citing)
-        cited.append(citing)
     evidence = tuple(cited)
     if before.against and before.circles[0] == evidence and all(   # and each sheet named unchanged: its lines too
-            before.cited.get(problem.path, ("",))[0] == files.digests.get(problem.path) for problem in before.circles[1]):
+            before.sheets.get(problem.path, ("",))[0] == files.digests.get(problem.path) for problem in before.circles[1]):
         now.circles = before.circles
     else:
         circles: list[Problem] = []
