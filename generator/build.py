@@ -140,7 +140,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     written: dict[str, int] = {}   # path -> bytes of each file this process wrote, for `tally`
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None,
-              memory.spare if memory is not None else None)
+              memory.spare if memory is not None else None,
+              memory.search_files() if memory is not None and options.search else frozenset())
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
                                                  options.processes, exporting.beside)):
@@ -159,7 +160,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     if options.incremental:
         incremental.write_record(options.output, changes.record)
         if memory is not None:
-            memory.remember_site(options.output, changes, pages, written, None if copy else spare)
+            memory.remember_site(options.output, changes, pages, written, None if copy else spare,
+                                 _shared_search_files(options.output, written))
         if searched is not None:
             search.write_record(options.output, searched)
     files, size = counted or _files_and_size(options.output)
@@ -282,15 +284,16 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
 
 
 def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = None,
-         known: writers.SpareContents | None = None) -> None:
+         known: writers.SpareContents | None = None, search_files: frozenset[str] = frozenset()) -> None:
     """Unchanged pages: linked from the site in place, not rendered again. An incremental
     build starts from the site before the last one (kept by the last build as a spare),
     where most of them are already, folders and all; any other build drops the spare.
-    What the spare holds is `known` when the live preview made it and the site in place."""
+    What the spare holds is `known` when the live preview made it and the site in place;
+    then the search index's files it shares with the site stay too (`index` keeps them)."""
     if spare is None or not paths:
         writers.discard_spare(spare or writers.cache_path(output, "spare"))
     else:
-        paths = writers.adopt_spare(spare, staging, output, paths, known)
+        paths = writers.adopt_spare(spare, staging, output, paths, known, search_files)
     writers.link_files(output, staging, paths)
 
 
@@ -472,7 +475,18 @@ def index(staging: Path, archive: Archive, pages: list[Page], options: BuildOpti
         return [], None
     previous = search.read_record(options.output) if options.incremental else None
     return search.index_site(staging, archive.site.language, shards, options.output, previous,
-                             min(options.processes, os.cpu_count() or 1), keep_record=options.incremental)
+                             min(options.processes, os.cpu_count() or 1), keep_record=options.incremental,
+                             present=_shards_in(staging) if options.incremental else frozenset())
+
+
+def _shards_in(staging: Path) -> frozenset[str]:
+    """The search index shards the staging folder holds already: those the live preview's
+    spare shares with the site in place (`keep`); none in any other build."""
+    try:
+        with os.scandir(staging / search.BUNDLES) as entries:
+            return frozenset(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return frozenset()
 
 
 def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = False) -> None:
@@ -501,6 +515,31 @@ def tally(staging: Path, changes: incremental.Comparison, written: dict[str, int
         sizes[page.path] = size if size is not None else os.lstat(staging / page.path).st_size
     others = [size for path, size in written.items() if path not in sizes]
     return len(sizes) + len(others), sum(sizes.values()) + sum(others)
+
+
+def _shared_search_files(site: Path, written: dict[str, int]) -> frozenset[str]:
+    """The search index files of the new `site` that are the very files of the site it
+    replaced (shards kept as they were, linked or left in place), by the inode of each
+    shard's entry file: for the live preview's next spare (`Memory.remember_site`)."""
+    shared = set()
+    spare_shards: dict[str, bool] = {}
+    for path in written:
+        if not path.startswith(search.BUNDLES + "/") or path.count("/") < 2:
+            continue
+        shard = path.split("/")[1]
+        if shard not in spare_shards:
+            entry = f"{search.BUNDLES}/{shard}/pagefind-entry.json"
+            spare_shards[shard] = _same_file(site / entry, writers.cache_path(site, "spare") / entry)
+        if spare_shards[shard]:
+            shared.add(path)
+    return frozenset(shared)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.lstat(one).st_ino == os.lstat(other).st_ino
+    except OSError:
+        return False
 
 
 def _files_under(staging: Path, folder: str) -> dict[str, int]:

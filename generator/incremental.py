@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import exports, writers
+from generator import exports, search, writers
 from generator.writers import cache_path
 from generator.contents import code_digest
 from generator.linking import Links
@@ -319,6 +319,7 @@ class Memory:
     fallback_rows: dict[str, tuple] | None = None   # exports.search_fallback's rows
     files: frozenset[str] | None = None   # every file of the site in place
     spare: writers.SpareContents | None = None   # what the spare holds, when this process made it and the site
+    searched: frozenset[str] = frozenset()   # the search index's files among `files`
 
     def describes(self, output: Path) -> bool:
         """Whether the site in place at `output` is the one the remembered build made."""
@@ -326,21 +327,27 @@ class Memory:
             and (output / writers.MARKER).is_file()
 
     def remember_site(self, output: Path, changes: Comparison, pages: list[Page], written: dict[str, int],
-                      spare: Path | None = None) -> None:
+                      spare: Path | None = None, shared: frozenset[str] = frozenset()) -> None:
         """After a build's record is written: its record, plans and downloads; the files of its
-        site (`written` by it, and the pages it kept); and, when the site it replaced became
-        the `spare`, what that holds, if this process made that site too."""
+        site (`written` by it, or `shared` with the site before: search index shards kept,
+        and the pages it kept); and, when the site it replaced became the `spare`, what that
+        holds, if this process made that site too."""
         self.site = _file_key(record_path(output))
         self.record, self.downloads, self.fallback_rows = changes.record, changes.downloads, changes.fallback_rows
         self.plans = {page.path: page for page in pages}
-        replaced = frozenset(written).union(page.path for page in changes.stale)
+        replaced = frozenset(written).union(page.path for page in changes.stale) - shared
         before, self.files = self.files, frozenset(changes.record.sizes).union(written)
+        self.searched = frozenset(path for path in written if path.startswith(search.BUNDLES + "/"))
         key = writers.SpareContents.key_of(spare) if spare is not None and before is not None else None
         self.spare = writers.SpareContents(before, replaced, key) if key is not None else None
 
     def forget_site(self) -> None:
         self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
-        self.fallback_rows = None
+        self.fallback_rows, self.searched = None, frozenset()
+
+    def search_files(self) -> frozenset[str]:
+        """The search index's files in the site in place, as far as this process knows."""
+        return self.searched if self.spare is not None else frozenset()
 
 
 def _file_key(path: Path) -> tuple[str, int, int, int] | None:

@@ -89,11 +89,13 @@ class Record:
 
 def index_site(site: Path, language: str, shards: dict[str, list[str]], previous_site: Path | None = None,
                previous: Record | None = None, processes: int = 2,
-               keep_record: bool = False) -> tuple[list[str], Record | None]:
+               keep_record: bool = False, present: frozenset[str] = frozenset()) -> tuple[list[str], Record | None]:
     """Index each shard's pages (shard -> page paths) into `site/pagefind/<shard>/`.
 
     With `keep_record`, returns the record of this index for the next build; a shard whose
-    digest is in `previous` and whose bundle is in `previous_site` is linked from there."""
+    digest is in `previous` and whose bundle is in `previous_site` is linked from there,
+    unless `site` holds it already (`present`: shards whose bundle `site` has, the very files
+    of `previous_site`'s). A present shard indexed again, or gone, is removed first."""
     notes: list[str] = []
     language = language.split("-")[0].lower()
     names = sorted(shards, key=lambda name: (name == UNDATED, name))
@@ -109,9 +111,12 @@ def index_site(site: Path, language: str, shards: dict[str, list[str]], previous
     for name in names:
         old = previous_site / "pagefind" / name if usable else None
         if usable and previous.shards.get(name) == record.shards[name] and (old / "pagefind-entry.json").is_file():
-            writers.link_tree(old, bundles / name)
+            if name not in present:
+                writers.link_tree(old, bundles / name)
         else:
             stale.append(name)
+    for name in sorted(present - (set(names) - set(stale))):   # not kept as it is
+        shutil.rmtree(bundles / name, ignore_errors=True)
     if stale:
         sources = Path(tempfile.mkdtemp(prefix=site.name + ".search.", suffix=".building", dir=site.parent))
         try:

@@ -164,7 +164,7 @@ def copy_tree(source: Path, staging: Path, under: str) -> dict[str, int]:
 
 
 def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str],
-                known: SpareContents | None = None) -> list[str]:
+                known: SpareContents | None = None, may_stay: frozenset[str] = frozenset()) -> list[str]:
     """Start the staging folder from `spare`, the site before the last one, instead of empty:
     of `kept` (pages unchanged since the site in place), those the spare already holds as
     the very same file (hard links to it) stay, with their folders; every other file in the
@@ -179,12 +179,13 @@ def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str],
     A long-running process that made both the spare and the site in place knows what tells
     them apart (`known`): then only those files are looked at, not the spare's every folder
     (a third of a rebuild at 10,000 claims), as long as the spare is still the folder it
-    left there (`SpareContents.describes`)."""
+    left there (`SpareContents.describes`). Files of `may_stay` (the search index's) stay
+    too where the site in place has the same file, and are not linked where it does not."""
     if not spare.is_dir() or spare.is_symlink():
         return kept
     if known is not None and known.describes(spare):
         os.replace(spare, staging)
-        return _adopt_known(staging, site, kept, known)
+        return _adopt_known(staging, site, kept, known, may_stay)
     os.replace(spare, staging)   # the empty staging folder is replaced: the spare is private from here
     wanted, site_text = set(kept), str(site)
 
@@ -240,24 +241,33 @@ class SpareContents:
         return self.key == self.key_of(spare)
 
 
-def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContents) -> list[str]:
-    """`adopt_spare` with the spare's files known: each file that is not a kept page the
-    site in place shares is removed, with the folders it leaves empty. A top folder where
-    nothing stays (the search index's ten thousand files, at 10,000 claims) is moved aside
-    at once and removed in the background, as a retired site is."""
+def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContents,
+                 may_stay: frozenset[str] = frozenset()) -> list[str]:
+    """`adopt_spare` with the spare's files known: each file that is not a kept page (or one
+    of `may_stay`) the site in place shares is removed, with the folders it leaves empty. A
+    folder where nothing stays (a search index shard's thousand files) is moved aside at once
+    and removed in the background, as a retired site is."""
     wanted = set(kept)
-    staying = (known.files & wanted) - known.replaced
+    staying = (known.files & (wanted | may_stay)) - known.replaced
     staging_text = str(staging)
     going = known.files - staying
-    emptied = {path.partition("/")[0] for path in going if "/" in path} \
-        - {path.partition("/")[0] for path in staying if "/" in path}
+    holding = {folder for path in staying for folder in _folders_of(path)}   # folders something stays in
+    emptied = set()
+    for path in going:
+        below = None
+        for folder in _folders_of(path):   # the highest folder where nothing stays
+            if folder not in holding:
+                below = folder
+                break
+        if below is not None:
+            emptied.add(below)
     if emptied:
         retired = Path(tempfile.mkdtemp(prefix=site.name + ".", suffix=".old", dir=site.parent))
-        for top in sorted(emptied):
+        for number, folder in enumerate(sorted(emptied)):
             with contextlib.suppress(FileNotFoundError):
-                os.replace(f"{staging_text}/{top}", retired / top)
+                os.replace(f"{staging_text}/{folder}", retired / str(number))
         remove_in_background(retired)
-        going = {path for path in going if path.partition("/")[0] not in emptied or "/" not in path}
+        going = {path for path in going if not any(folder in emptied for folder in _folders_of(path))}
     for path in sorted(going, reverse=True):   # a folder's files before the folder
         try:
             os.unlink(f"{staging_text}/{path}")
@@ -271,6 +281,12 @@ def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContent
                 break
             folder = folder.rpartition("/")[0]
     return sorted(wanted - staying)
+
+
+def _folders_of(path: str) -> list[str]:
+    """The folders `path` is in, the highest first: a/b/c.html gives a, a/b."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
 def swap(staging: Path, output: Path, spare: Path | None = None) -> None:

@@ -110,6 +110,62 @@ def test_an_edit_reindexes_only_the_shards_whose_indexed_text_changed(archive: P
     assert [path for path in full if built[path] != full[path]] == [], "the same index a full build makes"
 
 
+def test_the_live_preview_keeps_unchanged_shards_where_they_are(archive: Path, monkeypatch):
+    """A process that keeps its last build in memory starts from the spare it left, where the
+    shards kept as they were are already, the very files of the site in place: they are not
+    linked again. Shards indexed again, and a year that loses its last claim, are replaced
+    or removed; each build's site is the one a full build makes."""
+    from generator import incremental, writers
+
+    monkeypatch.setattr(search, "SMALL_DECADE", 0)   # a shard per year
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", extract=False, incremental=True)
+    linked: list[str] = []
+    real_link = writers.link_tree
+    monkeypatch.setattr(writers, "link_tree", lambda source, target: linked.append(source.name)
+                        or real_link(source, target))
+    site = archive / "site"
+
+    def rebuild(words: str, claim_id: str = "claim-60"):
+        edit_statement(archive, claim_id, words)
+        linked.clear()
+        before = bundle_inodes(site)
+        result = build(options, memory)
+        assert result.built, result.problems
+        run(archive, "full", incremental=False)
+        assert tree(site) == tree(archive / "full"), "the same index a full build makes"
+        shutil.rmtree(archive / "full")
+        return before, bundle_inodes(site)
+
+    assert build(options, memory).built
+    rebuild("Quokkaflux")   # the spare was the command line's: shards are linked from the site
+    before, after = rebuild("Zebrawidget")   # from here on the spare is this process's
+    reindexed = {name for name in after if after[name] != before.get(name)}
+    assert reindexed and len(reindexed) < len(after)
+    assert linked == [], "every shard kept as it was is in place already"
+    for name in set(after) - reindexed:
+        assert after[name] == before[name]
+    assert b"zebrawidget" in words_indexed(site / "pagefind" / shard_of_page(site)["claims/claim-60/index.html"])
+
+    # A year whose claims all move to the year before loses its shard.
+    claims = json.loads((site / "claims.json").read_text("utf-8"))["claims"]
+    years: dict[int, list[str]] = {}
+    for claim in claims:
+        years.setdefault(int(claim["said"][:4]), []).append(claim["id"])
+    emptied = min((year for year in years if year - 1 in years), key=lambda year: (len(years[year]), year))
+    for sheet in (archive / "content/articles").rglob("*.yaml"):
+        text = sheet.read_text("utf-8")
+        for claim_id in years[emptied]:
+            text = re.sub(rf"(- id: {claim_id}\n(?:    .*\n)*?    said: ){emptied}-(\d\d-\d\d)",
+                          lambda found: f"{found.group(1)}{emptied - 1}-{found.group(2).replace('02-29', '02-28')}",
+                          text, count=1)
+        sheet.write_text(text, "utf-8")
+    assert str(emptied) in json.loads((site / "pagefind/shards.json").read_text("utf-8"))["shards"]
+    rebuild("Moved")
+    assert str(emptied) not in json.loads((site / "pagefind/shards.json").read_text("utf-8"))["shards"]
+    assert not (site / "pagefind" / str(emptied)).exists()
+
+
 def test_shards_are_years_and_sparse_decades_and_move_only_where_a_claim_does(monkeypatch):
     monkeypatch.setattr(search, "SMALL_DECADE", 3)
     said = {"a": dt.date(1995, 1, 1), "b": dt.date(1998, 5, 5), "c": dt.date(2011, 1, 1), "d": dt.date(2012, 1, 1),
