@@ -251,7 +251,11 @@ def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContent
     staying = (known.files & (wanted | may_stay)) - known.replaced
     staging_text = str(staging)
     going = known.files - staying
-    holding = {folder for path in staying for folder in _folders_of(path)}   # folders something stays in
+    holding: set[str] = set()   # the folders something stays in
+    for folder in {path.rpartition("/")[0] for path in staying}:
+        while folder and folder not in holding:
+            holding.add(folder)
+            folder = folder.rpartition("/")[0]
     emptied = set()
     for path in going:
         below = None
