@@ -220,4 +220,3 @@ def search_fallback(archive: Archive, links: Links, rows_before: dict[str, tuple
     fields = json_ld(["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"])
     body = f'{{"claims":[{",".join(written)}],"fields":{fields},"names":{json_ld(names)}}}'
     return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")
-
