@@ -23,9 +23,9 @@ from pathlib import Path
 from generator import exports, feeds, incremental, search, writers
 from generator.contents import (check_content, code_digest, model_archive, read_content, read_sheets_cache,
                                 sheets_to_cache, write_sheets_cache)
-from generator.linking import Links, Similar, link_archive
+from generator.linking import Links, Similar, SimilarLater, link_archive
 from generator.model import Archive
-from generator.pages import TEMPLATES, Page, plan_pages, render_page
+from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
 from generator.readers import Problem
 from generator.validation import ContentFiles
 
@@ -130,8 +130,22 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     if archive is None:
         return BuildResult(problems=problems, stages=timed.stages)
     base_url = options.base_url or archive.site.base_url
-    links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
-                  memory)
+    later = SimilarLater() if _link_later(archive, options) else None   # found while pages render: see `render`
+    try:
+        if later is not None:
+            links = timed("link", link_archive, archive, options.processes, None, None, later)
+        else:
+            links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
+                          memory)
+        return _build_linked(options, memory, started, timed, archive, problems, sheets, base_url, links, later)
+    finally:
+        if later is not None:
+            later.close()
+
+
+def _build_linked(options: BuildOptions, memory: incremental.Memory | None, started: float, timed: Stopwatch,
+                  archive: Archive, problems: list[Problem], sheets: dict[str, str], base_url: str, links: Links,
+                  later: SimilarLater | None) -> BuildResult:
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates,
                   memory.plans if memory is not None else None)
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
@@ -144,7 +158,7 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
               memory.search_files() if memory is not None and options.search else frozenset())
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
-                                                 options.processes, exporting.beside)):
+                                                 options.processes, exporting.beside, later and (later, links))):
             timed("write", write, staging, files, written)   # a batch at a time: the site is never all in memory
         timed("write", write, staging, timed("export", exporting.finish), written)
         written.update(timed("write", finish, staging, options.templates))
@@ -268,6 +282,18 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
 SIMILAR_VERSION = 2
 
 
+def _link_later(archive: Archive, options: BuildOptions) -> bool:
+    """Whether similar statements are found by a forked process while the pages that show none
+    are planned and rendered: in a full build of a large archive with a core to spare. (An
+    incremental build reuses the similar statements it found before, or finds them in two
+    processes: its record needs every page's plan complete before it renders.)"""
+    return (not options.incremental and min(options.processes, os.cpu_count() or 1) >= 2
+            and sum(len(article.claims) for article in archive.articles) >= LINK_LATER_FROM)
+
+
+LINK_LATER_FROM = 8000   # claims: below this, similar statements are found sooner than pages are planned
+
+
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,
             sheets: dict[str, str] | None = None, memory: incremental.Memory | None = None) -> incremental.Comparison:
     """Which pages to render: those whose inputs changed since the last incremental build,
@@ -312,7 +338,8 @@ def _rendered_few(record: incremental.Record) -> bool:
 
 
 def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
-           processes: int = 1, beside=None) -> Iterator[dict[str, bytes]]:
+           processes: int = 1, beside=None, later: tuple[SimilarLater, Links] | None = None
+           ) -> Iterator[dict[str, bytes]]:
     """Each page to bytes, a batch at a time, for `write`; what each page read is added to
     this build's record. `beside`, when given, is more work to do meanwhile (the exports),
     given `staging` to write into (after the pages, in one process).
@@ -326,21 +353,45 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
     render process at 100,000 claims), so the fewer the better. Forked processes write the
     pages they render into `staging` themselves (their time counts as render time then):
     the pages are not sent back through a pipe. Forking is for the command line: a caller
-    with busy threads (the live preview) asks for one process."""
-    ranges = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
+    with busy threads (the live preview) asks for one process.
+
+    `later`, when given, holds the similar statements still being found by a forked process
+    and the links they go into: the pages that show none (all but claim pages) are rendered
+    first, by this process alone while they are found; then they are added to the links and
+    the claim pages' plans, and the other render processes are forked (they need them)."""
+    if later is not None:
+        pages = [page for page in pages if page.template != "claim.html"] + \
+                [page for page in pages if page.template == "claim.html"]
+        waiting = sum(page.template != "claim.html" for page in pages)   # pages that need no similar statements
+    else:
+        waiting = 0
+    ranges = _batches(0, waiting) + _batches(waiting, len(pages))
     processes = min(processes, os.cpu_count() or 1)
     recording = changes.recording
     if len(pages) < PARALLEL_FROM or processes < 2:
         for bounds in ranges:
+            if later is not None and bounds[0] >= waiting:
+                with_similar(pages, later[0].fill(later[1]))
+                later = None
             files, reads = _render_batch(pages, templates, recording, bounds)
             changes.note_reads(reads)
             yield files
+        if later is not None:
+            with_similar(pages, later[0].fill(later[1]))
         if beside is not None:
             beside(staging)
         return
     global _FORKED_WORK
     context = multiprocessing.get_context("fork")
     taken = context.Value("l", 0)   # how many batches were taken: shared by every process
+    if later is not None:   # alone until the similar statements are found, or only claim pages are left
+        while not later[0].ready() and taken.value < len(ranges) and ranges[taken.value][1] <= waiting:
+            bounds = ranges[taken.value]
+            taken.value += 1
+            files, reads = _render_batch(pages, templates, recording, bounds)
+            changes.note_reads(reads)
+            yield files
+        with_similar(pages, later[0].fill(later[1]))
     _FORKED_WORK = (pages, templates, staging, recording, ranges, taken, beside)   # inherited, never pickled
     try:
         with context.Pool(processes - 1) as pool:
@@ -353,6 +404,10 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
                 changes.note_reads(other.get())   # the record is a mapping: the order batches end in does not matter
     finally:
         _FORKED_WORK = None
+
+
+def _batches(first: int, end: int) -> list[tuple[int, int]]:
+    return [(start, min(start + BATCH, end)) for start in range(first, end, BATCH)]
 
 
 BATCH = 1000

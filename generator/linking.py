@@ -110,12 +110,15 @@ def date_order(claim: Claim) -> tuple:
 
 def link_archive(archive: Archive, processes: int = 1,
                  found_before: tuple[str, dict[str, tuple[Similar, ...]]] | None = None,
-                 linked_before: Links | None = None) -> Links:
+                 linked_before: Links | None = None, later: "SimilarLater | None" = None) -> Links:
     """`processes` > 1 lets similar statements be scored in that many forked processes.
     `found_before` is an earlier build's (`similar_from`, `similar`): reused as they are when
     made from the same statements, which is most edits (outcomes, evidence, notes, topics).
     `linked_before`, an earlier build's links kept in memory, gives each claim's other links
-    when they were made from the same `outline` (an edit to an outcome or a statement)."""
+    when they were made from the same `outline` (an edit to an outcome or a statement).
+    `later` (a full build of a large archive) has a forked process find the similar statements
+    meanwhile: each claim has none until `later.fill(links)` adds them; the build plans and
+    renders the pages that show none while they are found."""
     claims = sorted(archive.claims(), key=date_order)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -166,6 +169,10 @@ def link_archive(archive: Archive, processes: int = 1,
     if found_before is not None and found_before[0] == links.similar_from:
         similar = found_before[1]
         link_each_claim()
+    elif later is not None:
+        later.start(claims, ignore)
+        link_each_claim()
+        similar = {}
     else:   # the rest is linked while forked processes score similar statements
         similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1,
                                      meanwhile=link_each_claim)
@@ -176,6 +183,61 @@ def link_archive(archive: Archive, processes: int = 1,
     for claim, (on_question, other_years, cited) in zip(claims, others):
         links.per_claim[claim.id] = ClaimLinks(on_question, other_years, similar.get(claim.id, ()), cited)
     return links
+
+
+class SimilarLater:
+    """Similar statements being found by one forked process (started by `link_archive`), all
+    claims in one go. `ready` says whether they are found; `fill` waits for them and adds
+    them to the links; `close` stops the process if they are not wanted any more."""
+
+    _pool = None
+
+    def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
+        import multiprocessing   # only here: linking is otherwise free of processes
+
+        global _FORKED_LATER
+        _FORKED_LATER = claims, ignore   # inherited by the forked process, never pickled
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1)
+            self._found = self._pool.apply_async(_find_forked)
+        finally:
+            _FORKED_LATER = None
+
+    def ready(self) -> bool:
+        return self._found.ready()
+
+    def fill(self, links: Links) -> dict[str, ClaimLinks]:
+        """Wait for the similar statements, add them to `links` and return the claims' links
+        that changed (those with similar statements), by claim id."""
+        try:
+            found = self._found.get()
+        finally:
+            self.close()
+        links.similar = {claim: tuple(Similar(*item) for item in items) for claim, items in found.items()}
+        changed = {}
+        for claim, similar in links.similar.items():
+            before = links.per_claim[claim]
+            changed[claim] = links.per_claim[claim] = ClaimLinks(before.on_question, before.speaker_other_years,
+                                                                 similar, before.cited_by)
+        return changed
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+_FORKED_LATER: tuple | None = None
+
+
+def _find_forked() -> dict[str, tuple[tuple, ...]]:
+    """The forked process's work: every claim's similar statements, as plain tuples (quicker to send back)."""
+    import gc
+
+    gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
+    claims, ignore = _FORKED_LATER
+    return {claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
+            for claim, items in similar_statements(claims, ignore=ignore).items()}
 
 
 def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours:
@@ -366,42 +428,51 @@ def _score_forked() -> list[tuple[int, tuple]]:
 
 @dataclass
 class _SimilarityIndex:
-    """Each claim's features and their weights, and the inverted index over the rare ones."""
+    """Each claim's features and their weights, and the inverted index over the rare ones.
+
+    Features are known by number (their rank, rarest first) once counted: sets of small
+    numbers intersect and weigh faster than sets of strings (a quarter of scoring's time),
+    and a set of numbers is always walked in the same order, so each score is summed in
+    the same order in every run."""
 
     claims: list[Claim]
-    features: list[frozenset[str]]
-    squared: dict[str, float]      # feature -> its weight, squared
+    articles: list[str]            # claim number -> its article
+    features: list[frozenset[int]]
+    squared: list[float]           # feature rank -> its weight, squared
     norms: list[float]
-    postings: list[list[int]]      # feature rank -> claims (by number) that have it
+    postings: list[list[int]]      # feature rank -> claims (by number) that have it, for the walked ranks
     lookups: list[list[int]]       # claim number -> ranks of its rarest features
 
     @classmethod
     def of(cls, claims: list[Claim], ignore: frozenset[str]) -> "_SimilarityIndex":
-        features = [statement_features(claim.statement, ignore) for claim in claims]
+        spelt = [statement_features(claim.statement, ignore) for claim in claims]
         frequency: Counter[str] = Counter()
-        for found in features:
+        for found in spelt:
             frequency.update(found)
         count = max(len(claims), 1)
-        squared = {feature: math.log(1 + count / seen) ** 2 for feature, seen in frequency.items()}
+        # Each feature is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
+        # The index walks only features shared by at least two claims and not too common: the lowest ranks
+        # but those seen once, which rank first.
+        ranked = sorted(frequency, key=lambda f: (frequency[f], f))
+        rank = {feature: number for number, feature in enumerate(ranked)}
+        squared = [math.log(1 + count / frequency[feature]) ** 2 for feature in ranked]
+        first_walked = sum(1 for feature in ranked if frequency[feature] < 2)
+        end_walked = sum(1 for feature in ranked if frequency[feature] <= POSTING_CAP)
+        features = [frozenset(map(rank.__getitem__, found)) for found in spelt]
         norms = [math.sqrt(sum(map(squared.__getitem__, found))) or 1.0 for found in features]
-        # The index holds only features worth walking: shared by at least two claims, not too common.
-        # Each is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
-        walked = sorted((f for f, seen in frequency.items() if 2 <= seen <= POSTING_CAP),
-                        key=lambda f: (frequency[f], f))
-        rank = {feature: number for number, feature in enumerate(walked)}
-        postings: list[list[int]] = [[] for _ in walked]
+        postings: list[list[int]] = [[] for _ in range(end_walked)]
         lookups: list[list[int]] = []
         for number, found in enumerate(features):
-            ranks = sorted(rank[f] for f in found if f in rank)
+            ranks = sorted(feature for feature in found if first_walked <= feature < end_walked)
             for feature in ranks:
                 postings[feature].append(number)
             lookups.append(ranks[:RAREST_FEATURES])
-        return cls(claims, features, squared, norms, postings, lookups)
+        return cls(claims, [claim.article for claim in claims], features, squared, norms, postings, lookups)
 
     def score(self, first: int, end: int) -> tuple[dict[str, tuple[Similar, ...]], Counter[str]]:
         """The similar statements of claims number `first` to `end`, and the work it took."""
         claims, features, squared, norms, postings = self.claims, self.features, self.squared, self.norms, self.postings
-        articles = [claim.article for claim in claims]
+        articles = self.articles
         work: Counter[str] = Counter()
         result: dict[str, tuple[Similar, ...]] = {}
         for number in range(first, end):

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.linking import CITED_BY_SHOWN, UNDATED, Links
+from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.model import (
     STATUS_LABELS,
@@ -367,6 +367,16 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         "damage": [flag for flag in article.quality if flag in DAMAGE_FLAGS],
         "original_url": safe_href(article.url),
     }, "claims")
+
+
+def with_similar(pages: list[Page], changed: dict[str, ClaimLinks]) -> None:
+    """The claim pages' plans given their claims' links as they are now (`changed`, by claim
+    id: links that similar statements were added to after the pages were planned)."""
+    for page in pages:
+        if page.template == "claim.html":
+            links = changed.get(page.values["claim"].id)
+            if links is not None:
+                page.values["links"] = links
 
 
 @dataclass(frozen=True)

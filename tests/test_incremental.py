@@ -525,6 +525,47 @@ def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
+def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_similar_statements(
+        archive: Path, request, monkeypatch, tmp_path):
+    import os
+
+    from generator import build as pipeline, linking
+
+    run(archive, "serial", incremental_=False)
+    assert any("Similar statements" in html.decode() for path, html in tree(archive / "serial").items()
+               if path.startswith("claims/")), "the archive has similar statements to find"
+    forked = request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    real_similar, found_by = linking.similar_statements, tmp_path / "found-by"
+
+    def similar_statements(*args, **kwargs):   # inherited by the forked process: it says where it ran
+        found_by.write_text(str(os.getpid()))
+        return real_similar(*args, **kwargs)
+
+    monkeypatch.setattr(linking, "similar_statements", similar_statements)
+    run(archive, "parallel", incremental_=False)
+    assert forked == ["fork", "fork"], "one process finds similar statements, then a pool renders"
+    assert int(found_by.read_text()) != os.getpid(), "the similar statements were found by a forked process"
+    assert tree(archive / "parallel") == tree(archive / "serial")
+
+
+def test_a_failure_finding_similar_statements_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
+    from generator import build as pipeline, linking
+
+    run(archive, incremental_=False)
+    before = tree(archive / "site")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+
+    def broken(*args, **kwargs):  # noqa
+        raise RuntimeError("the statements could not be compared")
+
+    monkeypatch.setattr(linking, "similar_statements", broken)   # inherited by the forked process
+    with pytest.raises(RuntimeError, match="could not be compared"):
+        build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
+    assert tree(archive / "site") == before
+    assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
+
+
 def test_a_failed_export_beside_rendering_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
     from generator import build as pipeline, exports
 
