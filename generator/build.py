@@ -357,8 +357,9 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
 
     `later`, when given, holds the similar statements still being found by a forked process
     and the links they go into: the pages that show none (all but claim pages) are rendered
-    first, by this process alone while they are found; then they are added to the links and
-    the claim pages' plans, and the other render processes are forked (they need them)."""
+    first, by this process alone while they are found (then `beside`, if they are still not
+    found); then they are added to the links and the claim pages' plans, and the other render
+    processes are forked (they need them)."""
     if later is not None:
         pages = [page for page in pages if page.template != "claim.html"] + \
                 [page for page in pages if page.template == "claim.html"]
@@ -391,6 +392,9 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
             files, reads = _render_batch(pages, templates, recording, bounds)
             changes.note_reads(reads)
             yield files
+        if beside is not None and not later[0].ready():   # nothing else to do here until they are found
+            beside(staging)
+            beside = None
         with_similar(pages, later[0].fill(later[1]))
     _FORKED_WORK = (pages, templates, staging, recording, ranges, taken, beside)   # inherited, never pickled
     try:
@@ -493,7 +497,7 @@ def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: s
                   changes: incremental.Comparison, options: BuildOptions) -> Exporting:
     """The exports of a full build are made and written beside rendering, by a forked render
     process when the site is large (they take a tenth of the work and need nothing
-    rendered). An incremental build makes them after rendering: it copies unchanged claims'
+    rendered), or by this one while it waits for similar statements (see `render`). An incremental build makes them after rendering: it copies unchanged claims'
     lines and notes what it wrote in this build's record."""
     make = functools.partial(export, archive, links, pages, base_url, changes, options.output)
     return Exporting(make, beside=not changes.recording)

@@ -549,6 +549,33 @@ def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_sim
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
+def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(archive: Path, request, monkeypatch,
+                                                                             tmp_path):
+    import os
+    import time
+
+    from generator import build as pipeline, linking
+
+    run(archive, "serial", incremental_=False)
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    real_similar, real_export, exported_by = linking.similar_statements, pipeline.export, tmp_path / "exported-by"
+
+    def slow_similar_statements(*args, **kwargs):   # in the forked process: found after every other page is rendered
+        time.sleep(3)
+        return real_similar(*args, **kwargs)
+
+    def export(*args, **kwargs):
+        exported_by.write_text(str(os.getpid()))
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(linking, "similar_statements", slow_similar_statements)
+    monkeypatch.setattr(pipeline, "export", export)
+    run(archive, "parallel", incremental_=False)
+    assert int(exported_by.read_text()) == os.getpid(), "this process made the exports instead of waiting"
+    assert tree(archive / "parallel") == tree(archive / "serial")
+
+
 def test_a_failure_finding_similar_statements_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
     from generator import build as pipeline, linking
 
