@@ -25,6 +25,36 @@ try:  # PyYAML built with libyaml: about twenty times faster than the pure-Pytho
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+
+
+class _Composer(_Loader):
+    """The safe loader, resolving each scalar's tag exactly as it does, with less Python per
+    node: a 100,000-claim archive composes some 40 million nodes, and PyYAML's resolver
+    (pure Python, even beside libyaml) was a sixth of reading. The safe loader has no path
+    resolvers, so descending and ascending have nothing to do."""
+
+    _by_first = {first: tuple(resolvers) + tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
+                 for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
+    _anywhere = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self._by_first.get(value[:1], self._anywhere):
+                    if pattern.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+assert not _Loader.yaml_path_resolvers, "the composer above resolves no paths"
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NODES = 1_000_000
 
@@ -262,7 +292,7 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
                 return None, [Problem(shown_path, number, indent.index("\t") + 1,
                                       "a tab is used for indentation", "indent with spaces only (two per level)")]
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as error:
         # An unclosed quote or bracket is found only at the end of the file: point at its start.
         scanning = bool(error.context and error.context.startswith("while scanning") and error.context_mark)
