@@ -151,21 +151,22 @@ def _build_linked(options: BuildOptions, memory: incremental.Memory | None, star
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
     staging = writers.open_staging(options.output)
     spare = writers.cache_path(options.output, "spare")
-    written: dict[str, int] = {}   # path -> bytes of each file this process wrote, for `tally`
+    written: dict[str, int] = {}   # path -> bytes of each file this build wrote, for `tally`
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None,
               memory.spare if memory is not None else None,
               memory.search_files() if memory is not None and options.search else frozenset())
         exporting = export_beside(archive, links, pages, base_url, changes, options)
         for files in timed.each("render", render(changes.stale, options.templates, changes, staging,
-                                                 options.processes, exporting.beside, later and (later, links))):
+                                                 options.processes, exporting.beside, later and (later, links),
+                                                 written)):
             timed("write", write, staging, files, written)   # a batch at a time: the site is never all in memory
         timed("write", write, staging, timed("export", exporting.finish), written)
         written.update(timed("write", finish, staging, options.templates))
         notes, searched = timed("index", index, staging, archive, pages, options) if options.search else ([], None)
-        if options.incremental and (staging / search.BUNDLES).is_dir():
+        if (staging / search.BUNDLES).is_dir():
             written.update(timed("index", _files_under, staging, search.BUNDLES))
-        counted = timed("write", tally, staging, changes, written) if options.incremental else None
+        counted = timed("write", tally, staging, changes, written)   # not a walk of 124,000 folders (~3 s)
         copy = options.incremental and not _rendered_few(changes.record)
         timed("swap", swap, staging, options.output, spare if options.incremental else None, copy)
     except BaseException:
@@ -178,7 +179,7 @@ def _build_linked(options: BuildOptions, memory: incremental.Memory | None, star
                                  _shared_search_files(options.output, written))
         if searched is not None:
             search.write_record(options.output, searched)
-    files, size = counted or _files_and_size(options.output)
+    files, size = counted
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=len(pages),
                        rendered=len(changes.stale), files=files, size=size,
                        seconds=time.monotonic() - started, stages=timed.stages)
@@ -338,11 +339,13 @@ def _rendered_few(record: incremental.Record) -> bool:
 
 
 def render(pages: list[Page], templates: Path, changes: incremental.Comparison, staging: Path,
-           processes: int = 1, beside=None, later: tuple[SimilarLater, Links] | None = None
-           ) -> Iterator[dict[str, bytes]]:
+           processes: int = 1, beside=None, later: tuple[SimilarLater, Links] | None = None,
+           written: dict[str, int] | None = None) -> Iterator[dict[str, bytes]]:
     """Each page to bytes, a batch at a time, for `write`; what each page read is added to
     this build's record. `beside`, when given, is more work to do meanwhile (the exports),
-    given `staging` to write into (after the pages, in one process).
+    given `staging` to write into (after the pages, in one process); it returns the files it
+    wrote and their sizes. The files written here rather than by `write` (by `beside`, by
+    forked processes) are added to `written` with their sizes, when it is given.
 
     A large site is rendered by this process and `processes` - 1 forked ones (rendering is
     pure Python, and a process per core is the only way to use more than one). Each takes
@@ -380,7 +383,7 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
         if later is not None:
             with_similar(pages, later[0].fill(later[1]))
         if beside is not None:
-            beside(staging)
+            _note_written(written, beside(staging))
         return
     global _FORKED_WORK
     context = multiprocessing.get_context("fork")
@@ -393,7 +396,7 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
             changes.note_reads(reads)
             yield files
         if beside is not None and not later[0].ready():   # nothing else to do here until they are found
-            beside(staging)
+            _note_written(written, beside(staging))
             beside = None
         with_similar(pages, later[0].fill(later[1]))
     _FORKED_WORK = (pages, templates, staging, recording, ranges, taken, beside)   # inherited, never pickled
@@ -405,9 +408,16 @@ def render(pages: list[Page], templates: Path, changes: incremental.Comparison, 
                 changes.note_reads(reads)
                 yield files
             for other in others:
-                changes.note_reads(other.get())   # the record is a mapping: the order batches end in does not matter
+                reads, made = other.get()
+                changes.note_reads(reads)   # the record is a mapping: the order batches end in does not matter
+                _note_written(written, made)
     finally:
         _FORKED_WORK = None
+
+
+def _note_written(written: dict[str, int] | None, made: dict[str, int]) -> None:
+    if written is not None:
+        written.update(made)
 
 
 def _batches(first: int, end: int) -> list[tuple[int, int]]:
@@ -441,19 +451,20 @@ def _render_batch(pages: list[Page], templates: Path, recording: bool,
     return files, reads
 
 
-def _render_share(first: bool) -> dict[str, set[str]]:
+def _render_share(first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
     """A forked process's share: the work `beside` first if it is the `first`, then batches
-    until none is left."""
+    until none is left. Returns what each page read and the files written, with their sizes."""
     gc.disable()   # as in the parent: no cycles are made, and scanning would touch shared memory
     pages, templates, staging, recording, ranges, taken, beside = _FORKED_WORK
+    made: dict[str, int] = {}
     if first and beside is not None:
-        beside(staging)
+        made.update(beside(staging))
     reads: dict[str, set[str]] = {}
     for bounds in _next_batches(ranges, taken):
         files, found = _render_batch(pages, templates, recording, bounds)
-        write(staging, files)
+        write(staging, files, made)
         reads.update(found)
-    return reads
+    return reads, made
 
 
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
@@ -503,12 +514,14 @@ def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: s
     return Exporting(make, beside=not changes.recording)
 
 
-def _export_and_write(make, staging: Path) -> None:
+def _export_and_write(make, staging: Path) -> dict[str, int]:
     try:
         files = make()
     except Exception as error:
         raise RuntimeError(f"writing the exports failed: {type(error).__name__}: {error}") from error
-    write(staging, files)
+    made: dict[str, int] = {}
+    write(staging, files, made)
+    return made
 
 
 def write(staging: Path, files: dict[str, bytes], written: dict[str, int] | None = None) -> None:
@@ -562,9 +575,9 @@ def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = Fa
 def tally(staging: Path, changes: incremental.Comparison, written: dict[str, int]) -> tuple[int, int]:
     """How many files the finished staging folder holds and their bytes, without walking its
     tens of thousands of folders: the pages kept are those of the site in place, whose sizes
-    the record holds; every other file was written by this build (`written`). A page whose
-    size is not known otherwise (rendered by a forked process, or kept from a site whose
-    record had no sizes) is looked at. The pages' sizes go into this build's record."""
+    the record holds; every other file was written by this build (`written`, forked processes'
+    files too). A page whose size is not known otherwise (kept from a site whose record had
+    no sizes) is looked at. The pages' sizes go into this build's record."""
     sizes = changes.record.sizes
     for path in changes.kept:
         if path not in sizes:
@@ -614,9 +627,3 @@ def _files_under(staging: Path, folder: str) -> dict[str, int]:
                 elif entry.is_file(follow_symlinks=False):
                     found[f"{relative}/{entry.name}"] = entry.stat(follow_symlinks=False).st_size
     return found
-
-
-def _files_and_size(folder: Path) -> tuple[int, int]:
-    """How many files the site holds and their bytes, in one walk (a stat per file)."""
-    found = _files_under(folder, ".")
-    return len(found), sum(found.values())

@@ -804,12 +804,36 @@ def walked(site: Path) -> tuple[int, int]:
     return len(files), sum(path.stat().st_size for path in files)
 
 
+def not_the_site(monkeypatch) -> None:
+    """Builds may walk a folder of the site (the search index's), never the whole site."""
+    from generator import build as pipeline
+
+    real = pipeline._files_under
+    monkeypatch.setattr(pipeline, "_files_under", lambda staging, folder: pytest.fail("the site was walked")
+                        if folder in (".", "") else real(staging, folder))
+
+
+def test_a_full_build_counts_the_site_it_made_without_walking_it(archive: Path, request, monkeypatch):
+    """Also when forked processes rendered the pages, made the exports and found similar statements."""
+    from generator import build as pipeline
+
+    not_the_site(monkeypatch)
+    alone = run(archive, incremental_=False)
+    assert (alone.files, alone.size) == walked(archive / "site")
+    request.getfixturevalue("forks")
+    forked = run(archive, "forked", incremental_=False)
+    assert (forked.files, forked.size) == walked(archive / "forked") == (alone.files, alone.size)
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    later = run(archive, "later", incremental_=False)
+    assert (later.files, later.size) == walked(archive / "later") == (alone.files, alone.size)
+
+
 def test_an_incremental_build_counts_the_site_it_made_without_walking_it(archive: Path, request, monkeypatch):
     """Files and bytes, as a walk of the site finds them: kept pages counted from the record,
     the rest as written; also when forked processes rendered the pages."""
     from generator import build as pipeline
 
-    monkeypatch.setattr(pipeline, "_files_and_size", lambda folder: pytest.fail("the site was walked"))
+    not_the_site(monkeypatch)
     first = run(archive)   # no record before: every page is looked at once
     assert (first.files, first.size) == walked(archive / "site")
     sheet = sheet_of(archive, "claim-60")
