@@ -53,7 +53,7 @@ class BuildResult:
     files: int = 0
     size: int = 0                      # bytes written, search index included
     seconds: float = 0.0
-    stages: dict[str, float] = field(default_factory=dict)   # step -> wall seconds, in order
+    stages: dict[str, float] = field(default_factory=dict)   # step -> wall seconds, in order; "similar": beside the others
 
 
 class Stopwatch:
@@ -137,7 +137,10 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         else:
             links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
                           memory)
-        return _build_linked(options, memory, started, timed, archive, problems, sheets, base_url, links, later)
+        result = _build_linked(options, memory, started, timed, archive, problems, sheets, base_url, links, later)
+        if later is not None and later.seconds is not None:
+            result.stages["similar"] = later.seconds   # beside plan and render: not to be added to them
+        return result
     finally:
         if later is not None:
             later.close()

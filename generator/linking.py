@@ -191,6 +191,7 @@ class SimilarLater:
     them to the links; `close` stops the process if they are not wanted any more."""
 
     _pool = None
+    seconds: float | None = None   # how long finding them took, once found
 
     def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
         import multiprocessing   # only here: linking is otherwise free of processes
@@ -210,7 +211,7 @@ class SimilarLater:
         """Wait for the similar statements, add them to `links` and return the claims' links
         that changed (those with similar statements), by claim id."""
         try:
-            found = self._found.get()
+            found, self.seconds = self._found.get()
         finally:
             self.close()
         links.similar = {claim: tuple(Similar(*item) for item in items) for claim, items in found.items()}
@@ -230,14 +231,17 @@ class SimilarLater:
 _FORKED_LATER: tuple | None = None
 
 
-def _find_forked() -> dict[str, tuple[tuple, ...]]:
-    """The forked process's work: every claim's similar statements, as plain tuples (quicker to send back)."""
+def _find_forked() -> tuple[dict[str, tuple[tuple, ...]], float]:
+    """The forked process's work: every claim's similar statements, as plain tuples (quicker to
+    send back), and the seconds it took (for `BuildResult.stages`: it runs beside rendering)."""
     import gc
+    import time
 
     gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
+    started = time.perf_counter()
     claims, ignore = _FORKED_LATER
-    return {claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
-            for claim, items in similar_statements(claims, ignore=ignore).items()}
+    return ({claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
+             for claim, items in similar_statements(claims, ignore=ignore).items()}, time.perf_counter() - started)
 
 
 def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours:
