@@ -214,13 +214,12 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
     with a `memory` that holds them, the cache is not read either, nor the sheets that have
     not changed on disk since."""
     problems: list[Problem] = []
-    settled = None
     if cache is not None and memory is not None and memory.sheets is not None:
-        read_before, values_before, settled = memory.sheets, memory.values, memory.settled
+        read_before, values_before = memory.sheets, memory.values
     else:
         read_before, values_before = (read_sheets_cache(cache) if cache is not None else None), None
     files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before,
-                                settled if settled is not None else ({} if memory is not None else None),
+                                memory.settled if memory is not None else None,
                                 memory.settled_registries if memory is not None else None)
     if memory is not None:
         memory.settled, memory.settled_registries = files.settled, files.settled_registries

@@ -75,12 +75,12 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
         if registries_before is None:
             setattr(files, kind, _read(path, problems))
             continue
-        shown, settled = str(path), time.time_ns() - SETTLED_SECONDS * 1_000_000_000
+        shown = str(path)
         stat, known = _stat_key(shown), registries_before.get(shown)
         document, found = (known[1], known[2]) if known is not None and known[0] == stat else read_yaml(path, shown)
         problems.extend(found)
         setattr(files, kind, document)
-        if stat is not None and stat[2] < settled and stat[3] < settled:
+        if _settled(stat):
             files.settled_registries[shown] = (stat, document, found)
     articles_dir = content_dir / "articles"
     sheets: list[Path] = []
@@ -169,7 +169,6 @@ def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
     out again from them if a problem needs them, as for a sheet read before."""
     read: list[tuple[Document | None, list[Problem]] | None] = []
     unparsed: list[tuple[bytes, str]] = []
-    settled = time.time_ns() - SETTLED_SECONDS * 1_000_000_000
     for path in paths:
         shown = str(path)
         known = stat = digest = None
@@ -186,7 +185,7 @@ def _read_sheets(paths: list[Path], processes: int, files: ContentFiles,
         if read_before is not None:
             digest = digest or hashlib.blake2b(raw, digest_size=16).hexdigest()
             files.digests[shown] = digest
-            if stat is not None and stat[2] < settled and stat[3] < settled:
+            if _settled(stat):
                 files.settled[shown] = (stat, digest, raw)
             before = read_before.get(shown)
             value = None
@@ -213,6 +212,13 @@ def _stat_key(path: str) -> tuple[int, ...] | None:
     except OSError:
         return None
     return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev
+
+
+def _settled(stat: tuple[int, ...] | None) -> bool:
+    """Whether a file's modification and change times (`_stat_key`) were SETTLED_SECONDS old
+    as it was read: any later write then shows in them."""
+    limit = time.time_ns() - SETTLED_SECONDS * 1_000_000_000
+    return stat is not None and stat[2] < limit and stat[3] < limit
 
 
 def _unmarshalled(blob: bytes):

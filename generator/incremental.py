@@ -305,7 +305,7 @@ class Memory:
 
     sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
     values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
-    settled: dict[str, tuple] | None = None   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
+    settled: dict[str, tuple] = field(default_factory=dict)   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
     settled_registries: dict[str, tuple] = field(default_factory=dict)   # the same: path -> (stat, document, problems)
     articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
     registries: dict[str, tuple[Any, dict]] = field(default_factory=dict)   # people, topics -> (value, model)

@@ -245,9 +245,9 @@ class SpareContents:
 def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContents,
                  may_stay: frozenset[str] = frozenset()) -> list[str]:
     """`adopt_spare` with the spare's files known: each file that is not a kept page (or one
-    of `may_stay`) the site in place shares is removed, with the folders it leaves empty. A
-    folder where nothing stays (a search index shard's thousand files) is moved aside at once
-    and removed in the background, as a retired site is."""
+    of `may_stay`) the site in place shares is removed. A folder where nothing stays (a
+    search index shard's thousand files, a removed claim's page) is moved aside whole and
+    removed in the background, as a retired site is, so no folder is left empty."""
     wanted = set(kept)
     staying = (known.files & (wanted | may_stay)) - known.replaced
     staging_text = str(staging)
@@ -273,18 +273,9 @@ def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContent
                 os.replace(f"{staging_text}/{folder}", retired / str(number))
         remove_in_background(retired)
         going = {path for path in going if not any(folder in emptied for folder in _folders_of(path))}
-    for path in sorted(going, reverse=True):   # a folder's files before the folder
-        try:
+    for path in going:   # each in a folder where a file stays: no folder is left empty
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{staging_text}/{path}")
-        except FileNotFoundError:
-            continue
-        folder = path.rpartition("/")[0]
-        while folder:
-            try:
-                os.rmdir(f"{staging_text}/{folder}")
-            except OSError:   # not empty: a file stays in it
-                break
-            folder = folder.rpartition("/")[0]
     return sorted(wanted - staying)
 
 

@@ -578,35 +578,28 @@ def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(ar
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
-def test_a_failure_finding_similar_statements_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
-    from generator import build as pipeline, linking
+@pytest.mark.parametrize("forked", [
+    ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
+     "could not be compared"),
+    ("PARALLEL_FROM", "exports", "search_fallback", "the fallback index could not be made",
+     "writing the exports failed"),
+], ids=["finding similar statements", "the exports beside rendering"])
+def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch, forked):
+    import importlib
 
+    from generator import build as pipeline
+
+    threshold, module, function, message, reported = forked
     run(archive, incremental_=False)
     before = tree(archive / "site")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(pipeline, threshold, 0)
 
     def broken(*args, **kwargs):  # noqa
-        raise RuntimeError("the statements could not be compared")
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(linking, "similar_statements", broken)   # inherited by the forked process
-    with pytest.raises(RuntimeError, match="could not be compared"):
-        build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
-    assert tree(archive / "site") == before
-    assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
-
-
-def test_a_failed_export_beside_rendering_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch):
-    from generator import build as pipeline, exports
-
-    run(archive, incremental_=False)
-    before = tree(archive / "site")
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
-
-    def broken(*args, **kwargs):  # noqa
-        raise RuntimeError("the fallback index could not be made")
-
-    monkeypatch.setattr(exports, "search_fallback", broken)   # inherited by the forked process
-    with pytest.raises(RuntimeError, match="writing the exports failed"):
+    # inherited by the forked process
+    monkeypatch.setattr(importlib.import_module(f"generator.{module}"), function, broken)
+    with pytest.raises(RuntimeError, match=reported):
         build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
     assert tree(archive / "site") == before
     assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
