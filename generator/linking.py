@@ -118,8 +118,11 @@ def link_archive(archive: Archive, processes: int = 1,
     when they were made from the same `outline` (an edit to an outcome or a statement).
     `later` (a full build of a large archive) has a forked process find the similar statements
     meanwhile: each claim has none until `later.fill(links)` adds them; the build plans and
-    renders the pages that show none while they are found."""
+    renders the pages that show none while they are found (`found_before` is not used then)."""
     claims = sorted(archive.claims(), key=date_order)
+    ignore = name_words(archive.people.values())
+    if later is not None:   # first: the rest is linked meanwhile
+        later.start(claims, ignore)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
     by_speaker: dict[str, list[str]] = defaultdict(list)
@@ -143,7 +146,6 @@ def link_archive(archive: Archive, processes: int = 1,
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
         year_said=year_said,
     )
-    ignore = name_words(archive.people.values())
     links.similar_from = similarity_digest(claims, ignore)
     links.outline = tuple((claim.id, claim.said, claim.speaker, claim.topics,
                            tuple(evidence.claim for evidence in claim.outcome.evidence)) for claim in claims)
@@ -166,13 +168,12 @@ def link_archive(archive: Archive, processes: int = 1,
             tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
         ) for claim in claims)
 
-    if found_before is not None and found_before[0] == links.similar_from:
-        similar = found_before[1]
-        link_each_claim()
-    elif later is not None:
-        later.start(claims, ignore)
+    if later is not None:
         link_each_claim()
         similar = {}
+    elif found_before is not None and found_before[0] == links.similar_from:
+        similar = found_before[1]
+        link_each_claim()
     else:   # the rest is linked while forked processes score similar statements
         similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1,
                                      meanwhile=link_each_claim)
