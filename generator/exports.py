@@ -153,18 +153,14 @@ def spreadsheet_safe(value: Any) -> str:
 
 
 def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
-    row = {
-        **{key: record[key] for key in ("id", "statement", "role", "said", "said_basis", "said_precision",
-                                        "kind", "form", "review", "url")},
-        "speaker_id": record["speaker"]["id"], "speaker": record["speaker"]["name"],
-        "topics": " ".join(claim.topics),
-        "outcome_status": claim.outcome.status, "outcome": record["outcome"]["label"],
-        "outcome_as_of": record["outcome"]["as_of"], "outcome_summary": claim.outcome.summary,
-        "article": claim.article, "outlet": record["article"]["outlet"],
-        "published": record["article"]["published"], "original_url": record["article"]["url"],
-        "quality": " ".join(record["article"]["quality"]),
-    }
-    return [spreadsheet_safe(row[column]) for column in CSV_COLUMNS]
+    speaker, outcome, article = record["speaker"], record["outcome"], record["article"]
+    row = (record["id"], record["statement"], speaker["id"], speaker["name"], record["role"], record["said"],
+           record["said_basis"], record["said_precision"], record["kind"], record["form"], " ".join(claim.topics),
+           claim.outcome.status, outcome["label"], outcome["as_of"], claim.outcome.summary, claim.article,
+           article["outlet"], article["published"], article["url"], " ".join(article["quality"]),
+           record["review"], record["url"])   # in CSV_COLUMNS' order
+    return [value if type(value) is str and not value.startswith(FORMULA_STARTS) else spreadsheet_safe(value)
+            for value in row]
 
 
 def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 import pytest
 
 from generator.cli import main
+from generator.exports import CSV_COLUMNS, spreadsheet_safe
 from generator.model import STATUS_SCALES
 from generator.structured_data import OPEN_STATUSES, rating, verdict_scale
 
@@ -198,6 +199,20 @@ def test_exports_feed_and_sitemap(built_site):
     claims = json.loads((built_site / "claims.json").read_text("utf-8"))["claims"]
     rows = list(csv.DictReader(io.StringIO((built_site / "claims.csv").read_text("utf-8-sig"))))
     assert [row["id"] for row in rows] == [claim["id"] for claim in claims]
+    for row, claim in zip(rows, claims):   # each column holds the JSON record's value of its name
+        outcome, article = claim["outcome"], claim["article"]
+        expected = {
+            "id": claim["id"], "statement": claim["statement"], "speaker_id": claim["speaker"]["id"],
+            "speaker": claim["speaker"]["name"], "role": claim["role"], "said": claim["said"],
+            "said_basis": claim["said_basis"], "said_precision": claim["said_precision"], "kind": claim["kind"],
+            "form": claim["form"], "topics": " ".join(claim["topics"]), "outcome_status": outcome["status"],
+            "outcome": outcome["label"], "outcome_as_of": outcome["as_of"], "outcome_summary": outcome["summary"],
+            "article": article["slug"], "outlet": article["outlet"], "published": article["published"],
+            "original_url": article["url"], "quality": " ".join(article["quality"]), "review": claim["review"],
+            "url": claim["url"],
+        }
+        assert tuple(row) == CSV_COLUMNS
+        assert row == {column: spreadsheet_safe(value) for column, value in expected.items()}
     feed = ElementTree.parse(built_site / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert entries and all(entry.find(f"{ATOM}updated").text.endswith("Z") for entry in entries)
