@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import exports, feeds, incremental, search, writers
-from generator.contents import (check_content, code_digest, model_archive, read_content, read_sheets_cache,
-                                sheets_to_cache, write_sheets_cache)
-from generator.linking import Links, Similar, SimilarLater, link_archive
+from generator.contents import (check_archive, check_schemas, code_digest, model_archive, read_content,
+                                read_sheets_cache, sheets_to_cache, write_sheets_cache)
+from generator.linking import Links, Similar, SimilarLater, link_archive, similar_inputs
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
 from generator.readers import Problem
@@ -122,16 +122,16 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     timed("extract", extract_new_seeds, options)
     cache = writers.cache_path(options.output, "sheets") if options.incremental else None
     read = timed("load", load, options.content, options.processes, cache, memory)
-    archive, problems = timed("validate", validate, *read[:3], memory)
-    if cache is not None:
-        timed("load", remember, cache, read, memory)
-    sheets = read[0].digests
-    del read   # the documents read are let go once modelled: they hold every value's position
-    if archive is None:
-        return BuildResult(problems=problems, stages=timed.stages)
-    base_url = options.base_url or archive.site.base_url
-    later = SimilarLater() if _link_later(archive, options) else None   # found while pages render: see `render`
+    later = SimilarLater() if _link_later(read[0], options) else None   # found while the rest is done: see `render`
     try:
+        archive, problems = timed("validate", validate, *read[:3], memory, later)
+        if cache is not None:
+            timed("load", remember, cache, read, memory)
+        sheets = read[0].digests
+        del read   # the documents read are let go once modelled: they hold every value's position
+        if archive is None:
+            return BuildResult(problems=problems, stages=timed.stages)
+        base_url = options.base_url or archive.site.base_url
         if later is not None:
             links = timed("link", link_archive, archive, options.processes, None, None, later)
         else:
@@ -227,9 +227,21 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
 
 
 def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
-             memory: incremental.Memory | None = None) -> tuple[Archive | None, list[Problem]]:
-    """Check every file and the archive as a whole; no archive when anything is wrong."""
-    problems = problems + check_content(files, dt.date.today(), memory.checked if memory is not None else None)
+             memory: incremental.Memory | None = None, later: SimilarLater | None = None
+             ) -> tuple[Archive | None, list[Problem]]:
+    """Check every file and the archive as a whole; no archive when anything is wrong.
+
+    With `later`, the files are modelled as soon as they match their schemas, and the
+    similar statements are being found by then (`later.start`) while the checks across files
+    run: a second of one core at 100,000 claims. That model is kept only if those checks
+    find nothing wrong; one they would have refused is never used."""
+    problems = problems + check_schemas(files)
+    modelled = _modelled_unchecked(files, pages, problems) if later is not None else None
+    if modelled is not None:
+        later.start(*similar_inputs(modelled))
+    problems += check_archive(files, dt.date.today(), memory.checked if memory is not None else None)
+    if modelled is not None and not any(problem.severity == "error" for problem in problems):
+        return modelled, sorted(problems, key=Problem.sort_key)
     archive = model_archive(files, pages, problems, memory.articles if memory is not None else None,
                             memory.registries if memory is not None else None)
     if archive is not None and memory is not None:
@@ -238,6 +250,16 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
         memory.registries = {"people": (files.people.value, archive.people),
                              "topics": (files.topics.value, archive.topics)}
     return archive, sorted(problems, key=Problem.sort_key)
+
+
+def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:
+    """The archive modelled before the checks across files: None when a file does not match
+    its schema, or when modelling fails on something only those checks would report (the
+    model assumes what they check): the archive is then modelled after them, as always."""
+    try:
+        return model_archive(files, pages, problems)
+    except Exception:   # noqa: BLE001 - reported by check_archive, or raised again by model_archive after it
+        return None
 
 
 def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None) -> None:
@@ -285,13 +307,16 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
 SIMILAR_VERSION = 2
 
 
-def _link_later(archive: Archive, options: BuildOptions) -> bool:
-    """Whether similar statements are found by a forked process while the pages that show none
-    are planned and rendered: in a full build of a large archive with a core to spare. (An
-    incremental build reuses the similar statements it found before, or finds them in two
-    processes: its record needs every page's plan complete before it renders.)"""
+def _link_later(files: ContentFiles, options: BuildOptions) -> bool:
+    """Whether similar statements are found by a forked process while the archive is checked
+    and linked, and the pages that show none are planned and rendered: in a full build of a
+    large archive with a core to spare. (An incremental build reuses the similar statements
+    it found before, or finds them in two processes: its record needs every page's plan
+    complete before it renders.)"""
     return (not options.incremental and min(options.processes, os.cpu_count() or 1) >= 2
-            and sum(len(article.claims) for article in archive.articles) >= LINK_LATER_FROM)
+            and sum(len(claims) for claims in (document.value.get("claims") for document in files.articles
+                                               if isinstance(document.value, dict))
+                    if isinstance(claims, list)) >= LINK_LATER_FROM)
 
 
 LINK_LATER_FROM = 8000   # claims: below this, similar statements are found sooner than pages are planned

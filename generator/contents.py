@@ -325,6 +325,11 @@ def _read(path: Path, problems: list[Problem]) -> Document | None:
 def check_content(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
     """Every file against its schema, then the checks across files (`check_archive`, which
     a long-running process hands what it `checked` last time)."""
+    return check_schemas(files) + check_archive(files, today, checked)
+
+
+def check_schemas(files: ContentFiles) -> list[Problem]:
+    """Every file against its schema: what `model_archive` needs to model the files."""
     problems: list[Problem] = []
     for kind in REGISTRIES.values():
         document = getattr(files, kind)
@@ -337,7 +342,6 @@ def check_content(files: ContentFiles, today: dt.date, checked: Checked | None =
         if not found:
             files.schema_valid.add(document.path)
         problems.extend(found)
-    problems.extend(check_archive(files, today, checked))
     return problems
 
 

@@ -119,9 +119,8 @@ def link_archive(archive: Archive, processes: int = 1,
     `later` (a full build of a large archive) has a forked process find the similar statements
     meanwhile: each claim has none until `later.fill(links)` adds them; the build plans and
     renders the pages that show none while they are found (`found_before` is not used then)."""
-    claims = sorted(archive.claims(), key=date_order)
-    ignore = name_words(archive.people.values())
-    if later is not None:   # first: the rest is linked meanwhile
+    claims, ignore = similar_inputs(archive)
+    if later is not None and not later.started:   # first: the rest is linked meanwhile
         later.start(claims, ignore)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -186,9 +185,15 @@ def link_archive(archive: Archive, processes: int = 1,
     return links
 
 
+def similar_inputs(archive: Archive) -> tuple[list[Claim], frozenset[str]]:
+    """What similar statements are found from: the claims in date order, and the speakers'
+    names' words, which do not make statements alike."""
+    return sorted(archive.claims(), key=date_order), name_words(archive.people.values())
+
+
 class SimilarLater:
-    """Similar statements being found by one forked process (started by `link_archive`), all
-    claims in one go. `ready` says whether they are found; `fill` waits for them and adds
+    """Similar statements being found by one forked process (started by `link_archive`, or
+    by the build before it checks the archive across files), all claims in one go. `ready` says whether they are found; `fill` waits for them and adds
     them to the links; `close` stops the process if they are not wanted any more."""
 
     _pool = None
@@ -204,6 +209,10 @@ class SimilarLater:
             self._found = self._pool.apply_async(_find_forked)
         finally:
             _FORKED_LATER = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     def ready(self) -> bool:
         return self._found.ready()

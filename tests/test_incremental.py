@@ -578,6 +578,52 @@ def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(ar
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
+def test_similar_statements_are_found_while_the_archive_is_checked_and_a_problem_still_stops_the_build(
+        archive: Path, request, monkeypatch):
+    from generator import build as pipeline, linking
+
+    run(archive, incremental_=False)
+    before = tree(archive / "site")
+    sheet = sheet_of(archive, "claim-60")
+    sheet.write_text(sheet.read_text("utf-8").replace("speaker: speaker-", "speaker: nobody-", 1), "utf-8")
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False)
+    alone = build(options)
+    assert not alone.built and alone.problems
+
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    steps: list[str] = []
+    real_start, real_check, real_close = linking.SimilarLater.start, pipeline.check_archive, linking.SimilarLater.close
+    monkeypatch.setattr(linking.SimilarLater, "start", lambda *args: steps.append("start") or real_start(*args))
+    monkeypatch.setattr(pipeline, "check_archive", lambda *args: steps.append("check") or real_check(*args))
+    monkeypatch.setattr(linking.SimilarLater, "close", lambda later: steps.append("close") or real_close(later))
+    beside = build(options)
+    assert steps == ["start", "check", "close"], "found while the archive was checked, then stopped"
+    assert not beside.built and beside.problems == alone.problems, "the same problems, at the same lines"
+    assert tree(archive / "site") == before
+
+
+def test_an_archive_that_cannot_be_modelled_before_its_checks_is_modelled_after_them(archive: Path, request,
+                                                                                      monkeypatch):
+    from generator import build as pipeline
+
+    run(archive, "serial", incremental_=False)
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    real_model, calls = pipeline.model_archive, []
+
+    def model_archive(*args, **kwargs):   # fails the first time, as on a value only the checks across files refuse
+        calls.append(len(calls))
+        if len(calls) == 1:
+            raise ValueError("month must be in 1..12")
+        return real_model(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "model_archive", model_archive)
+    built = run(archive, "parallel", incremental_=False)
+    assert calls == [0, 1] and built.stages["similar"] > 0, "modelled again after the checks, then linked as before"
+    assert tree(archive / "parallel") == tree(archive / "serial")
+
+
 @pytest.mark.parametrize("forked", [
     ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
