@@ -329,7 +329,7 @@ def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Proble
     return parse_file(raw, shown_path)
 
 
-def read_file(path: Path, shown_path: str) -> tuple[bytes | None, list[Problem]]:
+def read_file(path: Path | str, shown_path: str) -> tuple[bytes | None, list[Problem]]:
     """The bytes of one content file, or why they cannot be read (missing, too large)."""
     try:
         with open(path, "rb") as stream:
