@@ -193,8 +193,9 @@ def similar_inputs(archive: Archive) -> tuple[list[Claim], frozenset[str]]:
 
 class SimilarLater:
     """Similar statements being found by one forked process (started by `link_archive`, or
-    by the build before it checks the archive across files), all claims in one go. `ready` says whether they are found; `fill` waits for them and adds
-    them to the links; `close` stops the process if they are not wanted any more."""
+    by the build before it checks the archive across files), all claims in one go. `ready`
+    says whether they are found; `fill` waits for them and adds them to the links; `close`
+    stops the process if they are not wanted any more."""
 
     _pool = None
     seconds: float | None = None   # how long finding them took, once found
