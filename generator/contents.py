@@ -165,9 +165,10 @@ def _read_sheets(paths: list[str], processes: int, files: ContentFiles,
     read before, else parsed. Parsing is pure Python after libyaml's scanner, so a second
     process is the only way to use a second core: the sheets to parse are split in
     `processes` shares, one parsed here, the others by forked processes that send back only
-    the values they read, marshalled (with the positions of every value, pickling took half
-    as long as parsing): such a sheet keeps its bytes instead, and its positions are worked
-    out again from them if a problem needs them, as for a sheet read before."""
+    the values they read, marshalled. No sheet parsed records where each value was written
+    (a fifth of parsing; pickling them took half as long as parsing): it keeps its bytes
+    instead, and its positions are worked out again from them if a problem needs them, as
+    for a sheet read before (`readers.parse_yaml`)."""
     read: list[tuple[Document | None, list[Problem]] | None] = []
     unparsed: list[tuple[bytes, str]] = []
     for shown in paths:
@@ -232,7 +233,7 @@ def _unmarshalled(blob: bytes):
 def _parse_sheets(sheets: list[tuple[bytes, str]], processes: int) -> list[tuple[Document | None, list[Problem]]]:
     shares = max(1, min(processes, len(sheets) // PARALLEL_FROM))
     if shares == 1:
-        return [parse_file(raw, shown) for raw, shown in sheets]
+        return [parse_file(raw, shown, positions=False) for raw, shown in sheets]
     import multiprocessing   # only here: reading is otherwise free of processes
 
     here = int(len(sheets) * PARSED_HERE / shares)   # this process's share, the first; the others split the rest
@@ -244,7 +245,7 @@ def _parse_sheets(sheets: list[tuple[bytes, str]], processes: int) -> list[tuple
     try:
         with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
             others = pool.map_async(_parse_share, bounds[1:])
-            read = [parse_file(raw, shown) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
+            read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
             for (first, end), (values, found) in zip(bounds[1:], others.get()):
                 for (raw, shown), value, problems in zip(sheets[first:end], marshal.loads(values), found):
                     read.append((None if value is _UNREAD else Document(shown, value, unparsed=raw), problems))
@@ -260,7 +261,7 @@ _UNREAD = None   # the value sent back for a sheet that could not be read: no va
 def _parse_share(bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
     """A forked process's share: each sheet's value (`_UNREAD` when it could not be read),
     marshalled, and each one's problems."""
-    read = [parse_file(raw, shown) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
+    read = [parse_file(raw, shown, positions=False) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
     return (marshal.dumps([_UNREAD if document is None else document.value for document, _ in read]),
             [found for _, found in read])
 

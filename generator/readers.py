@@ -221,21 +221,7 @@ class _Builder:
         invisible = INVISIBLE.search(text)
         if invisible:
             raise _Unreadable(*self._written_at(node, invisible.group()), *invisible_character(invisible.group()))
-        if kind == "string" or kind == "timestamp":
-            return text  # dates stay as written; the schema checks their form
-        if kind == "null":
-            return None
-        if kind == "bool":
-            return text.lower() in ("true", "yes", "on", "y")
-        if kind == "int":
-            try:
-                return yaml.safe_load(text)
-            except yaml.YAMLError:
-                return text
-        if kind == "float":
-            value = yaml.safe_load(text)
-            return value if isinstance(value, float) else text
-        return text
+        return _scalar_value(text, kind)
 
     def _written_at(self, node: yaml.Node, character: str) -> tuple[int, int]:
         """Where `character` is typed inside the scalar, or the scalar's start when it is written
@@ -255,6 +241,66 @@ class _Builder:
         except yaml.YAMLError:
             pass
         return _mark(node)
+
+
+class _Unusual(Exception):
+    """Something `_plain_value` leaves to `_Builder` to explain."""
+
+
+def _plain_value(root: yaml.Node) -> Any:
+    """The value of a composed tree, with no positions recorded: for a claim sheet, whose
+    positions are worked out again from its bytes only if a problem needs them (recording
+    them was a fifth of reading). Raises `_Unusual` at anything but mappings of plain,
+    unique keys, lists and plain scalars, without invisible characters, tags, anchors or
+    aliases: `_Builder` then reads the file as always and says what is wrong."""
+    seen: set[int] = set()
+
+    def value(node: yaml.Node) -> Any:
+        if id(node) in seen or len(seen) >= MAX_NODES:
+            raise _Unusual
+        seen.add(id(node))
+        kind = _PLAIN_TAGS.get(node.tag)
+        if isinstance(node, yaml.MappingNode):
+            if kind != "map":
+                raise _Unusual
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str" \
+                        or key_node.value in result or INVISIBLE.search(key_node.value):
+                    raise _Unusual
+                result[key_node.value] = value(value_node)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            if kind != "seq":
+                raise _Unusual
+            return [value(item) for item in node.value]
+        if kind is None or kind == "map" or kind == "seq" or INVISIBLE.search(node.value):
+            raise _Unusual
+        return _scalar_value(node.value, kind)
+
+    try:
+        return value(root)
+    except RecursionError:
+        raise _Unusual from None
+
+
+def _scalar_value(text: str, kind: str) -> Any:
+    """A plain scalar's value, from its text and resolved kind."""
+    if kind == "string" or kind == "timestamp":
+        return text  # dates stay as written; the schema checks their form
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() in ("true", "yes", "on", "y")
+    if kind == "int":
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            return text
+    if kind == "float":
+        value = yaml.safe_load(text)
+        return value if isinstance(value, float) else text
+    return text
 
 
 def invisible_character(character: str) -> tuple[str, str]:
@@ -283,8 +329,10 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8")
 
 
-def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML text into a Document, or explain why it cannot be read."""
+def parse_yaml(text: str, shown_path: str, unparsed: bytes | None = None) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML text into a Document, or explain why it cannot be read. Given the
+    file's bytes as `unparsed`, a document with nothing unusual in it keeps them instead of
+    its positions, which are worked out again only if a problem needs them."""
     if "\t" in text:
         for number, line in enumerate(text.splitlines(), 1):
             indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -311,6 +359,11 @@ def parse_yaml(text: str, shown_path: str) -> tuple[Document | None, list[Proble
         return None, [Problem(shown_path, 1, 1, f"YAML syntax: {error}")]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
         return None, [Problem(shown_path, 1, 1, "the file is empty", "fill it in, or delete it")]
+    if unparsed is not None:
+        try:
+            return Document(shown_path, _plain_value(node), unparsed=unparsed), []
+        except _Unusual:
+            pass
     builder = _Builder(text)
     try:
         value = builder.build(node, ())
@@ -342,13 +395,15 @@ def read_file(path: Path | str, shown_path: str) -> tuple[bytes | None, list[Pro
         return None, [Problem(shown_path, 1, 1, f"cannot read the file: {error.strerror}")]
 
 
-def parse_file(raw: bytes, shown_path: str) -> tuple[Document | None, list[Problem]]:
-    """Parse the bytes of one YAML file, or explain why they cannot be read."""
+def parse_file(raw: bytes, shown_path: str, positions: bool = True) -> tuple[Document | None, list[Problem]]:
+    """Parse the bytes of one YAML file, or explain why they cannot be read. Without
+    `positions`, the document keeps the bytes instead, if nothing in it is unusual (see
+    `parse_yaml`)."""
     try:
         text = decode(raw)
     except UnicodeDecodeError as error:
         return None, [_encoding_problem(raw, error, shown_path)]
-    return parse_yaml(text, shown_path)
+    return parse_yaml(text, shown_path, None if positions else raw)
 
 
 def _encoding_problem(raw: bytes, error: UnicodeDecodeError, shown_path: str) -> Problem:

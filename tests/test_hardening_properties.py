@@ -22,6 +22,7 @@ import re
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator import exports, feeds
@@ -31,7 +32,7 @@ from generator.extraction.articles import SourceArticle
 from generator.linking import link_archive
 from generator.model import FORMS, KINDS, QUALITY_FLAGS, Claim
 from generator.pages import plan_pages, render_page
-from generator.readers import INVISIBLE, parse_yaml
+from generator.readers import INVISIBLE, parse_file, parse_yaml
 from generator.validation import check_schema
 
 from conftest import SAMPLE_CONTENT
@@ -150,6 +151,47 @@ def test_hand_written_text_survives_the_rewriter(fields):
     after, problems = parse_yaml(sheets.dump(handler.load(text), handler), "sheet.yaml")
     assert problems == []
     assert after.value == before.value
+
+
+# Claim sheets are read without recording positions (generator.readers._plain_value), which
+# are worked out again from the bytes when a problem needs them: whatever the file, the value,
+# the problems and every position must be those of reading it with positions.
+_YAML_LINES = ["a: 1", "b: text", "- x", "- y: 2", "c:", "  - &anchor z", "  - *anchor", "d: !tag v", "<<: {e: 1}",
+               "a: again", "? [k]", ": v", "f: \"\\u202e\"", "g: \u200f", "h: yes", "i: 0x1F", "j: 1.5e3", "k: ~",
+               "l: 2019-11-12", "m: [1, {n: 2}]", "n: {o: [p, q]}", "  r: s", "    t: u", "- - v", "w: |", "  block",
+               "x: 'quoted: #'", "y: \"\\t\"", "z: 12:30", "\ufeffbom: 1", "'q': 1", "1: one", "null: 2", "\"\": empty"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_YAML_LINES), min_size=1, max_size=12))
+def test_a_sheet_read_without_positions_reads_as_one_read_with_them(lines):
+    raw = "\n".join(lines).encode("utf-8") + b"\n"
+    assert_read_alike(raw)
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: !custom 1\n", "base: &b {c: 1}\nd:\n  <<: *b\n", "a: 1\na: 2\n",
+    "a: \"\\u202e\"\n", "\"\\u202ekey\": 1\n", "[1]: 2\n", "1: 2\n", "a:\n  b:\n    - [c, {d: e}]\n",
+    "a: " + "[" * 2000 + "]" * 2000 + "\n", "", "# only a comment\n", "a: yes\nb: 0o17\nc: .inf\nd: 1_000\n",
+], ids=["alias", "str tag", "custom tag", "merge key", "duplicate key", "invisible value", "invisible key",
+        "list as key", "number as key", "nested", "too deep", "empty", "comment only", "numbers and booleans"])
+def test_unusual_sheets_read_without_positions_give_the_same_problems(text):
+    assert_read_alike(text.encode("utf-8"))
+
+
+def assert_read_alike(raw: bytes) -> None:
+    placed, problems = parse_file(raw, "sheet.yaml")
+    plain, plain_problems = parse_file(raw, "sheet.yaml", positions=False)
+    assert plain_problems == problems
+    assert (plain is None) == (placed is None)
+    if placed is None:
+        return
+    assert plain.value == placed.value
+    for where in placed.values_at:
+        assert plain.position(where) == placed.position(where)
+        assert plain.written_as(where) == placed.written_as(where)
+    for where in placed.keys_at:
+        assert plain.position(where, key=True) == placed.position(where, key=True)
 
 
 # ---------------------------------------------------------------------------

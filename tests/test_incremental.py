@@ -236,7 +236,7 @@ def parsed(monkeypatch) -> list[str]:
 
     seen: list[str] = []
     real = contents.parse_file
-    monkeypatch.setattr(contents, "parse_file", lambda raw, shown: seen.append(shown) or real(raw, shown))
+    monkeypatch.setattr(contents, "parse_file", lambda raw, shown, **how: seen.append(shown) or real(raw, shown, **how))
     return seen
 
 
