@@ -184,10 +184,10 @@ def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str],
     too where the site in place has the same file, and are not linked where it does not."""
     if not spare.is_dir() or spare.is_symlink():
         return kept
-    if known is not None and known.describes(spare):
-        os.replace(spare, staging)
-        return _adopt_known(staging, site, kept, known, may_stay)
+    trusted = known is not None and known.describes(spare)   # looked at before the move changes its ctime
     os.replace(spare, staging)   # the empty staging folder is replaced: the spare is private from here
+    if trusted:
+        return _adopt_known(staging, site, kept, known, may_stay)
     wanted, site_text = set(kept), str(site)
 
     def same_as_site(relative: str, inode: int) -> bool:
@@ -257,14 +257,12 @@ def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContent
         while folder and folder not in holding:
             holding.add(folder)
             folder = folder.rpartition("/")[0]
-    emptied = set()
-    for path in going:
-        below = None
-        for folder in _folders_of(path):   # the highest folder where nothing stays
-            if folder not in holding:
-                below = folder
-                break
-        if below is not None:
+    emptied, unlinked = set(), []
+    for path in going:   # moved aside with the highest folder it is in where nothing stays, else unlinked
+        below = next((folder for folder in _folders_of(path) if folder not in holding), None)
+        if below is None:
+            unlinked.append(path)
+        else:
             emptied.add(below)
     if emptied:
         retired = Path(tempfile.mkdtemp(prefix=site.name + ".", suffix=".old", dir=site.parent))
@@ -272,8 +270,7 @@ def _adopt_known(staging: Path, site: Path, kept: list[str], known: SpareContent
             with contextlib.suppress(FileNotFoundError):
                 os.replace(f"{staging_text}/{folder}", retired / str(number))
         remove_in_background(retired)
-        going = {path for path in going if not any(folder in emptied for folder in _folders_of(path))}
-    for path in going:   # each in a folder where a file stays: no folder is left empty
+    for path in unlinked:   # each in a folder where a file stays: no folder is left empty
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{staging_text}/{path}")
     return sorted(wanted - staying)
