@@ -360,6 +360,30 @@ def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> froze
     return frozenset(words).union(pairs)
 
 
+WEIGHT_STEPS = 4          # a feature's weight changes at each quarter power of two of its frequency
+WEIGHT_SCALE = 1 << 16    # weights, squared, are whole numbers of 1/65,536
+
+
+def _corpus(claims: int) -> int:
+    """The number of claims that weights are worked out from: the power of two at or above
+    the real number, so that adding an article or two changes no weight."""
+    return 1 << max(claims - 1, 0).bit_length()
+
+
+@lru_cache(maxsize=4096)
+def _weight(frequency: int, corpus: int) -> int:
+    """A feature's weight, squared, as a whole number: the rarer, the heavier.
+
+    Its frequency is rounded down to a quarter power of two first, so that an edit, which
+    adds or removes a claim or two from a feature's count, changes no weight but where
+    a count crosses a step: the claims sharing a common word keep their lengths (norms),
+    and an incremental build scores again only the claims near the edit. A whole number
+    sums to the same in any order, so a claim scored alone (see `SimilarityRecord`) gets
+    the very score it gets among all the others."""
+    step = (frequency ** WEIGHT_STEPS).bit_length() - 1   # floor(4 * log2(frequency)), exactly
+    return round(math.log(1 + corpus / 2 ** (step / WEIGHT_STEPS)) ** 2 * WEIGHT_SCALE)
+
+
 def similarity_digest(claims: list[Claim], ignore: frozenset[str]) -> str:
     """A digest of everything similar statements are found from: each claim's id, statement,
     article and speaker in date order, and the words left out. With the same code, equal
@@ -464,13 +488,14 @@ class _SimilarityIndex:
         frequency: Counter[str] = Counter()
         for found in spelt:
             frequency.update(found)
-        count = max(len(claims), 1)
+        count = len(claims)
         # Each feature is known by its rank, rarest first (ties by spelling), so a claim's rarest are its lowest.
         # The index walks only features shared by at least two claims and not too common: the lowest ranks
         # but those seen once, which rank first.
         ranked = sorted(frequency, key=lambda f: (frequency[f], f))
         rank = {feature: number for number, feature in enumerate(ranked)}
-        squared = [math.log(1 + count / frequency[feature]) ** 2 for feature in ranked]
+        corpus = _corpus(count)
+        squared = [_weight(frequency[feature], corpus) for feature in ranked]
         first_walked = sum(1 for feature in ranked if frequency[feature] < 2)
         end_walked = sum(1 for feature in ranked if frequency[feature] <= POSTING_CAP)
         features = [frozenset(map(rank.__getitem__, found)) for found in spelt]
