@@ -23,7 +23,7 @@ from pathlib import Path
 from generator import exports, feeds, incremental, search, writers
 from generator.contents import (check_archive, check_schemas, code_digest, model_archive, read_content,
                                 read_sheets_cache, sheets_to_cache, write_sheets_cache)
-from generator.linking import Links, Similar, SimilarLater, link_archive, similar_inputs
+from generator.linking import Links, SimilarityRecord, SimilarLater, link_archive, similar_inputs
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
 from generator.readers import Problem
@@ -276,35 +276,49 @@ def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None)
 
 def link(archive: Archive, processes: int = 1, output: Path | None = None,
          memory: incremental.Memory | None = None) -> Links:
-    """Cross-links between claims. An incremental build (`output` given) keeps the similar
-    statements it found beside the site, and finds them again only when statements changed;
-    with a `memory`, they are kept there too, and not read back, with the rest of the links."""
-    cache = writers.cache_path(output, "similar") if output is not None else None
-    code = code_digest() if cache is not None else ""   # what they were found by: the same code, or found again
-    if cache is not None and memory is not None and memory.similar is not None:
-        found_before = memory.similar
+    """Cross-links between claims. An incremental build (`output` given) keeps a record of the
+    similar statements it found beside the site, and after an edit to statements scores again
+    only the claims it can change; with a `memory`, the record is kept there too, and not
+    read back, with the rest of the links."""
+    code = code_digest() if output is not None else ""   # what they were found by: the same code, or found again
+    if output is not None and memory is not None and memory.similar is not None:
+        found_before, memory.similar = memory.similar, None   # changed in place: not kept should linking fail
     else:
-        kept = writers.read_sealed(cache, "similar", SIMILAR_VERSION) if cache is not None else None
-        try:
-            code_then, found_from, found = kept
-            found_before = (found_from, {claim: tuple(Similar(*item) for item in items)
-                                         for claim, items in found.items()})
-            if code_then != code:
-                found_before = None
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
-            found_before = None
+        found_before = _read_similarity(output, code) if output is not None else None
+    found_from = found_before.digest if found_before is not None else None
     links = link_archive(archive, min(processes, os.cpu_count() or 1), found_before,
-                         memory.links if memory is not None else None)
-    if cache is not None and memory is not None:
-        memory.similar, memory.links = (links.similar_from, links.similar), links
-    if cache is not None and (found_before is None or found_before[0] != links.similar_from):
-        writers.write_sealed(cache, "similar", SIMILAR_VERSION, (code, links.similar_from, {
-            claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
-            for claim, items in links.similar.items()}))
+                         memory.links if memory is not None else None, remember=output is not None)
+    if output is not None and memory is not None:
+        memory.similar, memory.links = links.similarity, links
+    # Kept on disk when found anew, or brought up to date without a memory. The live preview
+    # keeps its own up to date in memory and leaves the one on disk as it was: still true of
+    # the statements it was found from, it is brought up to date by the next build that reads it.
+    if output is not None and links.similarity.digest != found_from and (
+            memory is None or links.similarity is not found_before):
+        found, rest = links.similarity.plain()
+        writers.write_sealed(writers.cache_path(output, "similar-record"), "similar record", SIMILAR_VERSION,
+                             (code, links.similarity.digest, *rest))
+        writers.write_sealed(writers.cache_path(output, "similar"), "similar", SIMILAR_VERSION, (code, *found))
     return links
 
 
-SIMILAR_VERSION = 2
+def _read_similarity(output: Path, code: str) -> SimilarityRecord | None:
+    """The record of similar statements an earlier incremental build of `output` kept, if made
+    by this code: what it found, and the rest, read only if statements changed."""
+    def rest() -> tuple:
+        code_then, digest_then, *kept = writers.read_sealed(writers.cache_path(output, "similar-record"),
+                                                            "similar record", SIMILAR_VERSION)
+        return tuple(kept) if code_then == code and digest_then == digest else ()
+
+    try:
+        code_then, digest, found = writers.read_sealed(writers.cache_path(output, "similar"), "similar",
+                                                       SIMILAR_VERSION)
+        return SimilarityRecord.from_plain(digest, found, rest) if code_then == code else None
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
+        return None
+
+
+SIMILAR_VERSION = 3
 
 
 def _link_later(files: ContentFiles, options: BuildOptions) -> bool:

@@ -8,7 +8,9 @@ the same speaker's claims in other years, the claims that cite it as evidence, a
 Similar statements come from an inverted index over rare words and word pairs: each claim
 looks up only its rarest features, features shared by too many claims are never walked,
 and only claims sharing enough rare features are scored, so the work grows with the
-number of claims times a fixed bound rather than with every pair.
+number of claims times a fixed bound rather than with every pair. After an edit, an
+incremental build scores again only the claims whose similar statements it can change
+(`SimilarityRecord.refind`), with the same result as scoring them all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 from generator.model import Archive, Article, Claim
 
@@ -86,10 +89,12 @@ class Links:
     by_year: dict[str, tuple[str, ...]]
     per_claim: dict[str, ClaimLinks] = field(default_factory=dict)
     year_said: dict[str, str] = field(default_factory=dict, repr=False)   # claim id -> its year's label (year_of)
-    # What similar statements were found from (see similarity_digest), and what was found:
-    # an incremental build keeps them, and reuses them while no statement changes.
+    # What similar statements were found from (see similarity_digest), and what was found;
+    # for an incremental build, how (`similarity`): the next one reuses it while no statement
+    # changes, and otherwise scores again only the claims an edit can change.
     similar_from: str = ""
     similar: dict[str, tuple["Similar", ...]] = field(default_factory=dict, repr=False)
+    similarity: "SimilarityRecord | None" = field(default=None, repr=False)   # how `similar` was found, when kept
     # What the rest of each claim's links are made from: each claim's id, date, speaker,
     # questions and the claims its evidence cites, in date order (see link_archive).
     outline: tuple = field(default=(), repr=False)
@@ -108,12 +113,15 @@ def date_order(claim: Claim) -> tuple:
     return (claim.said is None, claim.said or dt.date.min, claim.id)
 
 
-def link_archive(archive: Archive, processes: int = 1,
-                 found_before: tuple[str, dict[str, tuple[Similar, ...]]] | None = None,
-                 linked_before: Links | None = None, later: "SimilarLater | None" = None) -> Links:
+def link_archive(archive: Archive, processes: int = 1, found_before: "SimilarityRecord | None" = None,
+                 linked_before: Links | None = None, later: "SimilarLater | None" = None,
+                 remember: bool = False) -> Links:
     """`processes` > 1 lets similar statements be scored in that many forked processes.
-    `found_before` is an earlier build's (`similar_from`, `similar`): reused as they are when
-    made from the same statements, which is most edits (outcomes, evidence, notes, topics).
+    `found_before` is an earlier build's record of the similar statements it found: reused
+    as it is when made from the same statements, which is most edits (outcomes, evidence,
+    notes, topics), and brought up to date after others (`SimilarityRecord.refind`; it is
+    changed in place, or spoilt when all are found again). With `remember`, or
+    `found_before`, `links.similarity` is the record of what was found, for the next build.
     `linked_before`, an earlier build's links kept in memory, gives each claim's other links
     when they were made from the same `outline` (an edit to an outcome or a statement).
     `later` (a full build of a large archive) has a forked process find the similar statements
@@ -170,12 +178,17 @@ def link_archive(archive: Archive, processes: int = 1,
     if later is not None:
         link_each_claim()
         similar = {}
-    elif found_before is not None and found_before[0] == links.similar_from:
-        similar = found_before[1]
+    elif found_before is not None and (found_before.digest == links.similar_from
+                                       or found_before.refind(claims, ignore, links.similar_from)):
+        links.similarity, similar = found_before, found_before.found
         link_each_claim()
     else:   # the rest is linked while forked processes score similar statements
-        similar = similar_statements(claims, ignore=ignore, processes=processes if len(claims) >= PARALLEL_FROM else 1,
-                                     meanwhile=link_each_claim)
+        shares = processes if len(claims) >= PARALLEL_FROM else 1
+        if remember or found_before is not None:
+            links.similarity = SimilarityRecord.find(claims, ignore, shares, meanwhile=link_each_claim)
+            similar = links.similarity.found
+        else:
+            similar = similar_statements(claims, ignore=ignore, processes=shares, meanwhile=link_each_claim)
     links.similar = similar
     if before is not None and similar is linked_before.similar:
         links.per_claim = before   # not changed from here on: shared
@@ -384,6 +397,11 @@ def _weight(frequency: int, corpus: int) -> int:
     return round(math.log(1 + corpus / 2 ** (step / WEIGHT_STEPS)) ** 2 * WEIGHT_SCALE)
 
 
+def _walked(frequency: int) -> bool:
+    """Whether claims look a feature up: shared by another claim, and not too common."""
+    return 2 <= frequency <= POSTING_CAP
+
+
 def similarity_digest(claims: list[Claim], ignore: frozenset[str]) -> str:
     """A digest of everything similar statements are found from: each claim's id, statement,
     article and speaker in date order, and the words left out. With the same code, equal
@@ -409,8 +427,13 @@ def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
     and this process too once it has done `meanwhile` (other work, run here in any case):
     each takes the next batch not yet taken, so they end together (same result). This
     process works rather than wait because each forked one copies much of its memory."""
+    return _score_all(_SimilarityIndex.of(claims, ignore), work, processes, meanwhile)
+
+
+def _score_all(index: "_SimilarityIndex", work: Counter[str] | None, processes: int,
+               meanwhile) -> dict[str, tuple[Similar, ...]]:
+    claims = index.claims
     work = work if work is not None else Counter()
-    index = _SimilarityIndex.of(claims, ignore)
     batches = [(start, min(start + SCORED_AT_ONCE, len(claims))) for start in range(0, len(claims), SCORED_AT_ONCE)]
     shares = max(1, min(processes, len(batches)))
     if shares == 1:
@@ -442,6 +465,243 @@ def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
     return result
 
 
+def _inputs_of(claim: Claim) -> tuple:
+    """What a claim's similar statements, and its place among others' candidates, are found from."""
+    return claim.statement, claim.article, claim.speaker, claim.said.isoformat() if claim.said else None
+
+
+def _lookups(features: frozenset[str], frequency: Counter[str]) -> tuple[str, ...]:
+    """A claim's RAREST_FEATURES rarest walked features, as `_SimilarityIndex` ranks them."""
+    return tuple(sorted((feature for feature in features if _walked(frequency[feature])),
+                        key=lambda feature: (frequency[feature], feature))[:RAREST_FEATURES])
+
+
+@dataclass
+class SimilarityRecord:
+    """What finding similar statements found, and everything it found them from, kept so
+    that the next incremental build scores again only the claims an edit can change.
+
+    `refind` gives exactly what finding them all again would: the claims it leaves alone
+    are those whose result cannot change. A claim's result depends on its own statement,
+    article and speaker; its rarest features (`lookups`, from the features' frequencies);
+    the claims holding those (`postings`, with their articles, speakers and order); and
+    the weights and norms of the claims it scores, which change only when a frequency
+    crosses a step (`_weight`) or the number of claims crosses a power of two."""
+
+    digest: str                                 # `similarity_digest` of the claims found from
+    found: dict[str, tuple[Similar, ...]]       # claim id -> its similar statements, when it has any
+    ignore: frozenset[str] = frozenset()
+    corpus: int = 0                             # `_corpus` of the number of claims
+    inputs: dict[str, tuple] = field(default_factory=dict)              # claim id -> `_inputs_of`
+    features: dict[str, frozenset[str]] = field(default_factory=dict)   # claim id -> its statement's features
+    frequency: Counter[str] = field(default_factory=Counter)            # feature -> how many claims hold it
+    postings: dict[str, set[str]] = field(default_factory=dict)   # feature held by at most POSTING_CAP claims -> those
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)   # claim id -> `_lookups`
+    norms: dict[str, float] = field(default_factory=dict)               # claim id -> its features' length
+    rescored: int = 0                           # claims the last `refind` scored again
+    unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
+
+    @classmethod
+    def find(cls, claims: list[Claim], ignore: frozenset[str], processes: int = 1,
+             meanwhile=None) -> "SimilarityRecord":
+        """Every claim's similar statements, as `similar_statements` finds them, and the record."""
+        index = _SimilarityIndex.of(claims, ignore, keep=True)
+        found = _score_all(index, None, processes, meanwhile)
+        frequency, postings = index.frequency, defaultdict(set)
+        for claim, features in zip(claims, index.spelt):
+            for feature in features:
+                if frequency[feature] <= POSTING_CAP:
+                    postings[feature].add(claim.id)
+        ranked = index.ranked
+        return cls(similarity_digest(claims, ignore), found, ignore, _corpus(len(claims)),
+                   {claim.id: _inputs_of(claim) for claim in claims},
+                   {claim.id: features for claim, features in zip(claims, index.spelt)},
+                   frequency, dict(postings),
+                   {claim.id: tuple(map(ranked.__getitem__, ranks)) for claim, ranks in zip(claims, index.lookups)},
+                   {claim.id: norm for claim, norm in zip(claims, index.norms)}, len(claims))
+
+    def plain(self) -> tuple[tuple, tuple]:
+        """The record as plain values, for `writers.write_sealed`, in two parts: what was found
+        (all a build needs while no statement changes), and the rest."""
+        return ((self.digest, {claim: tuple((item.claim, item.score, item.same_speaker) for item in similar)
+                               for claim, similar in self.found.items()}),
+                (self.ignore, self.corpus, self.inputs, self.features, dict(self.frequency), self.postings,
+                 self.lookups, self.norms))
+
+    @classmethod
+    def from_plain(cls, digest, found, rest: Callable[[], tuple]) -> "SimilarityRecord":
+        """The record `plain` made; `rest` gives its second part, read only if `refind` needs it."""
+        if not (isinstance(digest, str) and isinstance(found, dict)):
+            raise TypeError("not a record of similar statements")
+        return cls(digest, {claim: tuple(Similar(*item) for item in similar) for claim, similar in found.items()},
+                   unread=rest)
+
+    def _read_rest(self) -> bool:
+        rest, self.unread = self.unread, None
+        try:
+            ignore, corpus, inputs, features, frequency, postings, lookups, norms = rest()
+        except (TypeError, ValueError):   # none kept, or not as written
+            return False
+        if not (isinstance(corpus, int) and all(isinstance(part, dict) for part in (
+                inputs, features, frequency, postings, lookups, norms))):
+            return False
+        self.ignore, self.corpus, self.inputs, self.features = frozenset(ignore), corpus, inputs, features
+        self.frequency, self.postings, self.lookups, self.norms = Counter(frequency), postings, lookups, norms
+        return True
+
+    def refind(self, claims: list[Claim], ignore: frozenset[str], digest: str) -> bool:
+        """Bring the record up to `claims` (in date order), scoring again only the claims whose
+        similar statements may have changed. False when that would be most of them, or the
+        weights all changed: the record is then spoilt, and they are all found again."""
+        if self.unread is not None and not self._read_rest():
+            return False
+        corpus = _corpus(len(claims))
+        if ignore != self.ignore or corpus != self.corpus:
+            return False
+        inputs = {claim.id: _inputs_of(claim) for claim in claims}
+        changed = {claim for claim, made_from in inputs.items() if self.inputs.get(claim) != made_from}
+        changed.update(claim for claim in self.inputs if claim not in inputs)
+        at_most = len(claims) * REFIND_AT_MOST
+        if len(changed) > at_most:
+            return False
+        frequency, postings, features = self.frequency, self.postings, self.features
+        counted_before: dict[str, int] = {}   # feature -> its frequency before, for those an edit added or took
+        versions: list[frozenset[str]] = []   # each changed claim's features, before and after
+        for claim in changed:
+            had = features.pop(claim, frozenset())
+            if claim in inputs:
+                made_from = self.inputs.get(claim)
+                has = had if made_from is not None and made_from[0] == inputs[claim][0] \
+                    else statement_features(inputs[claim][0], ignore)
+                features[claim] = has
+            else:
+                has = frozenset()
+            versions += (had, has)
+            for feature in had - has:
+                counted_before.setdefault(feature, frequency[feature])
+                frequency[feature] -= 1
+                if feature in postings:
+                    postings[feature].discard(claim)
+            for feature in has - had:
+                before = counted_before.setdefault(feature, frequency[feature])
+                frequency[feature] += 1
+                if feature in postings or before == 0:
+                    postings.setdefault(feature, set()).add(claim)
+        for feature in counted_before:
+            count = frequency[feature]
+            if count == 0:
+                del frequency[feature]
+            if count == 0 or count > POSTING_CAP:
+                postings.pop(feature, None)
+            elif feature not in postings:   # common before, rare enough now: who holds it
+                postings[feature] = {claim for claim, held in features.items() if feature in held}
+        self.inputs = inputs
+
+        def holders(feature: str):
+            held = postings.get(feature)
+            if held is not None or not frequency[feature]:
+                return held or ()
+            return [claim for claim, has in features.items() if feature in has]   # a common feature: rarely asked
+
+        again = {claim for claim in changed if claim in inputs}
+        # Claims whose length changed: the changed ones, and those holding a feature whose weight changed.
+        lengthened = set(again)
+        for feature, before in counted_before.items():
+            if before and frequency[feature] and _weight(before, corpus) != _weight(frequency[feature], corpus):
+                lengthened.update(holders(feature))
+                if len(lengthened) > at_most:
+                    return False
+        for claim in lengthened:
+            self.norms[claim] = math.sqrt(sum(_weight(frequency[feature], corpus)
+                                              for feature in features[claim])) or 1.0
+        again.update(lengthened)
+        # Claims whose rarest features changed, as a frequency moved.
+        for feature, before in counted_before.items():
+            if _walked(before) or _walked(frequency[feature]):
+                for claim in holders(feature):
+                    now = _lookups(features[claim], frequency)
+                    if set(now) != set(self.lookups.get(claim, ())):   # in another order, they find the same
+                        again.add(claim)
+                    self.lookups[claim] = now
+        for claim in again:
+            if claim not in self.lookups or claim in changed:
+                self.lookups[claim] = _lookups(features[claim], frequency)
+        for claim in changed - inputs.keys():
+            self.lookups.pop(claim, None)
+            self.norms.pop(claim, None)
+        # The others are scored again when they could have had, or could now have, a changed claim
+        # as a candidate: sharing MIN_SHARED of their rarest features with it. (Their own rarest
+        # features are as before: they would be scored again else.)
+        for held in versions:
+            again.update(self._sharing(held))
+        # And when a candidate's length changed, if it was listed, or would be now.
+        for other in lengthened - changed:
+            again.update(claim for claim in self._sharing(features[other])
+                         if claim not in again and self._may_list(claim, other, corpus))
+            if len(again) > at_most:
+                return False
+        if len(again) > at_most:
+            return False
+        order = {claim.id: number for number, claim in enumerate(claims)}
+        found = {claim: similar for claim, similar in self.found.items() if claim in inputs}
+        for claim in again:
+            similar = self._score(claim, order, corpus)
+            if similar:
+                found[claim] = similar
+            else:
+                found.pop(claim, None)
+        self.found, self.digest, self.rescored = found, digest, len(again)
+        return True
+
+    def _sharing(self, held: frozenset[str]) -> list[str]:
+        """The claims looking up at least MIN_SHARED of the features `held`: those that would
+        take a claim holding them as a candidate."""
+        shared: Counter[str] = Counter()
+        for feature in held:
+            looking = self.postings.get(feature) if _walked(self.frequency[feature]) else None
+            if looking:
+                shared.update(claim for claim in looking if feature in self.lookups[claim])
+        return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
+
+    def _may_list(self, claim: str, other: str, corpus: int) -> bool:
+        """Whether `claim`'s similar statements may change now that `other`'s length did, all
+        else the same: when `other` is listed, or would now rank among those listed."""
+        listed = self.found.get(claim, ())
+        if any(item.claim == other for item in listed):
+            return True
+        score = self._pair(claim, other, corpus)
+        if score < MIN_SIMILARITY:
+            return False
+        return len(listed) < SIMILAR_SHOWN or (-round(score, 4), other) < (-listed[-1].score, listed[-1].claim)
+
+    def _pair(self, claim: str, other: str, corpus: int) -> float:
+        frequency = self.frequency
+        return sum(_weight(frequency[feature], corpus) for feature in self.features[claim] & self.features[other]) \
+            / (self.norms[claim] * self.norms[other])
+
+    def _score(self, claim: str, order: dict[str, int], corpus: int) -> tuple[Similar, ...]:
+        """One claim's similar statements, as `_SimilarityIndex.score` finds them among all."""
+        inputs = self.inputs
+        shared: Counter[str] = Counter()
+        for feature in self.lookups[claim]:
+            shared.update(self.postings[feature])
+        article, speaker = inputs[claim][1], inputs[claim][2]
+        candidates = [(hits, other) for other, hits in shared.items()
+                      if hits >= MIN_SHARED and inputs[other][1] != article]
+        if len(candidates) > CANDIDATES_SCORED:
+            candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], order[item[1]]))
+        scored = []
+        for _, other in candidates:
+            score = self._pair(claim, other, corpus)
+            if score >= MIN_SIMILARITY:
+                scored.append((-round(score, 4), other))
+        return tuple(Similar(other, -score, inputs[other][2] == speaker)
+                     for score, other in heapq.nsmallest(SIMILAR_SHOWN, scored))
+
+
+REFIND_AT_MOST = 0.25   # share of the claims: scoring more of them again, it is quicker to find all anew
+
+
 SCORED_AT_ONCE = 2000   # claims per batch of scoring
 _FORKED_INDEX: tuple | None = None
 
@@ -470,9 +730,9 @@ class _SimilarityIndex:
     """Each claim's features and their weights, and the inverted index over the rare ones.
 
     Features are known by number (their rank, rarest first) once counted: sets of small
-    numbers intersect and weigh faster than sets of strings (a quarter of scoring's time),
-    and a set of numbers is always walked in the same order, so each score is summed in
-    the same order in every run."""
+    numbers intersect and weigh faster than sets of strings (a quarter of scoring's time).
+    `SimilarityRecord` scores with the features spelt, to the same result: weights are whole
+    numbers, which sum to the same in any order."""
 
     claims: list[Claim]
     articles: list[str]            # claim number -> its article
@@ -481,9 +741,13 @@ class _SimilarityIndex:
     norms: list[float]
     postings: list[list[int]]      # feature rank -> claims (by number) that have it, for the walked ranks
     lookups: list[list[int]]       # claim number -> ranks of its rarest features
+    # Kept for a SimilarityRecord: each claim's features, spelt, and each feature's frequency.
+    spelt: list[frozenset[str]] = field(default_factory=list)
+    frequency: Counter[str] = field(default_factory=Counter)
+    ranked: list[str] = field(default_factory=list)   # rank -> feature
 
     @classmethod
-    def of(cls, claims: list[Claim], ignore: frozenset[str]) -> "_SimilarityIndex":
+    def of(cls, claims: list[Claim], ignore: frozenset[str], keep: bool = False) -> "_SimilarityIndex":
         spelt = [statement_features(claim.statement, ignore) for claim in claims]
         frequency: Counter[str] = Counter()
         for found in spelt:
@@ -507,7 +771,10 @@ class _SimilarityIndex:
             for feature in ranks:
                 postings[feature].append(number)
             lookups.append(ranks[:RAREST_FEATURES])
-        return cls(claims, [claim.article for claim in claims], features, squared, norms, postings, lookups)
+        index = cls(claims, [claim.article for claim in claims], features, squared, norms, postings, lookups)
+        if keep:
+            index.spelt, index.frequency, index.ranked = spelt, frequency, ranked
+        return index
 
     def score(self, first: int, end: int) -> tuple[dict[str, tuple[Similar, ...]], Counter[str]]:
         """The similar statements of claims number `first` to `end`, and the work it took."""

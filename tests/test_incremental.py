@@ -363,36 +363,50 @@ def test_kept_pages_are_linked_only_inside_the_staging_folder(tmp_path: Path, pa
 
 @pytest.fixture()
 def scored(monkeypatch) -> list[int]:
-    """How many claims each call to similar_statements scored, in this test's builds."""
+    """How many claims were scored for similar statements, each time some were, in this test's
+    builds: all of them (found anew), or those an edit can change (found again)."""
     from generator import linking
 
     calls: list[int] = []
-    original = linking.similar_statements
+    score_all, refind = linking._score_all, linking.SimilarityRecord.refind
 
-    def counting(claims, *args, **kwargs):
-        calls.append(len(claims))
-        return original(claims, *args, **kwargs)
+    def counting_all(index, *args, **kwargs):
+        calls.append(len(index.claims))
+        return score_all(index, *args, **kwargs)
 
-    monkeypatch.setattr(linking, "similar_statements", counting)
+    def counting_refind(record, *args, **kwargs):
+        done = refind(record, *args, **kwargs)
+        if done:
+            calls.append(record.rescored)
+        return done
+
+    monkeypatch.setattr(linking, "_score_all", counting_all)
+    monkeypatch.setattr(linking.SimilarityRecord, "refind", counting_refind)
     return calls
 
 
-def test_similar_statements_are_found_again_only_when_statements_change(archive: Path, scored: list[int]):
+def test_similar_statements_are_found_again_only_when_statements_change(archive: Path, scored: list[int],
+                                                                        monkeypatch):
+    from generator import linking
+
+    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # in so small an archive, a third of the claims
     run(archive)
-    assert len(scored) == 1
+    claims = scored[:]
+    assert len(scored) == 1 and claims[0] > 1
     sheet = sheet_of(archive, "claim-60")
     text = sheet.read_text("utf-8")
     edited = re.sub(r"(- id: claim-60\n(?:.*\n)*?\s+context: \")", r"\1An editor's fuller context. ", text, count=1)
     assert edited != text
     sheet.write_text(edited, "utf-8")   # a correction that leaves every statement as it was
     run(archive)
-    assert len(scored) == 1, "the similar statements found before are reused"
+    assert scored == claims, "the similar statements found before are reused"
     same_as_full_build(archive)
     scored.clear()
 
     sheet.write_text(edited.replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
     run(archive)
-    assert len(scored) == 1, "a statement changed: similar statements are found again"
+    assert len(scored) == 1 and 1 <= scored[0] < claims[0], \
+        "a statement changed: the claims it can change are scored again, not all"
     same_as_full_build(archive)
 
 
@@ -407,11 +421,61 @@ def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored
     elif damage == "foreign":   # sealed and readable, but not what link() wrote
         writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
     else:   # what link() wrote, but found by other code (other thresholds, say)
-        code, found_from, found = writers.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
-        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", found_from, found))
+        code, *record = writers.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
+        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", *record))
     scored.clear()
     run(archive)
     assert len(scored) == 1
+    same_as_full_build(archive)
+
+
+@pytest.mark.parametrize("damage", ["missing", "cut", "of another finding"])
+def test_a_damaged_record_of_how_similar_statements_were_found_is_not_trusted(archive: Path, scored: list[int],
+                                                                              monkeypatch, damage: str):
+    """The record's second part, read when a statement changed: without it, or with one not
+    made beside the first part, every claim is scored anew."""
+    from generator import build as pipeline, linking, writers
+
+    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
+    run(archive)
+    record = incremental.cache_path(archive / "site", "similar-record")
+    if damage == "missing":
+        record.unlink()
+    elif damage == "cut":
+        record.write_bytes(record.read_bytes()[:-20])
+    else:
+        code, _, *rest = writers.read_sealed(record, "similar record", pipeline.SIMILAR_VERSION)
+        writers.write_sealed(record, "similar record", pipeline.SIMILAR_VERSION, (code, "another", *rest))
+    claims = scored[:]
+    scored.clear()
+    edit(sheet_of(archive, "claim-60"), 'statement: "', 'statement: "Corrected: ')
+    run(archive)
+    assert scored == claims, "found anew"
+    same_as_full_build(archive)
+
+
+def test_after_the_live_preview_the_command_line_finds_similar_statements_from_the_record_on_disk(
+        archive: Path, scored: list[int], monkeypatch):
+    """The live preview keeps its record of similar statements up to date in memory only; the
+    one on disk, older by the preview's edits, still gives the command line's next build what
+    a full build finds."""
+    from generator import linking
+
+    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    record = incremental.cache_path(archive / "site", "similar-record")
+    written = record.read_bytes()
+    for claim_id, word in (("claim-60", "First: "), ("claim-7", "Second: ")):
+        edit(sheet_of(archive, claim_id), 'statement: "', f'statement: "{word}')
+        assert build(options, memory).built
+    assert record.read_bytes() == written, "left as it was"
+    scored.clear()
+    edit(sheet_of(archive, "claim-33"), 'statement: "', 'statement: "Third: ')
+    run(archive)
+    assert len(scored) == 1 and scored[0] < 120, "found again from the older record, not anew"
     same_as_full_build(archive)
 
 
@@ -686,6 +750,7 @@ def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full
     site in place, so it starts from the spare without looking through it."""
     from generator import linking, writers
 
+    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # similar statements found again, not anew, in so few
     twin = tmp_path / "twin"
     shutil.copytree(archive, twin)
     memory = incremental.Memory()
@@ -812,7 +877,7 @@ def test_memory_keeps_the_sheets_and_articles_read_and_reads_only_what_changed(a
 
     real_read = writers.read_sealed
     monkeypatch.setattr(writers, "read_sealed", lambda path, kind, version: pytest.fail(f"{kind} read from disk")
-                        if kind in ("similar", "sheets", "record") else real_read(path, kind, version))
+                        if kind in ("similar", "similar record", "sheets", "record") else real_read(path, kind, version))
     parsed.clear()
     sheet = sheet_of(archive, "claim-60")
     edit(sheet, 'summary: "', 'summary: "Update: ')

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from generator import linking
 from generator.linking import link_archive, similar_statements, statement_features
 from generator.model import Archive, Article, Claim, Outcome, Person, Publisher, Site, Topic
@@ -187,3 +189,107 @@ def test_a_claim_cited_by_many_lists_the_first_few_and_counts_the_rest():
     assert cited_section.count("<li>") == linking.CITED_BY_SHOWN
     assert "later0/index.html" in cited_section   # the earliest citations first
     assert "And 2 more claims." in cited_section
+
+
+# --- Similar statements found again after an edit (SimilarityRecord.refind) -----------------------
+
+_VOCABULARY = [f"w{number}" for number in range(40)]
+
+
+def _random_claim(random, number: int) -> Claim:
+    words = random.sample(_VOCABULARY[:random.choice((12, 25, 40))], random.randint(2, 7))
+    return claim(f"c{number}", " ".join(words), f"s{random.randrange(6)}",
+                 random.choice((None, dt.date(2000 + random.randrange(5), 1 + random.randrange(12), 1))),
+                 f"a{random.randrange(30)}")
+
+
+def _edited(random, claims: list[Claim], next_number: int) -> tuple[list[Claim], int]:
+    """`claims` after one to three random edits: statements reworded, dates, articles and
+    speakers changed, claims added and removed."""
+    import dataclasses
+
+    claims = list(claims)
+    for _ in range(random.choice((1, 1, 1, 2, 3))):
+        edit = random.choice(("statement", "statement", "word", "date", "article", "speaker", "add", "remove"))
+        if edit == "add" or not claims:
+            claims.append(_random_claim(random, next_number))
+            next_number += 1
+            continue
+        at = random.randrange(len(claims))
+        old = claims[at]
+        if edit == "remove":
+            del claims[at]
+        elif edit == "statement":
+            claims[at] = dataclasses.replace(old, statement=_random_claim(random, 0).statement)
+        elif edit == "word":   # one word swapped: most features stay
+            words = old.statement.split()
+            words[random.randrange(len(words))] = random.choice(_VOCABULARY)
+            claims[at] = dataclasses.replace(old, statement=" ".join(words))
+        elif edit == "date":
+            claims[at] = dataclasses.replace(old, said=_random_claim(random, 0).said)
+        elif edit == "article":
+            claims[at] = dataclasses.replace(old, article=f"a{random.randrange(30)}")
+        else:
+            claims[at] = dataclasses.replace(old, speaker=f"s{random.randrange(6)}")
+    return claims, next_number
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_similar_statements_found_again_after_edits_are_those_found_from_scratch(monkeypatch, seed):
+    """After any run of edits, the record's similar statements equal those found anew, while
+    small limits make frequencies cross weight steps, the posting cap and the candidate cut."""
+    import random as randoms
+
+    from generator.linking import SimilarityRecord, similar_inputs, similarity_digest
+
+    for name, value in (("POSTING_CAP", 9), ("RAREST_FEATURES", 4), ("CANDIDATES_SCORED", 3),
+                        ("MIN_SIMILARITY", 0.05), ("REFIND_AT_MOST", 1.0)):
+        monkeypatch.setattr(linking, name, value)
+    random = randoms.Random(seed)
+    claims = [_random_claim(random, number) for number in range(random.randint(1, 70))]
+    number = len(claims)
+    ignore = frozenset({"w39"})
+    ordered = similar_inputs(archive_of(claims))[0]
+    record = SimilarityRecord.find(ordered, ignore)
+    assert record.found == similar_statements(ordered, ignore=ignore)
+    for _ in range(12):
+        claims, number = _edited(random, claims, number)
+        ordered = similar_inputs(archive_of(claims))[0] if claims else []
+        digest, before = similarity_digest(ordered, ignore), dict(record.inputs)
+        if record.refind(ordered, ignore, digest):
+            assert record.found == similar_statements(ordered, ignore=ignore)
+        else:   # every weight changed, or more claims changed than there are now
+            now = {item.id: linking._inputs_of(item) for item in ordered}
+            changed = {item for item in now if before.get(item) != now[item]} | (before.keys() - now.keys())
+            assert linking._corpus(len(ordered)) != record.corpus or len(changed) > len(ordered)
+            record = SimilarityRecord.find(ordered, ignore)
+
+
+def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
+    """Statements reworded one at a time among 3,000 (words drawn as in prose: a few common,
+    most rare): each time a few claims are scored again, not all, and the result is the one
+    found from scratch."""
+    import dataclasses
+    import random as randoms
+
+    from generator.linking import SimilarityRecord, similarity_digest
+
+    random, count = randoms.Random(7), 3000
+    vocabulary = [f"word{number}" for number in range(3000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]   # Zipf's law
+
+    def statement() -> str:
+        return " ".join(random.choices(vocabulary, weights, k=random.randint(8, 16)))
+
+    claims = [claim(f"c{i}", statement(), f"s{i % 50}", dt.date(2005 + i % 20, 1 + i % 12, 1), f"a{i // 4}")
+              for i in range(count)]
+    record = SimilarityRecord.find(claims, frozenset())
+    rescored = []
+    for _ in range(8):
+        at = random.randrange(count)
+        claims[at] = dataclasses.replace(claims[at], statement=statement())
+        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
+        rescored.append(record.rescored)
+    assert record.found == similar_statements(claims)
+    assert all(1 <= number < count // 10 for number in rescored), rescored
