@@ -31,6 +31,7 @@ from generator.model import Archive, Article, Claim
 UNDATED = "undated"
 
 NEIGHBOURS_ON_QUESTION = 1   # the claim just before and just after, per question (the timeline has the rest)
+CLAIMS_PER_PAGE = 200        # long timelines (a question, a speaker, a year) continue on numbered pages
 PER_OTHER_YEAR = 1           # the speaker's claims shown for each other year (claim pages are 80% of the site)
 OTHER_YEARS_SHOWN = 2        # the speaker's other years shown on a claim page: the nearest ones
 SIMILAR_SHOWN = 3            # a claim page at 100k claims must stay near 6 KB (GitHub Pages: 1 GB)
@@ -68,8 +69,9 @@ class Neighbours:
     topic: str
     earlier: tuple[str, ...]
     later: tuple[str, ...]
-    position: int   # 1-based place of the claim in the question's timeline
-    total: int
+    # The page of the question's timeline that shows the claim (1: the first). Not its place
+    # nor the timeline's length: a claim added to the question would change every claim's page.
+    page: int
 
 
 @dataclass(frozen=True)
@@ -273,8 +275,7 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours
         topic=topic,
         earlier=timeline[max(0, index - NEIGHBOURS_ON_QUESTION):index],
         later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
-        position=index + 1,
-        total=len(timeline),
+        page=index // CLAIMS_PER_PAGE + 1,
     )
 
 

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from generator import linking
 from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.model import (
@@ -42,7 +43,6 @@ from generator.structured_data import claim_review, json_ld
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 LATEST_ON_HOME = 10
-CLAIMS_PER_PAGE = 200   # long timelines (a question, a speaker, a year) continue on numbered pages
 
 # How a status reads at a glance: the badge colour family.
 STATUS_TONES = {
@@ -109,11 +109,6 @@ def numbered_path(first: str, number: int) -> str:
     if number <= 1:
         return first
     return first[: -len("index.html")] + f"page-{number}/index.html"
-
-
-def timeline_path(first: str, position: int) -> str:
-    """The page of a list that shows the claim at this 1-based position."""
-    return numbered_path(first, (position - 1) // CLAIMS_PER_PAGE + 1)
 
 
 def text_page_path(slug: str) -> str:
@@ -439,9 +434,10 @@ def planned_before(before: dict[str, Page], first: str, made_from: tuple, view: 
 
 def numbered_pages(first: str, template: str, title: str, claims: list[Claim], values: dict[str, Any],
                    section: str, year_said: dict[str, str], made_from: tuple | None = None) -> list[Page]:
-    """A list of claims as one page, or as numbered pages of CLAIMS_PER_PAGE when it is long;
+    """A list of claims as one page, or as numbered pages of `linking.CLAIMS_PER_PAGE` when it is long;
     what it was made from (see `planned_before`) is noted on each page."""
-    chunks = [claims[start:start + CLAIMS_PER_PAGE] for start in range(0, len(claims), CLAIMS_PER_PAGE)] or [[]]
+    size = linking.CLAIMS_PER_PAGE
+    chunks = [claims[start:start + size] for start in range(0, len(claims), size)] or [[]]
     paths = tuple(numbered_path(first, number) for number in range(1, len(chunks) + 1))
     pages = []
     for number, chunk in enumerate(chunks, start=1):
@@ -629,7 +625,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.globals.update(
         claim_path=claim_path, speaker_path=speaker_path, topic_path=topic_path,
         article_path=article_path, year_path=year_path, text_page_path=text_page_path,
-        timeline_path=timeline_path,
+        numbered_path=numbered_path,
         status_label=status_label, status_tone=status_tone, badge=badge, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, CITED_BY_SHOWN=CITED_BY_SHOWN, safe_href=safe_href,
     )

@@ -479,6 +479,30 @@ def test_after_the_live_preview_the_command_line_finds_similar_statements_from_t
     same_as_full_build(archive)
 
 
+def test_a_claim_added_to_a_question_changes_its_neighbours_pages_not_every_claim_on_it(archive: Path):
+    """A claim page names the page of the question's timeline that shows it, not its place
+    in it: a claim added to a question changes the pages of the claims beside it, not of all
+    the claims on it."""
+    run(archive)
+    sheet = sheet_of(archive, "claim-60")
+    on_question = json.loads((archive / "site/claims.json").read_text("utf-8"))["claims"]
+    topic = next(claim for claim in on_question if claim["id"] == "claim-60")["topics"][0]
+    on_question = [claim["id"] for claim in on_question if topic in claim["topics"]]
+    before = {claim: (archive / f"site/claims/{claim}/index.html").read_bytes() for claim in on_question}
+    text = sheet.read_text("utf-8")
+    start = text.index("  - id: claim-60\n")
+    end = text.find("\n  - id: ", start + 1) + 1 or len(text)
+    one = text[:text.index("claims:\n") + len("claims:\n")] + text[start:end]   # the article, with that claim only
+    one = re.sub(r'statement: "([^"]*)"', lambda found: 'statement: "' + " ".join(reversed(found.group(1).split()))
+                 + '"', one.replace("- id: claim-60", "- id: added-claim-60"))
+    sheet.with_name("article-added.yaml").write_text(one.replace(".html\n", "-added.html\n", 1), "utf-8")
+    run(archive)
+    changed = [claim for claim in on_question
+               if (archive / f"site/claims/{claim}/index.html").read_bytes() != before[claim]]
+    assert len(on_question) > 8 and 1 <= len(changed) <= len(on_question) // 3, (changed, on_question)
+    same_as_full_build(archive)
+
+
 def folders_and_files(site: Path) -> tuple[list[str], dict[str, bytes]]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir()), tree(site)
 
@@ -555,14 +579,14 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
 
     def plan(**changes) -> Page:
         values = {"claim": claim, "claims": [claim], "pager": Pager(1, 2, ("x/index.html", "x/2/index.html")),
-                  "neighbours": Neighbours("t-1", ("c-0",), (), 2, 2), "day": dt.date(2020, 1, 2), "count": 3}
+                  "neighbours": Neighbours("t-1", ("c-0",), (), 1), "day": dt.date(2020, 1, 2), "count": 3}
         return Page("x/index.html", "topic.html", "Title", {**values, **changes}, "topics")
 
     digest, parts = incremental.plan_digest(plan())
     assert parts == {"claim:c-1"}
     assert incremental.plan_digest(plan())[0] == digest, "the same plan, the same digest"
     for changed in ({"pager": Pager(2, 2, ("x/index.html", "x/2/index.html"))}, {"count": 4},
-                    {"neighbours": Neighbours("t-1", ("c-9",), (), 2, 2)}, {"day": dt.date(2020, 1, 3)},
+                    {"neighbours": Neighbours("t-1", ("c-9",), (), 1)}, {"day": dt.date(2020, 1, 3)},
                     {"claims": []}):
         assert incremental.plan_digest(plan(**changed))[0] != digest, changed
     with pytest.raises(TypeError, match="no stable order"):

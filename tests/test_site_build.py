@@ -334,9 +334,9 @@ def test_missing_tools_fail_under_ci(monkeypatch):
 
 
 def test_long_timelines_continue_on_numbered_pages(tmp_path, monkeypatch):
-    from generator import pages
+    from generator import linking
 
-    monkeypatch.setattr(pages, "CLAIMS_PER_PAGE", 2)
+    monkeypatch.setattr(linking, "CLAIMS_PER_PAGE", 2)
     output = tmp_path / "site"
     assert build_cli(SAMPLE_CONTENT, output, "--no-search") == 0
     claims = json.loads((output / "claims.json").read_text("utf-8"))["claims"]

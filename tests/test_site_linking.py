@@ -80,8 +80,8 @@ def test_timelines_speaker_years_and_citations():
     links = link_archive(archive_of(claims))
     assert links.by_topic["meet"] == ("early", "middle", "late", "undated")
     neighbours = links.per_claim["middle"].on_question[0]
-    assert (neighbours.earlier, neighbours.later, neighbours.position, neighbours.total) == (
-        ("early",), ("late",), 2, 4)   # the nearest on each side; the timeline holds the rest
+    assert (neighbours.earlier, neighbours.later, neighbours.page) == (
+        ("early",), ("late",), 1)   # the nearest on each side; the timeline holds the rest
     assert links.per_claim["early"].speaker_other_years == (("2025", ("late",)),)
     assert links.per_claim["middle"].speaker_other_years == (("undated", ("undated",)),)
     assert links.per_claim["early"].cited_by == ("late",)
