@@ -374,7 +374,8 @@ def statement_features(text: str, ignore: frozenset[str] = frozenset()) -> froze
     return frozenset(words).union(pairs)
 
 
-WEIGHT_STEPS = 4          # a feature's weight changes at each quarter power of two of its frequency
+WEIGHT_STEPS = 4          # a feature's weight changes at each quarter power of two of its frequency,
+COARSE_FROM = 256         # and from here on (above POSTING_CAP), at each half power of two only
 WEIGHT_SCALE = 1 << 16    # weights, squared, are whole numbers of 1/65,536
 
 
@@ -388,13 +389,18 @@ def _corpus(claims: int) -> int:
 def _weight(frequency: int, corpus: int) -> int:
     """A feature's weight, squared, as a whole number: the rarer, the heavier.
 
-    Its frequency is rounded down to a quarter power of two first, so that an edit, which
-    adds or removes a claim or two from a feature's count, changes no weight but where
-    a count crosses a step: the claims sharing a common word keep their lengths (norms),
-    and an incremental build scores again only the claims near the edit. A whole number
-    sums to the same in any order, so a claim scored alone (see `SimilarityRecord`) gets
-    the very score it gets among all the others."""
-    step = (frequency ** WEIGHT_STEPS).bit_length() - 1   # floor(4 * log2(frequency)), exactly
+    Its frequency is rounded down to a quarter power of two first (a half power, for the
+    common features no claim looks up), so that an edit, which adds or removes a claim or
+    two from a feature's count, changes no weight but where a count crosses a step: the
+    claims sharing a word keep their lengths (norms), and an incremental build scores again
+    only the claims near the edit. (A common word crossing a step changes the length of
+    hundreds of claims: its steps are few.) A whole number sums to the same in any order,
+    so a claim scored alone (see `SimilarityRecord`) gets the very score it gets among all
+    the others."""
+    if frequency < COARSE_FROM:
+        step = (frequency ** WEIGHT_STEPS).bit_length() - 1   # floor(4 * log2(frequency)), exactly
+    else:
+        step = 2 * ((frequency ** 2).bit_length() - 1)       # the same in half powers
     return round(math.log(1 + corpus / 2 ** (step / WEIGHT_STEPS)) ** 2 * WEIGHT_SCALE)
 
 
@@ -636,9 +642,10 @@ class SimilarityRecord:
         for held in versions:
             again.update(self._sharing(held))
         # And when a candidate's length changed, if it was listed, or would be now.
+        weighed: dict[str, dict[str, int]] = {}
         for other in lengthened - changed:
             again.update(claim for claim in self._sharing(features[other])
-                         if claim not in again and self._may_list(claim, other, corpus))
+                         if claim not in again and self._may_list(claim, other, corpus, weighed))
             if len(again) > at_most:
                 return False
         if len(again) > at_most:
@@ -646,7 +653,7 @@ class SimilarityRecord:
         order = {claim.id: number for number, claim in enumerate(claims)}
         found = {claim: similar for claim, similar in self.found.items() if claim in inputs}
         for claim in again:
-            similar = self._score(claim, order, corpus)
+            similar = self._score(claim, order, corpus, weighed)
             if similar:
                 found[claim] = similar
             else:
@@ -664,23 +671,27 @@ class SimilarityRecord:
                 shared.update(claim for claim in looking if feature in self.lookups[claim])
         return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
 
-    def _may_list(self, claim: str, other: str, corpus: int) -> bool:
+    def _may_list(self, claim: str, other: str, corpus: int, weighed: dict) -> bool:
         """Whether `claim`'s similar statements may change now that `other`'s length did, all
         else the same: when `other` is listed, or would now rank among those listed."""
         listed = self.found.get(claim, ())
         if any(item.claim == other for item in listed):
             return True
-        score = self._pair(claim, other, corpus)
+        score = self._pair(claim, other, corpus, weighed)
         if score < MIN_SIMILARITY:
             return False
         return len(listed) < SIMILAR_SHOWN or (-round(score, 4), other) < (-listed[-1].score, listed[-1].claim)
 
-    def _pair(self, claim: str, other: str, corpus: int) -> float:
-        frequency = self.frequency
-        return sum(_weight(frequency[feature], corpus) for feature in self.features[claim] & self.features[other]) \
-            / (self.norms[claim] * self.norms[other])
+    def _pair(self, claim: str, other: str, corpus: int, weighed: dict[str, dict[str, int]]) -> float:
+        """The two claims' similarity, as `_SimilarityIndex.score` works it out. `weighed` keeps
+        each claim's features' weights once looked up."""
+        own = weighed.get(claim)
+        if own is None:
+            frequency = self.frequency
+            own = weighed[claim] = {feature: _weight(frequency[feature], corpus) for feature in self.features[claim]}
+        return sum(map(own.__getitem__, own.keys() & self.features[other])) / (self.norms[claim] * self.norms[other])
 
-    def _score(self, claim: str, order: dict[str, int], corpus: int) -> tuple[Similar, ...]:
+    def _score(self, claim: str, order: dict[str, int], corpus: int, weighed: dict) -> tuple[Similar, ...]:
         """One claim's similar statements, as `_SimilarityIndex.score` finds them among all."""
         inputs = self.inputs
         shared: Counter[str] = Counter()
@@ -693,7 +704,7 @@ class SimilarityRecord:
             candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], order[item[1]]))
         scored = []
         for _, other in candidates:
-            score = self._pair(claim, other, corpus)
+            score = self._pair(claim, other, corpus, weighed)
             if score >= MIN_SIMILARITY:
                 scored.append((-round(score, 4), other))
         return tuple(Similar(other, -score, inputs[other][2] == speaker)

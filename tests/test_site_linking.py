@@ -244,8 +244,10 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
     from generator.linking import SimilarityRecord, similar_inputs, similarity_digest
 
     for name, value in (("POSTING_CAP", 9), ("RAREST_FEATURES", 4), ("CANDIDATES_SCORED", 3),
-                        ("MIN_SIMILARITY", 0.05), ("REFIND_AT_MOST", 1.0)):
+                        ("MIN_SIMILARITY", 0.05), ("REFIND_AT_MOST", 1.0), ("COARSE_FROM", 12)):
         monkeypatch.setattr(linking, name, value)
+    # Weights worked out with these limits, and not kept for other tests.
+    monkeypatch.setattr(linking, "_weight", getattr(linking._weight, "__wrapped__", linking._weight))
     random = randoms.Random(seed)
     claims = [_random_claim(random, number) for number in range(random.randint(1, 70))]
     number = len(claims)
@@ -293,3 +295,18 @@ def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
         rescored.append(record.rescored)
     assert record.found == similar_statements(claims)
     assert all(1 <= number < count // 10 for number in rescored), rescored
+
+
+def test_a_weight_changes_only_where_a_frequency_crosses_a_step():
+    """Rarer features weigh more; a weight changes only at quarter powers of two of the
+    frequency, and above COARSE_FROM at half powers: an edit that moves a count by one rarely
+    changes a weight, and a common word's more rarely still."""
+    import math
+
+    weights = [linking._weight(frequency, 16384) for frequency in range(1, 5000)]
+    assert all(isinstance(weight, int) and weight > 0 for weight in weights)
+    assert weights == sorted(weights, reverse=True)
+    changes = {frequency for frequency in range(2, 5000) if weights[frequency - 1] != weights[frequency - 2]}
+    steps = {math.ceil(2 ** (k / 4)) for k in range(1, 32)} | {math.ceil(2 ** (k / 2)) for k in range(16, 25)}
+    assert changes == {step for step in steps if 2 <= step < 5000}
+    assert linking._corpus(10_000) == linking._corpus(16_384) == 16_384 != linking._corpus(16_385)
