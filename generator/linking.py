@@ -78,7 +78,9 @@ class Neighbours:
 class ClaimLinks:
     on_question: tuple[Neighbours, ...] = ()
     speaker_other_years: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (year, claim ids)
-    similar: tuple[Similar, ...] = ()
+    # The similar statements' claims, best first: what the page shows. (Not their scores: an
+    # edit elsewhere moves scores a little, and the pages showing them would be made again.)
+    similar: tuple[str, ...] = ()
     cited_by: tuple[str, ...] = ()   # claims whose outcome evidence points at this claim
 
 
@@ -196,7 +198,8 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         links.per_claim = before   # not changed from here on: shared
         return links
     for claim, (on_question, other_years, cited) in zip(claims, others):
-        links.per_claim[claim.id] = ClaimLinks(on_question, other_years, similar.get(claim.id, ()), cited)
+        links.per_claim[claim.id] = ClaimLinks(on_question, other_years,
+                                               tuple(item.claim for item in similar.get(claim.id, ())), cited)
     return links
 
 
@@ -245,7 +248,8 @@ class SimilarLater:
         for claim, similar in links.similar.items():
             before = links.per_claim[claim]
             changed[claim] = links.per_claim[claim] = ClaimLinks(before.on_question, before.speaker_other_years,
-                                                                 similar, before.cited_by)
+                                                                 tuple(item.claim for item in similar),
+                                                                 before.cited_by)
         return changed
 
     def close(self) -> None:
