@@ -171,11 +171,13 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
             return
         places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
                   for topic, ids in links.by_topic.items()}
-        speaker_years = _speaker_years(claims)
+        kept = _speakers_as_before(links, linked_before) if linked_before is not None else frozenset()
+        speaker_years = _speaker_years([claim for claim in claims if claim.speaker not in kept])
         order = {claim.id: index for index, claim in enumerate(claims)}
         others.extend((
             tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic) for topic in claim.topics),
-            _other_years(claim, speaker_years, order),
+            linked_before.per_claim[claim.id].speaker_other_years if claim.speaker in kept
+            else _other_years(claim, speaker_years, order),
             tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
         ) for claim in claims)
 
@@ -281,6 +283,15 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours
         later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
         page=index // CLAIMS_PER_PAGE + 1,
     )
+
+
+def _speakers_as_before(links: Links, before: Links) -> frozenset[str]:
+    """The speakers whose claims are the same as in `before`'s outline, in the same order: their
+    claims' links to the speaker's other years are the same too."""
+    then = {entry[0]: entry for entry in before.outline}
+    now = {entry[0]: entry for entry in links.outline}
+    return frozenset(speaker for speaker, ids in links.by_speaker.items()
+                     if before.by_speaker.get(speaker) == ids and all(then.get(claim) == now[claim] for claim in ids))
 
 
 @dataclass(frozen=True)
