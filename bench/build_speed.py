@@ -302,7 +302,11 @@ EDITS = {   # what an editor changes most, and what costs most: a claim's statem
 
 
 def change_one_sheet(archive: Path, edit: str) -> Path:
-    """Make one edit to one claim of a sheet in the middle of the archive, as an editor would."""
+    """Make one edit to one claim of a sheet in the middle of the archive, as an editor would;
+    or, for "new article", add a sheet: the middle one's article and claims under new ids,
+    each claim with a new statement drawn as the archive's were."""
+    if edit == "new article":
+        return add_one_sheet(archive, os.environ.get("BENCH_PROSE", "phrases"))
     pattern, replacement = EDITS[edit]
     sheets = sorted((archive / "content/articles").rglob("*.yaml"))
     for sheet in sheets[len(sheets) // 2:]:
@@ -312,6 +316,29 @@ def change_one_sheet(archive: Path, edit: str) -> Path:
             sheet.write_text(changed, "utf-8")
             return sheet
     raise SystemExit(f"no sheet has a {edit} to edit")
+
+
+def _edit_done(edit: str, sheet) -> str:
+    return f"adding {sheet}" if edit == "new article" else f"editing one claim's {edit} in {sheet}"
+
+
+def add_one_sheet(archive: Path, prose: str) -> Path:
+    """A new sheet whose statements are drawn as `synthetic.generate` drew the archive's, in
+    the same `prose` (its default seed's made-up words, for "varied")."""
+    import random
+
+    number = sum(1 for sheet in (archive / "content/articles").rglob("added-*.yaml"))
+    rewrite = synthetic._varied_words(8, draws=number) if prose == "varied" else (lambda phrases: phrases)
+    sheets = sorted((archive / "content/articles").rglob("*.yaml"))
+    model = sheets[len(sheets) // 2]
+    rng = random.Random(number)
+    text = re.sub(r"- id: (\S+)", rf"- id: added-{number}-\1", model.read_text("utf-8"))
+    text = re.sub(r"(\n  url: \S+)\.html", rf"\1-added-{number}.html", text, count=1)
+    text = re.sub(r'statement: "[^"]*"', lambda _: f"statement: {synthetic._q(rewrite(synthetic._statement(rng)))}",
+                  text)
+    added = model.with_name(f"added-{number}.yaml")
+    added.write_text(text, "utf-8")
+    return added
 
 
 # ---------------------------------------------------------------------------
@@ -337,6 +364,7 @@ def main() -> None:
                          help="then edit one claim (its outcome summary, then its statement) and time each "
                               "incremental rebuild against a full one")
     args = options.parse_args()
+    os.environ["BENCH_PROSE"] = args.prose   # new articles are written in it, here and in the live preview
     print(f"machine: {os.cpu_count()} cores; load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     if args.hugo and shutil.which("hugo") is None:
         print("hugo is not installed (apt-get install hugo): the Hugo comparison is SKIPPED")
@@ -386,10 +414,10 @@ def main() -> None:
             row["hugo_rate"] = hugo_rate
         if args.incremental:
             full_site = archive / "site"
-            for edit in EDITS:
+            for edit in (*EDITS, "new article"):
                 sheet = change_one_sheet(archive, edit)
                 incremental = run_build(archive, search, incremental=True)
-                print(f"incremental after editing one claim's {edit} in {sheet.relative_to(archive)}: "
+                print(f"incremental after {_edit_done(edit, sheet.relative_to(archive))}: "
                       f"{incremental['seconds']:.2f} s in build() ("
                       f"{incremental['seconds'] - incremental['stages'].get('index', 0.0):.2f} s without the "
                       f"search index update), {incremental['command']:.2f} s for the whole "
@@ -398,19 +426,22 @@ def main() -> None:
                 row[f"incremental {edit}"] = incremental["seconds"]
             # The first rebuild starts from the spare the command line left (looked through); the
             # others from the one the live preview left: the steady state an editor sees.
-            steady = []
-            for number, rebuilt in enumerate(run_preview(archive, search, ["outcome summary"] * 5 + ["statement"])):
+            steady: dict[str, list[tuple[float, float]]] = {}
+            edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
+            for number, rebuilt in enumerate(run_preview(archive, search, edits)):
                 pages_only = rebuilt['seconds'] - rebuilt['stages'].get('index', 0.0)
-                print(f"live preview (serve) rebuild {number + 1} after editing one claim's {rebuilt['edit']} in "
-                      f"{rebuilt['sheet']}: {rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
+                print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
+                      f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
                       f"update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
                       + "  ".join(f"{name} {rebuilt['stages'][name]:.2f}" for name in rebuilt["stages"]))
-                if number and rebuilt["edit"] == "outcome summary":
-                    steady.append((pages_only, rebuilt["seconds"]))
-            steady.sort()
-            print(f"live preview, outcome edits 2-5: median {steady[len(steady) // 2][0]:.2f} s without the search "
-                  f"index update (range {steady[0][0]:.2f}-{steady[-1][0]:.2f}); "
-                  f"{sorted(total for _, total in steady)[len(steady) // 2]:.2f} s with it")
+                if number:
+                    steady.setdefault(rebuilt["edit"], []).append((pages_only, rebuilt["seconds"]))
+            for edit, times in steady.items():
+                times.sort()
+                print(f"live preview, {edit} ({len(times)} rebuilds{', the first left out' if edit == edits[0] else ''}):"
+                      f" median {times[len(times) // 2][0]:.2f} s without the search index update (range "
+                      f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {sorted(t for _, t in times)[len(times) // 2]:.2f} s "
+                      f"with it")
             full = run_build(archive, search, output="site-full")
             same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
                                   capture_output=True, text=True)

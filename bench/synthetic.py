@@ -84,9 +84,10 @@ def _statement(rng: random.Random) -> str:
     return " ".join(sentences)
 
 
-def _varied_words(seed: int):
+def _varied_words(seed: int, draws: int | None = None):
     """A function that rewrites phrases in made-up words: 40,000 of them, letters in English
-    proportions, each drawn with weight 1/rank (Zipf's law), a word at a time."""
+    proportions, each drawn with weight 1/rank (Zipf's law), a word at a time. `draws`, when
+    given, seeds the drawing apart from the vocabulary (the same words, drawn anew)."""
     rng = random.Random(seed)
     vocabulary = sorted({"".join(rng.choices(LETTERS, LETTER_WEIGHTS, k=rng.choice(WORD_LENGTHS)))
                          for _ in range(40_000)})
@@ -95,6 +96,9 @@ def _varied_words(seed: int):
     for rank in range(1, len(vocabulary) + 1):
         total += 1 / rank
         ranks.append(total)
+
+    if draws is not None:
+        rng = random.Random(draws)
 
     def rewrite(phrases: str) -> str:
         sentences = []
