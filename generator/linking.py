@@ -492,10 +492,12 @@ def _inputs_of(claim: Claim) -> tuple:
     return claim.statement, claim.article, claim.speaker, claim.said.isoformat() if claim.said else None
 
 
-def _lookups(features: frozenset[str], frequency: Counter[str]) -> tuple[str, ...]:
+def _lookups(features: frozenset[str], frequency: Counter[str]) -> frozenset[str]:
     """A claim's RAREST_FEATURES rarest walked features, as `_SimilarityIndex` ranks them."""
-    return tuple(sorted((feature for feature in features if _walked(frequency[feature])),
-                        key=lambda feature: (frequency[feature], feature))[:RAREST_FEATURES])
+    walked = [(count, feature) for feature in features if 2 <= (count := frequency[feature]) <= POSTING_CAP]
+    if len(walked) > RAREST_FEATURES:
+        walked = heapq.nsmallest(RAREST_FEATURES, walked)
+    return frozenset(feature for _, feature in walked)
 
 
 @dataclass
@@ -518,7 +520,7 @@ class SimilarityRecord:
     features: dict[str, frozenset[str]] = field(default_factory=dict)   # claim id -> its statement's features
     frequency: Counter[str] = field(default_factory=Counter)            # feature -> how many claims hold it
     postings: dict[str, set[str]] = field(default_factory=dict)   # feature held by at most POSTING_CAP claims -> those
-    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)   # claim id -> `_lookups`
+    lookups: dict[str, frozenset[str]] = field(default_factory=dict)    # claim id -> `_lookups`
     norms: dict[str, float] = field(default_factory=dict)               # claim id -> its features' length
     rescored: int = 0                           # claims the last `refind` scored again
     unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
@@ -539,7 +541,7 @@ class SimilarityRecord:
                    {claim.id: _inputs_of(claim) for claim in claims},
                    {claim.id: features for claim, features in zip(claims, index.spelt)},
                    frequency, dict(postings),
-                   {claim.id: tuple(map(ranked.__getitem__, ranks)) for claim, ranks in zip(claims, index.lookups)},
+                   {claim.id: frozenset(map(ranked.__getitem__, ranks)) for claim, ranks in zip(claims, index.lookups)},
                    {claim.id: norm for claim, norm in zip(claims, index.norms)}, len(claims))
 
     def plain(self) -> tuple[tuple, tuple]:
@@ -637,12 +639,16 @@ class SimilarityRecord:
             self.norms[claim] = math.sqrt(sum(_weight(frequency[feature], corpus)
                                               for feature in features[claim])) or 1.0
         again.update(lengthened)
-        # Claims whose rarest features changed, as a frequency moved.
+        # Claims whose rarest features changed, as a frequency moved. (A claim looking up fewer
+        # than RAREST_FEATURES looks up all it can: a feature walked before and after stays.)
         for feature, before in counted_before.items():
             if _walked(before) or _walked(frequency[feature]):
+                steady = _walked(before) and _walked(frequency[feature])
                 for claim in holders(feature):
+                    if steady and len(self.lookups.get(claim, ())) < RAREST_FEATURES:
+                        continue
                     now = _lookups(features[claim], frequency)
-                    if set(now) != set(self.lookups.get(claim, ())):   # in another order, they find the same
+                    if now != self.lookups.get(claim):
                         again.add(claim)
                     self.lookups[claim] = now
         for claim in again:
@@ -680,10 +686,10 @@ class SimilarityRecord:
         """The claims looking up at least MIN_SHARED of the features `held`: those that would
         take a claim holding them as a candidate."""
         shared: Counter[str] = Counter()
+        lookups, postings, frequency = self.lookups, self.postings, self.frequency
         for feature in held:
-            looking = self.postings.get(feature) if _walked(self.frequency[feature]) else None
-            if looking:
-                shared.update(claim for claim in looking if feature in self.lookups[claim])
+            if _walked(frequency[feature]):
+                shared.update([claim for claim in postings[feature] if feature in lookups[claim]])
         return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
 
     def _may_list(self, claim: str, other: str, corpus: int, weighed: dict) -> bool:
