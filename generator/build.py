@@ -318,7 +318,7 @@ def _read_similarity(output: Path, code: str) -> SimilarityRecord | None:
         return None
 
 
-SIMILAR_VERSION = 4
+SIMILAR_VERSION = 5
 
 
 def _link_later(files: ContentFiles, options: BuildOptions) -> bool:
