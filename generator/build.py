@@ -299,6 +299,8 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
         writers.write_sealed(writers.cache_path(output, "similar-record"), "similar record", SIMILAR_VERSION,
                              (code, links.similarity.digest, *rest))
         writers.write_sealed(writers.cache_path(output, "similar"), "similar", SIMILAR_VERSION, (code, *found))
+    if memory is None:
+        links.similarity = None   # on disk now: let go before the pages are planned (125 MB at 100,000 claims)
     return links
 
 
