@@ -192,7 +192,8 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
     else:   # the rest is linked while forked processes score similar statements
         shares = processes if len(claims) >= PARALLEL_FROM else 1
         if remember or found_before is not None:
-            links.similarity = SimilarityRecord.find(claims, ignore, shares, meanwhile=link_each_claim)
+            links.similarity = SimilarityRecord.find(claims, ignore, links.similar_from, shares,
+                                                     meanwhile=link_each_claim)
             similar = links.similarity.found
         else:
             similar = similar_statements(claims, ignore=ignore, processes=shares, meanwhile=link_each_claim)
@@ -500,7 +501,8 @@ def _kept(features: frozenset[str]) -> tuple[str, ...]:
 
 def _lookups(features, frequency: Counter[str]) -> frozenset[str]:
     """A claim's RAREST_FEATURES rarest walked features, as `_SimilarityIndex` ranks them."""
-    walked = [(count, feature) for feature in features if 2 <= (count := frequency[feature]) <= POSTING_CAP]
+    walked = [(count, feature) for feature in features   # `_walked`, written out: asked of every feature
+              if 2 <= (count := frequency[feature]) <= POSTING_CAP]
     if len(walked) > RAREST_FEATURES:
         walked = heapq.nsmallest(RAREST_FEATURES, walked)
     return frozenset(feature for _, feature in walked)
@@ -534,9 +536,10 @@ class SimilarityRecord:
     unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
 
     @classmethod
-    def find(cls, claims: list[Claim], ignore: frozenset[str], processes: int = 1,
+    def find(cls, claims: list[Claim], ignore: frozenset[str], digest: str, processes: int = 1,
              meanwhile=None) -> "SimilarityRecord":
-        """Every claim's similar statements, as `similar_statements` finds them, and the record."""
+        """Every claim's similar statements, as `similar_statements` finds them, and the record
+        (`digest`: the claims' `similarity_digest`)."""
         index = _SimilarityIndex.of(claims, ignore, keep=True)
         features = {claim.id: _kept(spelt) for claim, spelt in zip(claims, index.spelt)}
         index.spelt = []   # let go before scoring: as frozensets they are ten times the size
@@ -544,10 +547,10 @@ class SimilarityRecord:
         frequency, postings = index.frequency, defaultdict(set)
         for claim, held in features.items():
             for feature in held:
-                if 2 <= frequency[feature] <= POSTING_CAP:   # not those of one claim: most word pairs
+                if _walked(frequency[feature]):   # not those of one claim: most word pairs
                     postings[feature].add(claim)
         ranked = index.ranked
-        return cls(similarity_digest(claims, ignore), found, ignore, _corpus(len(claims)),
+        return cls(digest, found, ignore, _corpus(len(claims)),
                    {claim.id: _inputs_of(claim) for claim in claims}, features, frequency, dict(postings),
                    {claim.id: frozenset(map(ranked.__getitem__, ranks)) for claim, ranks in zip(claims, index.lookups)},
                    {claim.id: norm for claim, norm in zip(claims, index.norms)}, len(claims))
@@ -607,7 +610,7 @@ class SimilarityRecord:
                 kept_has = kept_had if made_from is not None and made_from[0] == inputs[claim][0] \
                     else _kept(statement_features(inputs[claim][0], ignore))
                 features[claim] = kept_has
-            versions += (kept_had, kept_has)
+            versions += (kept_had,) if kept_has is kept_had else (kept_had, kept_has)
             had, has = frozenset(kept_had), frozenset(kept_has)
             for feature in had - has:
                 counted_before.setdefault(feature, frequency[feature])
@@ -673,12 +676,12 @@ class SimilarityRecord:
                     if now != self.lookups.get(claim):
                         again.add(claim)
                     self.lookups[claim] = now
-        for claim in again:
-            if claim not in self.lookups or claim in changed:
+        for claim in changed:   # their features changed, or they are gone
+            if claim in inputs:
                 self.lookups[claim] = _lookups(features[claim], frequency)
-        for claim in changed - inputs.keys():
-            self.lookups.pop(claim, None)
-            self.norms.pop(claim, None)
+            else:
+                self.lookups.pop(claim, None)
+                self.norms.pop(claim, None)
         # The others are scored again when they could have had, or could now have, a changed claim
         # as a candidate: sharing MIN_SHARED of their rarest features with it. (Their own rarest
         # features are as before: they would be scored again else.)

@@ -253,7 +253,7 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
     number = len(claims)
     ignore = frozenset({"w39"})
     ordered = similar_inputs(archive_of(claims))[0]
-    record = SimilarityRecord.find(ordered, ignore)
+    record = SimilarityRecord.find(ordered, ignore, similarity_digest(ordered, ignore))
     assert record.found == similar_statements(ordered, ignore=ignore)
     for _ in range(12):
         claims, number = _edited(random, claims, number)
@@ -265,7 +265,7 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
             now = {item.id: linking._inputs_of(item) for item in ordered}
             changed = {item for item in now if before.get(item) != now[item]} | (before.keys() - now.keys())
             assert linking._corpus(len(ordered)) != record.corpus or len(changed) > len(ordered)
-            record = SimilarityRecord.find(ordered, ignore)
+            record = SimilarityRecord.find(ordered, ignore, similarity_digest(ordered, ignore))
 
 
 def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
@@ -286,7 +286,7 @@ def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
 
     claims = [claim(f"c{i}", statement(), f"s{i % 50}", dt.date(2005 + i % 20, 1 + i % 12, 1), f"a{i // 4}")
               for i in range(count)]
-    record = SimilarityRecord.find(claims, frozenset())
+    record = SimilarityRecord.find(claims, frozenset(), similarity_digest(claims, frozenset()))
     rescored = []
     for _ in range(8):
         at = random.randrange(count)
