@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Callable
 
 from generator.model import Archive, Article, Claim
@@ -624,13 +625,16 @@ class SimilarityRecord:
                     postings[feature].add(claim)
         self.inputs = inputs
         # Who holds the features whose counts moved that have no postings (held by one claim, or
-        # by too many to be looked up): found in one pass over every claim's features.
+        # by too many to be looked up), where it matters: those looked up now, and those whose
+        # weight changed. Found in one pass over every claim's features.
         looked_through: dict[str, list[str]] = {}
         wanted: dict[str, list[str]] = {}
-        for feature in counted_before:
-            if frequency[feature] and feature in postings and not _walked(frequency[feature]):
+        for feature, before in counted_before.items():
+            count = frequency[feature]
+            if count and feature in postings and not _walked(count):
                 looked_through[feature] = list(postings[feature])   # its postings, about to go
-            elif frequency[feature] and feature not in postings:
+            elif count and feature not in postings and (
+                    _walked(count) or before and _weight(before, corpus) != _weight(count, corpus)):
                 looked_through[feature] = wanted[feature] = []
         if wanted:
             for claim, has in features.items():
@@ -660,17 +664,20 @@ class SimilarityRecord:
                 lengthened.update(holders(feature))
                 if len(lengthened) > at_most:
                     return False
+        pair = _Pair(self, corpus)
         for claim in lengthened:
-            self.norms[claim] = math.sqrt(sum(_weight(frequency[feature], corpus)
-                                              for feature in features[claim])) or 1.0
+            self.norms[claim] = math.sqrt(sum(map(pair.weights.__getitem__, features[claim]))) or 1.0
         again.update(lengthened)
-        # Claims whose rarest features changed, as a frequency moved. (A claim looking up fewer
-        # than RAREST_FEATURES looks up all it can: a feature walked before and after stays.)
+        # Claims whose rarest features changed, as a frequency moved. They are as they were when each
+        # moved feature a claim holds was walked before and after, and the claim looks up fewer than
+        # RAREST_FEATURES (all it can), or the feature grew rarer while looked up, or commoner while not.
         for feature, before in counted_before.items():
             if _walked(before) or _walked(frequency[feature]):
                 steady = _walked(before) and _walked(frequency[feature])
+                rarer = frequency[feature] < before
                 for claim in holders(feature):
-                    if steady and len(self.lookups.get(claim, ())) < RAREST_FEATURES:
+                    if steady and (len(looked := self.lookups.get(claim, ())) < RAREST_FEATURES
+                                   or (feature in looked) == rarer):
                         continue
                     now = _lookups(features[claim], frequency)
                     if now != self.lookups.get(claim):
@@ -685,13 +692,13 @@ class SimilarityRecord:
         # The others are scored again when they could have had, or could now have, a changed claim
         # as a candidate: sharing MIN_SHARED of their rarest features with it. (Their own rarest
         # features are as before: they would be scored again else.)
+        lookers: dict[str, list[str]] = {}   # feature -> the claims looking it up, as asked
         for held in versions:
-            again.update(self._sharing(held))
+            again.update(self._sharing(held, lookers))
         # And when a candidate's length changed, if it was listed, or would be now.
-        weighed: dict[str, dict[str, int]] = {}
         for other in lengthened - changed:
-            again.update(claim for claim in self._sharing(features[other])
-                         if claim not in again and self._may_list(claim, other, corpus, weighed))
+            again.update(claim for claim in self._sharing(features[other], lookers)
+                         if claim not in again and self._may_list(claim, other, pair))
             if len(again) > at_most:
                 return False
         if len(again) > at_most:
@@ -699,7 +706,7 @@ class SimilarityRecord:
         order = {claim.id: number for number, claim in enumerate(claims)}
         found = {claim: similar for claim, similar in self.found.items() if claim in inputs}
         for claim in again:
-            similar = self._score(claim, order, corpus, weighed)
+            similar = self._score(claim, order, pair)
             if similar:
                 found[claim] = similar
             else:
@@ -707,37 +714,33 @@ class SimilarityRecord:
         self.found, self.digest, self.rescored = found, digest, len(again)
         return True
 
-    def _sharing(self, held) -> list[str]:
+    def _sharing(self, held, lookers: dict[str, list[str]]) -> list[str]:
         """The claims looking up at least MIN_SHARED of the features `held`: those that would
-        take a claim holding them as a candidate."""
-        shared: Counter[str] = Counter()
+        take a claim holding them as a candidate. `lookers` keeps, for each feature asked about,
+        the claims looking it up: valid while no claim's lookups change."""
         lookups, postings, frequency = self.lookups, self.postings, self.frequency
+        looking = []
         for feature in held:
-            if _walked(frequency[feature]):
-                shared.update([claim for claim in postings[feature] if feature in lookups[claim]])
+            found = lookers.get(feature)
+            if found is None:
+                found = lookers[feature] = [claim for claim in postings[feature] if feature in lookups[claim]] \
+                    if _walked(frequency[feature]) else []
+            looking.append(found)
+        shared = Counter(chain.from_iterable(looking))
         return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
 
-    def _may_list(self, claim: str, other: str, corpus: int, weighed: dict) -> bool:
+    def _may_list(self, claim: str, other: str, pair: "_Pair") -> bool:
         """Whether `claim`'s similar statements may change now that `other`'s length did, all
         else the same: when `other` is listed, or would now rank among those listed."""
         listed = self.found.get(claim, ())
         if any(item.claim == other for item in listed):
             return True
-        score = self._pair(claim, other, corpus, weighed)
+        score = pair(claim, other)
         if score < MIN_SIMILARITY:
             return False
         return len(listed) < SIMILAR_SHOWN or (-round(score, 4), other) < (-listed[-1].score, listed[-1].claim)
 
-    def _pair(self, claim: str, other: str, corpus: int, weighed: dict[str, dict[str, int]]) -> float:
-        """The two claims' similarity, as `_SimilarityIndex.score` works it out. `weighed` keeps
-        each claim's features' weights once looked up."""
-        own = weighed.get(claim)
-        if own is None:
-            frequency = self.frequency
-            own = weighed[claim] = {feature: _weight(frequency[feature], corpus) for feature in self.features[claim]}
-        return sum(map(own.__getitem__, own.keys() & self.features[other])) / (self.norms[claim] * self.norms[other])
-
-    def _score(self, claim: str, order: dict[str, int], corpus: int, weighed: dict) -> tuple[Similar, ...]:
+    def _score(self, claim: str, order: dict[str, int], pair: "_Pair") -> tuple[Similar, ...]:
         """One claim's similar statements, as `_SimilarityIndex.score` finds them among all."""
         inputs = self.inputs
         shared: Counter[str] = Counter()
@@ -750,11 +753,40 @@ class SimilarityRecord:
             candidates = heapq.nsmallest(CANDIDATES_SCORED, candidates, key=lambda item: (-item[0], order[item[1]]))
         scored = []
         for _, other in candidates:
-            score = self._pair(claim, other, corpus, weighed)
+            score = pair(claim, other)
             if score >= MIN_SIMILARITY:
                 scored.append((-round(score, 4), other))
         return tuple(Similar(other, -score, inputs[other][2] == speaker)
                      for score, other in heapq.nsmallest(SIMILAR_SHOWN, scored))
+
+
+class _Pair:
+    """Two claims' similarity in a `SimilarityRecord`, as `_SimilarityIndex.score` works it out,
+    with each weight and each claim's features as a set made once, when first asked for."""
+
+    def __init__(self, record: SimilarityRecord, corpus: int):
+        self.features, self.norms = record.features, record.norms
+        self.weights = _Weights(record.frequency, corpus)
+        self.held: dict[str, frozenset[str]] = {}
+
+    def __call__(self, claim: str, other: str) -> float:
+        held = self.held.get(claim)
+        if held is None:
+            held = self.held[claim] = frozenset(self.features[claim])
+        shared = held.intersection(self.features[other])
+        return sum(map(self.weights.__getitem__, shared)) / (self.norms[claim] * self.norms[other])
+
+
+class _Weights(dict):
+    """Feature -> its weight (`_weight`) at the frequencies given."""
+
+    def __init__(self, frequency: Counter[str], corpus: int):
+        super().__init__()
+        self.frequency, self.corpus = frequency, corpus
+
+    def __missing__(self, feature: str) -> int:
+        weight = self[feature] = _weight(self.frequency[feature], self.corpus)
+        return weight
 
 
 REFIND_AT_MOST = 0.25   # share of the claims: scoring more of them again, it is quicker to find all anew
