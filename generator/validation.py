@@ -299,23 +299,24 @@ def _str(value: Any) -> str | None:
 class Checked:
     """What `check_archive` found, kept by a long-running process (the live preview) for its
     next build: each sheet's problems with its claims and the evidence they cite (sheet ->
-    (digest of its bytes, its problems, its claims' ids and the claims they cite)), with
-    what those were checked against (`against`: the day, the speakers', questions' and
-    claims' ids, the rejected claims); and the problems found with evidence going round in
-    circles, with the evidence they were found in."""
+    (digest of its bytes, its problems, its claims' ids and the claims they cite, what its
+    evidence was checked against: `_evidence_state`)), with what all sheets were checked
+    against (`against`: the day, the speakers' and questions' ids); and the problems found with
+    evidence going round in circles, with the citations they were found in."""
 
     against: tuple = ()
-    sheets: dict[str, tuple[str, list[Problem], tuple]] = field(default_factory=dict)
-    circles: tuple[tuple, list[Problem]] = ((), [])
+    sheets: dict[str, tuple[str, list[Problem], tuple, tuple]] = field(default_factory=dict)
+    circles: tuple[dict, list[Problem]] = ({}, [])
 
 
 def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
     """Checks that need more than one file, or more than the schema can say.
 
     With `checked` (what the last build found, for a long-running process), a sheet whose
-    bytes are those checked then, against the same day, ids and rejected claims, keeps the
-    problems found with its claims then; the circles of evidence are looked for again only
-    when the evidence changed. `checked` is updated for the next build."""
+    bytes are those checked then, against the same day and ids, and whose evidence cites
+    claims as they were then (in the archive, and published or not), keeps the problems found
+    with its claims then; the circles of evidence are looked for again only when the
+    citations changed. `checked` is updated for the next build."""
     problems: list[Problem] = []
     people = _unique_ids(files.people, "people", "speaker", problems)
     topics = _unique_ids(files.topics, "topics", "topic", problems)
@@ -343,42 +344,66 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
             else:
                 claims[claim_id] = (sheet, where, claim)
 
-    against = (today, frozenset(people), frozenset(topics), frozenset(claims),
-               frozenset(claim_id for claim_id, (_, _, claim) in claims.items() if claim.get("review") == REJECTED))
+    against = (today, frozenset(people), frozenset(topics))
     before = checked if checked is not None and checked.against == against else Checked()
     now = Checked(against)
-    cited = []   # each claim's id and the claims its evidence cites, sheet by sheet
+    evidence = _EvidenceState(claims)
+    cites: dict[str, list[str]] = {}   # claim id -> the claims in the archive its evidence cites, where any
     for sheet in files.articles:
         digest = files.digests.get(sheet.path)
         kept = before.sheets.get(sheet.path)
-        if digest is not None and kept is not None and kept[0] == digest:
-            _, found, citing = kept
+        if digest is not None and kept is not None and kept[0] == digest and kept[3] == evidence(kept[2]):
+            _, found, citing, state = kept
         else:
             found = []
             published = _date(sheet.value.get("article", {}).get("published")) if isinstance(sheet.value, dict) \
                 and isinstance(sheet.value.get("article"), dict) else None
             for where, claim in _entries(sheet, "claims"):
                 _check_claim(sheet, where, claim, published, today, people, topics, claims, found)
-            citing = () if checked is None else \
-                tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
+            citing = tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
+            state = evidence(citing) if checked is not None else ()
         problems.extend(found)
-        cited.append(citing)
+        first_here: set[str] = set()   # the first claim of an id is the one in `claims`, as above
+        for claim_id, targets in citing:
+            if isinstance(claim_id, str) and claim_id not in first_here and claims[claim_id][0] is sheet:
+                first_here.add(claim_id)
+                if targets:
+                    cites[claim_id] = [t for t in targets if isinstance(t, str) and t in claims and t != claim_id]
         if digest is not None and checked is not None:
-            now.sheets[sheet.path] = (digest, found, citing)
+            now.sheets[sheet.path] = (digest, found, citing, state)
     if checked is None:
-        _check_evidence_cycles(claims, problems)
+        _check_evidence_cycles(claims, cites, problems)
         return problems
-    evidence = tuple(cited)
-    if before.against and before.circles[0] == evidence and all(   # and each sheet named unchanged: its lines too
+    if before.against and before.circles[0] == cites and all(   # and each sheet named unchanged: its lines too
             before.sheets.get(problem.path, ("",))[0] == files.digests.get(problem.path) for problem in before.circles[1]):
         now.circles = before.circles
     else:
         circles: list[Problem] = []
-        _check_evidence_cycles(claims, circles)
-        now.circles = (evidence, circles)
+        _check_evidence_cycles(claims, cites, circles)
+        now.circles = (cites, circles)
     problems.extend(now.circles[1])
     vars(checked).update(vars(now))
     return problems
+
+
+class _EvidenceState:
+    """What the checks of a sheet's evidence depend on beyond the sheet: whether each claim it
+    cites is in the archive and published; and, when one is not in it, every claim's id (the
+    guess at which was meant)."""
+
+    def __init__(self, claims: dict[str, tuple[Document, tuple, dict]]):
+        self.claims = claims
+        self.rejected = {claim_id for claim_id, (_, _, claim) in claims.items() if claim.get("review") == REJECTED}
+
+    def __call__(self, citing: tuple) -> tuple:
+        state = []
+        for _, targets in citing:
+            for target in targets:
+                if isinstance(target, str):
+                    if target not in self.claims:
+                        return (frozenset(self.claims),)
+                    state.append(target in self.rejected)
+        return tuple(state)
 
 
 def _cited(claim: dict) -> list:
@@ -610,11 +635,10 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
                                           "check the year"))
 
 
-def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], problems: list[Problem]) -> None:
-    """Evidence points forward in time; a loop of claims citing each other is a mistake."""
-    cites: dict[str, list[str]] = {}
-    for claim_id, (_, _, claim) in claims.items():
-        cites[claim_id] = [t for t in _cited(claim) if isinstance(t, str) and t in claims and t != claim_id]
+def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], cites: dict[str, list[str]],
+                           problems: list[Problem]) -> None:
+    """Evidence points forward in time; a loop of claims citing each other is a mistake.
+    `cites`: each claim citing others in the archive, and those; a claim citing none is in no loop."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     reported: set[frozenset] = set()
     for start in sorted(cites):
@@ -642,7 +666,7 @@ def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], prob
             elif not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)
-                stack.append((nxt, iter(cites[nxt])))
+                stack.append((nxt, iter(cites.get(nxt, ()))))
 
 
 # ---------------------------------------------------------------------------

@@ -1117,3 +1117,78 @@ def test_memory_reports_every_problem_a_build_without_it_reports(archive: Path):
     edit(other, "        - claim: claim-9999\n", "        - claim: claim-3\n")
     assert same_problems() == []
     same_as_full_build(archive)
+
+
+def test_memory_checks_again_only_the_sheets_an_edit_can_change(archive: Path, monkeypatch):
+    """The live preview checks a new sheet's claims alone, not every sheet's again; a sheet
+    citing a claim is checked again when that claim's standing changes in another sheet
+    (rejected, then published again), or, citing one not in the archive, when the ids change
+    (the guess at which was meant). It reports what a fresh build reports."""
+    from generator import validation
+
+    checked: list[str] = []
+    check_claim = validation._check_claim
+
+    def counted(sheet, where, claim, *rest):
+        checked.append(claim.get("id"))
+        return check_claim(sheet, where, claim, *rest)
+
+    monkeypatch.setattr(validation, "_check_claim", counted)
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    assert len(checked) == 120
+
+    source = sheet_of(archive, "claim-7")
+    added = source.with_name("article-added.yaml")
+    added.write_text(source.read_text("utf-8").replace("- id: claim-", "- id: added-claim-")
+                     .replace(".html\n", "-added.html\n", 1), "utf-8")
+    checked.clear()
+    assert build(options, memory).built
+    assert checked and all(claim_id.startswith("added-claim-") for claim_id in checked), checked
+
+    citing = next(sheet for sheet in (archive / "content/articles").rglob("*.yaml")
+                  if "- claim: claim-46\n" in sheet.read_text("utf-8"))
+    before_citation = citing.read_text("utf-8").split("- claim: claim-46\n")[0]
+    citer = re.findall(r"- id: (\S+)\n", before_citation)[-1]
+    cited = sheet_of(archive, "claim-46")
+    assert citing != cited
+    text = cited.read_text("utf-8")
+    start = text.index("- id: claim-46\n")
+    rejected = text[:start] + text[start:].replace("    review: reviewed\n",
+                                                   "    review: rejected\n    note: Misattributed.\n", 1)
+    cited.write_text(rejected, "utf-8")
+    checked.clear()
+    result = build(options, memory)
+    checked_then = list(checked)
+    fresh = build(BuildOptions(content=archive / "content", output=archive / "fresh", search=False, extract=False))
+    said = [(p.path, p.line, p.message) for p in result.problems]
+    assert said == [(p.path, p.line, p.message) for p in fresh.problems]
+    assert [message for path, _, message in said
+            if path.endswith(citing.name) and "'claim-46' was rejected" in message]
+    assert citer in checked_then and len(checked_then) < 120 // 2
+
+    cited.write_text(text, "utf-8")
+    checked.clear()
+    assert build(options, memory).problems == []
+    assert citer in checked
+
+    # Citing a claim not in the archive, the guess at which was meant follows the ids of every sheet.
+    citing_text = citing.read_text("utf-8")
+    citing.write_text(citing_text.replace("- claim: claim-46\n", "- claim: claim-999\n"), "utf-8")
+    guesses = []
+    for closer in ("added-claim-7", "claim-9990"):   # the closest id: claim-99, then one added
+        added.write_text(added.read_text("utf-8").replace("- id: added-claim-7\n", f"- id: {closer}\n"), "utf-8")
+        result = build(options, memory)
+        fresh = build(BuildOptions(content=archive / "content", output=archive / "fresh", search=False,
+                                   extract=False))
+        assert [(p.path, p.line, p.message, p.hint) for p in result.problems] == \
+            [(p.path, p.line, p.message, p.hint) for p in fresh.problems]
+        guesses += [p.hint for p in result.problems if "'claim-999' is not in the archive" in p.message]
+    assert guesses == ["did you mean 'claim-99'?", "did you mean 'claim-9990'?"]
+    citing.write_text(citing_text, "utf-8")
+    added.unlink()
+    assert build(options, memory).built
+    same_as_full_build(archive)
+
