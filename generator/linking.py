@@ -171,13 +171,22 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
             others.extend((made.on_question, made.speaker_other_years, made.cited_by)
                           for made in map(before.__getitem__, by_id))
             return
-        places = {topic: {claim_id: index for index, claim_id in enumerate(ids)}
-                  for topic, ids in links.by_topic.items()}
+        steady = _topics_as_before(links, linked_before) if linked_before is not None else frozenset()
+        places: dict[str, dict[str, int]] = {}   # question -> each claim's place in its timeline, once asked
+
+        def place(topic: str, claim_id: str) -> int:
+            found = places.get(topic)
+            if found is None:
+                found = places[topic] = {claim: index for index, claim in enumerate(links.by_topic[topic])}
+            return found[claim_id]
+
         kept = _speakers_as_before(links, linked_before) if linked_before is not None else frozenset()
         speaker_years = _speaker_years([claim for claim in claims if claim.speaker not in kept])
         order = {claim.id: index for index, claim in enumerate(claims)}
         others.extend((
-            tuple(_neighbours(links.by_topic[topic], places[topic][claim.id], topic) for topic in claim.topics),
+            linked_before.per_claim[claim.id].on_question
+            if claim.topics and steady.issuperset(claim.topics) and linked_before.claims[claim.id].topics == claim.topics
+            else tuple(_neighbours(links.by_topic[topic], place(topic, claim.id), topic) for topic in claim.topics),
             linked_before.per_claim[claim.id].speaker_other_years if claim.speaker in kept
             else _other_years(claim, speaker_years, order),
             tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
@@ -286,6 +295,12 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours
         later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
         page=index // CLAIMS_PER_PAGE + 1,
     )
+
+
+def _topics_as_before(links: Links, before: Links) -> frozenset[str]:
+    """The questions whose timelines are those in `before`: their claims' neighbours on them
+    are the same too."""
+    return frozenset(topic for topic, ids in links.by_topic.items() if before.by_topic.get(topic) == ids)
 
 
 def _speakers_as_before(links: Links, before: Links) -> frozenset[str]:

@@ -1192,3 +1192,18 @@ def test_memory_checks_again_only_the_sheets_an_edit_can_change(archive: Path, m
     assert build(options, memory).built
     same_as_full_build(archive)
 
+
+
+def test_memory_keeps_neighbours_on_unchanged_questions_and_their_order_on_the_claim(archive: Path):
+    """The live preview keeps a claim's neighbours on questions whose timelines did not change,
+    in the order the claim now lists its questions: swapping them swaps the sections."""
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    sheet = sheet_of(archive, "claim-2")
+    edit(sheet, "topics: [question-2, question-8]", "topics: [question-8, question-2]")
+    assert build(options, memory).built
+    page = (archive / "site/claims/claim-2/index.html").read_text("utf-8")
+    assert page.index("topics/question-8/") < page.index("topics/question-2/")
+    same_as_full_build(archive)
