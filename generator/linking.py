@@ -680,6 +680,7 @@ class SimilarityRecord:
                 if len(lengthened) > at_most:
                     return False
         pair = _Pair(self, corpus)
+        norms_before = {claim: self.norms.get(claim) for claim in lengthened}
         for claim in lengthened:
             self.norms[claim] = math.sqrt(sum(map(pair.weights.__getitem__, features[claim]))) or 1.0
         again.update(lengthened)
@@ -710,10 +711,20 @@ class SimilarityRecord:
         lookers: dict[str, list[str]] = {}   # feature -> the claims looking it up, as asked
         for held in versions:
             again.update(self._sharing(held, lookers))
-        # And when a candidate's length changed, if it was listed, or would be now.
+        # And when a candidate's length changed, if it was listed, or would be now. A claim none of
+        # whose features changed weight has the same score with each candidate but those whose
+        # length changed: where those are listed only, and their scores rose (they grew shorter),
+        # the ones listed stay, and are only put in order again (`resorted`).
+        resorted: set[str] = set()
         for other in lengthened - changed:
-            again.update(claim for claim in self._sharing(features[other], lookers)
-                         if claim not in again and self._may_list(claim, other, pair))
+            fell = self.norms[other] > norms_before[other]   # its scores with the others fell
+            for claim in self._sharing(features[other], lookers):
+                if claim not in again:
+                    listing = self._listing(claim, other, pair, fell)
+                    if listing is _RESCORE:
+                        again.add(claim)
+                    elif listing is _RESORT:
+                        resorted.add(claim)
             if len(again) > at_most:
                 return False
         if len(again) > at_most:
@@ -726,6 +737,10 @@ class SimilarityRecord:
                 found[claim] = similar
             else:
                 found.pop(claim, None)
+        for claim in resorted - again:
+            found[claim] = tuple(Similar(item.claim, round(pair(claim, item.claim), 4), item.same_speaker)
+                                 for item in sorted(found[claim], key=lambda item: (-round(pair(claim, item.claim), 4),
+                                                                                    item.claim)))
         self.found, self.digest, self.rescored = found, digest, len(again)
         return True
 
@@ -744,16 +759,20 @@ class SimilarityRecord:
         shared = Counter(chain.from_iterable(looking))
         return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
 
-    def _may_list(self, claim: str, other: str, pair: "_Pair") -> bool:
-        """Whether `claim`'s similar statements may change now that `other`'s length did, all
-        else the same: when `other` is listed, or would now rank among those listed."""
+    def _listing(self, claim: str, other: str, pair: "_Pair", fell: bool) -> object:
+        """How `claim`'s similar statements may change now that `other`'s length did, all else
+        the same: not at all (None) when `other` is not listed and would not rank now; put in
+        order again (`_RESORT`) when it is listed and its score rose; else found again
+        (`_RESCORE`): whoever comes after those listed is not known."""
         listed = self.found.get(claim, ())
         if any(item.claim == other for item in listed):
-            return True
+            return _RESCORE if fell else _RESORT
         score = pair(claim, other)
         if score < MIN_SIMILARITY:
-            return False
-        return len(listed) < SIMILAR_SHOWN or (-round(score, 4), other) < (-listed[-1].score, listed[-1].claim)
+            return None
+        if len(listed) < SIMILAR_SHOWN or (-round(score, 4), other) < (-listed[-1].score, listed[-1].claim):
+            return _RESCORE
+        return None
 
     def _score(self, claim: str, order: dict[str, int], pair: "_Pair") -> tuple[Similar, ...]:
         """One claim's similar statements, as `_SimilarityIndex.score` finds them among all."""
@@ -804,6 +823,7 @@ class _Weights(dict):
         return weight
 
 
+_RESORT, _RESCORE = object(), object()   # what `SimilarityRecord._listing` asks for
 REFIND_AT_MOST = 0.25   # share of the claims: scoring more of them again, it is quicker to find all anew
 
 
