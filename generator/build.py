@@ -320,7 +320,7 @@ def _read_similarity(output: Path, code: str) -> SimilarityRecord | None:
         return None
 
 
-SIMILAR_VERSION = 5
+SIMILAR_VERSION = 6
 
 
 def _link_later(files: ContentFiles, options: BuildOptions) -> bool:

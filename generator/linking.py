@@ -545,8 +545,10 @@ class SimilarityRecord:
     # took 2.4 KB a claim (240 MB at 100,000 claims), and each claim spelt the same words anew.
     features: dict[str, tuple[str, ...]] = field(default_factory=dict)
     frequency: Counter[str] = field(default_factory=Counter)            # feature -> how many claims hold it
-    postings: dict[str, set[str]] = field(default_factory=dict)   # feature looked up (`_walked`) -> its claims
-    lookups: dict[str, frozenset[str]] = field(default_factory=dict)    # claim id -> `_lookups`
+    # Feature looked up (`_walked`) -> its claims; lists, not sets: a set of ten claims takes five times the room.
+    postings: dict[str, list[str]] = field(default_factory=dict)
+    # Claim id -> `_lookups`: sets, though tuples take a fifth of the room, as `in` asks them on a hot path.
+    lookups: dict[str, frozenset[str]] = field(default_factory=dict)
     norms: dict[str, float] = field(default_factory=dict)               # claim id -> its features' length
     rescored: int = 0                           # claims the last `refind` scored again
     unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
@@ -560,11 +562,11 @@ class SimilarityRecord:
         features = {claim.id: _kept(spelt) for claim, spelt in zip(claims, index.spelt)}
         index.spelt = []   # let go before scoring: as frozensets they are ten times the size
         found = _score_all(index, None, processes, meanwhile)
-        frequency, postings = index.frequency, defaultdict(set)
+        frequency, postings = index.frequency, defaultdict(list)
         for claim, held in features.items():
             for feature in held:
                 if _walked(frequency[feature]):   # not those of one claim: most word pairs
-                    postings[feature].add(claim)
+                    postings[feature].append(claim)
         ranked = index.ranked
         return cls(digest, found, ignore, _corpus(len(claims)),
                    {claim.id: _inputs_of(claim) for claim in claims}, features, frequency, dict(postings),
@@ -632,12 +634,12 @@ class SimilarityRecord:
                 counted_before.setdefault(feature, frequency[feature])
                 frequency[feature] -= 1
                 if feature in postings:
-                    postings[feature].discard(claim)
+                    postings[feature].remove(claim)
             for feature in has - had:
                 counted_before.setdefault(feature, frequency[feature])
                 frequency[feature] += 1
                 if feature in postings:
-                    postings[feature].add(claim)
+                    postings[feature].append(claim)
         self.inputs = inputs
         # Who holds the features whose counts moved that have no postings (held by one claim, or
         # by too many to be looked up), where it matters: those looked up now, and those whose
@@ -669,7 +671,7 @@ class SimilarityRecord:
             if not _walked(count):
                 postings.pop(feature, None)
             elif feature not in postings:   # looked up now, not before
-                postings[feature] = set(holders(feature))
+                postings[feature] = list(holders(feature))
 
         again = {claim for claim in changed if claim in inputs}
         # Claims whose length changed: the changed ones, and those holding a feature whose weight changed.
