@@ -306,7 +306,7 @@ class Checked:
 
     against: tuple = ()
     sheets: dict[str, tuple[str, list[Problem], tuple, tuple]] = field(default_factory=dict)
-    circles: tuple[dict, list[Problem]] = ({}, [])
+    circles: tuple[tuple, list[Problem]] = ((), [])
 
 
 def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
@@ -374,13 +374,16 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
     if checked is None:
         _check_evidence_cycles(claims, cites, problems)
         return problems
-    if before.against and before.circles[0] == cites and all(   # and each sheet named unchanged: its lines too
+    # A circle is reported where its claims are: the same citations in the same sheets, and each
+    # sheet named unchanged (its lines too), are the same problems.
+    citations = (cites, tuple(claims[claim_id][0].path for claim_id in cites))
+    if before.against and before.circles[0] == citations and all(
             before.sheets.get(problem.path, ("",))[0] == files.digests.get(problem.path) for problem in before.circles[1]):
         now.circles = before.circles
     else:
         circles: list[Problem] = []
         _check_evidence_cycles(claims, cites, circles)
-        now.circles = (cites, circles)
+        now.circles = (citations, circles)
     problems.extend(now.circles[1])
     vars(checked).update(vars(now))
     return problems

@@ -1095,6 +1095,12 @@ def test_memory_reports_every_problem_a_build_without_it_reports(archive: Path):
     circle.write_text("# checked by the desk\n" + circle.read_text("utf-8"), "utf-8")
     shifted = same_problems()
     assert [line for _, line, *_ in shifted] == [line + 1 for _, line, *_ in found]
+    # A sheet before it repeats its claims, citations and all: the circle is reported there now.
+    repeated = circle.with_name("aaa-repeated.yaml")
+    repeated.write_text(circle.read_text("utf-8").replace(".html\n", "-repeated.html\n", 1), "utf-8")
+    assert [path for path, *_, message in same_problems() if "circle" in message] == [str(repeated)]
+    repeated.unlink()
+    assert same_problems() == shifted
 
     speaker_sheet = sheet_of(archive, "claim-60")
     edit(speaker_sheet, "speaker: speaker-", "speaker: nobody-")
