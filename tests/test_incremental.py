@@ -1199,7 +1199,6 @@ def test_memory_checks_again_only_the_sheets_an_edit_can_change(archive: Path, m
     same_as_full_build(archive)
 
 
-
 def test_memory_keeps_neighbours_on_unchanged_questions_and_their_order_on_the_claim(archive: Path):
     """The live preview keeps a claim's neighbours on questions whose timelines did not change,
     in the order the claim now lists its questions: swapping them swaps the sections."""
