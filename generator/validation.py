@@ -347,7 +347,7 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
     against = (today, frozenset(people), frozenset(topics))
     before = checked if checked is not None and checked.against == against else Checked()
     now = Checked(against)
-    evidence = _EvidenceState(claims)
+    evidence = _EvidenceState(claims) if checked is not None else None   # nothing is kept without `checked`
     cites: dict[str, list[str]] = {}   # claim id -> the claims in the archive its evidence cites, where any
     for sheet in files.articles:
         digest = files.digests.get(sheet.path)
@@ -361,7 +361,7 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
             for where, claim in _entries(sheet, "claims"):
                 _check_claim(sheet, where, claim, published, today, people, topics, claims, found)
             citing = tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
-            state = evidence(citing) if checked is not None else ()
+            state = evidence(citing) if evidence is not None else ()
         problems.extend(found)
         first_here: set[str] = set()   # the first claim of an id is the one in `claims`, as above
         for claim_id, targets in citing:
