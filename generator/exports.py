@@ -167,50 +167,48 @@ def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
     return downloads(archive, links, base_url).csv
 
 
+NAMES = "\0names"   # where `search_fallback`'s rows keep the names they were numbered by: no claim id
+
+
 def search_fallback(archive: Archive, links: Links, rows_before: dict[str, tuple] | None = None,
                     rows: dict[str, tuple] | None = None) -> bytes:
     """A plain script assigning the claims to a global, for search where Pagefind cannot run.
 
     Each claim is a row of `fields`; a speaker, question, outlet or outcome is written once in
     `names` and a row holds its number there (a 100,000-claim archive repeats each many times).
-    A row's `when` is empty where it is the long form of `said`, and its year is `said`'s.
+    The names are every speaker's, question's, outlet's and outcome's in the registries, in
+    alphabetical order: an edit that adds none leaves every number as it was. A row's `when`
+    is empty where it is the long form of `said`, and its year is `said`'s.
 
-    A long-running process hands in the last build's `rows` as `rows_before` (claim id ->
-    what its row was made from, the names' numbers, the row as written), and an empty
-    `rows` to fill: a row made from the very same claim, speaker, article and questions,
-    with the same numbers, is copied as written."""
-    names: list[str] = []
-    numbers: dict[str, int] = {}
-    rows_before = rows_before or {}
+    A long-running process hands in the last build's `rows` as `rows_before` (claim id -> what
+    its row was made from, and the row as written; `NAMES` -> the names), and an empty `rows`
+    to fill: with the same names, a row made from the very same claim, speaker, article and
+    questions is copied as written."""
     people, topics, articles = archive.people, archive.topics, links.articles
-
-    def number(name: str) -> int:
-        found = numbers.get(name)
-        if found is None:
-            found = numbers[name] = len(names)
-            names.append(name)
-        return found
-
+    names = sorted({person.name for person in people.values()} | {topic.title for topic in topics.values()}
+                   | {article.outlet or "" for article in articles.values()} | set(STATUS_LABELS.values()))
+    numbers = {name: number for number, name in enumerate(names)}
+    if rows_before is None or rows_before.get(NAMES) != names:
+        rows_before = {}
+    if rows is not None:
+        rows[NAMES] = names
     written = []
     for claim in links.claims.values():
         person, article = people[claim.speaker], articles[claim.article]
         questions = tuple(topics[topic] for topic in claim.topics if topic in topics)
-        status = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
-        numbered = (number(person.name), tuple(number(topic.title) for topic in questions),
-                    number(article.outlet or ""), number(status))
         made_from = (claim, person, article) + questions
         before = rows_before.get(claim.id)
-        if before is not None and before[1] == numbered and len(before[0]) == len(made_from) \
-                and all(map(operator.is_, before[0], made_from)):
-            row = before[2]
+        if before is not None and len(before[0]) == len(made_from) and all(map(operator.is_, before[0], made_from)):
+            row = before[1]
         else:
             when = said_label(claim)
             row = script_safe(json.dumps([
-                claim_path(claim.id), claim.statement, numbered[0], claim.said.isoformat() if claim.said else "",
-                "" if claim.said and when == long_date(claim.said) else when, list(numbered[1]), numbered[2],
-                numbered[3]], ensure_ascii=False, separators=(",", ":")))
+                claim_path(claim.id), claim.statement, numbers[person.name], claim.said.isoformat() if claim.said else "",
+                "" if claim.said and when == long_date(claim.said) else when,
+                [numbers[topic.title] for topic in questions], numbers[article.outlet or ""],
+                numbers[STATUS_LABELS[claim.outcome.status]]], ensure_ascii=False, separators=(",", ":")))
         if rows is not None:
-            rows[claim.id] = (made_from, numbered, row)
+            rows[claim.id] = (made_from, row)
         written.append(row)
     # As json_ld writes the whole (keys sorted, compact), a row at a time.
     fields = json_ld(["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"])

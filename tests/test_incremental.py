@@ -1212,3 +1212,44 @@ def test_memory_keeps_neighbours_on_unchanged_questions_and_their_order_on_the_c
     page = (archive / "site/claims/claim-2/index.html").read_text("utf-8")
     assert page.index("topics/question-8/") < page.index("topics/question-2/")
     same_as_full_build(archive)
+
+
+def test_offline_search_rows_name_their_claims_after_a_speaker_is_renamed(archive: Path):
+    """The offline search index's rows hold numbers into its names, and the live preview
+    copies the rows of unchanged claims. A new outlet, or a speaker renamed, renumbers the
+    names: every row still names its claim's speaker, outlet and outcome, as a fresh build
+    writes them."""
+    from generator.model import STATUS_LABELS
+
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+
+    def named(site: Path) -> dict[str, tuple]:
+        script = (site / "search-fallback.js").read_text("utf-8")
+        index = json.loads(script.split(" = ", 1)[1].rstrip(";\n"))
+        names = index["names"]
+        return {row[0]: (names[row[2]], names[row[6]], names[row[7]]) for row in index["claims"]}
+
+    def expected(site: Path) -> dict[str, tuple]:
+        records = json.loads((site / "claims.json").read_text("utf-8"))["claims"]
+        return {f"claims/{record['id']}/index.html": (record["speaker"]["name"], record["article"]["outlet"],
+                                                       STATUS_LABELS[record["outcome"]["status"]])
+                for record in records}
+
+    assert build(options, memory).built
+    assert named(archive / "site") == expected(archive / "site")
+    source = sheet_of(archive, "claim-7")
+    added = source.with_name("article-added.yaml")
+    added.write_text(re.sub(r'outlet: "[^"]*"', 'outlet: "AAA Gazette"', source.read_text("utf-8"), count=1)
+                     .replace("- id: claim-", "- id: added-claim-").replace(".html\n", "-added.html\n", 1), "utf-8")
+    assert build(options, memory).built   # the new outlet's name comes first: every number moves up
+    assert named(archive / "site") == expected(archive / "site")
+    people = archive / "content/people.yaml"
+    edit(people, 'name: "Anna Abramov 0"', 'name: "Zoe Abramov 0"')   # from first place to last
+    edit(sheet_of(archive, "claim-90"), 'summary: "', 'summary: "Update: ')
+    assert build(options, memory).built
+    now = named(archive / "site")
+    assert now == expected(archive / "site")
+    assert "Zoe Abramov 0" in {speaker for speaker, _, _ in now.values()}
+    same_as_full_build(archive)
