@@ -264,14 +264,31 @@ def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: li
 
 def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None) -> None:
     """Keep the sheets that passed their schema for the next build, even when another sheet
-    has a problem (it is read again until it is fixed); in `memory` too, when there is one."""
+    has a problem (it is read again until it is fixed); in `memory` too, when there is one.
+
+    A long-running process keeps them in `memory` for its own next build, and writes the
+    cache on disk (for a build from the command line) only once it lacks more than
+    SHEETS_STALE_AT_MOST of them: a sheet missing from it, or changed since, is parsed
+    again by that build, no more. (At 100,000 claims the cache is 100 MB.)"""
     files, read_before = read[0], read[3]
     kept = sheets_to_cache(files)
-    write_sheets_cache(cache, kept, read_before or {})
-    if memory is not None:
-        memory.sheets = kept
-        memory.values = {document.path: (kept[document.path][0], document.value) for document in files.articles
-                         if document.path in kept}
+    if memory is None:
+        write_sheets_cache(cache, kept, read_before or {})
+        return
+    on_disk = memory.sheets_on_disk
+    if on_disk is None or not cache.is_file():   # the first build compares with what it read from disk
+        write_sheets_cache(cache, kept, (read_before or {}) if on_disk is None else {})
+        memory.sheets_on_disk = {path: digest for path, (digest, _) in kept.items()}
+    elif len(kept.keys() ^ on_disk.keys()) + sum(on_disk.get(path, digest) != digest
+                                                 for path, (digest, _) in kept.items()) > SHEETS_STALE_AT_MOST:
+        write_sheets_cache(cache, kept, {})
+        memory.sheets_on_disk = {path: digest for path, (digest, _) in kept.items()}
+    memory.sheets = kept
+    memory.values = {document.path: (kept[document.path][0], document.value) for document in files.articles
+                     if document.path in kept}
+
+
+SHEETS_STALE_AT_MOST = 32   # sheets the cache on disk may lack while the live preview runs
 
 
 def link(archive: Archive, processes: int = 1, output: Path | None = None,

@@ -304,6 +304,7 @@ class Memory:
     build of the same folder, or one that failed after the swap, replaces or removes it)."""
 
     sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
+    sheets_on_disk: dict[str, str] | None = None   # the sheets cache on disk, as this process last wrote it: sheet -> digest
     values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
     settled: dict[str, tuple] = field(default_factory=dict)   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
     settled_registries: dict[str, tuple] = field(default_factory=dict)   # the same: path -> (stat, document, problems)

@@ -1253,3 +1253,45 @@ def test_offline_search_rows_name_their_claims_after_a_speaker_is_renamed(archiv
     assert now == expected(archive / "site")
     assert "Zoe Abramov 0" in {speaker for speaker, _, _ in now.values()}
     same_as_full_build(archive)
+
+
+def test_the_live_preview_writes_the_sheets_cache_once_it_lacks_more_than_a_few(archive: Path, parsed: list[str],
+                                                                               monkeypatch):
+    """The live preview keeps the sheets it read in memory, and writes the cache on disk (100 MB
+    at 100,000 claims) only once it lacks more than SHEETS_STALE_AT_MOST of them, or is gone. A
+    build from the command line then parses again only the sheets the cache lacks."""
+    from generator import build as building
+
+    monkeypatch.setattr(building, "SHEETS_STALE_AT_MOST", 2)
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    cache = incremental.cache_path(archive / "site", "sheets")
+    sheets = sorted({sheet_of(archive, f"claim-{number}") for number in range(0, 120, 7)})
+    assert len(sheets) >= 6
+
+    def written_again() -> bool:
+        nonlocal inode
+        before, inode = inode, cache.stat().st_ino   # written through a new file renamed over it
+        return inode != before
+
+    assert build(options, memory).built
+    inode = cache.stat().st_ino
+    changed = []
+    for sheet, expected in zip(sheets, (False, False, True, False)):   # two may be lacking, not three
+        edit(sheet, 'title: "', 'title: "Update: ')
+        changed.append(str(sheet))
+        assert build(options, memory).built
+        assert written_again() == expected, changed
+    cache.unlink()
+    edit(sheets[4], 'title: "', 'title: "Update: ')
+    assert build(options, memory).built
+    assert cache.is_file()
+    inode = cache.stat().st_ino
+    edit(sheets[5], 'title: "', 'title: "Update: ')
+    assert build(options, memory).built and not written_again()
+
+    parsed.clear()
+    run(archive)   # from the command line
+    assert parsed == [str(sheets[5])]
+    same_as_full_build(archive)
