@@ -276,12 +276,10 @@ def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None)
         write_sheets_cache(cache, kept, read_before or {})
         return
     on_disk = memory.sheets_on_disk
-    if on_disk is None or not cache.is_file():   # the first build compares with what it read from disk
+    if on_disk is None or not cache.is_file() or len(kept.keys() ^ on_disk.keys()) + sum(
+            on_disk.get(path, digest) != digest for path, (digest, _) in kept.items()) > SHEETS_STALE_AT_MOST:
+        # The first build compares with what it read from disk, and writes only if that differs.
         write_sheets_cache(cache, kept, (read_before or {}) if on_disk is None else {})
-        memory.sheets_on_disk = {path: digest for path, (digest, _) in kept.items()}
-    elif len(kept.keys() ^ on_disk.keys()) + sum(on_disk.get(path, digest) != digest
-                                                 for path, (digest, _) in kept.items()) > SHEETS_STALE_AT_MOST:
-        write_sheets_cache(cache, kept, {})
         memory.sheets_on_disk = {path: digest for path, (digest, _) in kept.items()}
     memory.sheets = kept
     memory.values = {document.path: (kept[document.path][0], document.value) for document in files.articles

@@ -212,8 +212,7 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         links.per_claim = before   # not changed from here on: shared
         return links
     for claim, (on_question, other_years, cited) in zip(claims, others):
-        links.per_claim[claim.id] = ClaimLinks(on_question, other_years,
-                                               tuple(item.claim for item in similar.get(claim.id, ())), cited)
+        links.per_claim[claim.id] = ClaimLinks(on_question, other_years, _shown(similar.get(claim.id, ())), cited)
     return links
 
 
@@ -262,8 +261,7 @@ class SimilarLater:
         for claim, similar in links.similar.items():
             before = links.per_claim[claim]
             changed[claim] = links.per_claim[claim] = ClaimLinks(before.on_question, before.speaker_other_years,
-                                                                 tuple(item.claim for item in similar),
-                                                                 before.cited_by)
+                                                                 _shown(similar), before.cited_by)
         return changed
 
     def close(self) -> None:
@@ -295,6 +293,11 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours
         later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
         page=index // CLAIMS_PER_PAGE + 1,
     )
+
+
+def _shown(similar: tuple[Similar, ...]) -> tuple[str, ...]:
+    """What a claim's page shows of its similar statements (`ClaimLinks.similar`): their claims."""
+    return tuple(item.claim for item in similar)
 
 
 def _topics_as_before(links: Links, before: Links) -> frozenset[str]:
@@ -641,17 +644,19 @@ class SimilarityRecord:
                 if feature in postings:
                     postings[feature].append(claim)
         self.inputs = inputs
+        # The features still held whose weight changed, as their count crossed a step.
+        reweighed = dict.fromkeys(feature for feature, before in counted_before.items() if before and frequency[feature]
+                                  and _weight(before, corpus) != _weight(frequency[feature], corpus))
         # Who holds the features whose counts moved that have no postings (held by one claim, or
         # by too many to be looked up), where it matters: those looked up now, and those whose
         # weight changed. Found in one pass over every claim's features.
         looked_through: dict[str, list[str]] = {}
         wanted: dict[str, list[str]] = {}
-        for feature, before in counted_before.items():
+        for feature in counted_before:
             count = frequency[feature]
             if count and feature in postings and not _walked(count):
                 looked_through[feature] = list(postings[feature])   # its postings, about to go
-            elif count and feature not in postings and (
-                    _walked(count) or before and _weight(before, corpus) != _weight(count, corpus)):
+            elif count and feature not in postings and (_walked(count) or feature in reweighed):
                 looked_through[feature] = wanted[feature] = []
         if wanted:
             for claim, has in features.items():
@@ -676,11 +681,10 @@ class SimilarityRecord:
         again = {claim for claim in changed if claim in inputs}
         # Claims whose length changed: the changed ones, and those holding a feature whose weight changed.
         lengthened = set(again)
-        for feature, before in counted_before.items():
-            if before and frequency[feature] and _weight(before, corpus) != _weight(frequency[feature], corpus):
-                lengthened.update(holders(feature))
-                if len(lengthened) > at_most:
-                    return False
+        for feature in reweighed:
+            lengthened.update(holders(feature))
+            if len(lengthened) > at_most:
+                return False
         pair = _Pair(self, corpus)
         norms_before = {claim: self.norms.get(claim) for claim in lengthened}
         for claim in lengthened:
@@ -740,9 +744,8 @@ class SimilarityRecord:
             else:
                 found.pop(claim, None)
         for claim in resorted - again:
-            found[claim] = tuple(Similar(item.claim, round(pair(claim, item.claim), 4), item.same_speaker)
-                                 for item in sorted(found[claim], key=lambda item: (-round(pair(claim, item.claim), 4),
-                                                                                    item.claim)))
+            scored = sorted((-round(pair(claim, item.claim), 4), item.claim, item.same_speaker) for item in found[claim])
+            found[claim] = tuple(Similar(other, -score, same_speaker) for score, other, same_speaker in scored)
         self.found, self.digest, self.rescored = found, digest, len(again)
         return True
 
