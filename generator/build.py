@@ -360,7 +360,7 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
     that made the site in place holds its record, plans and downloads: none is read back."""
     if memory is not None and options.incremental and memory.describes(options.output):
         changes = incremental.compare(pages, memory.record, archive, links, sheets=sheets, plans_before=memory.plans)
-        changes.downloads_before, changes.fallback_rows_before = memory.downloads, memory.fallback_rows
+        changes.downloads_before, changes.offline_before = memory.downloads, memory.offline
         return changes
     if memory is not None:
         memory.forget_site()
@@ -528,24 +528,23 @@ def _render_share(first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
            changes: incremental.Comparison | None = None, output: Path | None = None) -> dict[str, bytes]:
     """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index. In an
-    incremental build, the downloads' lines of claims made from unchanged parts are copied
-    from the site in place; in the live preview's, so are the offline search index's rows."""
+    incremental build, the lines of the downloads and the rows of the offline search index
+    of claims made from unchanged parts are copied from the site in place."""
     listed = [page.path for page in pages if page.path != "404.html"]
-    made_from = before = None
-    if changes is not None and changes.recording:
-        made_from = incremental.made_from(changes.record, links)
-        before = incremental.previous_downloads(changes, output) if output is not None else None
-        changes.fallback_rows = {}
-    downloads = exports.downloads(archive, links, base_url, made_from, before)
+    downloads_before = offline_before = stale = stale_rows = None
+    if changes is not None and changes.recording and output is not None:
+        downloads_before, offline_before = incremental.previous_exports(changes, output)
+        stale, stale_rows = incremental.stale_lines(changes, links)
+    downloads = exports.downloads(archive, links, base_url, downloads_before and downloads_before.lines, stale)
+    offline = exports.offline_index(archive, links, offline_before, stale_rows)
     if changes is not None:
-        incremental.note_downloads(changes, downloads)
+        incremental.note_exports(changes, downloads, offline)
     return {
         "feed.xml": feeds.atom_feed(archive, links, base_url),
         "sitemap.xml": feeds.sitemap(listed, base_url),
         "claims.json": downloads.json,
         "claims.csv": downloads.csv,
-        "search-fallback.js": exports.search_fallback(archive, links, changes and changes.fallback_rows_before,
-                                                      changes and changes.fallback_rows),
+        "search-fallback.js": offline.script,
     }
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import operator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
+from typing import Any, Callable
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
@@ -70,77 +71,121 @@ def claim_records(archive: Archive, links: Links, base_url: str) -> list[dict[st
 
 
 @dataclass
+class Lines:
+    """Files made of a line per claim, in one order, as a build wrote them: the claims' ids in
+    that order and, for each file, its lines joined (a view of the file without what comes
+    before and after them) and each line's length in bytes. A later build copies the lines
+    of the claims it need not make again (`lines`)."""
+
+    order: list[str]
+    bodies: list[memoryview]
+    lengths: list[list[int]]
+
+
+def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Callable[[str], tuple[bytes, ...]],
+          before: Lines | None = None, stale: set[str] | None = None) -> tuple[list[bytes], Lines]:
+    """Files of a line per claim in `order`, each framed by its (head, separator between lines,
+    tail), `make` giving a claim's lines; and the `Lines` they hold. With `before`, the lines
+    of the files as written before, a claim not `stale` keeps its lines from there: runs of
+    claims that follow one another there too are copied in one piece, so that the Python work
+    grows with the claims made again and the claims moved, not with the archive, and each
+    file is put together in one copy."""
+    pieces: list[list] = [[head] for head, _, _ in frames]
+    lengths: list[list[int]] = [[] for _ in frames]
+    if before is None or stale is None:
+        made = [make(claim) for claim in order]
+        for file, length, (_, separator, _), column in zip(pieces, lengths, frames, zip(*made)):
+            file.append(separator.join(column))
+            length += map(len, column)
+    else:
+        at_before = {claim: place for place, claim in enumerate(before.order)}
+        at = [None if claim in stale else at_before.get(claim) for claim in order]
+        starts = [list(accumulate(map(add, old, repeat(len(separator))), initial=0))
+                  for (_, separator, _), old in zip(frames, before.lengths)]
+        place, count = 0, len(order)
+        while place < count:
+            first = at[place]
+            if first is None:   # made afresh
+                end = place + 1
+                made_lines = make(order[place])
+            else:   # the run of lines first to last - 1 in `before`
+                end = place + 1
+                while end < count and at[end] == first + end - place:
+                    end += 1
+                last = first + end - place
+                made_lines = [body[start[first]:start[last] - len(separator)]
+                              for body, start, (_, separator, _) in zip(before.bodies, starts, frames)]
+            for file, length, line, (_, separator, _), old in zip(pieces, lengths, made_lines, frames, before.lengths):
+                if place:
+                    file.append(separator)
+                file.append(line)
+                if first is None:
+                    length.append(len(line))
+                else:
+                    length += old[first:last]
+            place = end
+    files = []
+    for file, (head, _, tail) in zip(pieces, frames):
+        file.append(tail)
+        files.append(b"".join(file))
+    return files, Lines(order, [memoryview(file)[len(head):len(file) - len(tail)] for file, (head, _, tail)
+                                in zip(files, frames)], lengths)
+
+
+@dataclass
 class Downloads:
-    """`claims.json` and `claims.csv` as written, and where each claim's line is in each:
-    claim id -> (what the line was made from, start and end in the JSON, start and end in
-    the CSV). A later build copies the line of a claim made from the same parts."""
+    """`claims.json` and `claims.csv` as written, and their lines (`Lines`: the JSON's, then the CSV's)."""
 
     json: bytes
     csv: bytes
-    places: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
+    lines: Lines
 
 
 _JSON_HEAD = b'{"claims":[\n'
+_JSON_SEPARATOR = b",\n"   # between the JSON's lines; the CSV's rows end in their own
 
 
-def downloads(archive: Archive, links: Links, base_url: str, made_from: dict[str, str] | None = None,
-              before: Downloads | None = None) -> Downloads:
-    """Both downloads, a line per claim in date order. `made_from` (claim id -> a digest of
-    the claim, its article and its speaker, as the incremental record knows them) lets a
-    claim's lines be copied from `before` (the previous build's downloads, the same code
-    and address) when they were made from the same; the others are written afresh."""
-    made_from = made_from or {}
-    copied = before.places if before is not None else {}
+def _csv_head() -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(CSV_COLUMNS)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")   # a byte-order mark: spreadsheets read UTF-8
+
+
+CSV_HEAD = _csv_head()
+
+
+def downloads(archive: Archive, links: Links, base_url: str, before: Lines | None = None,
+              stale: set[str] | None = None) -> Downloads:
+    """Both downloads, a line per claim in date order. With `before`, the lines of the
+    downloads as the previous build wrote them (the same code and address), only the `stale`
+    claims' lines are made afresh (those whose claim, article or speaker changed, or new)."""
     encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # Compact, one claim per line: json's C encoder runs only without indentation (5x faster
     # at 100,000 claims), and a line per claim still diffs well.
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    csv_head = ("\ufeff" + buffer.getvalue()).encode("utf-8")   # a byte-order mark: spreadsheets read UTF-8
-    lines, rows, places = [], [], {}
-    json_at, csv_at = len(_JSON_HEAD), len(csv_head)
-    run = None   # lines copied that follow one another in `before`: copied in one piece
+    claims = links.claims
 
-    def copy(run: tuple[int, int, int, int]) -> None:
-        lines.append(before.json[run[0]:run[1]])   # with the ",\n" between its lines
-        rows.append(before.csv[run[2]:run[3]])
+    def make(claim_id: str) -> tuple[bytes, bytes]:
+        claim = claims[claim_id]
+        record = claim_record(archive, links, claim, base_url)
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(_csv_row(claim, record))
+        return encoder.encode(record).encode("utf-8"), buffer.getvalue().encode("utf-8")
 
-    for claim in links.claims.values():
-        source = made_from.get(claim.id)
-        place = copied.get(claim.id)
-        if source is not None and place is not None and place[0] == source:
-            _, json_start, json_end, csv_start, csv_end = place
-            if run is not None and json_start == run[1] + 2 and csv_start == run[3]:
-                run = (run[0], json_end, run[2], csv_end)
-            else:
-                if run is not None:
-                    copy(run)
-                run = (json_start, json_end, csv_start, csv_end)
-            json_length, csv_length = json_end - json_start, csv_end - csv_start
-        else:
-            if run is not None:
-                copy(run)
-                run = None
-            record = claim_record(archive, links, claim, base_url)
-            line = encoder.encode(record).encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(_csv_row(claim, record))
-            row = buffer.getvalue().encode("utf-8")
-            lines.append(line)
-            rows.append(row)
-            json_length, csv_length = len(line), len(row)
-        if source is not None:
-            places[claim.id] = (source, json_at, json_at + json_length, csv_at, csv_at + csv_length)
-        json_at += json_length + 2   # ",\n"
-        csv_at += csv_length
-    if run is not None:
-        copy(run)
     site = json.dumps({"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Downloads(_JSON_HEAD + b",\n".join(lines) + b'\n],"site":' + site.encode("utf-8") + b"}\n",
-                     csv_head + b"".join(rows), places)
+    (json_file, csv_file), made = lines(list(claims), [(_JSON_HEAD, _JSON_SEPARATOR,
+                                                        b'\n],"site":' + site.encode("utf-8") + b"}\n"),
+                                                       (CSV_HEAD, b"", b"")], make, before, stale)
+    return Downloads(json_file, csv_file, made)
+
+
+def download_bodies(json_file: bytes, csv_file: bytes, lengths: tuple[list[int], list[int]]) -> list[memoryview]:
+    """The claims' lines in the downloads as written (`Lines.bodies`), given each line's length."""
+    json_end = len(_JSON_HEAD) + sum(lengths[0]) + len(_JSON_SEPARATOR) * max(len(lengths[0]) - 1, 0)
+    return [memoryview(json_file)[len(_JSON_HEAD):json_end], memoryview(csv_file)[len(CSV_HEAD):]]
 
 
 def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
@@ -167,11 +212,22 @@ def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
     return downloads(archive, links, base_url).csv
 
 
-NAMES = "\0names"   # where `search_fallback`'s rows keep the names they were numbered by: no claim id
+@dataclass
+class OfflineIndex:
+    """The offline search index (`search-fallback.js`) as written, the names its rows number,
+    and its rows (`Lines`)."""
+
+    script: bytes
+    names: list[str]
+    lines: Lines
 
 
-def search_fallback(archive: Archive, links: Links, rows_before: dict[str, tuple] | None = None,
-                    rows: dict[str, tuple] | None = None) -> bytes:
+_OFFLINE_HEAD = b'window.HINDSIGHT_FALLBACK_SEARCH = {"claims":['
+_OFFLINE_FIELDS = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"]
+
+
+def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = None,
+                  stale: set[str] | None = None) -> OfflineIndex:
     """A plain script assigning the claims to a global, for search where Pagefind cannot run.
 
     Each claim is a row of `fields`; a speaker, question, outlet or outcome is written once in
@@ -180,37 +236,38 @@ def search_fallback(archive: Archive, links: Links, rows_before: dict[str, tuple
     alphabetical order: an edit that adds none leaves every number as it was. A row's `when`
     is empty where it is the long form of `said`, and its year is `said`'s.
 
-    A long-running process hands in the last build's `rows` as `rows_before` (claim id -> what
-    its row was made from, and the row as written; `NAMES` -> the names), and an empty `rows`
-    to fill: with the same names, a row made from the very same claim, speaker, article and
-    questions is copied as written."""
+    With `before`, the index as the previous build wrote it, and the same names, only the
+    `stale` claims' rows are made afresh (those whose claim, article, speaker or questions
+    changed, or new)."""
     people, topics, articles = archive.people, archive.topics, links.articles
     names = sorted({person.name for person in people.values()} | {topic.title for topic in topics.values()}
                    | {article.outlet or "" for article in articles.values()} | set(STATUS_LABELS.values()))
     numbers = {name: number for number, name in enumerate(names)}
-    if rows_before is None or rows_before.get(NAMES) != names:
-        rows_before = {}
-    if rows is not None:
-        rows[NAMES] = names
-    written = []
-    for claim in links.claims.values():
-        person, article = people[claim.speaker], articles[claim.article]
-        questions = tuple(topics[topic] for topic in claim.topics if topic in topics)
-        made_from = (claim, person, article) + questions
-        before = rows_before.get(claim.id)
-        if before is not None and len(before[0]) == len(made_from) and all(map(operator.is_, before[0], made_from)):
-            row = before[1]
-        else:
-            when = said_label(claim)
-            row = script_safe(json.dumps([
-                claim_path(claim.id), claim.statement, numbers[person.name], claim.said.isoformat() if claim.said else "",
-                "" if claim.said and when == long_date(claim.said) else when,
-                [numbers[topic.title] for topic in questions], numbers[article.outlet or ""],
-                numbers[STATUS_LABELS[claim.outcome.status]]], ensure_ascii=False, separators=(",", ":")))
-        if rows is not None:
-            rows[claim.id] = (made_from, row)
-        written.append(row)
+    claims = links.claims
+
+    def make(claim_id: str) -> tuple[bytes]:
+        claim = claims[claim_id]
+        when = said_label(claim)
+        return script_safe(json.dumps([
+            claim_path(claim.id), claim.statement, numbers[people[claim.speaker].name],
+            claim.said.isoformat() if claim.said else "", "" if claim.said and when == long_date(claim.said) else when,
+            [numbers[topics[topic].title] for topic in claim.topics if topic in topics],
+            numbers[articles[claim.article].outlet or ""], numbers[STATUS_LABELS[claim.outcome.status]]],
+            ensure_ascii=False, separators=(",", ":"))).encode("utf-8"),
+
+    same_names = before is not None and before.names == names
     # As json_ld writes the whole (keys sorted, compact), a row at a time.
-    fields = json_ld(["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"])
-    body = f'{{"claims":[{",".join(written)}],"fields":{fields},"names":{json_ld(names)}}}'
-    return f"window.HINDSIGHT_FALLBACK_SEARCH = {body};\n".encode("utf-8")
+    tail = f'],"fields":{json_ld(_OFFLINE_FIELDS)},"names":{json_ld(names)}}};\n'.encode("utf-8")
+    (script,), made = lines(list(claims), [(_OFFLINE_HEAD, b",", tail)], make, before.lines if same_names else None,
+                            stale if same_names else None)
+    return OfflineIndex(script, names, made)
+
+
+def offline_body(script: bytes, lengths: list[int]) -> memoryview:
+    """The rows of the offline search index as written (`Lines.bodies`), given each row's length."""
+    return memoryview(script)[len(_OFFLINE_HEAD):len(_OFFLINE_HEAD) + sum(lengths) + max(len(lengths) - 1, 0)]
+
+
+def search_fallback(archive: Archive, links: Links) -> bytes:
+    """The offline search index, made afresh (`offline_index`)."""
+    return offline_index(archive, links).script

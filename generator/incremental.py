@@ -23,11 +23,11 @@ sheets, articles, similar statements, record, plans and downloads are not read b
 a page's plan is compared with the one before (`same_plan`) rather than digested. It also
 keeps what only a process that saw the last build can trust: which files on disk have not
 changed since they were read, what was made from objects that are still the very same
-(links, plans, checks, the offline search rows), and which files tell the spare from the
-site in place.
+(links, plans, checks), and which files tell the spare from the site in place.
 
-The record also keeps where each claim's lines sit in `claims.json` and `claims.csv`, so
-the downloads copy the lines of claims made from unchanged parts from the site in place.
+The record also keeps the length of each claim's line in `claims.json`, `claims.csv` and
+the offline search index, so that those copy the lines of claims made from unchanged parts
+from the site in place.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
 from generator.validation import Checked
 
-RECORD_VERSION = 4
+RECORD_VERSION = 5
 
 
 def _digest(text: str) -> str:
@@ -142,8 +142,11 @@ class Record:
     digests: dict[str, str] = field(default_factory=dict)          # part key -> digest
     pages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)   # path -> (plan digest, parts read)
     sheets: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)   # sheet -> (its bytes' digest, its parts' digests)
-    # claims.json's and claims.csv's checksums, and where each claim's line is in them
-    downloads: tuple[int, int, dict[str, tuple[str, int, int, int, int]]] = (0, 0, {})
+    # The claims in the order of their lines in the downloads and the offline search index;
+    # claims.json's and claims.csv's checksums and each line's length; the offline search
+    # index's checksum, the names its rows number, and each row's length.
+    downloads: tuple[list[str], int, int, list[int], list[int]] = ([], 0, 0, [], [])
+    offline: tuple[int, list[str], list[int]] = (0, [], [])
     rendered: int = 0   # how many pages the build rendered (the others it kept from the site before)
     sizes: dict[str, int] = field(default_factory=dict)   # page path -> its file's bytes
 
@@ -158,10 +161,13 @@ class Comparison:
     plans: dict[str, tuple[str, set[str]]]   # path -> (plan digest, parts in its values), of the pages to render
     previous: Record | None = None           # the previous build's record, when it is usable
     recording: bool = False                  # whether this build keeps a record (an incremental build)
+    # Parts (by part key) whose digest differs from the previous record's, or that are new or
+    # gone; None when there is no usable previous record.
+    changed: set[str] | None = None
     downloads: exports.Downloads | None = None   # the downloads made, for `Memory`
     downloads_before: exports.Downloads | None = None   # the previous build's, when `Memory` has them
-    fallback_rows: dict[str, tuple] | None = None          # the fallback search index's rows made, for `Memory`
-    fallback_rows_before: dict[str, tuple] | None = None   # the previous build's, when `Memory` has them
+    offline: exports.OfflineIndex | None = None          # the offline search index made, for `Memory`
+    offline_before: exports.OfflineIndex | None = None   # the previous build's, when `Memory` has them
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
@@ -193,11 +199,12 @@ def compare(pages: list[Page], previous: Record | None, archive: Archive, links:
     digests, by_sheet = part_digests(archive, links, sheets, previous if usable else None)
     record = Record(code, digests, sheets=by_sheet)
     comparison = Comparison(record, [], [], {}, previous if usable else None, recording=True)
-    changed: set[str] = set()   # parts whose digest differs from the previous build's, or that are new or gone
+    changed: set[str] = set()
     if usable:
         before, now = previous.digests, record.digests
         changed = {key for key, digest in before.items() if now.get(key) != digest}
         changed.update(key for key in now if key not in before)
+        comparison.changed = changed
     if not usable or plans_before is None:
         plans_before = None
         comparison.plans = {page.path: plan_digest(page) for page in pages}
@@ -260,34 +267,64 @@ def _same_order(old: dict, new: dict) -> bool:
                                           for key, item in new.items())
 
 
-def made_from(record: Record, links: Links) -> dict[str, str]:
-    """What each claim's line in the downloads is made from: the claim, its article, its speaker."""
-    digests = record.digests
-    return {claim.id: digests[f"claim:{claim.id}"] + digests[f"article:{claim.article}"]
-            + digests[f"person:{claim.speaker}"] for claim in links.claims.values()}
+def stale_lines(changes: Comparison, links: Links) -> tuple[set[str] | None, set[str] | None]:
+    """The claims whose lines must be made again, in the downloads and in the offline search
+    index: those whose claim, article or speaker changed, or new; in the offline index, also
+    those whose questions changed (it names them). None for all: no usable previous record."""
+    if changes.changed is None:
+        return None, None
+    claims: set[str] = set()
+    topics: list[str] = []
+    for key in changes.changed:
+        kind, _, name = key.partition(":")
+        if kind == "claim":
+            claims.add(name)
+        elif kind == "article" and name in links.articles:
+            claims.update(claim.id for claim in links.articles[name].claims)
+        elif kind == "person":
+            claims.update(links.by_speaker.get(name, ()))
+        elif kind == "topic":
+            topics.append(name)
+    return claims, claims.union(*(links.by_topic.get(topic, ()) for topic in topics))
 
 
-def previous_downloads(changes: Comparison, output: Path) -> exports.Downloads | None:
-    """The downloads of the site in place, as the previous record describes them; None when
-    there is no usable record or the files are not the ones it describes."""
+def previous_exports(changes: Comparison, output: Path
+                     ) -> tuple[exports.Downloads | None, exports.OfflineIndex | None]:
+    """The downloads and offline search index of the site in place, as the previous record
+    describes them; None for each when there is no usable record or the file is not the one
+    it describes."""
     if changes.previous is None:
-        return None
+        return None, None
     if changes.downloads_before is not None:
-        return changes.downloads_before
-    json_sum, csv_sum, places = changes.previous.downloads
+        return changes.downloads_before, changes.offline_before
+    order, json_sum, csv_sum, json_lengths, csv_lengths = changes.previous.downloads
+    offline_sum, names, row_lengths = changes.previous.offline
+    json_file, csv_file, script = (_written(output / name) for name in ("claims.json", "claims.csv",
+                                                                          "search-fallback.js"))
+    downloads = offline = None
+    if json_file is not None and csv_file is not None and zlib.crc32(json_file) == json_sum \
+            and zlib.crc32(csv_file) == csv_sum:
+        bodies = exports.download_bodies(json_file, csv_file, (json_lengths, csv_lengths))
+        downloads = exports.Downloads(json_file, csv_file, exports.Lines(order, bodies, [json_lengths, csv_lengths]))
+    if script is not None and zlib.crc32(script) == offline_sum:
+        offline = exports.OfflineIndex(script, names, exports.Lines(order, [exports.offline_body(script, row_lengths)],
+                                                                    [row_lengths]))
+    return downloads, offline
+
+
+def _written(path: Path) -> bytes | None:
     try:
-        before = exports.Downloads((output / "claims.json").read_bytes(), (output / "claims.csv").read_bytes(), places)
+        return path.read_bytes()
     except OSError:
         return None
-    if zlib.crc32(before.json) != json_sum or zlib.crc32(before.csv) != csv_sum:
-        return None
-    return before
 
 
-def note_downloads(changes: Comparison, downloads: exports.Downloads) -> None:
+def note_exports(changes: Comparison, downloads: exports.Downloads, offline: exports.OfflineIndex) -> None:
     if changes.recording:   # a build that keeps a record
-        changes.record.downloads = (zlib.crc32(downloads.json), zlib.crc32(downloads.csv), downloads.places)
-        changes.downloads = downloads
+        changes.record.downloads = (downloads.lines.order, zlib.crc32(downloads.json), zlib.crc32(downloads.csv),
+                                    *downloads.lines.lengths)
+        changes.record.offline = (zlib.crc32(offline.script), offline.names, offline.lines.lengths[0])
+        changes.downloads, changes.offline = downloads, offline
 
 
 @dataclass
@@ -317,7 +354,7 @@ class Memory:
     record: Record | None = None
     plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page
     downloads: exports.Downloads | None = None
-    fallback_rows: dict[str, tuple] | None = None   # exports.search_fallback's rows
+    offline: exports.OfflineIndex | None = None
     files: frozenset[str] | None = None   # every file of the site in place
     spare: writers.SpareContents | None = None   # what the spare holds, when this process made it and the site
     searched: frozenset[str] = frozenset()   # the search index's files among `files`
@@ -334,7 +371,7 @@ class Memory:
         and the pages it kept); and, when the site it replaced became the `spare`, what that
         holds, if this process made that site too."""
         self.site = _file_key(record_path(output))
-        self.record, self.downloads, self.fallback_rows = changes.record, changes.downloads, changes.fallback_rows
+        self.record, self.downloads, self.offline = changes.record, changes.downloads, changes.offline
         self.plans = {page.path: page for page in pages}
         replaced = frozenset(written).union(page.path for page in changes.stale) - shared
         before, self.files = self.files, frozenset(changes.record.sizes).union(written)
@@ -344,7 +381,7 @@ class Memory:
 
     def forget_site(self) -> None:
         self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
-        self.fallback_rows, self.searched = None, frozenset()
+        self.offline, self.searched = None, frozenset()
 
     def search_files(self) -> frozenset[str]:
         """The search index's files in the site in place, as far as this process knows."""
@@ -373,12 +410,16 @@ def read_record(output: Path) -> Record | None:
         return None
     data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
-        fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered, sizes = data
+        fingerprint, digests, pages, sheets, downloads, offline, rendered, sizes = data
+        order, json_sum, csv_sum, json_lengths, csv_lengths = downloads
+        offline_sum, names, row_lengths = offline
         if not (isinstance(fingerprint, str) and isinstance(digests, dict) and isinstance(pages, dict)
-                and isinstance(sheets, dict) and isinstance(places, dict) and isinstance(rendered, int)
-                and isinstance(sizes, dict)):
+                and isinstance(sheets, dict) and isinstance(rendered, int) and isinstance(sizes, dict)
+                and all(isinstance(part, list) for part in (order, json_lengths, csv_lengths, names, row_lengths))
+                and len(order) == len(json_lengths) == len(csv_lengths) == len(row_lengths)
+                and all(isinstance(part, int) for part in (json_sum, csv_sum, offline_sum))):
             return None
-        return Record(fingerprint, digests, pages, sheets, (json_sum, csv_sum, places), rendered, sizes)
+        return Record(fingerprint, digests, pages, sheets, downloads, offline, rendered, sizes)
     except (TypeError, ValueError):
         return None
 
@@ -391,4 +432,4 @@ def forget_record(output: Path) -> None:
 def write_record(output: Path, record: Record) -> None:
     writers.write_sealed(record_path(output), "record", RECORD_VERSION,
                          (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads,
-                          record.rendered, record.sizes))
+                          record.offline, record.rendered, record.sizes))

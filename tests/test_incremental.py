@@ -316,28 +316,53 @@ def test_problems_are_reported_every_build_the_same_as_without_a_cache(archive: 
 
 
 def test_downloads_copy_the_lines_of_unchanged_claims_and_never_a_changed_file(archive: Path, monkeypatch):
+    """The downloads' lines and the offline search index's rows of unchanged claims are
+    copied from the site in place; a file changed since it was written is made afresh."""
     from generator import exports
 
     run(archive)
-    written: list[str] = []
-    real = exports.claim_record
+    written: list[str] = []   # claims whose download lines were made
+    rows: list[str] = []      # claims whose offline search rows were made
+    real, real_label = exports.claim_record, exports.said_label
     monkeypatch.setattr(exports, "claim_record",
                         lambda archive_, links, claim, base_url: written.append(claim.id) or real(archive_, links, claim,
                                                                                                   base_url))
+    monkeypatch.setattr(exports, "said_label", lambda claim: rows.append(claim.id) or real_label(claim))
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
     run(archive)
-    assert written == ["claim-60"], "only the changed claim's lines are written afresh"
+    assert written == rows == ["claim-60"], "only the changed claim's lines are written afresh"
     same_as_full_build(archive)
+    claims = len(json.loads((archive / "site/claims.json").read_bytes())["claims"])
 
     # A download changed in the site since (by hand, say) is not the one the record describes: made afresh.
-    published = archive / "site/claims.json"
-    published.write_bytes(published.read_bytes().replace(b"Corrected: ", b"Edited by hand: ", 1))
-    written.clear()
-    sheet.write_text(sheet.read_text("utf-8").replace('statement: "Corrected: ', 'statement: "', 1), "utf-8")
-    run(archive)
-    assert len(written) == len(json.loads((archive / "site/claims.json").read_bytes())["claims"])
-    same_as_full_build(archive)
+    for name, old, new in [("claims.json", b"Corrected: ", b"Edited by hand: "),
+                           ("search-fallback.js", b"Corrected: ", b"Edited by me: ")]:
+        published = archive / "site" / name
+        published.write_bytes(published.read_bytes().replace(old, new, 1))
+        written.clear(), rows.clear()
+        edit(sheet, 'summary: "', 'summary: "Update: ')
+        run(archive)
+        assert (len(written), len(rows)) == ((claims, 1) if name == "claims.json" else (1, claims))
+        same_as_full_build(archive)
+
+
+def test_downloads_and_offline_search_after_two_questions_swap_titles(archive: Path):
+    """Swapping two questions' titles leaves the offline search index's names as they were,
+    but not the rows of those questions' claims, which number them: in the live preview and
+    from the command line, the index is the one a full build writes."""
+    topics = archive / "content/topics.yaml"
+    titles = re.findall(r'title: "([^"]+)"', topics.read_text("utf-8"))[:2]
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    for remembered in (memory, None):
+        assert build(options, remembered).built
+        text = topics.read_text("utf-8")
+        topics.write_text(text.replace(titles[0], "\0").replace(titles[1], titles[0]).replace("\0", titles[1]),
+                          "utf-8")
+        assert build(options, remembered).built
+        same_as_full_build(archive)
 
 
 @pytest.mark.parametrize("path", ["../outside.html", "/etc/passwd", "claims/../../outside.html", "claims//x.html",
@@ -716,7 +741,7 @@ def test_an_archive_that_cannot_be_modelled_before_its_checks_is_modelled_after_
 @pytest.mark.parametrize("forked", [
     ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
-    ("PARALLEL_FROM", "exports", "search_fallback", "the fallback index could not be made",
+    ("PARALLEL_FROM", "exports", "offline_index", "the fallback index could not be made",
      "writing the exports failed"),
 ], ids=["finding similar statements", "the exports beside rendering"])
 def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch, forked):
