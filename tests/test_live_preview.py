@@ -68,3 +68,24 @@ def test_a_change_rebuilds_and_an_error_is_shown_instead_of_a_stale_site(preview
     assert preview.rebuild_if_changed() is True
     status, page = fetch(base + "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html")
     assert status == 200 and "It will not work any other way" in page
+
+
+def test_the_watcher_sees_files_added_changed_and_removed_in_nested_folders_but_not_dot_files(preview_server):
+    """What the watcher compares (`Preview._snapshot`): every file under the watched folders,
+    however deep, by modification time and size; editors' dot files are not changes."""
+    project, preview, base = preview_server
+    assert preview.rebuild_if_changed() is False
+    sheet = next((project / "content" / "articles").rglob("*.yaml"))
+    (sheet.parent / f".{sheet.name}.swp").write_bytes(b"an editor's swap file")
+    assert preview.rebuild_if_changed() is False, "a dot file is not a change"
+    deep = project / "content" / "pages" / "notes" / "deeper"
+    deep.mkdir(parents=True)
+    (deep / "scratch.txt").write_text("a note", "utf-8")
+    assert preview.rebuild_if_changed() is True, "a file added two folders down"
+    assert str(deep / "scratch.txt") in preview.snapshot
+    (deep / "scratch.txt").write_text("a longer note", "utf-8")
+    assert preview.rebuild_if_changed() is True, "a file changed"
+    (deep / "scratch.txt").unlink()
+    assert preview.rebuild_if_changed() is True, "a file removed"
+    assert not any(path.startswith(str(deep)) for path in preview.snapshot)
+    assert preview.rebuild_if_changed() is False

@@ -18,6 +18,7 @@ import functools
 import html
 import http.server
 import json
+import os
 import sys
 import threading
 import time
@@ -79,12 +80,24 @@ class Preview:
         self.snapshot = self._snapshot()
 
     def _snapshot(self) -> dict[str, tuple[int, int]]:
-        seen = {}
-        for folder in self.watched:
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if path.is_file() and not path.name.startswith("."):
-                    stat = path.stat()
-                    seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        """Each watched file's modification time and size, by path; files whose names start
+        with a dot (editors' swap and lock files) are left out. Walked with `os.scandir`: at
+        100,000 claims (20,000 sheets) `Path.rglob` and a stat each took a quarter of a
+        second, twice a second, while the preview sat idle."""
+        seen: dict[str, tuple[int, int]] = {}
+        folders = [str(folder) for folder in self.watched]
+        while folders:
+            try:
+                entries = os.scandir(folders.pop())
+            except OSError:   # not there (yet), or not a folder
+                continue
+            with entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif not entry.name.startswith(".") and entry.is_file():
+                        stat = entry.stat()
+                        seen[entry.path] = (stat.st_mtime_ns, stat.st_size)
         return seen
 
     def rebuild_if_changed(self) -> bool:
