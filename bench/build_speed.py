@@ -61,13 +61,14 @@ print(json.dumps({"stages": result.stages, "pages": result.pages, "files": resul
 
 # Runs in the child: the live preview's loop (`hindsight serve`: one process, a Memory of the last
 # build). Its first build reads back what the command line's builds kept; then each edit named on
-# the command line is made and the site rebuilt, one JSON line per rebuild.
+# the command line is made and the site rebuilt, one JSON line per rebuild. Last, the record is
+# written as the preview writes it when idle, and how long that took.
 PREVIEW = """
-import json, sys
+import json, sys, time
 from pathlib import Path
 from build_speed import change_one_sheet
 from generator.build import BuildOptions, build
-from generator.incremental import Memory
+from generator.incremental import Memory, write_remembered_record
 options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
                        extract=False, incremental=True, processes=1)
 memory = Memory()
@@ -77,6 +78,9 @@ for edit in sys.argv[3:]:
     result = build(options, memory)
     print(json.dumps({"edit": edit, "sheet": str(sheet), "seconds": result.seconds, "stages": result.stages,
                       "rendered": result.rendered, "pages": result.pages}))
+started = time.perf_counter()
+print(json.dumps({"record written": write_remembered_record(options.output, memory),
+                  "seconds": time.perf_counter() - started}))
 """
 
 
@@ -428,7 +432,8 @@ def main() -> None:
             # others from the one the live preview left: the steady state an editor sees.
             steady: dict[str, list[tuple[float, float]]] = {}
             edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
-            for number, rebuilt in enumerate(run_preview(archive, search, edits)):
+            *rebuilds, record = run_preview(archive, search, edits)
+            for number, rebuilt in enumerate(rebuilds):
                 pages_only = rebuilt['seconds'] - rebuilt['stages'].get('index', 0.0)
                 print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
                       f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
@@ -442,6 +447,8 @@ def main() -> None:
                       f" median {times[len(times) // 2][0]:.2f} s without the search index update (range "
                       f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {sorted(t for _, t in times)[len(times) // 2]:.2f} s "
                       f"with it")
+            print(f"live preview, its record written once idle (for the command line's next build): "
+                  f"{record['seconds']:.2f} s" + ("" if record["record written"] else " (NOT WRITTEN)"))
             full = run_build(archive, search, output="site-full")
             same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
                                   capture_output=True, text=True)

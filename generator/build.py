@@ -176,8 +176,10 @@ def _build_linked(options: BuildOptions, memory: incremental.Memory | None, star
         writers.discard(staging)
         raise
     if options.incremental:
-        incremental.write_record(options.output, changes.record)
-        if memory is not None:
+        if memory is None:
+            incremental.write_record(options.output, changes.record)
+        else:   # kept in memory: written when the live preview is idle (`write_remembered_record`)
+            incremental.write_record_later(options.output)
             memory.remember_site(options.output, changes, pages, written, None if copy else spare,
                                  _shared_search_files(options.output, written))
         if searched is not None:

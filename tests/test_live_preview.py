@@ -89,3 +89,43 @@ def test_the_watcher_sees_files_added_changed_and_removed_in_nested_folders_but_
     assert preview.rebuild_if_changed() is True, "a file removed"
     assert not any(path.startswith(str(deep)) for path in preview.snapshot)
     assert preview.rebuild_if_changed() is False
+
+
+def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build(preview_server):
+    """Each rebuild keeps its record in memory and leaves an empty stand-in on disk, which a
+    command-line build does not trust; the watcher writes the record at its next idle look,
+    unless another build replaced the site meanwhile."""
+    from generator import incremental
+
+    project, preview, base = preview_server
+    preview.args.incremental = True   # as `hindsight serve` sets it
+    site = project / "site"
+    sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+    good = sheet.read_text("utf-8")
+
+    def command_line():
+        result = run_build(parser().parse_args(["build", "--content", str(project / "content"), "--output", str(site),
+                                                "--no-search", "--incremental"]))[1]
+        assert result.built
+        return result
+
+    sheet.write_text(good.replace("No meeting of the two leaders", "Still no meeting of the two leaders"), "utf-8")
+    assert preview.rebuild_if_changed() is True
+    assert incremental.read_record(site) is None and preview.memory.record is not None
+    sheet.write_text(good, "utf-8")   # and a build from the command line before the preview sees it
+    everything = command_line()   # the stand-in is no record: every page rendered, and the record written
+    assert everything.rendered == everything.pages
+    its_own = incremental.read_record(site)
+    assert its_own.digests != preview.memory.record.digests
+    preview.keep_record()
+    assert incremental.read_record(site).digests == its_own.digests, "the site's own record, not the preview's"
+
+    assert preview.rebuild_if_changed() is True
+    assert incremental.read_record(site) is None
+    assert preview.rebuild_if_changed() is False
+    written = incremental.read_record(site)
+    assert written is not None and written.pages == preview.memory.record.pages
+    assert preview.memory.describes(site), "the preview still knows the site in place as its own"
+    sheet.write_text(good.replace("No meeting of the two leaders", "No meeting yet of the two leaders"), "utf-8")
+    result = command_line()
+    assert 0 < result.rendered < result.pages, "the command line went on from the record"
