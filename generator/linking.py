@@ -555,6 +555,9 @@ class SimilarityRecord:
     norms: dict[str, float] = field(default_factory=dict)               # claim id -> its features' length
     rescored: int = 0                           # claims the last `refind` scored again
     unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
+    # Feature -> the claims looking it up (`lookups` the other way round): made by the first
+    # `refind` that needs it, kept up to date by the others (the live preview's). Not written.
+    lookers: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def find(cls, claims: list[Claim], ignore: frozenset[str], digest: str, processes: int = 1,
@@ -614,6 +617,12 @@ class SimilarityRecord:
         corpus = _corpus(len(claims))
         if ignore != self.ignore or corpus != self.corpus:
             return False
+        if self.lookers is None:
+            self.lookers = defaultdict(list)
+            for claim, looked in self.lookups.items():
+                for feature in looked:
+                    self.lookers[feature].append(claim)
+            self.lookers = dict(self.lookers)
         inputs = {claim.id: _inputs_of(claim) for claim in claims}
         changed = {claim for claim, made_from in inputs.items() if self.inputs.get(claim) != made_from}
         changed.update(claim for claim in self.inputs if claim not in inputs)
@@ -704,19 +713,16 @@ class SimilarityRecord:
                     now = _lookups(features[claim], frequency)
                     if now != self.lookups.get(claim):
                         again.add(claim)
-                    self.lookups[claim] = now
+                        self._look_up(claim, now)
         for claim in changed:   # their features changed, or they are gone
-            if claim in inputs:
-                self.lookups[claim] = _lookups(features[claim], frequency)
-            else:
-                self.lookups.pop(claim, None)
+            self._look_up(claim, _lookups(features[claim], frequency) if claim in inputs else None)
+            if claim not in inputs:
                 self.norms.pop(claim, None)
         # The others are scored again when they could have had, or could now have, a changed claim
         # as a candidate: sharing MIN_SHARED of their rarest features with it. (Their own rarest
         # features are as before: they would be scored again else.)
-        lookers: dict[str, list[str]] = {}   # feature -> the claims looking it up, as asked
         for held in versions:
-            again.update(self._sharing(held, lookers))
+            again.update(self._sharing(held))
         # And when a candidate's length changed, if it was listed, or would be now. A claim none of
         # whose features changed weight has the same score with each candidate but those whose
         # length changed: where those are listed only, and their scores rose (they grew shorter),
@@ -724,7 +730,7 @@ class SimilarityRecord:
         resorted: set[str] = set()
         for other in lengthened - changed:
             fell = self.norms[other] > norms_before[other]   # its scores with the others fell
-            for claim in self._sharing(features[other], lookers):
+            for claim in self._sharing(features[other]):
                 if claim not in again:
                     listing = self._listing(claim, other, pair, fell)
                     if listing is _RESCORE:
@@ -749,20 +755,28 @@ class SimilarityRecord:
         self.found, self.digest, self.rescored = found, digest, len(again)
         return True
 
-    def _sharing(self, held, lookers: dict[str, list[str]]) -> list[str]:
+    def _sharing(self, held) -> list[str]:
         """The claims looking up at least MIN_SHARED of the features `held`: those that would
-        take a claim holding them as a candidate. `lookers` keeps, for each feature asked about,
-        the claims looking it up: valid while no claim's lookups change."""
-        lookups, postings, frequency = self.lookups, self.postings, self.frequency
-        looking = []
-        for feature in held:
-            found = lookers.get(feature)
-            if found is None:
-                found = lookers[feature] = [claim for claim in postings[feature] if feature in lookups[claim]] \
-                    if _walked(frequency[feature]) else []
-            looking.append(found)
-        shared = Counter(chain.from_iterable(looking))
+        take a claim holding them as a candidate."""
+        lookers = self.lookers
+        shared = Counter(chain.from_iterable(lookers[feature] for feature in held if feature in lookers))
         return [claim for claim, hits in shared.items() if hits >= MIN_SHARED]
+
+    def _look_up(self, claim: str, now: frozenset[str] | None) -> None:
+        """`claim` looks up the features `now` (None: it is gone): in `lookups`, and in `lookers`."""
+        lookers, before = self.lookers, self.lookups.get(claim, frozenset())
+        if now is None:
+            self.lookups.pop(claim, None)
+            now = frozenset()
+        else:
+            self.lookups[claim] = now
+        for feature in before - now:
+            looking = lookers[feature]
+            looking.remove(claim)
+            if not looking:
+                del lookers[feature]
+        for feature in now - before:
+            lookers.setdefault(feature, []).append(claim)
 
     def _listing(self, claim: str, other: str, pair: "_Pair", fell: bool) -> object:
         """How `claim`'s similar statements may change now that `other`'s length did, all else
