@@ -782,10 +782,14 @@ class SimilarityRecord:
         """How `claim`'s similar statements may change now that `other`'s length did, all else
         the same: not at all (None) when `other` is not listed and would not rank now; put in
         order again (`_RESORT`) when it is listed and its score rose; else found again
-        (`_RESCORE`): whoever comes after those listed is not known."""
+        (`_RESCORE`): whoever comes after those listed is not known. (`claim` holds no feature
+        whose weight changed, or it would be found again anyway: its score with `other` moved
+        only with `other`'s length. One that fell cannot make an unlisted claim rank.)"""
         listed = self.found.get(claim, ())
         if any(item.claim == other for item in listed):
             return _RESCORE if fell else _RESORT
+        if fell:
+            return None
         score = pair(claim, other)
         if score < MIN_SIMILARITY:
             return None

@@ -310,3 +310,40 @@ def test_a_weight_changes_only_where_a_frequency_crosses_a_step():
     steps = {math.ceil(2 ** (k / 4)) for k in range(1, 32)} | {math.ceil(2 ** (k / 2)) for k in range(16, 25)}
     assert changes == {step for step in steps if 2 <= step < 5000}
     assert linking._corpus(10_000) == linking._corpus(16_384) == 16_384 != linking._corpus(16_385)
+
+
+def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_found_from_scratch(monkeypatch):
+    """Stock phrases repeat word pairs hundreds of times: each added article moves counts
+    across weight steps, so claims far from it grow shorter or longer, and a claim none of
+    whose own words changed weight may now rank one it did not list before (or no longer
+    rank one it did). After each article added, and each removed, the record's similar
+    statements are those found from scratch."""
+    import random as randoms
+
+    from generator.linking import SimilarityRecord, similarity_digest
+
+    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # so alike, most claims are scored again: not anew
+    random = randoms.Random(11)
+    subjects = ["the talks", "a ceasefire", "the meeting", "sanctions", "the summit", "the memorandum",
+                "security guarantees", "the prisoner exchange"]
+    verbs = ["will resume", "is possible", "cannot succeed", "depends on", "has stalled", "must begin"]
+    tails = ["within weeks", "at the highest level", "if both sides agree", "after expert work",
+             "for the sake of peace", "in the near future", "despite the pressure"]
+    places = [f"place{number}" for number in range(60)]
+
+    def statement() -> str:
+        return " ".join(f"{random.choice(subjects)} {random.choice(verbs)} {random.choice(tails)} near "
+                        f"{random.choice(places)}." for _ in range(random.randint(1, 3)))
+
+    claims = [claim(f"c{i}", statement(), f"s{i % 40}", dt.date(2005 + i % 20, 1 + i % 12, 1), f"a{i // 5}")
+              for i in range(1500)]
+    record = SimilarityRecord.find(claims, frozenset(), similarity_digest(claims, frozenset()))
+    for number in range(6):
+        claims = claims + [claim(f"n{number}-{i}", statement(), f"s{i}", dt.date(2015, 6, 1), f"new{number}")
+                           for i in range(5)]
+        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
+        assert record.found == similar_statements(claims), f"after article {number} was added"
+    for gone in ("a7", "new2", "a100"):
+        claims = [item for item in claims if item.article != gone]
+        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
+        assert record.found == similar_statements(claims), f"after {gone} was removed"
