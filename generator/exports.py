@@ -104,18 +104,16 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
                   for (_, separator, _), old in zip(frames, before.lengths)]
         place, count = 0, len(order)
         while place < count:
-            first = at[place]
+            first, end = at[place], place + 1
             if first is None:   # made afresh
-                end = place + 1
-                made_lines = make(order[place])
+                new_lines = make(order[place])
             else:   # the run of lines first to last - 1 in `before`
-                end = place + 1
                 while end < count and at[end] == first + end - place:
                     end += 1
                 last = first + end - place
-                made_lines = [body[start[first]:start[last] - len(separator)]
-                              for body, start, (_, separator, _) in zip(before.bodies, starts, frames)]
-            for file, length, line, (_, separator, _), old in zip(pieces, lengths, made_lines, frames, before.lengths):
+                new_lines = [body[start[first]:start[last] - len(separator)]
+                             for body, start, (_, separator, _) in zip(before.bodies, starts, frames)]
+            for file, length, line, (_, separator, _), old in zip(pieces, lengths, new_lines, frames, before.lengths):
                 if place:
                     file.append(separator)
                 file.append(line)
@@ -182,9 +180,13 @@ def downloads(archive: Archive, links: Links, base_url: str, before: Lines | Non
     return Downloads(json_file, csv_file, made)
 
 
-def download_bodies(json_file: bytes, csv_file: bytes, lengths: tuple[list[int], list[int]]) -> list[memoryview]:
-    """The claims' lines in the downloads as written (`Lines.bodies`), given each line's length."""
+def download_bodies(json_file: bytes, csv_file: bytes, lengths: tuple[list[int], list[int]]) -> list[memoryview] | None:
+    """The claims' lines in the downloads as written (`Lines.bodies`), given each line's
+    length; None when the files do not hold lines of those lengths where they should."""
     json_end = len(_JSON_HEAD) + sum(lengths[0]) + len(_JSON_SEPARATOR) * max(len(lengths[0]) - 1, 0)
+    if not (json_file.startswith(_JSON_HEAD) and json_file.startswith(b'\n],"site":', json_end)
+            and csv_file.startswith(CSV_HEAD) and len(CSV_HEAD) + sum(lengths[1]) == len(csv_file)):
+        return None
     return [memoryview(json_file)[len(_JSON_HEAD):json_end], memoryview(csv_file)[len(CSV_HEAD):]]
 
 
@@ -248,12 +250,13 @@ def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = 
     def make(claim_id: str) -> tuple[bytes]:
         claim = claims[claim_id]
         when = said_label(claim)
-        return script_safe(json.dumps([
+        row = json.dumps([
             claim_path(claim.id), claim.statement, numbers[people[claim.speaker].name],
             claim.said.isoformat() if claim.said else "", "" if claim.said and when == long_date(claim.said) else when,
             [numbers[topics[topic].title] for topic in claim.topics if topic in topics],
             numbers[articles[claim.article].outlet or ""], numbers[STATUS_LABELS[claim.outcome.status]]],
-            ensure_ascii=False, separators=(",", ":"))).encode("utf-8"),
+            ensure_ascii=False, separators=(",", ":"))
+        return (script_safe(row).encode("utf-8"),)   # the one file's line
 
     same_names = before is not None and before.names == names
     # As json_ld writes the whole (keys sorted, compact), a row at a time.
@@ -263,9 +266,13 @@ def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = 
     return OfflineIndex(script, names, made)
 
 
-def offline_body(script: bytes, lengths: list[int]) -> memoryview:
-    """The rows of the offline search index as written (`Lines.bodies`), given each row's length."""
-    return memoryview(script)[len(_OFFLINE_HEAD):len(_OFFLINE_HEAD) + sum(lengths) + max(len(lengths) - 1, 0)]
+def offline_body(script: bytes, lengths: list[int]) -> memoryview | None:
+    """The rows of the offline search index as written (`Lines.bodies`), given each row's
+    length; None when the script does not hold rows of those lengths where it should."""
+    end = len(_OFFLINE_HEAD) + sum(lengths) + max(len(lengths) - 1, 0)
+    if not (script.startswith(_OFFLINE_HEAD) and script.startswith(b'],"fields":', end)):
+        return None
+    return memoryview(script)[len(_OFFLINE_HEAD):end]
 
 
 def search_fallback(archive: Archive, links: Links) -> bytes:

@@ -306,10 +306,12 @@ def previous_exports(changes: Comparison, output: Path
     if json_file is not None and csv_file is not None and zlib.crc32(json_file) == json_sum \
             and zlib.crc32(csv_file) == csv_sum:
         bodies = exports.download_bodies(json_file, csv_file, (json_lengths, csv_lengths))
-        downloads = exports.Downloads(json_file, csv_file, exports.Lines(order, bodies, [json_lengths, csv_lengths]))
+        if bodies is not None:
+            downloads = exports.Downloads(json_file, csv_file, exports.Lines(order, bodies, [json_lengths, csv_lengths]))
     if script is not None and zlib.crc32(script) == offline_sum:
-        offline = exports.OfflineIndex(script, names, exports.Lines(order, [exports.offline_body(script, row_lengths)],
-                                                                    [row_lengths]))
+        rows = exports.offline_body(script, row_lengths)
+        if rows is not None:
+            offline = exports.OfflineIndex(script, names, exports.Lines(order, [rows], [row_lengths]))
     return downloads, offline
 
 

@@ -3,7 +3,9 @@ and the site is byte for byte the one a full build makes."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -1320,3 +1322,24 @@ def test_the_live_preview_writes_the_sheets_cache_once_it_lacks_more_than_a_few(
     run(archive)   # from the command line
     assert parsed == [str(sheets[5])]
     same_as_full_build(archive)
+
+
+def test_lines_are_taken_from_the_downloads_only_where_the_record_says_they_are(archive: Path):
+    """The record's line lengths locate each claim's lines in the files written; lengths that
+    do not fit the files (a record and files from different builds) give no lines to copy."""
+    from generator import exports
+
+    run(archive)
+    record = incremental.read_record(archive / "site")
+    order, _, _, json_lengths, csv_lengths = record.downloads
+    _, _, row_lengths = record.offline
+    json_file, csv_file = (archive / "site/claims.json").read_bytes(), (archive / "site/claims.csv").read_bytes()
+    script = (archive / "site/search-fallback.js").read_bytes()
+    bodies = exports.download_bodies(json_file, csv_file, (json_lengths, csv_lengths))
+    assert [json.loads(line)["id"] for line in bytes(bodies[0]).split(b",\n")] == order
+    assert [row[0] for row in csv.reader(io.StringIO(bytes(bodies[1]).decode("utf-8"), newline=""))] == order
+    assert len(json.loads(b"[" + bytes(exports.offline_body(script, row_lengths)) + b"]")) == len(order)
+    longer = [json_lengths[0] + 1] + json_lengths[1:]
+    assert exports.download_bodies(json_file, csv_file, (longer, csv_lengths)) is None
+    assert exports.download_bodies(json_file, csv_file, (json_lengths, csv_lengths[1:])) is None
+    assert exports.offline_body(script, row_lengths[1:]) is None
