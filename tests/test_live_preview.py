@@ -129,3 +129,48 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
     sheet.write_text(good.replace("No meeting of the two leaders", "No meeting yet of the two leaders"), "utf-8")
     result = command_line()
     assert 0 < result.rendered < result.pages, "the command line went on from the record"
+
+
+def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp_path):
+    """`hindsight serve` keeps its builds' record in memory; stopped by SIGTERM right after a
+    rebuild (before the watcher's next idle look), it still writes the record and exits 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from generator import incremental
+
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(project / "content"),
+                               "--output", str(project / "site"), "--no-search", "--no-extract", "--port", "0"],
+                              cwd=root, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        def wait_for(text: str) -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = server.stderr.readline()
+                assert line, f"hindsight serve ended before saying {text!r}"
+                if text in line:
+                    return
+            raise AssertionError(f"hindsight serve never said {text!r}")
+
+        wait_for("Serving the archive")
+        sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+        sheet.write_text(sheet.read_text("utf-8").replace("No meeting of the two leaders",
+                                                          "Still no meeting of the two leaders"), "utf-8")
+        wait_for("rebuilt in")
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.stderr.close()
+    record = incremental.read_record(project / "site")
+    assert record is not None, "the record is on disk for the next build from the command line"
+    page = "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html"
+    assert page in record.pages
