@@ -557,7 +557,7 @@ class SimilarityRecord:
     unread: Callable[[], tuple] | None = field(default=None, repr=False)   # gives the rest, as `plain` made it
     # Feature -> the claims looking it up (`lookups` the other way round): made by the first
     # `refind` that needs it, kept up to date by the others (the live preview's). Not written.
-    lookers: dict[str, list[str]] | None = field(default=None, repr=False)
+    lookers: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def find(cls, claims: list[Claim], ignore: frozenset[str], digest: str, processes: int = 1,
@@ -618,11 +618,11 @@ class SimilarityRecord:
         if ignore != self.ignore or corpus != self.corpus:
             return False
         if self.lookers is None:
-            self.lookers = defaultdict(list)
+            lookers: dict[str, list[str]] = {}
             for claim, looked in self.lookups.items():
                 for feature in looked:
-                    self.lookers[feature].append(claim)
-            self.lookers = dict(self.lookers)
+                    lookers.setdefault(feature, []).append(claim)
+            self.lookers = lookers
         inputs = {claim.id: _inputs_of(claim) for claim in claims}
         changed = {claim for claim, made_from in inputs.items() if self.inputs.get(claim) != made_from}
         changed.update(claim for claim in self.inputs if claim not in inputs)
