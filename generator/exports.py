@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from operator import add
 from typing import Any, Callable
 
@@ -95,7 +95,8 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
     if before is None or stale is None:
         made = [make(claim) for claim in order]
         for file, length, (_, separator, _), column in zip(pieces, lengths, frames, zip(*made)):
-            file.append(separator.join(column))
+            file += chain.from_iterable(zip(repeat(separator), column))   # not joined apart: one copy
+            del file[1]   # the separator before the first line
             length += map(len, column)
     else:
         at_before = {claim: place for place, claim in enumerate(before.order)}
