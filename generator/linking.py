@@ -211,8 +211,16 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
     if before is not None and similar is linked_before.similar:
         links.per_claim = before   # not changed from here on: shared
         return links
+    # A claim's links made of the very same parts as before are the very same object: the
+    # page plans made from them are then kept as they are (`pages.claim_page`).
+    made_before = linked_before.per_claim if linked_before is not None else {}
     for claim, (on_question, other_years, cited) in zip(claims, others):
-        links.per_claim[claim.id] = ClaimLinks(on_question, other_years, _shown(similar.get(claim.id, ())), cited)
+        shown = _shown(similar.get(claim.id, ()))
+        made = made_before.get(claim.id)
+        if made is None or made.on_question is not on_question or made.speaker_other_years is not other_years \
+                or made.cited_by != cited or made.similar != shown:
+            made = ClaimLinks(on_question, other_years, shown, cited)
+        links.per_claim[claim.id] = made
     return links
 
 

@@ -1343,3 +1343,20 @@ def test_lines_are_taken_from_the_downloads_only_where_the_record_says_they_are(
     assert exports.download_bodies(json_file, csv_file, (longer, csv_lengths)) is None
     assert exports.download_bodies(json_file, csv_file, (json_lengths, csv_lengths[1:])) is None
     assert exports.offline_body(script, row_lengths[1:]) is None
+
+
+def test_memory_plans_again_only_the_claim_pages_whose_links_changed_after_a_statement_edit(archive: Path):
+    """A statement edit changes some claims' similar statements; the live preview plans again
+    those claims' pages only, and keeps every other claim page's plan as the very same."""
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    assert build(options, memory).built
+    plans = dict(memory.plans)
+    edit(sheet_of(archive, "claim-60"), 'statement: "', 'statement: "Corrected: ')
+    assert build(options, memory).built
+    claim_pages = [path for path in plans if path.startswith("claims/")]
+    planned_again = [path for path in claim_pages if memory.plans[path] is not plans[path]]
+    assert "claims/claim-60/index.html" in planned_again
+    assert len(planned_again) < len(claim_pages) / 10, planned_again
+    same_as_full_build(archive)
