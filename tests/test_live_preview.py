@@ -135,6 +135,7 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
     """`hindsight serve` keeps its builds' record in memory; stopped by SIGTERM right after a
     rebuild (before the watcher's next idle look), it still writes the record and exits 0."""
     import os
+    import queue
     import signal
     import subprocess
     import sys
@@ -149,15 +150,20 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
                                "--output", str(project / "site"), "--no-search", "--no-extract", "--port", "0"],
                               cwd=root, stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(root)})
+    said: queue.Queue = queue.Queue()   # its lines on stderr, read beside the test: a silent server never hangs it
+    reader = threading.Thread(target=lambda: [said.put(line) for line in server.stderr] + [said.put("")], daemon=True)
+    reader.start()
     try:
         def wait_for(text: str) -> None:
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                line = server.stderr.readline()
+            while True:
+                try:
+                    line = said.get(timeout=max(deadline - time.monotonic(), 0.01))
+                except queue.Empty:
+                    raise AssertionError(f"hindsight serve never said {text!r}") from None
                 assert line, f"hindsight serve ended before saying {text!r}"
                 if text in line:
                     return
-            raise AssertionError(f"hindsight serve never said {text!r}")
 
         wait_for("Serving the archive")
         sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
@@ -169,6 +175,8 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
     finally:
         if server.poll() is None:
             server.kill()
+            server.wait()
+        reader.join(timeout=10)   # it has read to the end
         server.stderr.close()
     record = incremental.read_record(project / "site")
     assert record is not None, "the record is on disk for the next build from the command line"
