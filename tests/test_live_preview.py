@@ -182,3 +182,28 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
     assert record is not None, "the record is on disk for the next build from the command line"
     page = "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html"
     assert page in record.pages
+
+
+def test_hindsight_serve_that_cannot_listen_still_leaves_its_builds_record(tmp_path):
+    """The first build of `hindsight serve` keeps its record in memory; when the port is taken
+    and the preview gives up, the record is written before it exits."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from generator import incremental
+
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        finished = subprocess.run([sys.executable, "-m", "generator", "serve", "--content", str(project / "content"),
+                                   "--output", str(project / "site"), "--no-search", "--no-extract",
+                                   "--port", str(taken.getsockname()[1])],
+                                  cwd=root, capture_output=True, text=True, timeout=120,
+                                  env={**os.environ, "PYTHONPATH": str(root)})
+    assert finished.returncode == 2 and "cannot listen on port" in finished.stderr
+    assert incremental.read_record(project / "site") is not None

@@ -141,6 +141,11 @@ class Preview:
             print(f"hindsight serve: could not write the build's record ({error}); the next build from the "
                   "command line will render every page", file=sys.stderr)
 
+    def stop(self) -> None:
+        """When the preview stops: after a rebuild under way, the record is written."""
+        with self.lock:
+            self.keep_record()
+
     def watch(self, interval: float = 0.5) -> None:
         while True:
             time.sleep(interval)
@@ -266,6 +271,8 @@ def run(args: argparse.Namespace) -> int:
         server = make_server(Path(args.output), subpath, args.port, preview=preview)
     except OSError as error:
         print(f"hindsight serve: cannot listen on port {args.port}: {error}", file=sys.stderr)
+        if preview is not None:
+            preview.stop()
         return 2
     host, port = server.server_address[:2]
     print(f"Serving the archive at http://{host}:{port}{subpath} (Ctrl-C to stop)", file=sys.stderr)
@@ -278,6 +285,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         if preview is not None:
-            with preview.lock:   # after a rebuild under way
-                preview.keep_record()
+            preview.stop()
     return 0
