@@ -337,9 +337,10 @@ def test_downloads_copy_the_lines_of_unchanged_claims_and_never_a_changed_file(a
     same_as_full_build(archive)
     claims = len(json.loads((archive / "site/claims.json").read_bytes())["claims"])
 
-    # A download changed in the site since (by hand, say) is not the one the record describes: made afresh.
-    for name, old, new in [("claims.json", b"Corrected: ", b"Edited by hand: "),
-                           ("search-fallback.js", b"Corrected: ", b"Edited by me: ")]:
+    # A download changed in the site since (by hand, say) is not the one the record describes: made afresh,
+    # even where the change keeps every line's length.
+    for name, old, new in [("claims.json", b"Corrected: ", b"Corrupted: "),
+                           ("search-fallback.js", b"Corrected: ", b"Corrupted: ")]:
         published = archive / "site" / name
         published.write_bytes(published.read_bytes().replace(old, new, 1))
         written.clear(), rows.clear()
@@ -1360,3 +1361,24 @@ def test_memory_plans_again_only_the_claim_pages_whose_links_changed_after_a_sta
     assert "claims/claim-60/index.html" in planned_again
     assert len(planned_again) < len(claim_pages) / 10, planned_again
     same_as_full_build(archive)
+
+
+def test_an_article_retitled_rewrites_the_download_lines_of_each_of_its_claims(archive: Path):
+    """A claim's line in the downloads names its article: after the article's title and
+    outlet change (and nothing in its claims), each of its claims' lines is made again, from
+    the command line and in the live preview."""
+    import yaml
+
+    sheet = sheet_of(archive, "claim-15")
+    claims = [claim["id"] for claim in yaml.safe_load(sheet.read_text("utf-8"))["claims"]]
+    memory = incremental.Memory()
+    options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
+                           incremental=True)
+    for number, remembered in enumerate((None, memory, memory)):
+        assert build(options, remembered).built
+        text = sheet.read_text("utf-8")
+        sheet.write_text(re.sub(r'(?m)^  (title|outlet): "', rf'  \1: "Renamed {number} ', text), "utf-8")
+        assert build(options, remembered).built
+        records = {record["id"]: record for record in json.loads((archive / "site/claims.json").read_bytes())["claims"]}
+        assert all(records[claim]["article"]["outlet"].startswith(f"Renamed {number} ") for claim in claims)
+        same_as_full_build(archive)
