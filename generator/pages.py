@@ -349,9 +349,9 @@ class SiteView:
 def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES,
                before: dict[str, Page] | None = None) -> list[Page]:
     """Every page of the site, planned: its path, template, title and values. `before`, the
-    plans of a previous build kept in memory (path -> plan), gives back the plan of a claim
-    page, or a list of claims, that would be made from the very same objects (an unchanged
-    claim; a question, speaker or year whose claims are all unchanged): the same Page, with
+    plans of a previous build kept in memory (path -> plan), gives back the plan of a claim or
+    article page, or a list of claims, that would be made from the very same objects (an
+    unchanged claim or sheet; a question, speaker or year whose claims are all unchanged): the same Page, with
     this build's site view (`incremental.same_plan` knows it is the same at once)."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
@@ -363,7 +363,8 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
     pages += [claim_page(view, claim, before.get(claim_path(claim.id))) for claim in links.claims.values()]
     pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id, before)]
     pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id, before)]
-    pages += [article_page(view, article) for article in sorted(archive.articles, key=lambda a: a.slug)]
+    pages += [article_page(view, article, before.get(article_path(article.slug)))
+              for article in sorted(archive.articles, key=lambda a: a.slug)]
     pages += [page for year in links.years() for page in year_pages(view, year, before)]
     pages += [text_page(view, slug, title) for slug, title in text_pages]
     for page in pages:
@@ -482,7 +483,10 @@ def speaker_pages(view: SiteView, person_id: str, before: dict[str, Page] | None
     }, "speakers", view.links.year_said, made_from)
 
 
-def article_page(view: SiteView, article: Article) -> Page:
+def article_page(view: SiteView, article: Article, before: Page | None = None) -> Page:
+    if before is not None and before.values["article"] is article:   # what every other value is made from
+        before.values["view"] = view
+        return before
     return Page(article_path(article.slug), "article.html", article.title, {
         "article": article, "claims": list(article.claims),
         "quality": [(flag, QUALITY_NOTES.get(flag, flag)) for flag in article.quality],
