@@ -87,9 +87,9 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
     """Files of a line per claim in `order`, each framed by its (head, separator between lines,
     tail), `make` giving a claim's lines; and the `Lines` they hold. With `before`, the lines
     of the files as written before, a claim not `stale` keeps its lines from there: runs of
-    claims that follow one another there too are copied in one piece, so that the Python work
-    grows with the claims made again and the claims moved, not with the archive, and each
-    file is put together in one copy."""
+    claims that follow one another there too are copied in one piece. Each claim then costs
+    only a look-up of its place and a step along its run; the rest grows with the claims made
+    again and the claims moved. Each file is put together in one copy."""
     pieces: list[list] = [[head] for head, _, _ in frames]
     lengths: list[list[int]] = [[] for _ in frames]
     if before is None or stale is None:
