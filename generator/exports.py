@@ -142,6 +142,7 @@ class Downloads:
 
 _JSON_HEAD = b'{"claims":[\n'
 _JSON_SEPARATOR = b",\n"   # between the JSON's lines; the CSV's rows end in their own
+_JSON_AFTER = b'\n],"site":'   # how what follows the JSON's lines starts
 
 
 def _csv_head() -> bytes:
@@ -176,7 +177,7 @@ def downloads(archive: Archive, links: Links, base_url: str, before: Lines | Non
     site = json.dumps({"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (json_file, csv_file), made = lines(list(claims), [(_JSON_HEAD, _JSON_SEPARATOR,
-                                                        b'\n],"site":' + site.encode("utf-8") + b"}\n"),
+                                                        _JSON_AFTER + site.encode("utf-8") + b"}\n"),
                                                        (CSV_HEAD, b"", b"")], make, before, stale)
     return Downloads(json_file, csv_file, made)
 
@@ -184,11 +185,19 @@ def downloads(archive: Archive, links: Links, base_url: str, before: Lines | Non
 def download_bodies(json_file: bytes, csv_file: bytes, lengths: tuple[list[int], list[int]]) -> list[memoryview] | None:
     """The claims' lines in the downloads as written (`Lines.bodies`), given each line's
     length; None when the files do not hold lines of those lengths where they should."""
-    json_end = len(_JSON_HEAD) + sum(lengths[0]) + len(_JSON_SEPARATOR) * max(len(lengths[0]) - 1, 0)
-    if not (json_file.startswith(_JSON_HEAD) and json_file.startswith(b'\n],"site":', json_end)
-            and csv_file.startswith(CSV_HEAD) and len(CSV_HEAD) + sum(lengths[1]) == len(csv_file)):
+    bodies = [_written_lines(json_file, _JSON_HEAD, _JSON_SEPARATOR, lengths[0], _JSON_AFTER),
+              _written_lines(csv_file, CSV_HEAD, b"", lengths[1], b"")]
+    return None if any(body is None for body in bodies) else bodies
+
+
+def _written_lines(file: bytes, head: bytes, separator: bytes, lengths: list[int], after: bytes) -> memoryview | None:
+    """The lines `lines` wrote in `file`, given each one's length: from the end of `head` to
+    where `after` starts (the end of the file, when nothing is after them); None when the file
+    does not hold them there."""
+    end = len(head) + sum(lengths) + len(separator) * max(len(lengths) - 1, 0)
+    if not (file.startswith(head) and (file.startswith(after, end) if after else end == len(file))):
         return None
-    return [memoryview(json_file)[len(_JSON_HEAD):json_end], memoryview(csv_file)[len(CSV_HEAD):]]
+    return memoryview(file)[len(head):end]
 
 
 def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
@@ -226,6 +235,8 @@ class OfflineIndex:
 
 
 _OFFLINE_HEAD = b'window.HINDSIGHT_FALLBACK_SEARCH = {"claims":['
+_OFFLINE_SEPARATOR = b","
+_OFFLINE_AFTER = b'],"fields":'
 _OFFLINE_FIELDS = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"]
 
 
@@ -261,19 +272,16 @@ def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = 
 
     same_names = before is not None and before.names == names
     # As json_ld writes the whole (keys sorted, compact), a row at a time.
-    tail = f'],"fields":{json_ld(_OFFLINE_FIELDS)},"names":{json_ld(names)}}};\n'.encode("utf-8")
-    (script,), made = lines(list(claims), [(_OFFLINE_HEAD, b",", tail)], make, before.lines if same_names else None,
-                            stale if same_names else None)
+    tail = _OFFLINE_AFTER + f'{json_ld(_OFFLINE_FIELDS)},"names":{json_ld(names)}}};\n'.encode("utf-8")
+    (script,), made = lines(list(claims), [(_OFFLINE_HEAD, _OFFLINE_SEPARATOR, tail)], make,
+                            before.lines if same_names else None, stale if same_names else None)
     return OfflineIndex(script, names, made)
 
 
 def offline_body(script: bytes, lengths: list[int]) -> memoryview | None:
     """The rows of the offline search index as written (`Lines.bodies`), given each row's
     length; None when the script does not hold rows of those lengths where it should."""
-    end = len(_OFFLINE_HEAD) + sum(lengths) + max(len(lengths) - 1, 0)
-    if not (script.startswith(_OFFLINE_HEAD) and script.startswith(b'],"fields":', end)):
-        return None
-    return memoryview(script)[len(_OFFLINE_HEAD):end]
+    return _written_lines(script, _OFFLINE_HEAD, _OFFLINE_SEPARATOR, lengths, _OFFLINE_AFTER)
 
 
 def search_fallback(archive: Archive, links: Links) -> bytes:

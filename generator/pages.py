@@ -351,8 +351,8 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
     """Every page of the site, planned: its path, template, title and values. `before`, the
     plans of a previous build kept in memory (path -> plan), gives back the plan of a claim or
     article page, or a list of claims, that would be made from the very same objects (an
-    unchanged claim or sheet; a question, speaker or year whose claims are all unchanged): the same Page, with
-    this build's site view (`incremental.same_plan` knows it is the same at once)."""
+    unchanged claim or sheet; a question, speaker or year whose claims are all unchanged): the
+    same Page, with this build's site view (`incremental.same_plan` knows it is the same at once)."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
@@ -380,8 +380,7 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         values = before.values
         if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
                 and values["article"] is article:   # what every other value is made from
-            values["view"] = view
-            return before
+            return _again(before, view)
     return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
         "claim": claim, "article": article, "speaker": speaker,
         "role": view.role_when_said(claim), "links": links,
@@ -428,9 +427,13 @@ def planned_before(before: dict[str, Page], first: str, made_from: tuple, view: 
     pages = [before.get(path) for path in page.values["pager"].paths]
     if None in pages:
         return None
-    for page in pages:
-        page.values["view"] = view
-    return pages
+    return [_again(page, view) for page in pages]
+
+
+def _again(page: Page, view: SiteView) -> Page:
+    """A plan of the last build's, given again with this build's site view."""
+    page.values["view"] = view
+    return page
 
 
 def numbered_pages(first: str, template: str, title: str, claims: list[Claim], values: dict[str, Any],
@@ -485,8 +488,7 @@ def speaker_pages(view: SiteView, person_id: str, before: dict[str, Page] | None
 
 def article_page(view: SiteView, article: Article, before: Page | None = None) -> Page:
     if before is not None and before.values["article"] is article:   # what every other value is made from
-        before.values["view"] = view
-        return before
+        return _again(before, view)
     return Page(article_path(article.slug), "article.html", article.title, {
         "article": article, "claims": list(article.claims),
         "quality": [(flag, QUALITY_NOTES.get(flag, flag)) for flag in article.quality],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -32,6 +34,15 @@ def preview_server(tmp_path, capsys):
     yield project, preview, base
     server.shutdown()
     server.server_close()
+
+
+def serve_command(project: Path, port: int) -> tuple[list[str], dict]:
+    """`hindsight serve` of `project` (no search, no extraction) on `port`, as a process runs
+    it from this checkout: its command line, and the working folder and environment to run it in."""
+    root = Path(__file__).resolve().parent.parent
+    return ([sys.executable, "-m", "generator", "serve", "--content", str(project / "content"),
+             "--output", str(project / "site"), "--no-search", "--no-extract", "--port", str(port)],
+            {"cwd": root, "env": {**os.environ, "PYTHONPATH": str(root)}})
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -134,22 +145,17 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
 def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp_path):
     """`hindsight serve` keeps its builds' record in memory; stopped by SIGTERM right after a
     rebuild (before the watcher's next idle look), it still writes the record and exits 0."""
-    import os
     import queue
     import signal
     import subprocess
-    import sys
     import time
 
     from generator import incremental
 
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project)
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(project / "content"),
-                               "--output", str(project / "site"), "--no-search", "--no-extract", "--port", "0"],
-                              cwd=root, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(root)})
+    command, where = serve_command(project, 0)
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **where)
     said: queue.Queue = queue.Queue()   # its lines on stderr, read beside the test: a silent server never hangs it
     reader = threading.Thread(target=lambda: [said.put(line) for line in server.stderr] + [said.put("")], daemon=True)
     reader.start()
@@ -187,23 +193,17 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
 def test_hindsight_serve_that_cannot_listen_still_leaves_its_builds_record(tmp_path):
     """The first build of `hindsight serve` keeps its record in memory; when the port is taken
     and the preview gives up, the record is written before it exits."""
-    import os
     import socket
     import subprocess
-    import sys
 
     from generator import incremental
 
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project)
-    root = Path(__file__).resolve().parent.parent
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        finished = subprocess.run([sys.executable, "-m", "generator", "serve", "--content", str(project / "content"),
-                                   "--output", str(project / "site"), "--no-search", "--no-extract",
-                                   "--port", str(taken.getsockname()[1])],
-                                  cwd=root, capture_output=True, text=True, timeout=120,
-                                  env={**os.environ, "PYTHONPATH": str(root)})
+        command, where = serve_command(project, taken.getsockname()[1])
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=120, **where)
     assert finished.returncode == 2 and "cannot listen on port" in finished.stderr
     assert incremental.read_record(project / "site") is not None
