@@ -121,9 +121,12 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
     started, timed = time.monotonic(), Stopwatch()
     timed("extract", extract_new_seeds, options)
     cache = writers.cache_path(options.output, "sheets") if options.incremental else None
-    read = timed("load", load, options.content, options.processes, cache, memory)
-    later = SimilarLater() if _link_later(read[0], options) else None   # found while the rest is done: see `render`
+    later = SimilarLater() if _may_link_later(options) else None   # forked now, while this process is small
     try:
+        read = timed("load", load, options.content, options.processes, cache, memory)
+        if later is not None and not _link_later(read[0]):   # found sooner by linking itself
+            later.close()
+            later = None
         archive, problems = timed("validate", validate, *read[:3], memory, later)
         if cache is not None:
             timed("load", remember, cache, read, memory)
@@ -340,16 +343,41 @@ def _read_similarity(output: Path, code: str) -> SimilarityRecord | None:
 SIMILAR_VERSION = 6
 
 
-def _link_later(files: ContentFiles, options: BuildOptions) -> bool:
-    """Whether similar statements are found by a forked process while the archive is checked
-    and linked, and the pages that show none are planned and rendered: in a full build of a
-    large archive with a core to spare. (An incremental build reuses the similar statements
-    it found before, or finds them in two processes: its record needs every page's plan
-    complete before it renders.)"""
+def _may_link_later(options: BuildOptions) -> bool:
+    """Whether similar statements may be found by a forked process while the archive is
+    checked and linked, and the pages that show none are planned and rendered: in a full
+    build with a core to spare, of an archive with sheets enough to hold LINK_LATER_FROM
+    claims (they are counted once read: `_link_later`). (An incremental build reuses the
+    similar statements it found before, or finds them in two processes: its record needs
+    every page's plan complete before it renders.)"""
     return (not options.incremental and min(options.processes, os.cpu_count() or 1) >= 2
-            and sum(len(claims) for claims in (document.value.get("claims") for document in files.articles
-                                               if isinstance(document.value, dict))
-                    if isinstance(claims, list)) >= LINK_LATER_FROM)
+            and _sheets_at_least(options.content / "articles", LINK_LATER_FROM // CLAIMS_PER_SHEET_AT_MOST))
+
+
+CLAIMS_PER_SHEET_AT_MOST = 40   # as many as an article commonly holds (the seeds: 13 on average)
+
+
+def _sheets_at_least(folder: Path, count: int) -> bool:
+    """Whether `folder` holds `count` sheets or more, looking no further once it does."""
+    found, folders = 0, [folder]
+    while found < count and folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".yaml"):
+                        found += 1
+        except OSError:
+            continue
+    return found >= count
+
+
+def _link_later(files: ContentFiles) -> bool:
+    """Whether the archive read is large enough for similar statements to be found beside the rest."""
+    return sum(len(claims) for claims in (document.value.get("claims") for document in files.articles
+                                          if isinstance(document.value, dict))
+               if isinstance(claims, list)) >= LINK_LATER_FROM
 
 
 LINK_LATER_FROM = 8000   # claims: below this, similar statements are found sooner than pages are planned

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from generator.model import Archive, Article, Claim
 
@@ -231,39 +231,50 @@ def similar_inputs(archive: Archive) -> tuple[list[Claim], frozenset[str]]:
 
 
 class SimilarLater:
-    """Similar statements being found by one forked process (started by `link_archive`, or
-    by the build before it checks the archive across files), all claims in one go. `ready`
+    """Similar statements being found by one forked process, all claims in one go, while the
+    build does the rest. The process is forked when this is made: early in a build, before the
+    content is read, while this process is small. Forked later, it would keep its own copy of
+    every page of memory this process changed since (the documents read, let go once
+    modelled; everything made after): at 100,000 claims, that was a gigabyte more for the
+    build as a whole. `start` sends it the statements (by pipe: a few megabytes); `ready`
     says whether they are found; `fill` waits for them and adds them to the links; `close`
     stops the process if they are not wanted any more."""
 
-    _pool = None
     seconds: float | None = None   # how long finding them took, once found
+    started = False
 
-    def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
+    def __init__(self) -> None:
         import multiprocessing   # only here: linking is otherwise free of processes
 
-        global _FORKED_LATER
-        _FORKED_LATER = claims, ignore   # inherited by the forked process, never pickled
-        try:
-            self._pool = multiprocessing.get_context("fork").Pool(1)
-            self._found = self._pool.apply_async(_find_forked)
-        finally:
-            _FORKED_LATER = None
+        context = multiprocessing.get_context("fork")
+        self._results, theirs = context.Pipe()
+        self._process = context.Process(target=_find_sent, args=(theirs,), name="similar statements", daemon=True)
+        self._process.start()
+        theirs.close()
 
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
+    def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
+        self._results.send(([_Stated(claim.id, claim.statement, claim.article, claim.speaker) for claim in claims],
+                            ignore))
+        self.started = True
 
     def ready(self) -> bool:
-        return self._found.ready()
+        return self._results.poll()
 
     def fill(self, links: Links) -> dict[str, ClaimLinks]:
         """Wait for the similar statements, add them to `links` and return the claims' links
         that changed (those with similar statements), by claim id."""
         try:
-            found, self.seconds = self._found.get()
+            try:
+                sent = self._results.recv()
+            except EOFError:
+                self._process.join()
+                raise RuntimeError("finding similar statements stopped without a result "
+                                   f"(its process ended with exit code {self._process.exitcode})") from None
         finally:
             self.close()
+        if isinstance(sent, BaseException):
+            raise sent
+        found, self.seconds = sent
         links.similar = {claim: tuple(Similar(*item) for item in items) for claim, items in found.items()}
         changed = {}
         for claim, similar in links.similar.items():
@@ -273,25 +284,44 @@ class SimilarLater:
         return changed
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._results.close()
 
 
-_FORKED_LATER: tuple | None = None
+class _Stated(NamedTuple):
+    """What similar statements are found from, of one claim (as `similar_statements` reads a
+    `Claim`): sent to the process finding them."""
+
+    id: str
+    statement: str
+    article: str
+    speaker: str
 
 
-def _find_forked() -> tuple[dict[str, tuple[tuple, ...]], float]:
-    """The forked process's work: every claim's similar statements, as plain tuples (quicker to
-    send back), and the seconds it took (for `BuildResult.stages`: it runs beside rendering)."""
+def _find_sent(connection) -> None:
+    """The forked process's work: the statements `SimilarLater.start` sends, then every claim's
+    similar statements back, as plain tuples (quicker to send), with the seconds it took (for
+    `BuildResult.stages`: it runs beside rendering); or what stopped it."""
     import gc
     import time
 
-    gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
+    gc.disable()   # as in the build: no cycles are made
+    try:
+        claims, ignore = connection.recv()
+    except EOFError:   # closed before any was sent: the build stopped first
+        return
     started = time.perf_counter()
-    claims, ignore = _FORKED_LATER
-    return ({claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
-             for claim, items in similar_statements(claims, ignore=ignore).items()}, time.perf_counter() - started)
+    try:
+        found = {claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
+                 for claim, items in similar_statements(claims, ignore=ignore).items()}
+        connection.send((found, time.perf_counter() - started))
+    except Exception as error:  # noqa: BLE001 - raised again in the build, by `fill`
+        try:
+            connection.send(error)
+        except Exception:  # noqa: BLE001 - one that cannot be sent is told by its text
+            connection.send(RuntimeError(f"{type(error).__name__}: {error}"))
 
 
 def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours:

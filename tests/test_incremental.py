@@ -741,6 +741,45 @@ def test_an_archive_that_cannot_be_modelled_before_its_checks_is_modelled_after_
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
+def test_the_process_finding_similar_statements_is_forked_before_the_content_is_read(archive: Path, request,
+                                                                                   monkeypatch):
+    import multiprocessing
+
+    from generator import build as pipeline
+
+    run(archive, "serial", incremental_=False)
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    real_read, running = pipeline.read_content, []
+
+    def read_content(*args, **kwargs):   # forked later, it would keep a copy of all that reading leaves behind
+        running.extend(process.name for process in multiprocessing.active_children())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_content", read_content)
+    built = run(archive, "parallel", incremental_=False)
+    assert running == ["similar statements"] and built.stages["similar"] > 0
+    assert tree(archive / "parallel") == tree(archive / "serial")
+    assert not multiprocessing.active_children(), "it has ended with the build"
+
+
+def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says_so(archive: Path, request,
+                                                                                  monkeypatch):
+    import os
+
+    from generator import build as pipeline, linking
+
+    run(archive, incremental_=False)
+    before = tree(archive / "site")
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "similar_statements", lambda *args, **kwargs: os._exit(3))   # as if killed
+    with pytest.raises(RuntimeError, match=r"finding similar statements stopped without a result .*exit code 3"):
+        build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
+    assert tree(archive / "site") == before
+    assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
+
+
 @pytest.mark.parametrize("forked", [
     ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
