@@ -3,8 +3,8 @@ side by side with Hugo rendering the same number of claim pages.
 
 For each size it generates the archive (`bench/synthetic.py`), builds it in a child process
 (so peak memory is that build's alone) and prints the wall time of each build stage as
-`hindsight build` reports it (`BuildResult.stages`), the peak resident memory of the build
-and of its largest child (a render worker, which shares the build's memory, or Pagefind), and the size of the site: pages, exports, search index. Then it writes the
+`hindsight build` reports it (`BuildResult.stages`), the peak memory of the build's processes
+together (sampled; see `TreeMemory`), and the size of the site: pages, exports, search index. Then it writes the
 same claims as Markdown with front matter for Hugo, with a template of the same shape (head,
 navigation, the claim's facts, outcome and context, speaker/question/year list pages) and
 times `hugo` on it, and prints pages per second for both and their ratio.
@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -96,13 +97,70 @@ def run_preview(archive: Path, search: bool, edits: list[str]) -> list[dict]:
 def run_build(archive: Path, search: bool, output: str = "site", incremental: bool = False) -> dict:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    finished = subprocess.run([sys.executable, "-c", CHILD, output, "on" if search else "off",
-                               "on" if incremental else "off"],
-                              cwd=archive, env=environment, capture_output=True, text=True)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, output, "on" if search else "off",
+                              "on" if incremental else "off"],
+                             cwd=archive, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with TreeMemory(child.pid) as memory:
+        stdout, stderr = child.communicate()
     command = time.perf_counter() - started   # with Python's start and the imports, as an editor waits
-    if finished.returncode != 0:
-        raise SystemExit(f"the build failed:\n{finished.stderr}")
-    return {**json.loads(finished.stdout.strip().splitlines()[-1]), "command": command}
+    if child.returncode != 0:
+        raise SystemExit(f"the build failed:\n{stderr}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), "command": command, "tree_peak_kb": memory.peak_kb}
+
+
+class TreeMemory:
+    """The peak memory of a process and every process it starts, together, sampled every
+    `every` seconds while in use (`with`): the sum of their proportional set sizes (Linux's
+    PSS: a page shared by n of them counts 1/n in each, so once in the sum). The resident
+    sizes `getrusage` gives count a page a forked process shares with the build in both.
+    `peak_kb` is None where /proc has no `smaps_rollup` (not Linux, or before 4.14)."""
+
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        self.pid, self.every = pid, every
+        self.peak_kb: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            total = tree_pss_kb(self.pid)
+            if total is not None and (self.peak_kb is None or total > self.peak_kb):
+                self.peak_kb = total
+
+
+def tree_pss_kb(root: int) -> int | None:
+    """The proportional set sizes of `root` and its descendants, summed, in kB."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(name))
+    total, found, waiting = 0, False, [root]
+    while waiting:
+        pid = waiting.pop()
+        waiting += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        found = True
+                        break
+        except OSError:   # ended meanwhile, or no smaps_rollup here
+            continue
+    return total if found else None
 
 
 def folder_size(folder: Path) -> int:
@@ -392,8 +450,11 @@ def main() -> None:
                  if not args.incremental else ""))
         print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
               f"{result['pages']:,} pages, {result['files']:,} files")
-        print(f"peak memory: build {result['peak_kb'] / 1024:,.0f} MB; largest child process (render worker "
-              f"or Pagefind) {result['children_peak_kb'] / 1024:,.0f} MB")
+        together = result["tree_peak_kb"]
+        print(f"peak memory: {'not measured here' if together is None else f'{together / 1024:,.0f} MB'} for the "
+              f"build's processes together (PSS, sampled every 0.25 s); resident at its peak, the build process "
+              f"{result['peak_kb'] / 1024:,.0f} MB, its largest child (similar statements, a render worker or "
+              f"Pagefind) {result['children_peak_kb'] / 1024:,.0f} MB: they share much of it")
         print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()))
         deployed = deployment_sizes(archive / "site", args.artifact)
         print("as deployed to GitHub Pages: " + ", ".join(f"{name} {mb(size)}" for name, size in deployed.items())
@@ -401,7 +462,7 @@ def main() -> None:
         render_rate = result["pages"] / (stages["render"] + stages["write"])
         row = {"label": label, "claims": claims, "pages": result["pages"], "build": result["seconds"],
                "link": stages["link"], "similar": stages.get("similar", stages["link"]), "render_rate": render_rate,
-               "peak_mb": result["peak_kb"] / 1024, "size": sizes["total"], "search": search}
+               "peak_mb": together / 1024 if together is not None else None, "size": sizes["total"], "search": search}
         no_index = result["seconds"] - stages.get("index", 0.0)
         row["build_no_index"] = no_index
         if args.hugo and shutil.which("hugo"):
@@ -459,16 +520,17 @@ def main() -> None:
           "beside planning and rendering (not in link s), below that within link s.")
     print("\n| claims | pages | build s | build s w/o index | link s | similar s | similar ms per 1k claims "
           "| render+write pages/s "
-          "| Hugo pages/s | ratio | peak MB | site MB |")
+          "| Hugo pages/s | ratio | peak MB, all processes | site MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         hugo_rate = row.get("hugo_rate")
         ratio = f"{row['render_rate'] / hugo_rate:.2f}" if hugo_rate else "-"
+        peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:,.0f}"
         print(f"| {row['claims']:,} | {row['pages']:,} | {row['build']:.1f}{' (search)' if row['search'] else ''} "
               f"| {row['build_no_index']:.1f} | {row['link']:.2f} | {row['similar']:.2f} "
               f"| {row['similar'] / row['claims'] * 1e6:.0f} "
               f"| {row['render_rate']:,.0f} | {f'{hugo_rate:,.0f}' if hugo_rate else 'skipped'} "
-              f"| {ratio} | {row['peak_mb']:,.0f} "
+              f"| {ratio} | {peak} "
               f"| {row['size'] / 1e6:,.0f} |")
 
 
