@@ -9,7 +9,6 @@ touch the disk. A build that stops at any step leaves the previous site untouche
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import functools
 import gc
@@ -25,6 +24,7 @@ from generator import exports, feeds, incremental, search, writers
 from generator.contents import (check_archive, check_schemas, code_digest, model_archive, read_content,
                                 read_sheets_cache, sheets_to_cache, write_sheets_cache)
 from generator.linking import Links, SimilarityRecord, SimilarLater, link_archive, similar_inputs
+from generator.memory import give_back_freed_memory
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
 from generator.readers import Problem
@@ -111,21 +111,6 @@ def build(options: BuildOptions, memory: incremental.Memory | None = None) -> Bu
     with writers.build_lock(options.output, on_wait=_say_waiting):
         writers.recover(options.output)
         return _build(options, memory if options.incremental else None)
-
-
-def give_back_freed_memory() -> None:
-    """Hand the memory that earlier steps freed back to the system.
-
-    glibc's allocator keeps freed memory for reuse rather than return it: after the documents
-    read are let go, and again once the pages are planned, it kept 180 and 290 MB at 100,000
-    claims. A process forked then shares those pages, and the first reuse copies them, so
-    the build's processes together needed hundreds of megabytes more. It takes some 25 ms.
-    Elsewhere than glibc (no `malloc_trim`), nothing is done."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def _say_waiting(output: Path) -> None:
