@@ -560,11 +560,19 @@ def _render_share(first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
 
 
 def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
-           changes: incremental.Comparison | None = None, output: Path | None = None) -> dict[str, bytes]:
+           changes: incremental.Comparison | None = None, output: Path | None = None,
+           into: Path | None = None) -> dict[str, bytes]:
     """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index. In an
     incremental build, the lines of the downloads and the rows of the offline search index
-    of claims made from unchanged parts are copied from the site in place."""
+    of claims made from unchanged parts are copied from the site in place. With `into` (a
+    full build's staging folder: it keeps no record of their lines), the downloads and the
+    offline search index are written there line by line instead, and the rest returned."""
     listed = [page.path for page in pages if page.path != "404.html"]
+    feeds_made = {"feed.xml": feeds.atom_feed(archive, links, base_url), "sitemap.xml": feeds.sitemap(listed, base_url)}
+    if into is not None:
+        exports.write_downloads(archive, links, base_url, into / "claims.json", into / "claims.csv")
+        exports.write_offline_index(archive, links, into / "search-fallback.js")
+        return feeds_made
     downloads_before = offline_before = stale = stale_rows = None
     if changes is not None and changes.recording and output is not None:
         downloads_before, offline_before = incremental.previous_exports(changes, output)
@@ -574,8 +582,7 @@ def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
     if changes is not None:
         incremental.note_exports(changes, downloads, offline)
     return {
-        "feed.xml": feeds.atom_feed(archive, links, base_url),
-        "sitemap.xml": feeds.sitemap(listed, base_url),
+        **feeds_made,
         "claims.json": downloads.json,
         "claims.csv": downloads.csv,
         "search-fallback.js": offline.script,
@@ -607,12 +614,15 @@ def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: s
 
 def _export_and_write(make, staging: Path) -> dict[str, int]:
     try:
-        files = make()
+        files = make(into=staging)
     except Exception as error:
         raise RuntimeError(f"writing the exports failed: {type(error).__name__}: {error}") from error
-    made: dict[str, int] = {}
+    made: dict[str, int] = {name: (staging / name).stat().st_size for name in WRITTEN_AS_MADE}
     write(staging, files, made)
     return made
+
+
+WRITTEN_AS_MADE = ("claims.json", "claims.csv", "search-fallback.js")   # by `export`, given where
 
 
 def write(staging: Path, files: dict[str, bytes], written: dict[str, int] | None = None) -> None:

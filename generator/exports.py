@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from itertools import accumulate, repeat
 from operator import add
 from typing import Any, Callable
@@ -92,18 +93,10 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
     again and the claims moved. Each file is put together in one copy. Made afresh, each
     file is a bytearray that grew line by line: at 100,000 claims, 200 MB less at once than
     the lines made apart and then joined."""
-    lengths: list[list[int]] = [[] for _ in frames]
     if before is None or stale is None:   # each line added to its file as it is made: the files, no more, in memory
-        files = [bytearray(head) for head, _, _ in frames]
-        for place, claim in enumerate(order):
-            for file, length, line, (_, separator, _) in zip(files, lengths, make(claim), frames):
-                if place:
-                    file += separator
-                file += line
-                length.append(len(line))
-        for file, (_, _, tail) in zip(files, frames):
-            file += tail
-        return files, _lines_of(order, files, frames, lengths)
+        files = [bytearray() for _ in frames]
+        return files, _lines_of(order, files, frames, write_lines(order, frames, make, [file.extend for file in files]))
+    lengths: list[list[int]] = [[] for _ in frames]
     pieces: list[list] = [[head] for head, _, _ in frames]
     at_before = {claim: place for place, claim in enumerate(before.order)}
     at = [None if claim in stale else at_before.get(claim) for claim in order]
@@ -134,6 +127,25 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
         file.append(tail)
         files.append(b"".join(file))
     return files, _lines_of(order, files, frames, lengths)
+
+
+def write_lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Callable[[str], tuple[bytes, ...]],
+                writes: list[Callable[[bytes], Any]]) -> list[list[int]]:
+    """Files of a line per claim in `order`, each framed by its (head, separator between lines,
+    tail), `make` giving a claim's lines: each piece is handed to its file's `write` as it is
+    made. Returns each file's lines' lengths."""
+    lengths: list[list[int]] = [[] for _ in frames]
+    for write, (head, _, _) in zip(writes, frames):
+        write(head)
+    for place, claim in enumerate(order):
+        for write, length, line, (_, separator, _) in zip(writes, lengths, make(claim), frames):
+            if place:
+                write(separator)
+            write(line)
+            length.append(len(line))
+    for write, (_, _, tail) in zip(writes, frames):
+        write(tail)
+    return lengths
 
 
 def _lines_of(order: list[str], files: list[bytes], frames: list[tuple[bytes, bytes, bytes]],
@@ -170,6 +182,21 @@ def downloads(archive: Archive, links: Links, base_url: str, before: Lines | Non
     """Both downloads, a line per claim in date order. With `before`, the lines of the
     downloads as the previous build wrote them (the same code and address), only the `stale`
     claims' lines are made afresh (those whose claim, article or speaker changed, or new)."""
+    (json_file, csv_file), made = lines(*_download_lines(archive, links, base_url), before, stale)
+    return Downloads(json_file, csv_file, made)
+
+
+def write_downloads(archive: Archive, links: Links, base_url: str, json_path: Path, csv_path: Path) -> None:
+    """Both downloads, as `downloads` makes them afresh, written to these files line by line
+    (a full build: at 100,000 claims they are 185 MB, never in memory at once)."""
+    with open(json_path, "wb") as json_file, open(csv_path, "wb") as csv_file:
+        write_lines(*_download_lines(archive, links, base_url), [json_file.write, csv_file.write])
+
+
+def _download_lines(archive: Archive, links: Links, base_url: str
+                    ) -> tuple[list[str], list[tuple[bytes, bytes, bytes]], Callable[[str], tuple[bytes, bytes]]]:
+    """What the downloads are made of: the claims in date order, each file's frame, and what
+    makes a claim's two lines."""
     encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # Compact, one claim per line: json's C encoder runs only without indentation (5x faster
     # at 100,000 claims), and a line per claim still diffs well.
@@ -187,10 +214,8 @@ def downloads(archive: Archive, links: Links, base_url: str, before: Lines | Non
 
     site = json.dumps({"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    (json_file, csv_file), made = lines(list(claims), [(_JSON_HEAD, _JSON_SEPARATOR,
-                                                        _JSON_AFTER + site.encode("utf-8") + b"}\n"),
-                                                       (CSV_HEAD, b"", b"")], make, before, stale)
-    return Downloads(json_file, csv_file, made)
+    return list(claims), [(_JSON_HEAD, _JSON_SEPARATOR, _JSON_AFTER + site.encode("utf-8") + b"}\n"),
+                          (CSV_HEAD, b"", b"")], make
 
 
 def download_bodies(json_file: bytes, csv_file: bytes, lengths: tuple[list[int], list[int]]) -> list[memoryview] | None:
@@ -264,6 +289,23 @@ def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = 
     With `before`, the index as the previous build wrote it, and the same names, only the
     `stale` claims' rows are made afresh (those whose claim, article, speaker or questions
     changed, or new)."""
+    names, order, frames, make = _offline_rows(archive, links)
+    same_names = before is not None and before.names == names
+    (script,), made = lines(order, frames, make, before.lines if same_names else None, stale if same_names else None)
+    return OfflineIndex(script, names, made)
+
+
+def write_offline_index(archive: Archive, links: Links, path: Path) -> None:
+    """The offline search index, as `offline_index` makes it afresh, written to this file row
+    by row (a full build: 24 MB at 100,000 claims, never in memory at once)."""
+    with open(path, "wb") as script:
+        write_lines(*_offline_rows(archive, links)[1:], [script.write])
+
+
+def _offline_rows(archive: Archive, links: Links
+                  ) -> tuple[list[str], list[str], list[tuple[bytes, bytes, bytes]], Callable[[str], tuple[bytes]]]:
+    """What the offline search index is made of: its names, the claims in date order, its
+    frame, and what makes a claim's row."""
     people, topics, articles = archive.people, archive.topics, links.articles
     names = sorted({person.name for person in people.values()} | {topic.title for topic in topics.values()}
                    | {article.outlet or "" for article in articles.values()} | set(STATUS_LABELS.values()))
@@ -281,12 +323,9 @@ def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = 
             ensure_ascii=False, separators=(",", ":"))
         return (script_safe(row).encode("utf-8"),)   # the one file's line
 
-    same_names = before is not None and before.names == names
     # As json_ld writes the whole (keys sorted, compact), a row at a time.
     tail = _OFFLINE_AFTER + f'{json_ld(_OFFLINE_FIELDS)},"names":{json_ld(names)}}};\n'.encode("utf-8")
-    (script,), made = lines(list(claims), [(_OFFLINE_HEAD, _OFFLINE_SEPARATOR, tail)], make,
-                            before.lines if same_names else None, stale if same_names else None)
-    return OfflineIndex(script, names, made)
+    return names, list(claims), [(_OFFLINE_HEAD, _OFFLINE_SEPARATOR, tail)], make
 
 
 def offline_body(script: bytes, lengths: list[int]) -> memoryview | None:

@@ -783,7 +783,7 @@ def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says
 @pytest.mark.parametrize("forked", [
     ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
-    ("PARALLEL_FROM", "exports", "offline_index", "the fallback index could not be made",
+    ("PARALLEL_FROM", "exports", "write_offline_index", "the fallback index could not be made",
      "writing the exports failed"),
 ], ids=["finding similar statements", "the exports beside rendering"])
 def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch, forked):
