@@ -237,7 +237,7 @@ class SimilarLater:
     content is read, while this process is small. Forked later, it would keep its own copy of
     every page of memory this process changed since (the documents read, let go once
     modelled; everything made after): at 100,000 claims, that was a gigabyte more for the
-    build as a whole. `start` sends it the statements (by pipe: a few megabytes); `ready`
+    build as a whole. `start` sends it the statements (by pipe: 25 MB at 100,000 claims); `ready`
     says whether they are found; `fill` waits for them and adds them to the links; `close`
     stops the process if they are not wanted any more."""
 
@@ -254,8 +254,11 @@ class SimilarLater:
         theirs.close()
 
     def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
-        self._results.send(([_Stated(claim.id, claim.statement, claim.article, claim.speaker) for claim in claims],
-                            ignore))
+        try:
+            self._results.send(([_Stated(claim.id, claim.statement, claim.article, claim.speaker)
+                                 for claim in claims], ignore))
+        except OSError:   # it ended before it was sent them: killed, say
+            self._ended()
         self.started = True
 
     def ready(self) -> bool:
@@ -268,9 +271,7 @@ class SimilarLater:
             try:
                 sent = self._results.recv()
             except EOFError:
-                self._process.join()
-                raise RuntimeError("finding similar statements stopped without a result "
-                                   f"(its process ended with exit code {self._process.exitcode})") from None
+                self._ended()
         finally:
             self.close()
         if isinstance(sent, BaseException):
@@ -283,6 +284,11 @@ class SimilarLater:
             changed[claim] = links.per_claim[claim] = ClaimLinks(before.on_question, before.speaker_other_years,
                                                                  _shown(similar), before.cited_by)
         return changed
+
+    def _ended(self) -> None:
+        self._process.join()
+        raise RuntimeError("finding similar statements stopped without a result "
+                           f"(its process ended with exit code {self._process.exitcode})") from None
 
     def close(self) -> None:
         if self._process.is_alive():

@@ -763,9 +763,11 @@ def test_the_process_finding_similar_statements_is_forked_before_the_content_is_
     assert not multiprocessing.active_children(), "it has ended with the build"
 
 
+@pytest.mark.parametrize("when", ["while finding them", "before it is sent the statements"])
 def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says_so(archive: Path, request,
-                                                                                  monkeypatch):
+                                                                                  monkeypatch, when):
     import os
+    import signal
 
     from generator import build as pipeline, linking
 
@@ -773,8 +775,20 @@ def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says
     before = tree(archive / "site")
     request.getfixturevalue("forks")
     monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
-    monkeypatch.setattr(linking, "similar_statements", lambda *args, **kwargs: os._exit(3))   # as if killed
-    with pytest.raises(RuntimeError, match=r"finding similar statements stopped without a result .*exit code 3"):
+    if when == "while finding them":
+        monkeypatch.setattr(linking, "similar_statements", lambda *args, **kwargs: os._exit(3))
+        code = "3"
+    else:
+        real_start = linking.SimilarLater.start
+
+        def start(later, *args):
+            os.kill(later._process.pid, signal.SIGKILL)
+            later._process.join()
+            return real_start(later, *args)
+
+        monkeypatch.setattr(linking.SimilarLater, "start", start)
+        code = "-9"
+    with pytest.raises(RuntimeError, match=rf"finding similar statements stopped without a result .*exit code {code}\)"):
         build(BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False))
     assert tree(archive / "site") == before
     assert not list(archive.glob("site.*.building")), "the half-built staging folder is gone"
