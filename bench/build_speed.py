@@ -451,10 +451,10 @@ def main() -> None:
         print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
               f"{result['pages']:,} pages, {result['files']:,} files")
         together = result["tree_peak_kb"]
-        print(f"peak memory: {'not measured here' if together is None else f'{together / 1024:,.0f} MB'} for the "
+        print(f"peak memory: {'not measured here' if together is None else f'{together / 1024:,.0f} MiB'} for the "
               f"build's processes together (PSS, sampled every 0.25 s); resident at its peak, the build process "
-              f"{result['peak_kb'] / 1024:,.0f} MB, its largest child (similar statements, a render worker or "
-              f"Pagefind) {result['children_peak_kb'] / 1024:,.0f} MB: they share much of it")
+              f"{result['peak_kb'] / 1024:,.0f} MiB, its largest child (similar statements, a render worker or "
+              f"Pagefind) {result['children_peak_kb'] / 1024:,.0f} MiB: they share much of it")
         print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()))
         deployed = deployment_sizes(archive / "site", args.artifact)
         print("as deployed to GitHub Pages: " + ", ".join(f"{name} {mb(size)}" for name, size in deployed.items())
@@ -472,7 +472,7 @@ def main() -> None:
             hugo_rate = hugo["pages"] / hugo["seconds"]
             print(f"hugo: {hugo['version']}")
             print(f"hugo: {count:,} claims -> {hugo['pages']:,} pages in {hugo['seconds']:.1f} s "
-                  f"({hugo_rate:,.0f} pages/s, peak {(hugo['peak_kb'] or 0) / 1024:,.0f} MB, {mb(hugo['size'])})")
+                  f"({hugo_rate:,.0f} pages/s, peak {(hugo['peak_kb'] or 0) / 1024:,.0f} MiB, {mb(hugo['size'])})")
             print(f"hindsight render+write: {render_rate:,.0f} pages/s = {render_rate / hugo_rate:.2f} x Hugo's "
                   f"whole build; hindsight whole build without index: {result['pages'] / no_index:,.0f} pages/s "
                   f"= {result['pages'] / no_index / hugo_rate:.2f} x Hugo")
@@ -520,7 +520,7 @@ def main() -> None:
           "beside planning and rendering (not in link s), below that within link s.")
     print("\n| claims | pages | build s | build s w/o index | link s | similar s | similar ms per 1k claims "
           "| render+write pages/s "
-          "| Hugo pages/s | ratio | peak MB, all processes | site MB |")
+          "| Hugo pages/s | ratio | peak MiB, all processes | site MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         hugo_rate = row.get("hugo_rate")
