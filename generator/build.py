@@ -133,7 +133,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
             timed("load", remember, cache, read, memory)
         sheets = read[0].digests
         del read   # the documents read are let go once modelled: they hold every value's position
-        give_back_freed_memory()
+        if not options.incremental:   # it forks later: see `render`
+            give_back_freed_memory()
         if archive is None:
             return BuildResult(problems=problems, stages=timed.stages)
         base_url = options.base_url or archive.site.base_url
@@ -356,7 +357,8 @@ def _may_link_later(options: BuildOptions) -> bool:
             and _sheets_at_least(options.content / "articles", LINK_LATER_FROM // CLAIMS_PER_SHEET_AT_MOST))
 
 
-CLAIMS_PER_SHEET_AT_MOST = 40   # as many as an article commonly holds (the seeds: 13 on average)
+CLAIMS_PER_SHEET_AT_MOST = 40   # more than an article commonly holds (the seeds: 13 on average): fewer sheets
+                                # than LINK_LATER_FROM / 40, and the archive is taken to be small
 
 
 def _sheets_at_least(folder: Path, count: int) -> bool:
@@ -550,7 +552,7 @@ def _render_share(first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
     made: dict[str, int] = {}
     if first and beside is not None:
         made.update(beside(staging))
-        give_back_freed_memory()   # the exports, written: hundreds of megabytes at 100,000 claims
+        give_back_freed_memory()   # what making the exports freed, before rendering
     reads: dict[str, set[str]] = {}
     for bounds in _next_batches(ranges, taken):
         files, found = _render_batch(pages, templates, recording, bounds)
@@ -622,7 +624,7 @@ def _export_and_write(make, staging: Path) -> dict[str, int]:
     return made
 
 
-WRITTEN_AS_MADE = ("claims.json", "claims.csv", "search-fallback.js")   # by `export`, given where
+WRITTEN_AS_MADE = ("claims.json", "claims.csv", "search-fallback.js")   # the files `export` writes itself, given `into`
 
 
 def write(staging: Path, files: dict[str, bytes], written: dict[str, int] | None = None) -> None:

@@ -12,9 +12,9 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import accumulate, repeat
 from operator import add
+from pathlib import Path
 from typing import Any, Callable
 
 from generator.linking import Links

@@ -236,8 +236,8 @@ class SimilarLater:
     build does the rest. The process is forked when this is made: early in a build, before the
     content is read, while this process is small. Forked later, it would keep its own copy of
     every page of memory this process changed since (the documents read, let go once
-    modelled; everything made after): at 100,000 claims, that was a gigabyte more for the
-    build as a whole. `start` sends it the statements (by pipe: 25 MB at 100,000 claims); `ready`
+    modelled; everything made after): at 100,000 claims, the build's processes together
+    needed half a gigabyte more. `start` sends it the statements (by pipe: 25 MB at 100,000 claims); `ready`
     says whether they are found; `fill` waits for them and adds them to the links; `close`
     stops the process if they are not wanted any more."""
 
