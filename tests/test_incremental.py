@@ -668,6 +668,16 @@ def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_sim
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
+def similar_found_beside(archive: Path, request, monkeypatch) -> None:
+    """A one-process full build in `serial` to compare with; then builds fork as a large
+    archive's would, and find similar statements beside the rest however few the claims."""
+    from generator import build as pipeline
+
+    run(archive, "serial", incremental_=False)
+    request.getfixturevalue("forks")
+    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+
+
 def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(archive: Path, request, monkeypatch,
                                                                              tmp_path):
     import os
@@ -675,9 +685,7 @@ def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(ar
 
     from generator import build as pipeline, linking
 
-    run(archive, "serial", incremental_=False)
-    request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    similar_found_beside(archive, request, monkeypatch)
     real_similar, real_export, exported_by = linking.similar_statements, pipeline.export, tmp_path / "exported-by"
 
     def slow_similar_statements(*args, **kwargs):   # in the forked process: found after every other page is rendered
@@ -724,9 +732,7 @@ def test_an_archive_that_cannot_be_modelled_before_its_checks_is_modelled_after_
                                                                                       monkeypatch):
     from generator import build as pipeline
 
-    run(archive, "serial", incremental_=False)
-    request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    similar_found_beside(archive, request, monkeypatch)
     real_model, calls = pipeline.model_archive, []
 
     def model_archive(*args, **kwargs):   # fails the first time, as on a value only the checks across files refuse
@@ -747,9 +753,7 @@ def test_the_process_finding_similar_statements_is_forked_before_the_content_is_
 
     from generator import build as pipeline
 
-    run(archive, "serial", incremental_=False)
-    request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    similar_found_beside(archive, request, monkeypatch)
     real_read, running = pipeline.read_content, []
 
     def read_content(*args, **kwargs):   # forked later, it would keep a copy of all that reading leaves behind
