@@ -11,10 +11,10 @@ import datetime as dt
 import heapq
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.linking import Links
+from generator.memory import cache_of_archive_text
 from generator.model import STATUS_LABELS, Archive
 from generator.pages import canonical_url, claim_path
 
@@ -107,7 +107,7 @@ def sitemap(paths: list[str], base_url: str) -> bytes:
     return _sitemap(tuple(paths), base_url)
 
 
-@lru_cache(maxsize=1)   # the live preview's next build lists the same pages, unless one was added or removed
+@cache_of_archive_text(maxsize=1)   # the live preview's next build lists the same pages, unless one was added or removed
 def _sitemap(paths: tuple[str, ...], base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

@@ -28,7 +28,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Callable, NamedTuple
 
-from generator.memory import give_back_freed_memory
+from generator.memory import cache_of_archive_text, give_back_freed_memory
 from generator.model import Archive, Article, Claim
 
 UNDATED = "undated"
@@ -407,7 +407,7 @@ def _other_years(claim: Claim, index: _SpeakerYears, order: dict[str, int]) -> t
     return tuple(result)
 
 
-@lru_cache(maxsize=65_536)
+@cache_of_archive_text(maxsize=65_536)
 def _nearest_years(years: tuple[str, ...], own: str) -> tuple[str, ...]:
     """The OTHER_YEARS_SHOWN years closest to `own` (earlier first on a tie), in order; undated last."""
     others = tuple(year for year in years if year != own)
@@ -424,7 +424,7 @@ def _nearest_years(years: tuple[str, ...], own: str) -> tuple[str, ...]:
 # Similar statements
 
 
-@lru_cache(maxsize=200_000)
+@cache_of_archive_text(maxsize=200_000)
 def _stem(word: str) -> str:
     for suffix, keep in (("'s", 2), ("’s", 2), ("ies", 4), ("ing", 5), ("ed", 5), ("es", 5), ("s", 4)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:

@@ -13,13 +13,15 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from generator.memory import cache_of_archive_text
+
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
 _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 
 
-@lru_cache(maxsize=65_536)   # an article's address is shown on each of its claims' pages
+@cache_of_archive_text(maxsize=65_536)   # an article's address is shown on each of its claims' pages
 def safe_href(url: str | None) -> str | None:
     """The address itself when it is safe to emit as a link, else None."""
     if url is None:
@@ -70,7 +72,7 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(_parser().render(source))
 
 
-@lru_cache(maxsize=65_536)   # a summary shows in a claim's entry on its article, speaker and question pages
+@cache_of_archive_text(maxsize=65_536)   # a summary shows in a claim's entry on its article, speaker and question pages
 def render_inline(source: str | None) -> Markup:
     """One paragraph of Markdown without the surrounding <p>: for summaries and notes in lists."""
     if not source:

@@ -1,13 +1,35 @@
 """Memory between the build's steps: what one step freed is handed back to the system
-before a process is forked, or before a long step goes on with less.
+before a process is forked, or before a long step goes on with less; and the caches of
+text made from the archive, emptied once the build lets go of the archive.
 
-Used by the build (`build.py`) and by similar statements' indexing (`linking.py`); it
-consumes and produces nothing else.
+Used by the build (`build.py`), by similar statements' indexing (`linking.py`), and by the
+modules whose caches it empties; it consumes and produces nothing else.
 """
 
 from __future__ import annotations
 
 import ctypes
+from functools import lru_cache
+
+_TEXT_CACHES: list = []
+
+
+def cache_of_archive_text(maxsize: int):
+    """`functools.lru_cache(maxsize)`, for a function of text from the archive (statements,
+    paths, addresses): `let_go_of_archive_text` empties it."""
+    def cached(function):
+        wrapped = lru_cache(maxsize=maxsize)(function)
+        _TEXT_CACHES.append(wrapped)
+        return wrapped
+    return cached
+
+
+def let_go_of_archive_text() -> None:
+    """Empty the caches of text from the archive. Made among the archive's objects, their
+    entries would keep most of its memory from going back to the system once it is let go:
+    Python's allocator returns a block of memory only when nothing in it lives."""
+    for cached in _TEXT_CACHES:
+        cached.cache_clear()
 
 
 def give_back_freed_memory() -> None:

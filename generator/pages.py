@@ -28,6 +28,7 @@ from markupsafe import Markup
 from generator import linking
 from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
+from generator.memory import cache_of_archive_text
 from generator.model import (
     STATUS_LABELS,
     STATUS_SCALES,
@@ -79,7 +80,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # ---------------------------------------------------------------------------
 # Where each page lives (relative to the site's root)
 
-@lru_cache(maxsize=262_144)   # a path segment per claim, speaker, question, article: quoted once
+@cache_of_archive_text(maxsize=262_144)   # a path segment per claim, speaker, question, article: quoted once
 def _segment(text: str) -> str:
     return quote(text, safe="")
 
@@ -577,7 +578,7 @@ def _by_year(claims: list[Claim], year_said: dict[str, str]) -> list[tuple[str, 
     return list(years.items())
 
 
-@lru_cache(maxsize=262_144)   # a title per claim page: the live preview plans them all again after each edit
+@cache_of_archive_text(maxsize=262_144)   # a title per claim page: the live preview plans them all again after each edit
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:

@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import jsonschema_rs
 
+from generator.memory import cache_of_archive_text
 from generator.model import REJECTED, STATUS_SCALES, UNRATED, slugify, statuses_for
 from generator.readers import Document, Problem
 
@@ -546,7 +547,7 @@ def _check_url(document: Document, where: tuple, url: str, problems: list[Proble
         problems.append(document.problem(where, *wrong))
 
 
-@lru_cache(maxsize=65_536)   # the live preview checks every claim's evidence again after each edit
+@cache_of_archive_text(maxsize=65_536)   # the live preview checks every claim's evidence again after each edit
 def _url_problem(url: str) -> tuple[str, str] | None:
     """What is wrong with a web address (message, how to fix it), or None."""
     try:

@@ -202,6 +202,37 @@ def test_a_full_build_drops_the_record_and_a_missing_bundle_is_indexed_again(arc
     assert first.built
 
 
+def test_a_full_build_lets_go_of_the_archive_before_pagefind_indexes_it(archive: Path, monkeypatch):
+    """Pagefind's processes run beside the build's: at 100,000 claims the archive was a gigabyte
+    held for nothing while they indexed."""
+    import weakref
+
+    from generator import build as pipeline, pages
+
+    run(archive, "kept", incremental=True)
+    modelled: list[weakref.ref] = []
+    seen: dict[str, bool | int] = {}
+    real_validate, real_index = pipeline.validate, pipeline.index
+
+    def validate(*args, **kwargs):
+        archive_made, problems = real_validate(*args, **kwargs)
+        modelled.append(weakref.ref(archive_made.articles[0].claims[0]))
+        return archive_made, problems
+
+    def index(*args, **kwargs):
+        seen["a claim alive"] = modelled[-1]() is not None
+        seen["titles cached"] = pages._short.cache_info().currsize
+        return real_index(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate", validate)
+    monkeypatch.setattr(pipeline, "index", index)
+    run(archive, "full", incremental=False)
+    assert seen == {"a claim alive": False, "titles cached": 0}
+    run(archive, "kept", incremental=True)   # an incremental build keeps them: its record is written after
+    assert seen["a claim alive"] and seen["titles cached"] > 100
+    assert tree(archive / "full") == tree(archive / "kept")
+
+
 def test_the_served_site_finds_words_of_the_edited_claim(archive: Path, page):
     from generator.commands.serve import make_server
 
