@@ -144,10 +144,10 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
             links = timed("link", link, archive, options.processes, options.output if options.incremental else None,
                           memory)
         staged = _write_site(options, memory, timed, archive, sheets, base_url, links, later)
-        if memory is None and not options.incremental and options.search:   # Pagefind next, which needs none of it
-            del archive, links
-            staged.let_go()
-        result = _finish_site(options, memory, started, timed, staged, problems, base_url)
+        let_go = memory is None and not options.incremental and options.search   # Pagefind next: it needs none of it
+        if let_go:
+            del archive, links   # and `_finish_site` lets go of the rest (`Staged.let_go`)
+        result = _finish_site(options, memory, started, timed, staged, problems, base_url, let_go)
         if later is not None and later.seconds is not None:
             result.stages["similar"] = later.seconds   # beside plan and render: not to be added to them
         return result
@@ -217,11 +217,13 @@ def _write_site(options: BuildOptions, memory: incremental.Memory | None, timed:
 
 
 def _finish_site(options: BuildOptions, memory: incremental.Memory | None, started: float, timed: Stopwatch,
-                 staged: Staged, problems: list[Problem], base_url: str) -> BuildResult:
-    staging, changes = staged.staging, staged.changes
+                 staged: Staged, problems: list[Problem], base_url: str, let_go: bool = False) -> BuildResult:
+    staging = staged.staging
     files, size = staged.counted
     shards = {name: paths.split("\n") for name, paths in staged.shards.items()}
     try:
+        if let_go:
+            timed("index", staged.let_go)   # before Pagefind's processes start beside this one
         notes, searched = timed("index", index, staging, shards, staged.language, options) if options.search \
             else ([], None)
         if (staging / search.BUNDLES).is_dir():
@@ -229,18 +231,18 @@ def _finish_site(options: BuildOptions, memory: incremental.Memory | None, start
             files, size = files + len(bundles), size + sum(bundles.values())
             if staged.written is not None:
                 staged.written.update(bundles)
-        copy = options.incremental and not _rendered_few(changes.record)
+        copy = options.incremental and not _rendered_few(staged.changes.record)
         timed("swap", swap, staging, options.output, staged.spare if options.incremental else None, copy)
     except BaseException:
         writers.discard(staging)
         raise
     if options.incremental:
         if memory is None:
-            incremental.write_record(options.output, changes.record)
+            incremental.write_record(options.output, staged.changes.record)
         else:   # kept in memory: written when the live preview is idle (`write_remembered_record`)
             incremental.write_record_later(options.output)
-            memory.remember_site(options.output, changes, staged.pages, staged.written, None if copy else staged.spare,
-                                 _shared_search_files(options.output, staged.written))
+            memory.remember_site(options.output, staged.changes, staged.pages, staged.written,
+                                 None if copy else staged.spare, _shared_search_files(options.output, staged.written))
         if searched is not None:
             search.write_record(options.output, searched)
     return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=staged.page_count,

@@ -107,7 +107,7 @@ def sitemap(paths: list[str], base_url: str) -> bytes:
     return _sitemap(tuple(paths), base_url)
 
 
-@cache_of_archive_text(maxsize=1)   # the live preview's next build lists the same pages, unless one was added or removed
+@cache_of_archive_text(maxsize=1)   # the live preview's next build lists the same pages, unless one was added
 def _sitemap(paths: tuple[str, ...], base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

@@ -578,7 +578,7 @@ def _by_year(claims: list[Claim], year_said: dict[str, str]) -> list[tuple[str, 
     return list(years.items())
 
 
-@cache_of_archive_text(maxsize=262_144)   # a title per claim page: the live preview plans them all again after each edit
+@cache_of_archive_text(maxsize=262_144)   # a title per claim page: the live preview plans them all after each edit
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
