@@ -237,9 +237,9 @@ class SimilarLater:
     content is read, while this process is small. Forked later, it would keep its own copy of
     every page of memory this process changed since (the documents read, let go once
     modelled; everything made after): at 100,000 claims, the build's processes together
-    needed half a gigabyte more. `start` sends it the statements (by pipe: 25 MB at 100,000 claims); `ready`
-    says whether they are found; `fill` waits for them and adds them to the links; `close`
-    stops the process if they are not wanted any more."""
+    needed half a gigabyte more. `start` sends it the statements (by pipe: 22 MB at 100,000
+    claims); `ready` says whether they are found; `fill` waits for them and adds them to the
+    links; `close` stops the process if they are not wanted any more."""
 
     seconds: float | None = None   # how long finding them took, once found
     started = False
