@@ -606,7 +606,6 @@ def _render_share(first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
     made: dict[str, int] = {}
     if first and beside is not None:
         made.update(beside(staging))
-        give_back_freed_memory()   # what making the exports freed, before rendering
     reads: dict[str, set[str]] = {}
     for bounds in _next_batches(ranges, taken):
         files, found = _render_batch(pages, templates, recording, bounds)
