@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the site tests need, only when it is missing (safe to run again):
-#   - Chromium from Debian, at /usr/bin/chromium (Playwright drives it; no browser download)
+#   - Chromium from Debian, at /usr/bin/chromium (Playwright drives it; no browser download), without
+#     its recommends (avahi, cups, upower...: noise a headless browser never uses) but with the
+#     Liberation fonts it recommends, so pages are drawn with the same metrics everywhere
 #   - the Node tools in tests/tools (html-validate, axe-core), from the committed lock file
 # When something cannot be installed (no root, no npm) it says so: locally the browser tests
 # are then skipped, but under CI (CI=true) this script and those tests fail.
@@ -24,8 +26,8 @@ if [ ! -x /usr/bin/chromium ]; then
   if ! apt-cache show chromium >/dev/null 2>&1; then
     as_root apt-get update || true
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
-    || missing "could not install Chromium (needs root): run 'apt-get install -y chromium'"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation \
+    || missing "could not install Chromium (needs root): run 'apt-get install -y --no-install-recommends chromium fonts-liberation'"
 fi
 
 if ! command -v npm >/dev/null; then
