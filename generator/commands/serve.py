@@ -60,6 +60,7 @@ def normalise_subpath(subpath: str) -> str:
 
 
 VERSION_ROUTE = "__hindsight/version"
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})   # the Host names a request to this computer has
 RELOAD_SCRIPT = (
     "<script>(function(){var v=null;function poll(){fetch(%s,{cache:'no-store'}).then(function(r){"
     "return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})"
@@ -172,12 +173,44 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     preview: Preview | None = None
 
     def translate_path(self, path: str) -> str:
+        nowhere = str(Path(self.directory) / "404.html" / "not-in-the-site")   # no file is there: a 404
         route = urlsplit(path).path
         if not route.startswith(self.subpath):
-            return str(Path(self.directory) / "404.html" / "outside-the-subpath")
-        return super().translate_path("/" + route[len(self.subpath):])
+            return nowhere
+        translated = super().translate_path("/" + route[len(self.subpath):])
+        try:   # %00 or a lone surrogate (%ED%A0%80) names no file: opening it would raise, not fail
+            if b"\0" in os.fsencode(translated):
+                return nowhere
+        except UnicodeError:
+            return nowhere
+        return translated
+
+    def list_directory(self, path):
+        """A folder without an index page is not listed (static/, pagefind/): the 404 page."""
+        self.send_error(404)
+        return None
+
+    def _addressed_here(self) -> bool:
+        """Whether the request names this server: a page elsewhere whose name a DNS rebinding
+        points at 127.0.0.1 sends its own host name, and is refused (403)."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        allowed = {f"{name}:{port}" for name in LOCAL_NAMES}
+        if port == 80:
+            allowed |= LOCAL_NAMES
+        if host in allowed:
+            return True
+        self._send(403, "text/plain; charset=utf-8",
+                   f"hindsight serve answers only requests to localhost:{port} or 127.0.0.1:{port}\n".encode())
+        return False
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the http.server naming
+        if self._addressed_here():
+            super().do_HEAD()
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+        if not self._addressed_here():
+            return
         route = urlsplit(self.path).path
         if route == self.subpath.rstrip("/") and self.subpath != "/":
             self.send_response(301)
