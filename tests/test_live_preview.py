@@ -207,3 +207,44 @@ def test_hindsight_serve_that_cannot_listen_still_leaves_its_builds_record(tmp_p
         finished = subprocess.run(command, capture_output=True, text=True, timeout=120, **where)
     assert finished.returncode == 2 and "cannot listen on port" in finished.stderr
     assert incremental.read_record(project / "site") is not None
+
+
+def test_an_edit_saved_while_a_rebuild_runs_is_rebuilt_for(preview_server):
+    """The rebuild may read a sheet before the editor saves it again: the next look compares
+    with the files as they were when the rebuild began, sees the save, and rebuilds."""
+    project, preview, base = preview_server
+    sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+    good = sheet.read_text("utf-8")
+    sheet.write_text(good.replace("It won't work any other way", "It will not work any other way"), "utf-8")
+    rebuild = preview.rebuild
+
+    def rebuild_while_the_editor_saves():
+        rebuild()   # reads the first edit, then, before it returns, the editor saves a second one
+        sheet.write_text(good.replace("It won't work any other way", "It cannot work any other way, really"),
+                         "utf-8")
+
+    preview.rebuild = rebuild_while_the_editor_saves
+    assert preview.rebuild_if_changed() is True
+    page = base + "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html"
+    assert "It will not work any other way" in fetch(page)[1]
+    preview.rebuild = rebuild
+    assert preview.rebuild_if_changed() is True, "the save made during the rebuild is a change"
+    assert "It cannot work any other way, really" in fetch(page)[1]
+    assert preview.rebuild_if_changed() is False
+
+
+def test_sheets_extraction_writes_during_a_rebuild_settle_after_one_more_look(preview_server):
+    """A new seed is extracted by the rebuild it starts; the sheet it writes is seen by the
+    next look (one quick rebuild that extracts nothing), and then nothing changes."""
+    project, preview, base = preview_server
+    preview.args.extract = True
+    seed = Path(__file__).parent.parent / "seeds" / "002_5b48e9b5bbe33ae5.txt"   # not one of the sample's
+    shutil.copy(seed, project / "seeds" / seed.name)
+    sheets = set((project / "content" / "articles").rglob("*.yaml"))
+    assert preview.rebuild_if_changed() is True
+    assert set((project / "content" / "articles").rglob("*.yaml")) > sheets, "the seed was extracted"
+    looks = 1
+    while preview.rebuild_if_changed():
+        looks += 1
+        assert looks < 4, "the preview keeps rebuilding"
+    assert not preview.errors

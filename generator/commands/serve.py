@@ -105,14 +105,18 @@ class Preview:
 
     def rebuild_if_changed(self) -> bool:
         """Rebuild when a watched file was added, removed or changed; True when it did. When
-        none did, the last build's record is written, if it is not yet (`keep_record`)."""
+        none did, the last build's record is written, if it is not yet (`keep_record`).
+
+        The files are compared with how they were before the rebuild began: a file saved while
+        it ran (the build may have read it before the save) is a change the next look rebuilds
+        for, as is a sheet extraction wrote (that rebuild finds nothing new to extract)."""
         with self.lock:
             current = self._snapshot()
             if current == self.snapshot:
                 self.keep_record()
                 return False
+            self.snapshot = current
             self.rebuild()
-            self.snapshot = self._snapshot()  # extraction may have written sheets
             return True
 
     def rebuild(self) -> None:
