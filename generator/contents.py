@@ -13,6 +13,7 @@ import functools
 import hashlib
 import marshal
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from generator.model import (
     Topic,
 )
 from generator import writers
-from generator.readers import Document, Problem, decode, parse_file, read_file, read_yaml
+from generator.readers import Document, Problem, decode, not_a_file, parse_file, read_file, read_yaml
 from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
@@ -68,6 +69,10 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
         if path.is_symlink():
             problems.append(_link_problem(path))
             continue
+        special = _special(path)
+        if special is not None:
+            problems.append(special)
+            continue
         if not path.is_file():
             problems.append(Problem(str(path), 1, 1, f"{name} is missing",
                                     f"create it; see generator/schemas/{kind}.schema.json for its fields"))
@@ -85,10 +90,13 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
     articles_dir = content_dir / "articles"
     sheets: list[str] = []   # paths as shown: no Path made per sheet (20,000 at 100,000 claims)
     articles_shown = str(articles_dir)
-    for relative, is_link in _files_under(articles_dir) if articles_dir.is_dir() else []:
+    for relative, kind in _files_under(articles_dir) if articles_dir.is_dir() else []:
         path = os.path.join(articles_shown, *relative)   # as str(articles_dir.joinpath(*relative))
-        if is_link:
+        if kind == "link":
             problems.append(_link_problem(Path(path)))
+            continue
+        if kind == "special":   # a named pipe would hang whatever opens it: it is never opened
+            problems.append(_special(Path(path)) or _link_problem(Path(path)))
             continue
         if relative[-1].endswith(".yaml") and relative[-1] != ".yaml" and len(relative) == 2:
             sheets.append(path)
@@ -106,6 +114,10 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
         if path.is_symlink():
             problems.append(_link_problem(path))
             continue
+        special = _special(path)
+        if special is not None:
+            problems.append(special)
+            continue
         if path.suffix != ".md" or not path.is_file():
             problems.append(Problem(str(path), 1, 1, "this file is not read: pages are Markdown files "
                                     "named <slug>.md", "rename it, or delete it", "warning"))
@@ -121,11 +133,12 @@ def read_content(content_dir: Path, problems: list[Problem], processes: int = 1,
     return files, pages
 
 
-def _files_under(folder: Path) -> list[tuple[tuple[str, ...], bool]]:
-    """Every file and symbolic link under `folder` (links to folders are not followed), as
-    (path parts below `folder`, whether it is a link), in path order: one directory listing
-    per folder, where walking with pathlib asks the file system about each file again."""
-    found: list[tuple[tuple[str, ...], bool]] = []
+def _files_under(folder: Path) -> list[tuple[tuple[str, ...], str]]:
+    """Every file, symbolic link and other entry (a named pipe, a socket, a device) under
+    `folder` (links to folders are not followed), as (path parts below `folder`, "file",
+    "link" or "special"), in path order: one directory listing per folder, where walking with
+    pathlib asks the file system about each file again."""
+    found: list[tuple[tuple[str, ...], str]] = []
     folders: list[tuple[str, ...]] = [()]
     while folders:
         parts = folders.pop()
@@ -136,12 +149,24 @@ def _files_under(folder: Path) -> list[tuple[tuple[str, ...], bool]]:
             continue
         for entry in listed:
             if entry.is_symlink():
-                found.append((parts + (entry.name,), True))
+                found.append((parts + (entry.name,), "link"))
             elif entry.is_dir():
                 folders.append(parts + (entry.name,))
             else:
-                found.append((parts + (entry.name,), False))
+                found.append((parts + (entry.name,), "file" if entry.is_file() else "special"))
     return sorted(found)
+
+
+def _special(path: Path) -> Problem | None:
+    """The problem with a path that is there but is neither an ordinary file, a folder nor a
+    link (a named pipe, a socket, a device): told from `lstat`, without opening it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    return not_a_file(str(path), mode)
 
 
 def _link_problem(path: Path) -> Problem:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -383,16 +384,29 @@ def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Proble
 
 
 def read_file(path: Path | str, shown_path: str) -> tuple[bytes | None, list[Problem]]:
-    """The bytes of one content file, or why they cannot be read (missing, too large)."""
+    """The bytes of one content file, or why they cannot be read (missing, too large, not an
+    ordinary file). Opened without waiting (a named pipe put in the file's place would wait for
+    a writer for ever), and read only once the open file is known to be an ordinary one."""
     try:
-        with open(path, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return None, [not_a_file(shown_path, status.st_mode)]
+            size = status.st_size
             if size > MAX_FILE_BYTES:
                 return None, [Problem(shown_path, 1, 1, f"the file is {size // (1024 * 1024)} MB; the limit is "
                                       f"{MAX_FILE_BYTES // (1024 * 1024)} MB", "split it into one file per article")]
             return stream.read(), []
     except OSError as error:
         return None, [Problem(shown_path, 1, 1, f"cannot read the file: {error.strerror}")]
+
+
+def not_a_file(shown_path: str, mode: int) -> Problem:
+    """The problem with a content path that is not an ordinary file (told from its `mode`)."""
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not an ordinary file")
+    return Problem(shown_path, 1, 1, f"this is {what}, which the archive does not read: content is read from "
+                   "ordinary files only", "delete it, and put the file itself here")
 
 
 def parse_file(raw: bytes, shown_path: str, positions: bool = True) -> tuple[Document | None, list[Problem]]:

@@ -118,6 +118,69 @@ def test_symbolic_links_are_not_followed(capsys, archive, tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def run_cli(root: Path, *command: str, timeout: float = 60):
+    """A `hindsight` command on the archive at `root` in a process of its own, so that a
+    hang fails the test after `timeout` seconds instead of stopping the run."""
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    return subprocess.run([sys.executable, "-m", "generator", *command], cwd=root, capture_output=True,
+                          text=True, env=environment, timeout=timeout)
+
+
+@pytest.mark.parametrize("place", ["articles/2019/pipe.yaml", "articles/pipe.yaml", "pages/pipe.md",
+                                   "people.yaml", "topics.yaml", "site.yaml"])
+def test_a_named_pipe_is_refused_unopened_by_check_build_and_serve(tmp_path, archive, place):
+    """Opening a named pipe waits for a writer for ever (SIGTERM did not end it): anything
+    that is not an ordinary file is refused at its place, and never opened."""
+    path = archive / place
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    root = archive.parent
+    expected = f"content/{place}:1:1: error: this is a named pipe (FIFO), which the archive does not read"
+    for command in (["check"], ["build", "--no-search", "--no-extract"]):
+        finished = run_cli(root, *command)
+        assert finished.returncode == 1, finished.stderr
+        assert expected in finished.stdout and "Traceback" not in finished.stdout + finished.stderr
+        assert "    hint: delete it, and put the file itself here" in finished.stdout
+    assert not (root / "site").exists()
+    served = run_cli(root, "serve", "--no-search", "--no-extract", "--port", "0", "--no-watch")
+    assert served.returncode == 1 and expected in served.stdout, "serve builds first, and says why it cannot"
+
+
+def test_a_socket_in_the_articles_folder_is_refused(capsys, archive):
+    import socket
+
+    path = archive / "articles" / "2019" / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+        code, reported, _ = run_check(capsys, archive)
+    (problem,) = reported
+    assert (problem.path, problem.line, problem.column) == (str(path), 1, 1)
+    assert problem.message.startswith("this is a socket, which the archive does not read")
+    assert code == 1
+
+
+def test_a_sheet_replaced_by_a_named_pipe_after_it_was_listed_is_not_waited_on(tmp_path):
+    """`read_file` opens without waiting and reads only an ordinary file: a pipe put in a
+    sheet's place between listing and reading cannot hang the build."""
+    import threading
+
+    from generator.readers import read_file
+
+    path = tmp_path / "sheet.yaml"
+    os.mkfifo(path)
+    answer = []
+    reader = threading.Thread(target=lambda: answer.append(read_file(path, "sheet.yaml")), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert answer, "read_file waited on a named pipe"
+    raw, (problem,) = answer[0]
+    assert raw is None and (problem.path, problem.line, problem.column) == ("sheet.yaml", 1, 1)
+    assert "named pipe" in problem.message
+
+
 # ---------------------------------------------------------------------------
 # Names that become folders of the site
 
