@@ -222,7 +222,11 @@ class _Builder:
         invisible = INVISIBLE.search(text)
         if invisible:
             raise _Unreadable(*self._written_at(node, invisible.group()), *invisible_character(invisible.group()))
-        return _scalar_value(text, kind)
+        try:
+            return _scalar_value(text, kind)
+        except _LongNumber:
+            raise _Unreadable(*_mark(node), f"YAML reads this as a number of {len(text):,} characters, "
+                              "more than a number can hold", "put the value in quotes to keep it as text") from None
 
     def _written_at(self, node: yaml.Node, character: str) -> tuple[int, int]:
         """Where `character` is typed inside the scalar, or the scalar's start when it is written
@@ -285,6 +289,13 @@ def _plain_value(root: yaml.Node) -> Any:
         raise _Unusual from None
 
 
+class _LongNumber(_Unusual):
+    """A whole number of more digits than Python reads or prints (`sys.get_int_max_str_digits`)."""
+
+
+_LONGEST_NUMBER = 10 ** 4300   # the first number of more than 4,300 digits: Python's limit
+
+
 def _scalar_value(text: str, kind: str) -> Any:
     """A plain scalar's value, from its text and resolved kind."""
     if kind == "string" or kind == "timestamp":
@@ -295,9 +306,14 @@ def _scalar_value(text: str, kind: str) -> Any:
         return text.lower() in ("true", "yes", "on", "y")
     if kind == "int":
         try:
-            return yaml.safe_load(text)
+            value = yaml.safe_load(text)
         except yaml.YAMLError:
             return text
+        except ValueError:   # more digits than Python turns into a number
+            raise _LongNumber from None
+        if isinstance(value, int) and abs(value) >= _LONGEST_NUMBER:   # 1:59:59:... multiplied up
+            raise _LongNumber
+        return value
     if kind == "float":
         value = yaml.safe_load(text)
         return value if isinstance(value, float) else text
