@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -91,19 +92,85 @@ def _fast_validator(kind: str):
 
 
 def check_schema(document: Document, kind: str) -> list[Problem]:
-    """Every way `document` departs from the schema of its kind.
+    """Every way `document` departs from the schema of its kind, and its blank text.
 
     Most files are valid, so a compiled validator answers first; only a file it rejects
     is walked by jsonschema, whose detailed errors become editors' messages.
     """
+    blank = _blank_text(document, kind)
     if _fast_validator(kind).is_valid(document.value):
-        return []
-    problems: list[Problem] = []
+        return blank
+    problems: list[Problem] = blank
     for error in _validator(kind).iter_errors(document.value):
         problems.extend(_explain(document, error))
     if not problems:  # the two validators disagree: still say something, never pass it silently
         for error in _fast_validator(kind).iter_errors(document.value):
             problems.append(document.problem(tuple(error.instance_path), error.message))
+    return problems
+
+
+# What shows nothing on a page: spaces of every width (\\s: Unicode's, NBSP and the ideographic
+# space among them), zero-width and other format characters, fillers, the braille blank.
+_BLANK = re.compile("[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                    "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]*")
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` is not empty but shows nothing: an empty heading, an invisible link."""
+    return bool(text) and _BLANK.fullmatch(text) is not None
+
+
+def blank_message(name: str, text: str) -> tuple[str, str]:
+    """The message and hint for blank text in the field `name`."""
+    seen = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in dict.fromkeys(text))
+    return (f"{name!r} is blank: it holds only spaces or invisible characters ({seen})",
+            "write the text, or remove the field if it is optional")
+
+
+@cache
+def _free_text(kind: str) -> tuple[tuple, ...]:
+    """The paths of the schema's free-text fields (text with no pattern, format or list of
+    values), a list item written None: the fields a blank value would publish as nothing."""
+    root = schema(kind)
+    found: list[tuple] = []
+
+    def resolve(node: dict) -> dict:
+        ref = node.get("$ref", "")
+        return root["$defs"][ref.rsplit("/", 1)[1]] if ref.startswith("#/$defs/") else node
+
+    def visit(node: dict, where: tuple) -> None:
+        node = resolve(node)
+        for branch in node.get("oneOf", ()):
+            visit(branch, where)
+        if node.get("type") == "string" and not ({"pattern", "format", "enum"} & node.keys()):
+            found.append(where)
+        for name, child in node.get("properties", {}).items():
+            visit(child, where + (name,))
+        if node.get("type") == "array":
+            visit(node.get("items", {}), where + (None,))
+
+    visit(root, ())
+    return tuple(dict.fromkeys(found))
+
+
+def _blank_text(document: Document, kind: str) -> list[Problem]:
+    """Free text that shows nothing, at its place."""
+    problems: list[Problem] = []
+
+    def visit(value: Any, path: tuple, where: tuple) -> None:
+        if not path:
+            if isinstance(value, str) and is_blank(value):
+                problems.append(document.problem(where, *blank_message(_field_name(where), value)))
+            return
+        step, rest = path[0], path[1:]
+        if step is None and isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, rest, where + (index,))
+        elif isinstance(value, dict) and step in value:
+            visit(value[step], rest, where + (step,))
+
+    for path in _free_text(kind):
+        visit(document.value, path, ())
     return problems
 
 
