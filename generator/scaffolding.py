@@ -183,7 +183,12 @@ def append_entry(path: Path, list_key: str, lines: list[str], entry_id: str) -> 
         text, count = re.subn(rf"(?m)^{list_key}:[ \t]*(\[\s*\])?[ \t]*$", f"{list_key}:", text, count=1)
         if not count:
             raise ScaffoldError(f"{path} has no top-level `{list_key}:` list")
-    updated = text + "\n".join(lines) + "\n"
+    entry = "\n".join(lines) + "\n"
+    alone, wrong = parse_yaml(f"{list_key}:\n{entry}", str(path))
+    if wrong:   # the entry itself cannot be read back, wherever it goes: say why
+        raise ScaffoldError(f"the new entry cannot be written to {path}: {wrong[0].message}"
+                            + (f"; {wrong[0].hint}" if wrong[0].hint else ""))
+    updated = text + entry
     check, problems = parse_yaml(updated, str(path))
     landed = (not problems and isinstance(check.value.get(list_key), list)
               and check.value[list_key][-1].get("id") == entry_id)

@@ -152,3 +152,44 @@ def test_contributing_field_reference_is_up_to_date():
     for kind in ("site", "people", "topics", "article"):
         for item in fields(kind):
             assert f"| `{item.path}` |" in guide
+
+
+@pytest.mark.parametrize("command, said", [
+    (["new", "person", "Evil\u202eName"], "the name contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    (["new", "person", "Ann", "--wikidata", "Q1\u2066"], "the Wikidata id contains the invisible character U+2066"),
+    (["new", "topic", "talks", "--title", "Talks\u0007", "--question", "Will?"],
+     "the title contains the invisible control character U+0007"),
+    (["new", "claim", "content/articles/2019/nyt-zelensky-seeks-meeting-with-putin.yaml", "--statement", "a\u2028b"],
+     "the statement contains the invisible character U+2028 (LINE SEPARATOR)"),
+    (["new", "person", "\u00a0\u3000"], "'name' is blank: it holds only spaces or invisible characters (U+00A0"),
+    (["new", "topic", "talks", "--title", "Talks", "--question", "\u200b"], "'question' is blank"),
+])
+def test_text_the_checker_would_refuse_is_refused_with_the_true_reason(project, capsys, command, said):
+    """Not "`people:` is not the file's last field": what is wrong with the text given."""
+    before = {path: path.read_bytes() for path in (project / "content").rglob("*.yaml")}
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert said in err and "last field" not in err and "\n    hint: " in err
+    assert {path: path.read_bytes() for path in (project / "content").rglob("*.yaml")} == before
+
+
+def test_an_entry_that_cannot_be_read_back_is_not_blamed_on_the_file(project):
+    """`append_entry` says what is wrong with the entry itself, wherever it would go."""
+    from generator.scaffolding import ScaffoldError, append_entry, person_lines
+
+    people = project / "content" / "people.yaml"
+    before = people.read_bytes()
+    with pytest.raises(ScaffoldError) as refused:
+        append_entry(people, "people", person_lines("evil", "Evil\u202eName"), "evil")
+    assert "U+202E" in str(refused.value) and "last field" not in str(refused.value)
+    assert people.read_bytes() == before
+
+
+def test_a_registry_that_cannot_be_read_is_named_with_its_problem(project, capsys):
+    people = project / "content" / "people.yaml"
+    people.write_text(people.read_text("utf-8").replace("people:\n", "people:\n  - id: big\n    name: " + "7" * 5000
+                                                        + "\n", 1), "utf-8")
+    assert main(["new", "person", "Ann Lee"]) == 1
+    err = capsys.readouterr().err
+    assert "content/people.yaml:5:11: error: YAML reads this as a number of 5,000 characters" in err
+    assert "Traceback" not in err

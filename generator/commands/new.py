@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from generator.readers import read_yaml
+from generator.readers import INVISIBLE, invisible_character, read_yaml
 from generator.scaffolding import (
     ScaffoldError,
     append_entry,
@@ -26,7 +26,7 @@ from generator.scaffolding import (
     topic_lines,
 )
 from generator.model import slugify
-from generator.validation import SLUG
+from generator.validation import SLUG, blank_message, format_problem, is_blank
 from generator.writers import write_text_atomically
 
 
@@ -76,9 +76,31 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _refused(texts: dict[str, str | None]) -> int | None:
+    """Exit code 2, having said why, when a text given on the command line is one the checker
+    would refuse (an invisible character, blank text); None when every one is fine."""
+    for what, text in texts.items():
+        if not text:
+            continue
+        invisible = INVISIBLE.search(text)
+        if invisible:
+            message, hint = invisible_character(invisible.group())
+            message = message.replace("the text", f"the {what}", 1)
+        elif is_blank(text):
+            message, hint = blank_message(what, text)[0], f"give the {what} in letters a reader can see"
+        else:
+            continue
+        print(f"hindsight new: {message}\n    hint: {hint}", file=sys.stderr)
+        return 2
+    return None
+
+
 def new_article(args: argparse.Namespace) -> int:
     content = Path(args.content)
     source = args.source
+    refused = _refused({"address": source})
+    if refused is not None:
+        return refused
     if re.match(r"^https?://", source):
         known = article_from_url(source)
         slug, published = known["slug"], known["published"]
@@ -110,6 +132,9 @@ def new_article(args: argparse.Namespace) -> int:
 
 
 def new_claim(args: argparse.Namespace) -> int:
+    refused = _refused({"speaker": args.speaker, "statement": args.statement})
+    if refused is not None:
+        return refused
     path = Path(args.sheet)
     document, problems = read_yaml(path, str(path)) if path.is_file() else (None, [])
     if document is None or not isinstance(document.value, dict):
@@ -130,6 +155,9 @@ def new_claim(args: argparse.Namespace) -> int:
 
 
 def new_person(args: argparse.Namespace) -> int:
+    refused = _refused({"name": args.name, "id": args.id, "Wikidata id": args.wikidata})
+    if refused is not None:
+        return refused
     person_id = args.id or slugify(args.name)
     if not SLUG.match(person_id):
         print(f"hindsight new: {person_id!r} cannot be an id; use lower-case letters, digits and hyphens",
@@ -140,6 +168,9 @@ def new_person(args: argparse.Namespace) -> int:
 
 
 def new_topic(args: argparse.Namespace) -> int:
+    refused = _refused({"id": args.id, "title": args.title, "question": args.question})
+    if refused is not None:
+        return refused
     if not SLUG.match(args.id):
         print(f"hindsight new: {args.id!r} cannot be an id; try {slugify(args.id)!r}", file=sys.stderr)
         return 2
@@ -148,9 +179,11 @@ def new_topic(args: argparse.Namespace) -> int:
 
 
 def _append_registry(path: Path, key: str, entry_id: str, lines: list[str]) -> int:
-    document, _ = read_yaml(path, str(path)) if path.is_file() else (None, [])
+    document, problems = read_yaml(path, str(path)) if path.is_file() else (None, [])
+    if document is None and problems:
+        return _fail(f"{path} cannot be read, so nothing was added to it:\n{format_problem(problems[0])}")
     if document is None:
-        return _fail(f"{path} is missing or unreadable; run `hindsight check`")
+        return _fail(f"{path} is missing; run `hindsight check`")
     ids = {entry.get("id") for entry in document.value.get(key) or [] if isinstance(entry, dict)}
     if entry_id in ids:
         return _fail(f"{entry_id!r} is already in {path}")
