@@ -11,6 +11,7 @@ the strings the editor wrote and are checked against the schema later.
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import re
 import stat
@@ -66,6 +67,11 @@ MAX_NODES = 1_000_000
 # content file, whether typed or written as an escape such as "\u202e".
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
                        "\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+# The line breaks YAML 1.1 knows beyond the editor's own (\n, \r): written raw, they end a line
+# for YAML but not on the editor's screen.
+_YAML_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+_CONTROL_NAMES = {"\x85": "NEXT LINE"}   # unicodedata names no control character
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str": "string",
@@ -323,13 +329,14 @@ def _scalar_value(text: str, kind: str) -> Any:
 def invisible_character(character: str) -> tuple[str, str]:
     """The message and hint for an invisible character found in a content file."""
     code = f"U+{ord(character):04X}"
-    name = unicodedata.name(character, "")
+    name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "")
     shown = f"{code} ({name})" if name else code
     if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
         return (f"the text contains the invisible character {shown}, which makes text display in a "
                 "different order than it reads", "delete it; right-to-left text displays correctly without it")
-    if character in "\u2028\u2029":
-        return f"the text contains the invisible character {shown}", "replace it with an ordinary line break or space"
+    if character in "\u2028\u2029\x85":
+        return (f"the text contains the invisible character {shown or code}, which YAML reads as a line break",
+                "replace it with an ordinary line break or space")
     return (f"the text contains the invisible control character {shown}",
             "delete it; it usually comes from copying text out of a PDF or a word processor")
 
@@ -350,8 +357,11 @@ def parse_yaml(text: str, shown_path: str, unparsed: bytes | None = None) -> tup
     """Parse one YAML text into a Document, or explain why it cannot be read. Given the
     file's bytes as `unparsed`, a document with nothing unusual in it keeps them instead of
     its positions, which are worked out again only if a problem needs them."""
+    if _YAML_LINE_BREAK.search(text):   # YAML ends a line there: its positions and messages would be a line off
+        return None, [Problem(shown_path, *_line_and_column(text, breaking.start()), *invisible_character(breaking.group()))
+                      for breaking in itertools.islice(_YAML_LINE_BREAK.finditer(text), 20)]
     if "\t" in text:
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             indent = line[: len(line) - len(line.lstrip(" \t"))]
             if "\t" in indent:
                 return None, [Problem(shown_path, number, indent.index("\t") + 1,

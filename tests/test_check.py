@@ -79,7 +79,7 @@ def _expectations(text: str) -> tuple[str, list[tuple[str, str, list[str]]]]:
     place = re.search(r"^# place: (.+)$", text, re.M).group(1).strip()
     expects = []
     for line in re.findall(r"^# expect: (.+)$", text, re.M):
-        head, *fragments = [part.strip() for part in line.split(" | ")]
+        head, *fragments = [part.strip(" ") for part in line.split(" | ")]   # not str.strip: an anchor may start with U+2028
         severity, anchor = head.split(" @ ", 1)
         expects.append((severity, anchor, fragments))
     return place, expects
