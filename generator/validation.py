@@ -115,6 +115,9 @@ _BLANK = re.compile("[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f
                     "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]*")
 
 
+_BLANK_LETTERS = "\u115f\u1160\u3164\uffa0"   # the Hangul fillers: letters to Unicode, blank on the page
+
+
 def is_blank(text: str) -> bool:
     """Whether `text` is not empty but shows nothing: an empty heading, an invisible link."""
     return bool(text) and _BLANK.fullmatch(text) is not None
@@ -128,49 +131,79 @@ def blank_message(name: str, text: str) -> tuple[str, str]:
 
 
 @cache
-def _free_text(kind: str) -> tuple[tuple, ...]:
-    """The paths of the schema's free-text fields (text with no pattern, format or list of
-    values), a list item written None: the fields a blank value would publish as nothing."""
+def _free_text(kind: str) -> dict:
+    """Where the schema's free-text fields are (text with no pattern, format or list of
+    values: what a blank value would publish as nothing), as a plan for `_blank_text`: a
+    mapping's text fields, its lists of text, and the plans of its mappings and lists of them."""
     root = schema(kind)
-    found: list[tuple] = []
 
     def resolve(node: dict) -> dict:
         ref = node.get("$ref", "")
         return root["$defs"][ref.rsplit("/", 1)[1]] if ref.startswith("#/$defs/") else node
 
-    def visit(node: dict, where: tuple) -> None:
+    def branches(node: dict) -> list[dict]:
         node = resolve(node)
-        for branch in node.get("oneOf", ()):
-            visit(branch, where)
-        if node.get("type") == "string" and not ({"pattern", "format", "enum"} & node.keys()):
-            found.append(where)
-        for name, child in node.get("properties", {}).items():
-            visit(child, where + (name,))
-        if node.get("type") == "array":
-            visit(node.get("items", {}), where + (None,))
+        return [resolve(branch) for branch in node.get("oneOf", ())] + [node]
 
-    visit(root, ())
-    return tuple(dict.fromkeys(found))
+    def is_text(node: dict) -> bool:
+        return any(branch.get("type") == "string" and not ({"pattern", "format", "enum"} & branch.keys())
+                   for branch in branches(node))
+
+    def plan(node: dict) -> dict:
+        texts, lists, mappings, mapping_lists = [], [], {}, {}
+        for branch in branches(node):
+            for name, child in branch.get("properties", {}).items():
+                items = next((b.get("items") for b in branches(child) if b.get("type") == "array"), None)
+                if is_text(child):
+                    texts.append(name)
+                elif items is not None and is_text(items):
+                    lists.append(name)
+                elif items is not None and plan(items):
+                    mapping_lists[name] = plan(items)
+                elif any(b.get("properties") for b in branches(child)) and plan(child):
+                    mappings[name] = plan(child)
+        found = {"texts": tuple(dict.fromkeys(texts)), "lists": tuple(dict.fromkeys(lists)),
+                 "mappings": mappings, "mapping_lists": mapping_lists}
+        return found if any(found.values()) else {}
+
+    return plan(root)
 
 
 def _blank_text(document: Document, kind: str) -> list[Problem]:
-    """Free text that shows nothing, at its place."""
+    """Free text that shows nothing, at its place. A walk of the fields the plan names only,
+    and a string that starts with a letter or digit is not looked at further: this runs on
+    every sheet read (but for the few blank letters, `_BLANK_LETTERS`)."""
     problems: list[Problem] = []
 
-    def visit(value: Any, path: tuple, where: tuple) -> None:
-        if not path:
-            if isinstance(value, str) and is_blank(value):
-                problems.append(document.problem(where, *blank_message(_field_name(where), value)))
-            return
-        step, rest = path[0], path[1:]
-        if step is None and isinstance(value, list):
-            for index, item in enumerate(value):
-                visit(item, rest, where + (index,))
-        elif isinstance(value, dict) and step in value:
-            visit(value[step], rest, where + (step,))
+    def blank(text: Any) -> bool:
+        return text.__class__ is str and text != "" and (not text[0].isalnum() or text[0] in _BLANK_LETTERS) \
+            and is_blank(text)
 
-    for path in _free_text(kind):
-        visit(document.value, path, ())
+    def report(where: tuple, text: str) -> None:
+        problems.append(document.problem(where, *blank_message(_field_name(where), text)))
+
+    def walk(value: Any, plan: dict, where: tuple) -> None:
+        if not isinstance(value, dict):
+            return
+        for key in plan["texts"]:
+            text = value.get(key)
+            if text.__class__ is str and text != "" and blank(text):
+                report(where + (key,), text)
+        for key in plan["lists"]:
+            items = value.get(key)
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    if blank(item):
+                        report(where + (key, index), item)
+        for key, inner in plan["mappings"].items():
+            walk(value.get(key), inner, where + (key,))
+        for key, inner in plan["mapping_lists"].items():
+            items = value.get(key)
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    walk(item, inner, where + (key, index))
+
+    walk(document.value, _free_text(kind), ())
     return problems
 
 
