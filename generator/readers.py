@@ -59,6 +59,10 @@ assert not _Loader.yaml_path_resolvers, "the composer above resolves no paths"
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NODES = 1_000_000
+# No text this short holds MAX_NODES values (each takes a character or more, and the values
+# that share one's place, such as a list and its first item, a dash or bracket more): only
+# longer files are counted before they are composed.
+NODES_SURELY_WITHIN = MAX_NODES // 4
 
 # Characters no editor means to type and no reader can see: control characters (tab and line
 # breaks aside), the bidirectional overrides, embeddings and isolates that make text display in
@@ -367,6 +371,11 @@ def parse_yaml(text: str, shown_path: str, unparsed: bytes | None = None) -> tup
                 return None, [Problem(shown_path, number, indent.index("\t") + 1,
                                       "a tab is used for indentation", "indent with spaces only (two per level)")]
     try:
+        crowded = _past_node_limit(text) if len(text) > NODES_SURELY_WITHIN else None
+        if crowded is not None:
+            return None, [Problem(shown_path, crowded.line + 1, crowded.column + 1,
+                                  f"the file holds more than {MAX_NODES:,} values (fields and list items); "
+                                  "it is too large to be a claim sheet", "split it into one file per article")]
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as error:
         # An unclosed quote or bracket is found only at the end of the file: point at its start.
@@ -399,6 +408,21 @@ def parse_yaml(text: str, shown_path: str, unparsed: bytes | None = None) -> tup
     except RecursionError:
         return None, [Problem(shown_path, 1, 1, "the file is nested too deeply to be a claim sheet")]
     return Document(shown_path, value, builder.values_at, builder.keys_at, builder.written), []
+
+
+def _past_node_limit(text: str) -> yaml.Mark | None:
+    """Where the file's values pass MAX_NODES, counted from the parser's events before any is
+    composed (a node tree takes some 300 bytes a value: 9.4 million of them took 3 GB), or None."""
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > MAX_NODES:
+                return event.start_mark
+    return None
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
 def read_yaml(path: Path, shown_path: str) -> tuple[Document | None, list[Problem]]:

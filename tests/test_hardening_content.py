@@ -96,6 +96,49 @@ def test_fifty_megabyte_file_is_refused_unread(capsys, archive):
     assert code == 1
 
 
+def test_a_sheet_of_more_values_than_the_limit_is_refused_before_it_is_composed(capsys, archive, monkeypatch):
+    """`quality: [a,a,...]` of millions of items: the values are counted as the parser meets
+    them, and the file is refused where they pass the limit, before any node tree is built
+    (9.4 million items took 3.1 GB and 38 s to compose, then were refused)."""
+    from generator import readers
+
+    header = "article:\n  title: A\n  outlet: B\n  published: 2019-11-12\n  seed: null\n  quality: ["
+    values_before_the_list = 13   # the document, article, its mapping, four fields and their values, quality
+    items = readers.MAX_NODES + 10
+    path = archive / "articles" / "2019" / "crowded.yaml"
+    path.write_text(header + "a," * (items - 1) + "a]\nclaims: []\n", "utf-8")
+    composed = []
+    compose = yaml.compose
+    monkeypatch.setattr(yaml, "compose", lambda text, *a, **k: composed.append(len(text)) or compose(text, *a, **k))
+
+    code, reported, _ = run_check(capsys, archive)
+
+    (problem,) = reported
+    assert (problem.path, problem.line) == (str(path), 6)
+    item = (problem.column - len("  quality: [") + 1) // 2   # the item reported, counted from 1
+    assert values_before_the_list + item == readers.MAX_NODES + 1
+    assert problem.message == ("the file holds more than 1,000,000 values (fields and list items); "
+                               "it is too large to be a claim sheet")
+    assert problem.hint == "split it into one file per article"
+    assert max(composed) < 1_000_000, "the crowded file was composed"
+    assert code == 1
+
+
+def test_a_long_sheet_within_the_limit_is_read_as_any_other(tmp_path):
+    """Past the length below which no file can hold the limit's values, a file is counted
+    first, then read as always."""
+    from generator import readers
+
+    claim = ("  - id: claim-{n}\n    statement: Statement number {n}.\n    form: direct\n    speaker: vladimir-putin\n"
+             "    said: 2019-11-11\n    kind: prediction\n    review: draft\n")
+    text = "article:\n  title: A\n  outlet: B\n  published: 2019-11-12\n  seed: null\nclaims:\n" + \
+        "".join(claim.format(n=n) for n in range(3000))
+    assert len(text) > readers.NODES_SURELY_WITHIN
+    document, problems = readers.parse_yaml(text, "long.yaml")
+    assert problems == [] and len(document.value["claims"]) == 3000
+    assert document.position(("claims", 2999, "statement")) == (6 + 2999 * 7 + 2, 16)
+
+
 def test_deeply_nested_file_is_refused(capsys, archive):
     path = archive / "articles" / "2019" / "deep.yaml"
     path.write_text("claims: " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
