@@ -1,15 +1,18 @@
 """Writing stage: puts rendered files on disk without ever leaving a half-written site.
 
 Consumes a mapping of output paths to bytes; produces a staging folder next to the output
-folder (`site.XXXX`), and `swap` moves it into place only once everything is written (the
-previous site is moved aside and removed in the background). A build that fails removes its
+folder (`site.XXXX`), and `swap` puts it in the site's place in one step only once everything
+is written (the previous site is moved aside and removed in the background). A build that fails removes its
 staging folder and leaves the previous site as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime
+import errno
+import functools
 import glob
 import marshal
 import os
@@ -284,8 +287,18 @@ def _folders_of(path: str) -> list[str]:
 
 def swap(staging: Path, output: Path, spare: Path | None = None) -> None:
     """Move the finished staging folder into place; the old site is removed only afterwards,
-    or, given a `spare` place, kept there for the next build to start from (`adopt_spare`)."""
+    or, given a `spare` place, kept there for the next build to start from (`adopt_spare`).
+
+    Where the system can (Linux), the two folders trade places in one step, so that at no
+    moment is there no site: the previous one until the exchange, the new one after it, and
+    the old site then under the staging folder's name, which `recover` removes if the build
+    is killed before it does. Elsewhere the old site is moved aside first, and the next
+    build, or `hindsight serve`, which builds first, puts it back (`recover`) if the build
+    died between the two moves."""
     output = output.resolve()
+    if output.is_dir() and not output.is_symlink() and _exchange(staging, output):
+        _retire(staging, output, spare)
+        return
     retired = None
     if output.exists():
         retired = Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".old", dir=output.parent))
@@ -312,6 +325,54 @@ def swap(staging: Path, output: Path, spare: Path | None = None) -> None:
             except OSError:
                 pass
         remove_in_background(retired)
+
+
+def _retire(previous: Path, output: Path, spare: Path | None) -> None:
+    """After an exchange: keep the `previous` site as the `spare`, or remove it in the
+    background. The new site is published by now: what cannot be done here is left to the
+    next build's `recover` (the previous site keeps the staging folder's name)."""
+    with contextlib.suppress(OSError):
+        if spare is not None:
+            discard_spare(spare)
+            with contextlib.suppress(OSError):
+                spare.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(previous, spare)
+                return
+        retired = Path(tempfile.mkdtemp(prefix=output.name + ".", suffix=".old", dir=output.parent))
+        os.replace(previous, retired / output.name)
+        remove_in_background(retired)
+
+
+_RENAME_EXCHANGE = 2   # linux/fs.h: renameat2 swaps the two paths
+
+
+@functools.cache
+def _renameat2():
+    """libc's renameat2 (Linux, glibc 2.28 and later), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step; False where the system or the file system cannot
+    (then nothing was moved)."""
+    function = _renameat2()
+    if function is None:
+        return False
+    at_cwd = -100   # AT_FDCWD: the paths are taken as they are
+    if function(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(first), None, str(second))
 
 
 def discard_spare(spare: Path) -> None:

@@ -112,7 +112,10 @@ def test_a_build_leaves_a_retired_site_to_the_process_removing_it(published, mon
 
 # A build in a subprocess whose file writing is instrumented by `HINDSIGHT_TEST_FAULT`:
 #   pause-write: write half the files, say "PAUSED", then wait (to be killed or released)
-#   pause-swap:  move the old site aside, say "PAUSED", then wait (to be killed)
+#   pause-swap:  on a system that cannot swap two folders in one step, move the old site aside,
+#                say "PAUSED", then wait (to be killed)
+#   kill-rename:WHEN:N:  SIGKILL itself before or after (WHEN) the Nth rename that names the site
+#                folder (os.replace, os.rename, or the one-step exchange of two folders)
 #   pause-lock:  once holding the build lock, say "PAUSED" and wait for the file RELEASE
 RUNNER = r"""
 import os, sys, time
@@ -135,7 +138,27 @@ if fault == "pause-write":
         pause()
         original(staging, files)
     writers.write_files = write_files
+elif fault.startswith("kill-rename:"):
+    import signal
+    _, when, at = fault.split(":")
+    site = str(Path(sys.argv[sys.argv.index("--output") + 1]).resolve())
+    renames = []
+    def killing(rename):
+        def renaming(source, target, *rest, **named):
+            touches = site in (os.fspath(source), os.fspath(target))
+            renames.extend([source] if touches else [])
+            if touches and len(renames) == int(at) and when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            done = rename(source, target, *rest, **named)
+            if touches and len(renames) == int(at) and when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return done
+        return renaming
+    os.replace, os.rename = killing(os.replace), killing(os.rename)
+    if hasattr(writers, "_exchange"):
+        writers._exchange = killing(writers._exchange)
 elif fault == "pause-swap":
+    writers._exchange = lambda first, second: False
     original_replace = os.replace
     def replace(source, target):
         original_replace(source, target)
@@ -188,9 +211,29 @@ def test_build_killed_while_writing_leaves_the_previous_site_whole(published, tm
     assert leftovers(output) == []
 
 
+@pytest.mark.parametrize("when, rename", [(when, rename) for rename in (1, 2, 3) for when in ("before", "after")])
+def test_build_killed_at_any_step_of_the_swap_leaves_a_whole_site(published, tmp_path, when, rename):
+    """The new site takes the old one's place in one step: killed before or after any rename
+    of the swap, the site folder is there, whole, the old site or the new one, with nothing to
+    recover first (a reader may have it open from disk; Pages may be uploading it)."""
+    content, output, before = published
+    process = start_build(content, output, f"kill-rename:{when}:{rename}", tmp_path / "never")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode in (-signal.SIGKILL, 0), err
+
+    now = snapshot(output)
+    assert now == before or "A new paragraph." in now["pages/about/index.html"].decode("utf-8")
+    assert now != before or process.returncode == -signal.SIGKILL
+    assert (output / writers.MARKER).is_file() and "index.html" in now and "claims.json" in now
+    assert build_cli(content, output) == 0
+    assert "A new paragraph." in (output / "pages" / "about" / "index.html").read_text("utf-8")
+    assert leftovers(output) == []
+
+
 def test_build_killed_between_moving_the_old_site_and_the_new_one_in(published, tmp_path, capsys):
-    """The one moment the site folder is missing: the next build, even one that fails on a
-    content error, puts the previous site back first."""
+    """Where two folders cannot trade places in one step, the site folder is missing for a
+    moment: the next build, even one that fails on a content error, puts the previous site
+    back first."""
     content, output, before = published
     process = start_build(content, output, "pause-swap", tmp_path / "never")
     wait_for_pause(process)
@@ -230,17 +273,23 @@ def test_full_disk_mid_write_keeps_the_previous_site(published, monkeypatch, cap
     assert leftovers(output) == []
 
 
-@pytest.mark.parametrize("failing", ["staging", "retire", "swap"])
+@pytest.mark.parametrize("failing", ["staging", "exchange", "retire", "swap"])
 def test_folder_that_cannot_be_written_keeps_the_previous_site(published, monkeypatch, capsys, failing):
-    """Read-only parent folder (no staging folder can be made), read-only site folder (it
-    cannot be moved aside), or the final move failing: the error is named, nothing is lost."""
+    """Read-only parent folder (no staging folder can be made), the one-step exchange of the
+    two folders refused, or, where there is none, a read-only site folder (it cannot be moved
+    aside) or the final move failing: the error is named, nothing is lost."""
     content, output, before = published
     denied = OSError(errno.EACCES, os.strerror(errno.EACCES), str(output))
     if failing == "staging":
         def mkdtemp(*args, **kwargs):
             raise denied
         monkeypatch.setattr(writers.tempfile, "mkdtemp", mkdtemp)
+    elif failing == "exchange":
+        def exchange(first, second):
+            raise denied
+        monkeypatch.setattr(writers, "_exchange", exchange)
     else:
+        monkeypatch.setattr(writers, "_exchange", lambda first, second: False)
         original = os.replace
 
         def replace(source, target):
