@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 SCHEMA_KINDS = ("site", "people", "topics", "article")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 YEAR_FOLDER = re.compile(r"^(\d{4}|undated)$")
+# The longest name of a sheet or page, as the schemas' ids: its page's path in the offline zip
+# then stays within 200 characters (hindsight-YYYY-MM-DD/articles/<name>/index.html), which
+# leaves Windows' 260 room for the folder the zip is unpacked in.
+MAX_NAME = 120
 # Names Windows reserves for devices: a folder called con/ cannot be opened there, so an id or
 # file name that becomes one would break the archive (and its offline zip) on Windows.
 RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
@@ -574,6 +578,8 @@ def _check_sheet_place(sheet: Document, slugs: dict[str, Document], files: Conte
     if not SLUG.match(stem):
         problems.append(Problem(sheet.path, 1, 1, f"the file name {stem!r} cannot be a page address",
                                 f"rename the file to {slugify(stem) or 'article'}.yaml"))
+    elif len(stem) > MAX_NAME:
+        problems.append(Problem(sheet.path, 1, 1, *_long_name_message("the file name", stem, "articles")))
     elif stem in RESERVED_NAMES:
         problems.append(Problem(sheet.path, 1, 1, *_reserved_message("the file name", stem)))
     elif stem in slugs:
@@ -636,9 +642,17 @@ def check_page_name(path: Path) -> Problem | None:
     if not SLUG.match(stem):
         return Problem(str(path), 1, 1, f"the page name {stem!r} cannot be a page address",
                        f"rename the file to {slugify(stem) or 'page'}.md (lower-case letters, digits and hyphens)")
+    if len(stem) > MAX_NAME:
+        return Problem(str(path), 1, 1, *_long_name_message("the page name", stem, "pages"))
     if stem in RESERVED_NAMES:
         return Problem(str(path), 1, 1, *_reserved_message("the page name", stem))
     return None
+
+
+def _long_name_message(what: str, name: str, folder: str) -> tuple[str, str]:
+    return (f"{what} is {len(name)} characters long; the limit is {MAX_NAME}, as for ids",
+            f"shorten it: in the offline zip its page is hindsight-YYYY-MM-DD/{folder}/<name>/index.html, and "
+            "Windows cannot open a path of more than 260 characters, counting the folder it is unpacked in")
 
 
 def _check_url(document: Document, where: tuple, url: str, problems: list[Problem]) -> None:

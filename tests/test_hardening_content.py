@@ -246,6 +246,47 @@ def test_page_file_name_must_be_a_page_address(capsys, archive, tmp_path, name, 
     assert not (tmp_path / "site").exists()
 
 
+def test_a_page_name_longer_than_the_zip_can_carry_is_refused(capsys, archive):
+    page = archive / "pages" / ("methodology-" * 12 + "x.md")
+    page.write_text("# Method\n", "utf-8")
+    code, reported, _ = run_check(capsys, archive)
+    (problem,) = reported
+    assert (problem.path, problem.line, problem.column) == (str(page), 1, 1)
+    assert problem.message == "the page name is 145 characters long; the limit is 120, as for ids"
+    assert "Windows cannot open a path of more than 260 characters" in problem.hint
+    assert code == 1
+
+
+def test_names_and_ids_at_their_longest_fit_the_offline_zip(tmp_path, archive):
+    """A sheet, page, claim, speaker and question named at the limit: every path in the zip
+    `build --zip` writes stays within 200 characters, which leaves Windows' 260 room for the
+    folder it is unpacked in (C:\\Users\\<name>\\Downloads\\hindsight-YYYY-MM-DD\\)."""
+    import zipfile
+
+    from generator.validation import MAX_NAME
+
+    def longest(stem: str) -> str:
+        return (stem + "-" + "x" * MAX_NAME)[:MAX_NAME]
+
+    sheet = archive / SHEET
+    text = sheet.read_text("utf-8")
+    claim_id = "2019-nazarbayev-separate-personal-meeting"
+    for short, long in ((claim_id, longest(claim_id)), ("nursultan-nazarbayev", longest("nursultan-nazarbayev")),
+                        ("putin-zelensky-meeting", longest("putin-zelensky-meeting"))):
+        for path in archive.rglob("*.yaml"):
+            path.write_text(path.read_text("utf-8").replace(short, long), "utf-8")
+    sheet.rename(sheet.with_name(longest(sheet.stem) + ".yaml"))
+    (archive / "pages" / (longest("about") + ".md")).write_text("# About, at length\n", "utf-8")
+    assert text != (archive / SHEET.parent / (longest(SHEET.stem) + ".yaml")).read_text("utf-8")
+    root = archive.parent
+    finished = run_cli(root, "build", "--zip", "--no-extract", timeout=300)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    (made,) = root.glob("hindsight-*.zip")
+    names = zipfile.ZipFile(made).namelist()
+    assert any(longest(SHEET.stem) in name for name in names) and any(longest(claim_id) in name for name in names)
+    assert max(len(name) for name in names) <= 200, max(names, key=len)
+
+
 def test_sheets_whose_names_collide_across_years(capsys, archive):
     """Article pages are named after the file: the same name in two year folders is one address."""
     other = archive / "articles" / "2025" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
