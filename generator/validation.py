@@ -703,6 +703,14 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
         problems.append(sheet.problem(where + ("said",), f"said on {said}, after the article was published "
                                       f"({published})", "check the year and month; an article reports what was "
                                       "said before it appeared"))
+    basis = _str(claim.get("said_basis"))
+    if said and basis and (claim.get("said_precision") or "day") == "day":
+        named = {day.capitalize() for day in _WEEKDAY.findall(basis)}
+        weekday = f"{said:%A}"
+        if named and weekday not in named:
+            problems.append(sheet.problem(where + ("said_basis",), f"the basis says {' or '.join(sorted(named))}, "
+                                          f"but {said} was a {weekday}", "check the date said: count the day back "
+                                          "from the article's date (and its time zone)", severity="warning"))
     if claim.get("said") is None and published:
         problems.append(sheet.problem(where + ("said",), "the date said is empty",
                                       f"fill it in, or use the publication date {published} with "
@@ -751,6 +759,12 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
         if day and day > today:
             problems.append(sheet.problem(at + ("date",), f"evidence date {day} is in the future",
                                           "check the year"))
+
+
+# A day of the week a claim was said on ("on Tuesday", "by phone on Friday"), not one it was said
+# after or before, or that names something else ("after Wednesday's meeting").
+_WEEKDAY = re.compile(r"(?<!after )(?<!before )(?<!since )(?<!until )(?<!by )"
+                      r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!['’]s)", re.I)
 
 
 def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], cites: dict[str, list[str]],

@@ -393,6 +393,28 @@ def test_dates_in_quotes_are_dates_and_dates_in_text_fields_are_text(tmp_path, a
     assert claim["said_basis"] == "2019-11-12"
 
 
+@pytest.mark.parametrize("basis, warned", [
+    ("on Monday", "Monday"), ("by phone on Friday", "Friday"), ("connected Wednesday", "Wednesday"),
+    ("ON SUNDAY", "Sunday"), ("on Tuesday", None), ("late on Tuesday night", None), ("published", None),
+    ("after Wednesday’s meeting", None), ("after Friday's talks", None), ("a day before Wednesday", None),
+    ("between Monday and Tuesday", None), ("tuesdayish", None),
+])
+def test_a_weekday_in_the_basis_that_is_not_the_date_said_is_warned(capsys, archive, basis, warned):
+    """The sample's claim was said on 2019-11-12, a Tuesday."""
+    path = edit_first_claim(archive, said_basis=basis)
+    code, reported, _ = run_check(capsys, archive)
+    if warned is None:
+        assert reported == [] and code == 0
+        return
+    (problem,) = reported
+    text = path.read_text("utf-8")
+    index = text.index("said_basis: ") + len("said_basis: ")
+    assert (problem.line, problem.column, problem.severity) == (text.count("\n", 0, index) + 1,
+                                                                  index - text.rfind("\n", 0, index), "warning")
+    assert problem.message == f"the basis says {warned}, but 2019-11-12 was a Tuesday"
+    assert code == 0
+
+
 def test_yes_and_no_in_quotes_stay_text(tmp_path, archive):
     path = archive / SHEET
     text = path.read_text("utf-8").replace("    speaker_as_written: Mr. Nazarbayev\n", "    speaker_as_written: 'No'\n", 1)
