@@ -115,16 +115,31 @@ def article_from_url(url: str) -> dict:
     outlet = next((name for domain, name in KNOWN_OUTLETS.items()
                    if host == domain or host.endswith("." + domain)), host or None)
     published = None
-    match = re.search(r"/(20\d\d|19\d\d)/(\d{1,2})/(\d{1,2})/", parts.path)
-    if match:
+    for match in _URL_DATE.finditer(parts.path):   # /2025/08/19/ or 2025-08-19, the first real date
         try:
-            published = dt.date(int(match[1]), int(match[2]), int(match[3]))
+            published = dt.date(int(match[1]), int(match[2] or match[4]), int(match[3] or match[5]))
+            break
         except ValueError:
-            published = None
-    segments = [s for s in parts.path.split("/") if s and not s.isdigit()]
+            continue
+    segments = [s for s in parts.path.split("/") if s and not s.isdigit() and not _DAY.fullmatch(s)]
     stem = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1]) if segments else host
     return {"url": url, "outlet": outlet, "published": published,
             "published_basis": "url" if published else None, "slug": slugify(stem)[:80] or "article"}
+
+
+# A date in a web address: /2025/08/19/, or 2025-08-19 as a segment or inside one.
+_URL_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?:/([0-9]{1,2})/([0-9]{1,2})/|-([0-9]{2})-([0-9]{2})(?![0-9]))")
+_DAY = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}")
+
+
+def first_claim_id(slug: str, published: dt.date | None) -> str:
+    """The id of a new sheet's first claim, as extraction makes them (year-speaker-words, the
+    speaker `unknown` until an editor names one), from the words of the sheet's name without
+    the date it may hold: 2025-unknown-putin-trump-summit-alaska."""
+    from generator.extraction.claims import claim_id
+
+    words = re.sub(rf"(?<![0-9]){_DAY.pattern}(?![0-9])", " ", slug).replace("-", " ")
+    return claim_id(str(published.year) if published else "undated", "", words)
 
 
 def article_sheet(*, title: str = "", outlet: str | None = None, url: str | None = None,

@@ -193,3 +193,29 @@ def test_a_registry_that_cannot_be_read_is_named_with_its_problem(project, capsy
     err = capsys.readouterr().err
     assert "content/people.yaml:5:11: error: YAML reads this as a number of 5,000 characters" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("url, year_folder, published, claim_id", [
+    ("https://example.org/news/2025-08-19/putin-trump-alaska-summit-ends-without-a-deal", "2025", "2025-08-19",
+     "2025-unknown-putin-trump-alaska-summit-ends"),
+    ("https://example.org/world/putin-and-trump-meet-in-anchorage-alaska-for-a-summit-on-ukraine-2025-08-15.html",
+     "2025", "2025-08-15", "2025-unknown-putin-trump-meet-anchorage-alaska"),
+    ("https://www.nytimes.com/2022/05/17/world/europe/ukraine-russia-peace-talks.html", "2022", "2022-05-17",
+     "2022-unknown-ukraine-russia-peace-talks"),
+    ("https://example.org/story", "undated", "null", "undated-unknown-story"),
+])
+def test_new_article_from_url_takes_its_date_and_names_the_claim_as_the_archive_does(project, capsys, url,
+                                                                                   year_folder, published, claim_id):
+    """A date written 2025-08-19 in the address dates the sheet (not undated/), and the first
+    claim's id is year-speaker-words, as extraction's, never cut inside a date."""
+    from generator.validation import SLUG
+
+    assert main(["new", "article", url]) == 0
+    (sheet,) = [path for path in (project / "content" / "articles").rglob("*.yaml")
+                if url in path.read_text("utf-8")]
+    text = sheet.read_text("utf-8")
+    assert sheet.parent.name == year_folder
+    assert f"\n  published: {published}\n" in text
+    assert f"\n    id: {claim_id}\n" in text and SLUG.match(claim_id)
+    code, problems = check(capsys)
+    assert not any("id" in line and "error" in line and claim_id in line for line in problems)

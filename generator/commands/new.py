@@ -21,6 +21,7 @@ from generator.scaffolding import (
     article_from_url,
     article_sheet,
     claim_lines,
+    first_claim_id,
     person_lines,
     sheet_path,
     topic_lines,
@@ -105,7 +106,7 @@ def new_article(args: argparse.Namespace) -> int:
         known = article_from_url(source)
         slug, published = known["slug"], known["published"]
         text = article_sheet(url=source, outlet=known["outlet"], published=published,
-                             published_basis=known["published_basis"], claim_id=f"{slug[:60]}-1")
+                             published_basis=known["published_basis"], claim_id=first_claim_id(slug, published))
     else:
         seed = Path(source)
         if not seed.is_file():
