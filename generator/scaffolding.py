@@ -95,7 +95,7 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
                       (about.get("claims[].outcome.evidence", ""), "evidence", [])], 6)
     outcome += [
         "      # For example, a later claim in this archive, and a public record:",
-        "      #   - claim: 2025-dmitry-peskov-summit-meeting-can-and-should",
+        "      #   - claim: 2025-peskov-summit-meeting-put-end-settlement",
         "      #   - url: https://www.reuters.com/world/europe/...",
         "      #     title: Kremlin rules out Putin-Zelenskiy meeting",
         "      #     outlet: Reuters",

@@ -219,3 +219,24 @@ def test_new_article_from_url_takes_its_date_and_names_the_claim_as_the_archive_
     assert f"\n    id: {claim_id}\n" in text and SLUG.match(claim_id)
     code, problems = check(capsys)
     assert not any("id" in line and "error" in line and claim_id in line for line in problems)
+
+
+def test_every_claim_id_quoted_in_the_docs_and_templates_is_in_the_archive():
+    """An editor copies the example: an id that is in no sheet teaches a broken link."""
+    from generator.scaffolding import article_sheet
+
+    root = Path(__file__).parent.parent
+    texts = {"the scaffold `hindsight new` writes": article_sheet()}
+    for path in [root / "README.md", root / "CONTRIBUTING.md", *sorted((root / "templates").rglob("*")),
+                 *sorted((root / "generator" / "schemas").glob("*.json"))]:
+        if path.is_file() and path.suffix in (".md", ".html", ".xml", ".json", ".txt", ".js"):
+            texts[str(path.relative_to(root))] = path.read_text("utf-8")
+    quoted = {(where, match) for where, text in texts.items()
+              for match in re.findall(r"\bclaims?: ([a-z0-9]+(?:-[a-z0-9]+)+)|claims/([a-z0-9]+(?:-[a-z0-9]+)+)/"
+                                      r"|\b((?:19|20)[0-9]{2}(?:-[0-9]+)*-[a-z][a-z0-9]*(?:-[a-z0-9]+)*)\b", text)}
+    quoted = {(where, next(part for part in match if part)) for where, match in quoted}
+    ids = set()
+    for sheet in (root / "content" / "articles").rglob("*.yaml"):
+        ids.update(re.findall(r"^  - id: (\S+)$", sheet.read_text("utf-8"), re.M))
+    assert any(where == "CONTRIBUTING.md" for where, _ in quoted), "the pattern finds the ids quoted"
+    assert sorted((where, claim_id) for where, claim_id in quoted if claim_id not in ids) == []
