@@ -159,6 +159,7 @@ class Claim:
     outcome: Outcome = field(default_factory=Outcome)
     note: str | None = None
     article: str = ""  # slug of the article the claim was published in
+    original: str | None = None  # the words as the original article gives them, when the copy is damaged
 
 
 @dataclass
