@@ -209,6 +209,9 @@ class Archive:
     topics: dict[str, Topic]
     articles: list[Article]
     pages: dict[str, str] = field(default_factory=dict)  # slug -> Markdown source
+    # Whether claims not yet reviewed are in it (the live preview's), or only reviewed ones
+    # (a build for publishing: `publishing.reviewed_only`).
+    drafts_shown: bool = True
 
     def claims(self) -> list[Claim]:
         return [claim for article in self.articles for claim in article.claims]
