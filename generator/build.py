@@ -214,6 +214,9 @@ def _write_site(options: BuildOptions, memory: incremental.Memory | None, timed:
         counted = timed("write", tally, staging, changes, written)   # not a walk of 124,000 folders (~3 s)
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
                                      if page.template == "claim.html"}) if options.search else {}
+        questions = [page.path for page in pages if page.template == "topic.html" and page.values["pager"].number == 1]
+        if options.search and questions:   # found by their words and terms too, in a shard of their own
+            shards[search.QUESTIONS] = questions
         return Staged(staging, spare, counted, {name: "\n".join(paths) for name, paths in shards.items()},
                       archive.site.language, len(pages), len(changes.stale), changes, written, pages)
     except BaseException:

@@ -45,6 +45,7 @@ from generator import writers
 
 SIGNATURE = b"pagefind_dcd"
 UNDATED = "undated"
+QUESTIONS = "questions"  # the shard of the questions' pages (the others are the claims', by year)
 SMALL_DECADE = 1000      # claims; see plan_shards
 MANIFEST = "shards.json"
 BUNDLES = "pagefind"     # the folder in the site that holds the bundles and the manifest
@@ -141,7 +142,7 @@ def _index_shard(site: Path, source: Path, pages: list[str], bundle: Path, langu
     """One Pagefind process over one shard's pages; returns a note when it could not be made reproducible."""
     writers.link_files(site, source, pages)
     command = [*_pagefind(), "--site", str(source), "--output-path", str(bundle), "--keep-index-url",
-               "--glob", "claims/**/*.{html}", "--force-language", language, "--quiet"]
+               "--glob", "{claims,topics}/**/*.{html}", "--force-language", language, "--quiet"]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -91,6 +91,8 @@ def test_a_new_seed_pushed_through_the_publish_path_reaches_no_reader(tmp_path, 
                  "--drafts"]) == 0
     page = (project / "drafts" / "claims" / drafted[0]["id"] / "index.html").read_text("utf-8")
     assert "Draft, not yet reviewed" in page
+    home = (project / "drafts" / "index.html").read_text("utf-8")
+    assert home.count("flag-draft") >= 1
 
 
 def test_the_live_preview_extracts_a_new_seed_and_shows_its_drafts(tmp_path):
@@ -134,3 +136,4 @@ def test_a_sheet_that_cannot_be_read_stops_the_build_and_nothing_is_extracted(tm
     assert any(problem.path == str(sheet) and problem.line in (slip, slip + 1) for problem in result.problems)
     assert any("not extracted" in note for note in result.notes)
     assert _tree(content) == before, "a sheet that cannot be read made the build write into content/"
+

@@ -38,6 +38,7 @@ def hostile_site(tmp_path_factory) -> Path:
     document = yaml.safe_load(sheet.read_text("utf-8"))
     first = document["claims"][0]
     first["statement"] = f"{FORMULA} {BREAKOUT} & <b>bold</b>"
+    first["original"] = first["statement"]   # the copy is damaged: these are the words the site shows
     first["context"] = "<img src=x onerror=alert(1)> said ]]> --> \"quoted\""
     first.setdefault("outcome", {})
     if first["outcome"].get("status", "unrated") != "unrated":
