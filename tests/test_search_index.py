@@ -268,3 +268,36 @@ def test_the_served_site_finds_words_of_the_edited_claim(archive: Path, page):
         server.shutdown()
         server.server_close()
 
+
+@pytest.mark.parametrize("damage", ["empty entry", "empty script", "entry not JSON", "pages missing"])
+def test_a_broken_search_index_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch, tmp_path, damage):
+    """A full disk while Pagefind writes gave 0-byte pagefind.js and pagefind-entry.json files,
+    exit code 0 and a site published with half its search; the JSON error was printed as a note."""
+    from generator.cli import main
+
+    run(archive, incremental=False)
+    before = tree(archive / "site")
+    real = search._pagefind()
+    fault = tmp_path / "pagefind-with-a-full-disk.py"
+    fault.write_text(f"""import json, subprocess, sys
+from pathlib import Path
+finished = subprocess.run({real!r} + sys.argv[1:])
+bundle = Path(sys.argv[sys.argv.index("--output-path") + 1])
+damage = {damage!r}
+if damage == "empty entry":
+    (bundle / "pagefind-entry.json").write_bytes(b"")
+elif damage == "empty script":
+    (bundle / "pagefind.js").write_bytes(b"")
+elif damage == "entry not JSON":
+    (bundle / "pagefind-entry.json").write_bytes(b'{{"version":"1.5.2","languages":{{"en":{{"ha')
+else:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    entry["languages"]["en"]["page_count"] = 1
+    (bundle / "pagefind-entry.json").write_text(json.dumps(entry))
+sys.exit(finished.returncode)
+""", "utf-8")
+    monkeypatch.setattr(search, "_pagefind", lambda: [sys.executable, str(fault)])
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    code = main(["build", "--content", str(archive / "content"), "--output", str(archive / "site")])
+    assert code == 1
+    assert tree(archive / "site") == before, "the previous site stays as it was"
