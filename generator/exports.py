@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
@@ -246,7 +247,18 @@ def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
 
 def spreadsheet_safe(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula: it starts with a formula character,
+    after any spaces (" =1+1"), in any width ("＝1+1", which spreadsheets read as "=")."""
+    if not text or (text[0].isascii() and text[0].isalnum()):   # most values: at once
+        return False
+    if text.startswith(FORMULA_STARTS):
+        return True
+    folded = unicodedata.normalize("NFKC", text[:64]).lstrip()
+    return folded.startswith(FORMULA_STARTS)
 
 
 def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
@@ -257,8 +269,7 @@ def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
            article["outlet"], article["published"], article["url"], " ".join(article["quality"]),
            record["review"], record["url"], "; ".join(record["damaged_copy"]),
            record["original_wording"])   # in CSV_COLUMNS' order
-    return [value if type(value) is str and not value.startswith(FORMULA_STARTS) else spreadsheet_safe(value)
-            for value in row]
+    return [value if type(value) is str and not _formula_like(value) else spreadsheet_safe(value) for value in row]
 
 
 def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
