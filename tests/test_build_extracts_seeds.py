@@ -137,3 +137,17 @@ def test_a_sheet_that_cannot_be_read_stops_the_build_and_nothing_is_extracted(tm
     assert any("not extracted" in note for note in result.notes)
     assert _tree(content) == before, "a sheet that cannot be read made the build write into content/"
 
+
+def test_a_seed_that_cannot_be_extracted_is_told_in_the_preview_and_never_published(tmp_path, capsys):
+    """A UTF-16 seed gave a message, then "Built 108 pages" and exit 0. Publishing never
+    extracts, so it can publish nothing of it; the preview, which does, says it failed."""
+    project = _project(tmp_path)
+    content = project / "content"
+    (project / "seeds" / "005_utf16.txt").write_bytes("Kremlin says talks stalled\n\n\"We see no progress,\" "
+                                                      "Peskov said on Monday.\n".encode("utf-16"))
+    before = _tree(content)
+    assert main(["build", "--content", str(content), "--output", str(project / "site"), "--no-search"]) == 0
+    assert _tree(content) == before
+    result = build(BuildOptions(content=content, output=project / "preview", search=False, extract=True,
+                                drafts=True))
+    assert result.built and any("could not be extracted" in note for note in result.notes), result.notes
