@@ -151,3 +151,38 @@ def test_a_seed_that_cannot_be_extracted_is_told_in_the_preview_and_never_publis
     result = build(BuildOptions(content=content, output=project / "preview", search=False, extract=True,
                                 drafts=True))
     assert result.built and any("could not be extracted" in note for note in result.notes), result.notes
+
+
+def test_publishing_is_the_default_of_build_and_drafts_of_the_preview(capsys):
+    from generator.cli import parser
+
+    build_args, serve_args = parser().parse_args(["build"]), parser().parse_args(["serve"])
+    assert (build_args.drafts, build_args.extract) == (False, False)
+    assert (serve_args.drafts, serve_args.extract) == (True, True)
+    assert parser().parse_args(["serve", "--no-drafts"]).drafts is False
+    assert parser().parse_args(["build", "--drafts"]).drafts is True
+    try:
+        main(["build", "--help"])
+    except SystemExit:
+        pass
+    told = " ".join(capsys.readouterr().out.split())
+    assert "Only claims marked `review: reviewed` are published" in told and "--drafts" in told
+    assert "never extracts" in told
+
+
+def test_the_pull_request_check_shows_each_draft_beside_its_review_line(tmp_path, monkeypatch, capsys):
+    project = _project(tmp_path)
+    content = project / "content"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["check", "--content", str(content)]) == 0   # a draft is no error: it is just not published
+    annotations = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    drafts = []
+    for sheet in sorted((content / "articles").rglob("*.yaml")):
+        lines = sheet.read_text("utf-8").splitlines()
+        drafts += [(sheet, number, lines[number - 1].index("review:") + 1) for number in range(1, len(lines) + 1)
+                   if lines[number - 1].strip() == "review: draft"]
+    assert len(drafts) == 1
+    assert annotations == [f"::warning file={sheet},line={line},col={column}::claim "
+                           f"'2025-putin-meet-zelensky-only-final-stage' is a draft, not yet reviewed: the published "
+                           "site leaves it out (hint: check it against its source, then set `review: reviewed`)"
+                           for sheet, line, column in drafts]
