@@ -27,6 +27,7 @@ from generator.linking import Links, SimilarityRecord, SimilarLater, link_archiv
 from generator.memory import give_back_freed_memory, let_go_of_archive_text
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
+from generator.publishing import LeftOut, reviewed_only
 from generator.readers import Problem
 from generator.validation import ContentFiles
 
@@ -37,7 +38,8 @@ class BuildOptions:
     output: Path = Path("site")
     base_url: str | None = None      # None: content/site.yaml's base_url
     search: bool = True
-    extract: bool = True              # extract seeds that have no sheet yet or whose text changed
+    drafts: bool = False              # also claims not yet reviewed, each marked: the live preview's, never published
+    extract: bool = False             # extract seeds that have no sheet yet or whose text changed (the live preview)
     incremental: bool = False         # render only pages whose inputs changed since the last build
     processes: int = 2                # processes that render a large site; 1 renders in this one
     templates: Path = TEMPLATES
@@ -47,6 +49,7 @@ class BuildOptions:
 class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # things worth telling the editor, not errors
+    left_out: list[str] = field(default_factory=list)   # what the publishing gate left out, and why
     built: bool = False
     base_url: str = ""                 # the published address the site was built for
     pages: int = 0
@@ -120,7 +123,7 @@ def _say_waiting(output: Path) -> None:
 
 def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
-    timed("extract", extract_new_seeds, options)
+    extracted = timed("extract", extract_new_seeds, options)
     cache = writers.cache_path(options.output, "sheets") if options.incremental else None
     later = SimilarLater() if _may_link_later(options) else None   # forked now, while this process is small
     try:
@@ -128,7 +131,7 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         if later is not None and not _link_later(read[0]):   # found sooner by linking itself
             later.close()
             later = None
-        archive, problems = timed("validate", validate, *read[:3], memory, later)
+        archive, problems, left_out = timed("validate", validate, *read[:3], memory, later, options.drafts)
         if cache is not None:
             timed("load", remember, cache, read, memory)
         sheets = read[0].digests
@@ -136,7 +139,7 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         if not options.incremental:   # it forks later: see `render`
             give_back_freed_memory()
         if archive is None:
-            return BuildResult(problems=problems, stages=timed.stages)
+            return BuildResult(problems=problems, notes=extracted, stages=timed.stages)
         base_url = options.base_url or archive.site.base_url
         if later is not None:
             links = timed("link", link_archive, archive, options.processes, None, None, later)
@@ -148,6 +151,8 @@ def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> B
         if let_go:
             del archive, links   # and `_finish_site` lets go of the rest (`Staged.let_go`)
         result = _finish_site(options, memory, started, timed, staged, problems, base_url, let_go)
+        result.left_out = left_out.lines() if left_out is not None else []
+        result.notes[:0] = extracted
         if later is not None and later.seconds is not None:
             result.stages["similar"] = later.seconds   # beside plan and render: not to be added to them
         return result
@@ -209,6 +214,9 @@ def _write_site(options: BuildOptions, memory: incremental.Memory | None, timed:
         counted = timed("write", tally, staging, changes, written)   # not a walk of 124,000 folders (~3 s)
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
                                      if page.template == "claim.html"}) if options.search else {}
+        questions = [page.path for page in pages if page.template == "topic.html" and page.values["pager"].number == 1]
+        if options.search and questions:   # found by their words and terms too, in a shard of their own
+            shards[search.QUESTIONS] = questions
         return Staged(staging, spare, counted, {name: "\n".join(paths) for name, paths in shards.items()},
                       archive.site.language, len(pages), len(changes.stale), changes, written, pages)
     except BaseException:
@@ -254,19 +262,41 @@ def _finish_site(options: BuildOptions, memory: incremental.Memory | None, start
 # The steps, in order
 
 
-def extract_new_seeds(options: BuildOptions) -> None:
-    """Seeds with no claim sheet yet, or whose text changed, are extracted before loading.
+def extract_new_seeds(options: BuildOptions) -> list[str]:
+    """In the live preview only (`options.extract`): seeds with no claim sheet yet, or whose
+    text changed, are extracted before loading; a build for publishing never extracts.
 
-    Extraction only adds claims and fills empty fields, so editors' work is safe; its
-    problems surface in the load step that follows.
-    """
+    Extraction only adds claims and fills empty fields, so editors' work is safe. While any
+    claim sheet cannot be read, nothing is extracted: that sheet's seed would look as if it
+    had none, and be extracted into a second sheet. The load step that follows reports the
+    sheet with its position. Returns what to tell the editor."""
     if not options.extract:
-        return
+        return []
     from generator.commands.extract import extract, stale_seeds
 
     seeds = stale_seeds(options.content)
-    if seeds:
-        extract(options.content, seeds)
+    if not seeds:
+        return []
+    unreadable = _unreadable_sheets(options.content / "articles")
+    if unreadable:
+        return [f"{len(seeds)} seed{'s' * (len(seeds) != 1)} not extracted while {', '.join(unreadable)} cannot be "
+                "read: fix it first (its error is listed with its position)"]
+    if extract(options.content, seeds) != 0:
+        return ["a seed could not be extracted (see above); its claims are not in the preview"]
+    return []
+
+
+def _unreadable_sheets(folder: Path) -> list[str]:
+    """The claim sheets under `folder` that are not well-formed YAML."""
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    unreadable = []
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        try:
+            yaml.load(path.read_bytes(), Loader=loader)
+        except (yaml.YAMLError, OSError, ValueError):
+            unreadable.append(str(path))
+    return unreadable
 
 
 def load(content: Path, processes: int = 1, cache: Path | None = None, memory: incremental.Memory | None = None
@@ -289,9 +319,11 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
 
 
 def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
-             memory: incremental.Memory | None = None, later: SimilarLater | None = None
-             ) -> tuple[Archive | None, list[Problem]]:
-    """Check every file and the archive as a whole; no archive when anything is wrong.
+             memory: incremental.Memory | None = None, later: SimilarLater | None = None, drafts: bool = True
+             ) -> tuple[Archive | None, list[Problem], LeftOut | None]:
+    """Check every file and the archive as a whole; no archive when anything is wrong. Without
+    `drafts` (a build for publishing), the archive holds only what an editor reviewed
+    (`publishing.reviewed_only`), and what was left out is returned with it.
 
     With `later`, the files are modelled as soon as they match their schemas, and the
     similar statements are being found by then (`later.start`) while the checks across files
@@ -299,11 +331,14 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
     find nothing wrong; one they would have refused is never used."""
     problems = problems + check_schemas(files)
     modelled = _modelled_unchecked(files, pages, problems) if later is not None else None
+    left_out = None
+    if modelled is not None and not drafts:
+        modelled, left_out = reviewed_only(modelled)
     if modelled is not None:
         later.start(*similar_inputs(modelled))
     problems += check_archive(files, dt.date.today(), memory.checked if memory is not None else None)
     if modelled is not None and not any(problem.severity == "error" for problem in problems):
-        return modelled, sorted(problems, key=Problem.sort_key)
+        return modelled, sorted(problems, key=Problem.sort_key), left_out
     archive = model_archive(files, pages, problems, memory.articles if memory is not None else None,
                             memory.registries if memory is not None else None)
     if archive is not None and memory is not None:
@@ -311,7 +346,9 @@ def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem]
                            if article.source in files.digests}
         memory.registries = {"people": (files.people.value, archive.people),
                              "topics": (files.topics.value, archive.topics)}
-    return archive, sorted(problems, key=Problem.sort_key)
+    if archive is not None and not drafts:
+        archive, left_out = reviewed_only(archive)
+    return archive, sorted(problems, key=Problem.sort_key), left_out
 
 
 def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:

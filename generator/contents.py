@@ -477,6 +477,6 @@ def _article(document: Document) -> Article:
             said_basis=entry.get("said_basis"), said_precision=entry.get("said_precision") or "day",
             context=entry.get("context"),
             topics=tuple(entry.get("topics") or ()), outcome=_outcome(entry.get("outcome")),
-            note=entry.get("note"), article=slug,
+            note=entry.get("note"), article=slug, original=entry.get("original"),
         ))
     return article

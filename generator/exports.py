@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
@@ -19,14 +20,15 @@ from typing import Any, Callable
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import canonical_url, claim_path, long_date, said_label
+from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, canonical_url, claim_path, damage_of, long_date,
+                             said_label, wording)
 from generator.structured_data import json_ld, script_safe
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said_basis", "said_precision", "kind",
                "form", "topics", "outcome_status", "outcome", "outcome_as_of", "outcome_summary", "article",
-               "outlet", "published", "original_url", "quality", "review", "url")
+               "outlet", "published", "original_url", "quality", "review", "url", "damaged_copy", "original_wording")
 
 
 def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) -> dict[str, Any]:
@@ -63,6 +65,9 @@ def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) ->
         "note": claim.note,
         "review": claim.review,
         "url": canonical_url(base_url, claim_path(claim.id)),
+        # A damaged source copy: what is wrong with it, and the words as the original gives them, if known.
+        "damaged_copy": [DAMAGE_MARKS[flag] for flag in damage_of(article)],
+        "original_wording": claim.original if damage_of(article) else None,
     }
 
 
@@ -242,7 +247,18 @@ def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
 
 def spreadsheet_safe(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula: it starts with a formula character,
+    after any spaces (" =1+1"), in any width ("＝1+1", which spreadsheets read as "=")."""
+    if not text or (text[0].isascii() and text[0].isalnum()):   # most values: at once
+        return False
+    if text.startswith(FORMULA_STARTS):
+        return True
+    folded = unicodedata.normalize("NFKC", text[:64]).lstrip()
+    return folded.startswith(FORMULA_STARTS)
 
 
 def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
@@ -251,9 +267,9 @@ def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
            record["said_basis"], record["said_precision"], record["kind"], record["form"], " ".join(claim.topics),
            claim.outcome.status, outcome["label"], outcome["as_of"], claim.outcome.summary, claim.article,
            article["outlet"], article["published"], article["url"], " ".join(article["quality"]),
-           record["review"], record["url"])   # in CSV_COLUMNS' order
-    return [value if type(value) is str and not value.startswith(FORMULA_STARTS) else spreadsheet_safe(value)
-            for value in row]
+           record["review"], record["url"], "; ".join(record["damaged_copy"]),
+           record["original_wording"])   # in CSV_COLUMNS' order
+    return [value if type(value) is str and not _formula_like(value) else spreadsheet_safe(value) for value in row]
 
 
 def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
@@ -273,7 +289,7 @@ class OfflineIndex:
 _OFFLINE_HEAD = b'window.HINDSIGHT_FALLBACK_SEARCH = {"claims":['
 _OFFLINE_SEPARATOR = b","
 _OFFLINE_AFTER = b'],"fields":'
-_OFFLINE_FIELDS = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome"]
+_OFFLINE_FIELDS = ["path", "statement", "speaker", "said", "when", "topics", "outlet", "outcome", "flag"]
 
 
 def offline_index(archive: Archive, links: Links, before: OfflineIndex | None = None,
@@ -315,11 +331,14 @@ def _offline_rows(archive: Archive, links: Links
     def make(claim_id: str) -> tuple[bytes]:
         claim = claims[claim_id]
         when = said_label(claim)
+        article = articles[claim.article]
+        damage = damage_of(article)
+        flag = (ORIGINAL_MARK if claim.original else DAMAGE_MARKS[damage[0]]) if damage else ""
         row = json.dumps([
-            claim_path(claim.id), claim.statement, numbers[people[claim.speaker].name],
+            claim_path(claim.id), wording(claim, article)[0], numbers[people[claim.speaker].name],
             claim.said.isoformat() if claim.said else "", "" if claim.said and when == long_date(claim.said) else when,
             [numbers[topics[topic].title] for topic in claim.topics if topic in topics],
-            numbers[articles[claim.article].outlet or ""], numbers[STATUS_LABELS[claim.outcome.status]]],
+            numbers[article.outlet or ""], numbers[STATUS_LABELS[claim.outcome.status]], flag],
             ensure_ascii=False, separators=(",", ":"))
         return (script_safe(row).encode("utf-8"),)   # the one file's line
 

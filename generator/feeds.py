@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from generator.linking import Links
 from generator.memory import cache_of_archive_text
 from generator.model import STATUS_LABELS, Archive
-from generator.pages import canonical_url, claim_path
+from generator.pages import DAMAGE_MARKS, ORIGINAL_MARK, canonical_url, claim_path, damage_of, wording
 
 FEED_ENTRIES = 50
 # Characters XML 1.0 forbids even when escaped.
@@ -53,12 +53,17 @@ def feed_entries(archive: Archive, links: Links, base_url: str) -> list[FeedEntr
     for day, key, claim in latest:
         person = archive.people[claim.speaker]
         url = canonical_url(base_url, claim_path(claim.id))
+        article = links.articles[claim.article]
+        words, spun = wording(claim, article)
+        damage = damage_of(article)
+        # A damaged copy's claim says so first; its words are never given as what the speaker said.
+        flag = f"[{ORIGINAL_MARK if claim.original else DAMAGE_MARKS[damage[0]]}] " if damage else ""
+        said = f"{person.name}, in a reworded copy of the article: {words}" if spun else f"{person.name} said: {words}"
         if key.startswith("claim/"):
-            entries.append(FeedEntry(day, key, f"New claim: {person.name}: {claim.statement}",
-                                     url, f"{person.name} said: {claim.statement}"))
+            entries.append(FeedEntry(day, key, f"New claim: {flag}{person.name}: {words}", url, f"{flag}{said}"))
         else:
             label = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
-            entries.append(FeedEntry(day, key, f"Outcome: {label}: {person.name}: {claim.statement}", url,
+            entries.append(FeedEntry(day, key, f"Outcome: {label}: {flag}{person.name}: {words}", url,
                                      f"{label}. {claim.outcome.summary or ''}".strip()))
     return entries
 

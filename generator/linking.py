@@ -25,7 +25,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice
 from typing import Callable, NamedTuple
 
 from generator.memory import cache_of_archive_text, give_back_freed_memory
@@ -116,8 +116,16 @@ def year_of(claim: Claim) -> str:
 
 
 def date_order(claim: Claim) -> tuple:
-    """Claims sort by the day said (undated last), then by id so ties never depend on load order."""
+    """Claims sort by the day said (undated last), then by id so ties never depend on load order:
+    the order similar statements are found in."""
     return (claim.said is None, claim.said or dt.date.min, claim.id)
+
+
+def reading_order(archive: Archive) -> list[Claim]:
+    """The claims as timelines list them: by the day said (undated last), and claims said on one
+    day in the archive's order (articles by publication date and slug, each article's claims in
+    the order it reports them): an article's first claim comes first."""
+    return sorted(archive.claims(), key=lambda claim: (claim.said is None, claim.said or dt.date.min))
 
 
 def link_archive(archive: Archive, processes: int = 1, found_before: "SimilarityRecord | None" = None,
@@ -134,9 +142,10 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
     `later` (a full build of a large archive) has a forked process find the similar statements
     meanwhile: each claim has none until `later.fill(links)` adds them; the build plans and
     renders the pages that show none while they are found (`found_before` is not used then)."""
-    claims, ignore = similar_inputs(archive)
+    stated, ignore = similar_inputs(archive)
     if later is not None and not later.started:   # first: the rest is linked meanwhile
-        later.start(claims, ignore)
+        later.start(stated, ignore)
+    claims = reading_order(archive)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
     by_speaker: dict[str, list[str]] = defaultdict(list)
@@ -160,9 +169,10 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
         year_said=year_said,
     )
-    links.similar_from = similarity_digest(claims, ignore)
+    links.similar_from = similarity_digest(stated, ignore)
     links.outline = tuple((claim.id, claim.said, claim.speaker, claim.topics,
-                           tuple(evidence.claim for evidence in claim.outcome.evidence)) for claim in claims)
+                           tuple(evidence.claim for evidence in claim.outcome.evidence), claim.article)
+                          for claim in claims)
     others: list[tuple] = []   # each claim's links but the similar statements, in claim order
     before = linked_before.per_claim if linked_before is not None and linked_before.outline == links.outline \
         else None
@@ -187,7 +197,8 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         others.extend((
             linked_before.per_claim[claim.id].on_question
             if claim.topics and steady.issuperset(claim.topics) and linked_before.claims[claim.id].topics == claim.topics
-            else tuple(_neighbours(links.by_topic[topic], place(topic, claim.id), topic) for topic in claim.topics),
+            else tuple(_neighbours(links.by_topic[topic], place(topic, claim.id), topic, by_id)
+                       for topic in claim.topics),
             linked_before.per_claim[claim.id].speaker_other_years if claim.speaker in kept
             else _other_years(claim, speaker_years, order),
             tuple(sorted(cited_by.get(claim.id, ()), key=order.__getitem__)),
@@ -197,17 +208,17 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         link_each_claim()
         similar = {}
     elif found_before is not None and (found_before.digest == links.similar_from
-                                       or found_before.refind(claims, ignore, links.similar_from)):
+                                       or found_before.refind(stated, ignore, links.similar_from)):
         links.similarity, similar = found_before, found_before.found
         link_each_claim()
     else:   # the rest is linked while forked processes score similar statements
         shares = processes if len(claims) >= PARALLEL_FROM else 1
         if remember or found_before is not None:
-            links.similarity = SimilarityRecord.find(claims, ignore, links.similar_from, shares,
+            links.similarity = SimilarityRecord.find(stated, ignore, links.similar_from, shares,
                                                      meanwhile=link_each_claim)
             similar = links.similarity.found
         else:
-            similar = similar_statements(claims, ignore=ignore, processes=shares, meanwhile=link_each_claim)
+            similar = similar_statements(stated, ignore=ignore, processes=shares, meanwhile=link_each_claim)
     links.similar = similar
     if before is not None and similar is linked_before.similar:
         links.per_claim = before   # not changed from here on: shared
@@ -331,11 +342,18 @@ def _find_sent(connection) -> None:
             connection.send(RuntimeError(f"{type(error).__name__}: {error}"))
 
 
-def _neighbours(timeline: tuple[str, ...], index: int, topic: str) -> Neighbours:
+def _neighbours(timeline: tuple[str, ...], index: int, topic: str, by_id: dict[str, Claim]) -> Neighbours:
+    """The claims nearest before and after the claim at `index` of a question's `timeline`,
+    from other articles: its own article's claims are listed apart, in the article's order."""
+    own = by_id[timeline[index]].article
+    earlier = islice((timeline[at] for at in range(index - 1, -1, -1) if by_id[timeline[at]].article != own),
+                               NEIGHBOURS_ON_QUESTION)
+    later = islice((timeline[at] for at in range(index + 1, len(timeline))
+                              if by_id[timeline[at]].article != own), NEIGHBOURS_ON_QUESTION)
     return Neighbours(
         topic=topic,
-        earlier=timeline[max(0, index - NEIGHBOURS_ON_QUESTION):index],
-        later=timeline[index + 1:index + 1 + NEIGHBOURS_ON_QUESTION],
+        earlier=tuple(reversed(tuple(earlier))),
+        later=tuple(later),
         page=index // CLAIMS_PER_PAGE + 1,
     )
 
@@ -346,9 +364,11 @@ def _shown(similar: tuple[Similar, ...]) -> tuple[str, ...]:
 
 
 def _topics_as_before(links: Links, before: Links) -> frozenset[str]:
-    """The questions whose timelines are those in `before`: their claims' neighbours on them
-    are the same too."""
-    return frozenset(topic for topic, ids in links.by_topic.items() if before.by_topic.get(topic) == ids)
+    """The questions whose timelines are those in `before`, each claim from the same article:
+    their claims' neighbours on them are the same too."""
+    articles = {entry[0]: entry[5] for entry in before.outline}
+    return frozenset(topic for topic, ids in links.by_topic.items() if before.by_topic.get(topic) == ids
+                     and all(articles.get(claim) == links.claims[claim].article for claim in ids))
 
 
 def _speakers_as_before(links: Links, before: Links) -> frozenset[str]:

@@ -159,6 +159,7 @@ class Claim:
     outcome: Outcome = field(default_factory=Outcome)
     note: str | None = None
     article: str = ""  # slug of the article the claim was published in
+    original: str | None = None  # the words as the original article gives them, when the copy is damaged
 
 
 @dataclass
@@ -208,6 +209,9 @@ class Archive:
     topics: dict[str, Topic]
     articles: list[Article]
     pages: dict[str, str] = field(default_factory=dict)  # slug -> Markdown source
+    # Whether claims not yet reviewed are in it (the live preview's), or only reviewed ones
+    # (a build for publishing: `publishing.reviewed_only`).
+    drafts_shown: bool = True
 
     def claims(self) -> list[Claim]:
         return [claim for article in self.articles for claim in article.claims]

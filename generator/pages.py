@@ -15,6 +15,7 @@ import hashlib
 import heapq
 import itertools
 import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +39,7 @@ from generator.model import (
     Claim,
     Person,
     Topic,
+    slugify,
 )
 from generator.structured_data import claim_review, json_ld
 
@@ -67,6 +69,51 @@ QUALITY_NOTES = {
     "truncated": "The source copy ends early: the article may say more than shown here.",
 }
 DAMAGE_FLAGS = ("spun-text", "stripped-diacritics")
+# What every listing says beside a claim from a damaged copy, and what its page says at length.
+DAMAGE_MARKS = {
+    "spun-text": "Reworded copy: not the speaker’s exact words",
+    "stripped-diacritics": "Copy without accents: names may be misspelt",
+}
+METHODOLOGY = "methodology"   # the text page that explains each scale, under a heading named for it
+SCALE_ANCHORS = {"assertion": "assertions", "prediction": "predictions", "promise": "promises",
+                 "position": "positions", "opinion": "opinions", UNRATED: "not-rated"}
+ORIGINAL_MARK = "Original wording, restored by an editor from an undamaged copy"
+DRAFT_MARK = "Draft, not yet reviewed by an editor"
+_QUOTATION_MARKS = str.maketrans("", "", "\"“”„‟«»")
+
+
+def damage_of(article: Article) -> list[str]:
+    return [flag for flag in article.quality if flag in DAMAGE_FLAGS]
+
+
+def wording(claim: Claim, article: Article) -> tuple[str, bool]:
+    """The words a page shows for a claim, and whether they are a damaged copy's rewording
+    rather than the speaker's: the editor's record of the original wording when the copy is
+    damaged and it is known; else a spun copy's text without its quotation marks (it may not
+    be shown as anyone's words); else the statement."""
+    if claim.original and damage_of(article):
+        return claim.original, False
+    if "spun-text" in article.quality:
+        return unquoted(claim.statement), True
+    return claim.statement, False
+
+
+def unquoted(text: str) -> str:
+    """A damaged copy's text without its quotation marks: none of it may be shown as anyone's words."""
+    return " ".join(text.translate(_QUOTATION_MARKS).split())
+
+
+def marks_html(claim: Claim, article: Article, drafts_shown: bool) -> str:
+    """The flags a listing shows before a claim's words: a draft, a damaged copy, restored words."""
+    marks = []
+    if drafts_shown and claim.review != "reviewed":
+        marks.append(f'<span class="flag flag-draft">{DRAFT_MARK}</span>')
+    damage = damage_of(article)
+    if claim.original and damage:
+        marks.append(f'<span class="flag flag-restored">{ORIGINAL_MARK}</span>')
+    else:
+        marks.extend(f'<span class="flag flag-damaged">{_html(DAMAGE_MARKS[flag])}</span>' for flag in damage)
+    return " ".join(marks) + (" " if marks else "")
 
 KIND_LABELS = {
     "assertion": "Assertion", "prediction": "Prediction", "promise": "Promise",
@@ -227,28 +274,35 @@ class SiteView:
         if reads is not None:
             reads.add(key)
 
-    def _note_claims(self, claims) -> None:
-        """Note that the rendering page read these claims and their speakers."""
+    def _note_claims(self, claims, speakers: bool = True) -> None:
+        """Note that the rendering page read these claims, their articles (a damaged copy is
+        flagged wherever its claims are listed) and, when shown, their speakers."""
         reads = self._reads[-1] if self._reads else None
         if reads is not None:
             for claim in claims:
                 reads.add("claim:" + claim.id)
-                reads.add("person:" + claim.speaker)
+                if speakers:
+                    reads.add("person:" + claim.speaker)
+                reads.add("article:" + claim.article)
 
-    def _pieces(self, claim: Claim) -> tuple[str, str, str, str]:
+    def _pieces(self, claim: Claim) -> tuple[str, str, str, str, str]:
         """A claim's pieces as every list shows them, escaped: when it was said (as a `time`
-        element), its page's path, its statement, and what came of it. Made once per claim:
-        a claim is listed on five pages or so, and on eight claim pages beside it."""
+        element), its page's path, its words (`wording`), and what came of it, and the flags
+        shown before its words (a draft, a damaged copy). Made once per claim: a claim is
+        listed on five pages or so, and on eight claim pages beside it."""
         pieces = self._entries.get(claim.id)
         if pieces is None:
             when = f' datetime="{claim.said.isoformat()}"' if claim.said else ""
             outcome = claim.outcome
             as_of = f' <span class="as-of">as of {long_date(outcome.as_of)}</span>' if outcome.as_of else ""
-            summary = (f' <span class="outcome-summary">{render_inline(outcome.summary)}</span>'
+            summary = (f' <span class="outcome-summary" dir="auto">{render_inline(outcome.summary)}</span>'
                        if outcome.summary else "")
+            article = self.links.articles[claim.article]
+            words = wording(claim, article)[0]
             pieces = self._entries[claim.id] = (f"<time{when}>{_html(said_label(claim))}</time>",
-                                                _html(claim_path(claim.id)), _html(claim.statement),
-                                                f"{badge(outcome.status)}{as_of}{summary}")
+                                                _html(claim_path(claim.id)), _html(words),
+                                                f"{badge(outcome.status)}{as_of}{summary}",
+                                                marks_html(claim, article, self.archive.drafts_shown))
         return pieces
 
     def _speaker_link(self, person_id: str, root: str) -> str:
@@ -267,11 +321,11 @@ class SiteView:
         self._note_claims(claims)
         items = []   # `root` is "../" repeated: nothing in it to escape
         for claim in claims:
-            when, path, statement, outcome = self._pieces(claim)
+            when, path, statement, outcome, marks = self._pieces(claim)
             meta = " · ".join(((when,) if show_date else ()) +
                               ((self._speaker_link(claim.speaker, root),) if show_speaker else ()))
             items.append(f'<li class="claim-item">\n<p class="claim-meta">{meta}</p>\n'
-                         f'<p class="claim-line"><a href="{root}{path}">{statement}</a></p>\n'
+                         f'<p class="claim-line">{marks}<a href="{root}{path}" dir="auto">{statement}</a></p>\n'
                          f'<p class="claim-outcome">{outcome}</p>\n</li>\n\n')   # the blank line the macro wrote
         return Markup("".join(items))
 
@@ -281,18 +335,39 @@ class SiteView:
         of a claim page at 100,000 claims). Each claim's line is made once, in two parts: what
         comes before and after `root`, the only part that depends on the page."""
         claims = list(map(self.links.claims.__getitem__, claim_ids))
-        self._note_claims(claims)
+        self._note_claims(claims, show_speaker)
         lines = []
         for claim in claims:
-            key = ("line", claim.id, show_speaker)
-            line = self._entries.get(key)
-            if line is None:
-                speaker = f" · {_html(self.archive.people[claim.speaker].name)}" if show_speaker else ""
-                line = self._entries[key] = (f"{_html(said_label(claim))}{speaker}: ",
-                                             f'{self._pieces(claim)[1]}">{_html(_short(claim.statement, 80))}</a> '
-                                             f"{badge(claim.outcome.status)}</li>\n")
-            lines.append(f'<li>{line[0]}<a href="{root}{line[1]}')
+            line = self._line(claim, show_speaker)
+            lines.append(f'<li>{line[0]}<a href="{root}{line[1]}</li>\n')
         return Markup('<ul class="claim-lines">\n' + "".join(lines) + "</ul>")
+
+    def claim_reference(self, claim_id: str, root: str) -> Markup:
+        """One claim as `claim_lines` shows it, without the list: for evidence."""
+        claim = self.claim(claim_id)
+        self._note_claims((claim,))
+        line = self._line(claim, True)
+        return Markup(f'{line[0]}<a href="{root}{line[1]}')
+
+    def _line(self, claim: Claim, show_speaker: bool) -> tuple[str, str]:
+        """A claim's short line in two parts: what comes before and after the page's root."""
+        key = ("line", claim.id, show_speaker)
+        line = self._entries.get(key)
+        if line is None:
+            speaker = f" · {_html(self.archive.people[claim.speaker].name)}" if show_speaker else ""
+            pieces = self._pieces(claim)
+            words = wording(claim, self.links.articles[claim.article])[0]
+            line = self._entries[key] = (f"{_html(said_label(claim))}{speaker}: {pieces[4]}",
+                                         f'{pieces[1]}" dir="auto">{_html(_short(words, 80))}</a> '
+                                         f"{badge(claim.outcome.status)}")
+        return line
+
+    def scale_link(self, claim: Claim) -> str | None:
+        """Where the Methodology page explains the scale the claim is rated on; None when the
+        archive has no such page."""
+        if METHODOLOGY not in self.archive.pages:
+            return None
+        return f"{text_page_path(METHODOLOGY)}#{SCALE_ANCHORS[claim.kind if claim.outcome.rated else UNRATED]}"
 
     def chrome(self, template: str, root: str, section: str = "") -> Markup:
         """The site's header or footer: the same on every page of a section at one depth, so
@@ -334,8 +409,10 @@ class SiteView:
         the page renders (in the render workers), not while pages are planned."""
         if not claim.outcome.rated:
             return None
-        review = claim_review(claim, self.person(claim.speaker), self.article_of(claim), self.archive.site,
-                              canonical_url(self.base_url, claim_path(claim.id)), self.role_when_said(claim))
+        article = self.article_of(claim)
+        review = claim_review(claim, self.person(claim.speaker), article, self.archive.site,
+                              canonical_url(self.base_url, claim_path(claim.id)), self.role_when_said(claim),
+                              wording(claim, article)[0])
         return json_ld(review) if review else None
 
     def role_when_said(self, claim: Claim) -> str | None:
@@ -382,11 +459,13 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
                 and values["article"] is article:   # what every other value is made from
             return _again(before, view)
-    return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(claim.statement)}", {
+    words, spun = wording(claim, article)
+    return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(words)}", {
         "claim": claim, "article": article, "speaker": speaker,
         "role": view.role_when_said(claim), "links": links,
-        "damage": [flag for flag in article.quality if flag in DAMAGE_FLAGS],
+        "damage": damage_of(article), "words": words, "spun": spun,
         "original_url": safe_href(article.url),
+        "same_article": [other.id for other in article.claims if other.id != claim.id],
     }, "claims")
 
 
@@ -520,7 +599,9 @@ def home_page(view: SiteView) -> Page:
     claims = list(view.links.claims.values())   # in date order (date_order), the undated last
     latest = list(itertools.islice((claim for claim in reversed(claims) if claim.said), LATEST_ON_HOME))
     year_said = view.links.year_said
-    updates = heapq.nlargest(LATEST_ON_HOME, (claim for claim in claims if claim.outcome.rated and claim.outcome.as_of),
+    shown = {claim.id for claim in latest}   # the two lists never repeat each other
+    updates = heapq.nlargest(LATEST_ON_HOME, (claim for claim in claims if claim.outcome.rated and claim.outcome.as_of
+                                              and claim.id not in shown),
                              key=lambda claim: (claim.outcome.as_of, claim.id))
     questions = []
     for topic_id in sorted(view.archive.topics):
@@ -544,8 +625,9 @@ def topics_index(view: SiteView) -> Page:
 
 
 def speakers_index(view: SiteView) -> Page:
-    people = sorted(view.archive.people.values(), key=lambda person: (person.name.casefold(), person.id))
-    rows = [(person, len(view.links.by_speaker.get(person.id, ()))) for person in people]
+    people = sorted((view.archive.people[person_id] for person_id in view.links.by_speaker),
+                    key=lambda person: (person.name.casefold(), person.id))   # those with claims on the site
+    rows = [(person, len(view.links.by_speaker[person.id])) for person in people]
     return Page("speakers/index.html", "speakers.html", "Speakers", {"rows": rows}, "speakers")
 
 
@@ -566,7 +648,25 @@ def not_found_page(view: SiteView) -> Page:
 
 def text_page(view: SiteView, slug: str, title: str) -> Page:
     return Page(text_page_path(slug), "text.html", title,
-                {"body": render_markdown(view.archive.pages[slug])}, f"page:{slug}")
+                {"body": _with_anchors(render_markdown(view.archive.pages[slug]))}, f"page:{slug}")
+
+
+_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.DOTALL)
+
+
+def _with_anchors(body: Markup) -> Markup:
+    """Section headings given ids made from their words ("### Not rated": not-rated), so that
+    other pages can link to a section (each outcome badge to its scale on the Methodology)."""
+    seen: Counter[str] = Counter()
+
+    def anchored(found: re.Match) -> str:
+        anchor = slugify(re.sub(r"<[^>]*>", "", found.group(2))) or "section"
+        seen[anchor] += 1
+        if seen[anchor] > 1:
+            anchor = f"{anchor}-{seen[anchor]}"
+        return f'<h{found.group(1)} id="{anchor}">{found.group(2)}</h{found.group(1)}>'
+
+    return Markup(_HEADING.sub(anchored, str(body)))
 
 
 def _by_year(claims: list[Claim], year_said: dict[str, str]) -> list[tuple[str, list[Claim]]]:
@@ -635,8 +735,10 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         numbered_path=numbered_path,
         status_label=status_label, status_tone=status_tone, badge=badge, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, CITED_BY_SHOWN=CITED_BY_SHOWN, safe_href=safe_href,
+        DRAFT_MARK=DRAFT_MARK, DAMAGE_MARKS=DAMAGE_MARKS, ORIGINAL_MARK=ORIGINAL_MARK,
     )
-    env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline, short=_short)
+    env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline,
+                       short=_short, unquoted=unquoted)
     return env
 
 

@@ -83,7 +83,7 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
     """One claim, as the lines of a list item under `claims:`."""
     about = _descriptions("article")
     values = [
-        ("id", claim_id), ("statement", statement), ("form", "direct"), ("speaker", speaker),
+        ("id", claim_id), ("statement", statement), ("original", None), ("form", "direct"), ("speaker", speaker),
         ("speaker_as_written", None), ("role", None), ("said", said), ("said_basis", said_basis),
         ("said_precision", "day"),
         ("context", None), ("topics", []), ("kind", "assertion"),

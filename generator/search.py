@@ -45,6 +45,7 @@ from generator import writers
 
 SIGNATURE = b"pagefind_dcd"
 UNDATED = "undated"
+QUESTIONS = "questions"  # the shard of the questions' pages (the others are the claims', by year)
 SMALL_DECADE = 1000      # claims; see plan_shards
 MANIFEST = "shards.json"
 BUNDLES = "pagefind"     # the folder in the site that holds the bundles and the manifest
@@ -141,7 +142,7 @@ def _index_shard(site: Path, source: Path, pages: list[str], bundle: Path, langu
     """One Pagefind process over one shard's pages; returns a note when it could not be made reproducible."""
     writers.link_files(site, source, pages)
     command = [*_pagefind(), "--site", str(source), "--output-path", str(bundle), "--keep-index-url",
-               "--glob", "claims/**/*.{html}", "--force-language", language, "--quiet"]
+               "--glob", "{claims,topics}/**/*.{html}", "--force-language", language, "--quiet"]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -153,6 +154,7 @@ def _index_shard(site: Path, source: Path, pages: list[str], bundle: Path, langu
         raise SearchIndexError(f"Pagefind failed on the {bundle.name} shard (exit {finished.returncode}): {output}")
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
+    check_bundle(bundle, len(pages))
     try:
         make_reproducible(bundle)
     except (ValueError, KeyError, IndexError, TypeError) as error:
@@ -160,6 +162,39 @@ def _index_shard(site: Path, source: Path, pages: list[str], bundle: Path, langu
         return (f"the search index could not be made reproducible (a new Pagefind version?): {error!r}; "
                 "see make_reproducible in generator/search.py")
     return None
+
+
+BUNDLE_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")   # besides those the entry names
+
+
+def check_bundle(bundle: Path, pages: int) -> None:
+    """Refuse a bundle the search page could not use: a file missing or empty (a full disk
+    while Pagefind wrote it exits 0 all the same), an entry file that is not the JSON it should
+    be, or an index of fewer pages than it was given. The build then keeps the site in place."""
+    def fault(what: str) -> SearchIndexError:
+        return SearchIndexError(f"the search index of the {bundle.name} shard is broken: {what}; nothing was "
+                                "published (is the disk full?)")
+
+    for name in BUNDLE_FILES:
+        if not (bundle / name).is_file() or (bundle / name).stat().st_size == 0:
+            raise fault(f"{name} is missing or empty")
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        languages = entry["languages"].values()
+        indexed = sum(int(language["page_count"]) for language in languages)
+        needed = [f"pagefind.{language['hash']}.pf_meta" for language in languages] + \
+            [f"wasm.{language['wasm']}.pagefind" for language in languages]
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise fault(f"pagefind-entry.json cannot be read ({error})") from error
+    if indexed < pages:
+        raise fault(f"it holds {indexed} of its {pages} pages")
+    for name in needed:
+        if not (bundle / name).is_file():
+            raise fault(f"{name} is missing")
+    for folder, _, names in os.walk(bundle):
+        for name in names:
+            if os.path.getsize(os.path.join(folder, name)) == 0:
+                raise fault(f"{os.path.relpath(os.path.join(folder, name), bundle)} is empty")
 
 
 def _pagefind() -> list[str]:

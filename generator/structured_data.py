@@ -19,38 +19,41 @@ from generator.model import STATUS_LABELS, STATUS_SCALES, Article, Claim, Person
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-# Statuses that say the verdict is not in yet: they are published as words, never as a number,
-# so "too early to tell" is not scored below "did not come true".
-OPEN_STATUSES = frozenset({"unverifiable", "too-early", "stalled", "in-the-works"})
+# The truth scales: only on these is a verdict a degree of truth, published as a number (best
+# first). Every other status (a promise's, a position's, a verdict not yet in) is published as
+# words only: "Position held" is no "True", and "too early to tell" is not scored below
+# "did not come true".
+TRUTH_SCALES: dict[str, tuple[str, ...]] = {
+    "assertion": ("accurate", "partly-accurate", "inaccurate"),
+    "prediction": ("came-true", "partly-came-true", "did-not-come-true"),
+}
 
 
 def verdict_scale(kind: str) -> tuple[str, ...]:
-    """The statuses of a kind that are verdicts, best first."""
-    return tuple(status for status in STATUS_SCALES.get(kind, ()) if status not in OPEN_STATUSES)
+    """The statuses of a kind that are degrees of truth, best first; none for other kinds."""
+    return TRUTH_SCALES.get(kind, ())
 
 
 def rating(claim: Claim) -> dict[str, Any] | None:
-    """The outcome as a schema.org Rating: verdicts numbered on their kind's scale (best is the
-    scale's length, worst is 1); open statuses by name only."""
+    """The outcome as a schema.org Rating, named as the page shows it: degrees of truth also
+    numbered on their scale (best is its length, worst is 1); every other status by name only."""
     status = claim.outcome.status
     if status not in STATUS_SCALES.get(claim.kind, ()):
         return None
     label = STATUS_LABELS.get(status, status)
-    if status in OPEN_STATUSES:
-        return {"@type": "Rating", "alternateName": label,
-                "ratingExplanation": claim.outcome.summary or label}
+    found: dict[str, Any] = {"@type": "Rating", "alternateName": label, "name": label}
+    if claim.outcome.summary:
+        found["ratingExplanation"] = claim.outcome.summary
     scale = verdict_scale(claim.kind)
-    return {
-        "@type": "Rating",
-        "ratingValue": len(scale) - scale.index(status),
-        "bestRating": len(scale),
-        "worstRating": 1,
-        "alternateName": label,
-    }
+    if status in scale:
+        found.update(ratingValue=len(scale) - scale.index(status), bestRating=len(scale), worstRating=1)
+    return found
 
 
 def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, url: str,
-                 role: str | None = None) -> dict[str, Any] | None:
+                 role: str | None = None, words: str | None = None) -> dict[str, Any] | None:
+    """The ClaimReview of a rated claim's page: `words` are the claim's words as the page shows
+    them (`pages.wording`), the statement when not given."""
     review_rating = rating(claim)
     if review_rating is None:
         return None
@@ -68,15 +71,17 @@ def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, ur
         appearance["datePublished"] = article.published.isoformat()
     if article.outlet:
         appearance["publisher"] = {"@type": "Organization", "name": article.outlet}
-    # "appearance" only: the article is where the claim appears, not known to be its first.
-    item: dict[str, Any] = {"@type": "Claim", "author": author, "appearance": appearance}
+    # The source article is where the archive found the claim: its first appearance as far as
+    # the archive knows, and an appearance.
+    item: dict[str, Any] = {"@type": "Claim", "author": author, "appearance": appearance,
+                            "firstAppearance": appearance}
     if claim.said:
         item["datePublished"] = claim.said.isoformat()
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": url,
-        "claimReviewed": claim.statement,
+        "claimReviewed": words if words is not None else claim.statement,
         "itemReviewed": item,
         "reviewRating": review_rating,
         "author": {"@type": "Organization", "name": site.publisher.name, "url": site.publisher.url},

@@ -40,29 +40,51 @@ def fresh_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The sample archive built with its search index, once per test run."""
+def _built(tmp_path_factory, content: Path, name: str) -> Path:
     from generator.build import BuildOptions, build
 
-    output = tmp_path_factory.mktemp("built") / "site"
-    result = build(BuildOptions(content=SAMPLE_CONTENT, output=output))
+    output = tmp_path_factory.mktemp(name) / "site"
+    result = build(BuildOptions(content=content, output=output))
     assert result.built, [str(problem) for problem in result.problems]
     return output
 
 
-@pytest.fixture(scope="session")
-def served_site(built_site):
-    """The built sample served on loopback under /archive/; yields the site's address."""
+def _served(site: Path):
+    """`site` served on loopback under /archive/, as GitHub Pages serves a project; yields its address."""
     from generator.commands.serve import make_server
 
-    server = make_server(built_site, "/archive/", 0, quiet=True)
+    server = make_server(site, "/archive/", 0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
     yield f"http://{host}:{port}/archive/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample archive built with its search index, once per test run."""
+    return _built(tmp_path_factory, SAMPLE_CONTENT, "built")
+
+
+@pytest.fixture(scope="session")
+def built_archive(tmp_path_factory) -> Path:
+    """The project's own archive (content/: the curated seeds, a damaged copy among them) built
+    for publishing with its search index, once per test run."""
+    return _built(tmp_path_factory, HERE.parent / "content", "archive")
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site):
+    """The built sample served under /archive/; yields the site's address."""
+    yield from _served(built_site)
+
+
+@pytest.fixture(scope="session")
+def served_archive(built_archive):
+    """The project's archive served under /archive/; yields its address."""
+    yield from _served(built_archive)
 
 
 @pytest.fixture(scope="session")

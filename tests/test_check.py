@@ -62,7 +62,7 @@ def test_sample_archive_is_clean(capsys, archive):
     code, reported, summary = run_check(capsys, archive)
     assert reported == []
     assert code == 0
-    assert "0 errors, 0 warnings in 2 claim sheets, 4 claims, 4 speakers" in summary
+    assert "0 errors, 0 warnings in 2 claim sheets, 5 claims, 4 speakers" in summary
 
 
 def test_shipped_content_has_no_errors(capsys):

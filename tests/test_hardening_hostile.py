@@ -108,7 +108,7 @@ def hostile(tmp_path_factory):
                         f"{payload(903)}\n\n[x](javascript:alert(904)) [y](data:text/html,x) "
                         f"[z](https://ok.example/ \"a\\\"><hz905>\") ![i](javascript:alert(906))\n", "utf-8")
     output = root / "site"
-    code = main(["build", "--content", str(content), "--output", str(output), "--no-search", "--no-extract"])
+    code = main(["build", "--content", str(content), "--output", str(output), "--no-search", "--drafts"])
     assert code == 0
     return output, filler.fields, filler.limits
 

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -38,6 +39,7 @@ def hostile_site(tmp_path_factory) -> Path:
     document = yaml.safe_load(sheet.read_text("utf-8"))
     first = document["claims"][0]
     first["statement"] = f"{FORMULA} {BREAKOUT} & <b>bold</b>"
+    first["original"] = first["statement"]   # the copy is damaged: these are the words the site shows
     first["context"] = "<img src=x onerror=alert(1)> said ]]> --> \"quoted\""
     first.setdefault("outcome", {})
     if first["outcome"].get("status", "unrated") != "unrated":
@@ -102,8 +104,30 @@ def test_csv_neutralises_formulas(hostile_site):
 @settings(max_examples=200)
 def test_spreadsheet_safe_never_starts_a_formula(text):
     safe = spreadsheet_safe(text)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert not unicodedata.normalize("NFKC", safe).lstrip().startswith(("=", "+", "-", "@"))
+    assert not safe.startswith(("\t", "\r"))
     assert safe in (text, "'" + text)
+
+
+@pytest.mark.parametrize("text", [" =1+1", "  =HYPERLINK(\"http://evil.example\")", "\u3000=cmd|' /C calc'!A0",
+                                  "＝1+1", "＋cmd", "－1+1", "＠SUM(A1)", " ＝cmd", "\u00a0@SUM(A1)"])
+def test_spaces_and_full_width_signs_do_not_get_past_the_formula_guard(text):
+    assert spreadsheet_safe(text) == "'" + text
+
+
+def test_csv_guards_a_spaced_or_full_width_formula_in_a_statement(tmp_path):
+    root = tmp_path / "archive"
+    shutil.copytree(SAMPLE_CONTENT.parent, root, dirs_exist_ok=True)
+    sheet = sorted((root / "content" / "articles").rglob("*.yaml"))[0]
+    document = yaml.safe_load(sheet.read_text("utf-8"))
+    document["claims"][0]["statement"] = " =HYPERLINK(\"http://evil.example\",\"x\")"
+    document["claims"][1]["statement"] = "＝1+1"
+    sheet.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    assert main(["build", "--content", str(root / "content"), "--output", str(root / "site"), "--no-search"]) == 0
+    rows = list(csv.DictReader(io.StringIO((root / "site" / "claims.csv").read_text("utf-8-sig"))))
+    statements = {row["id"]: row["statement"] for row in rows}
+    assert statements[document["claims"][0]["id"]] == "' =HYPERLINK(\"http://evil.example\",\"x\")"
+    assert statements[document["claims"][1]["id"]] == "'＝1+1"
 
 
 def test_atom_feed_stays_well_formed(hostile_site):

@@ -46,10 +46,18 @@ def test_publishing_uses_the_official_pages_actions_with_least_privilege():
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"] + deploy["steps"]]
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in uses
-    assert "permissions" not in build  # only the deploy job may write to Pages
+    assert build["permissions"] == {"contents": "read", "pages": "read"}  # configure-pages reads; only deploy writes
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     runs = " ".join(step.get("run", "") for step in build["steps"])
     assert "hindsight check" in runs and "hindsight build --base-url" in runs
+
+
+def test_publishing_never_extracts_nor_publishes_drafts_nor_writes_into_content():
+    runs = [step.get("run", "") for job in _load("publish.yml")["jobs"].values() for step in job["steps"]]
+    assert not any("extract" in run or "--drafts" in run or "hindsight new" in run for run in runs)
+    builds = [run for run in runs if "hindsight build" in run]
+    assert builds and runs.index(builds[0]) < max(index for index, run in enumerate(runs)
+                                                  if "git status --porcelain -- content/" in run)
 
 
 def test_pull_requests_check_build_and_test():

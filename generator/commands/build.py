@@ -24,17 +24,25 @@ from generator.writers import OutputError
 def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser(
         "build",
-        help="build the archive website into site/",
+        help="build the archive website into site/, for publishing: reviewed claims only",
         description="Turn every claim sheet, speaker, question and page under content/ into the archive "
         "website: a page per claim, speaker, question, source article and year, with search, an Atom feed "
-        "and downloads. Nothing is published until the whole build succeeds: a build that stops keeps the "
-        "previous site. The finished folder works at any address, even opened straight from disk.",
+        "and downloads. Only claims marked `review: reviewed` are published (the default, and what the "
+        "publishing workflow runs); drafts, and the articles, speakers and questions left with no published "
+        "claim, are left out, and the build lists them. It reads content/ only: it never extracts seeds nor "
+        "writes into content/ (that is `hindsight extract`). Nothing is published until the whole build "
+        "succeeds: a build that stops keeps the previous site. The finished folder works at any address, "
+        "even opened straight from disk.",
     )
     add_build_arguments(command)
     command.set_defaults(run=run)
 
 
 def add_build_arguments(command: argparse.ArgumentParser) -> None:
+    """The options `build` and `serve` share. Their defaults differ: `build` makes the site to
+    publish (reviewed claims only, no extraction); `serve` is the editor's live preview
+    (drafts shown and marked, new or changed seeds extracted)."""
+    preview = command.prog.rsplit(" ", 1)[-1] == "serve"
     command.add_argument("--content", default="content", metavar="DIR",
                          help="the content folder (default: content)")
     command.add_argument("--output", default="site", metavar="DIR",
@@ -53,14 +61,26 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
                          "(the result is the same as a full build; what each page shows, the claim sheets already read "
                          "and the previous site are kept in .hindsight-cache/ beside the site folder, never "
                          "published; delete it at any time); `hindsight serve` always does this")
-    command.add_argument("--no-extract", dest="extract", action="store_false",
-                         help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
-                         "text changed (by default they are extracted first, as `hindsight extract` would)")
+    if preview:
+        command.add_argument("--no-drafts", dest="drafts", action="store_false",
+                             help="preview only what publishing would show: claims marked `review: reviewed` "
+                             "(by default the preview also shows drafts, each marked \"Draft, not yet reviewed\")")
+        command.add_argument("--no-extract", dest="extract", action="store_false",
+                             help="do not extract claims from seeds/ files that have no claim sheet yet or whose "
+                             "text changed (by default they are extracted first, as `hindsight extract` would)")
+        command.set_defaults(drafts=True, extract=True)
+    else:
+        command.add_argument("--drafts", action="store_true",
+                             help="also include claims not yet reviewed, each marked \"Draft, not yet reviewed\": "
+                             "for looking at them, never for publishing (default: reviewed claims only, which is "
+                             "what the publishing workflow builds)")
+        command.add_argument("--no-extract", dest="extract", action="store_false", help=argparse.SUPPRESS)
+        command.set_defaults(drafts=False, extract=False)   # --no-extract: what build always does now
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), output=Path(args.output), base_url=args.base_url,
-                        search=args.search, extract=args.extract, incremental=args.incremental)
+                        search=args.search, drafts=args.drafts, extract=args.extract, incremental=args.incremental)
 
 
 def run_build(args: argparse.Namespace, memory: Memory | None = None) -> tuple[int, BuildResult | None]:
@@ -93,7 +113,10 @@ def run_build(args: argparse.Namespace, memory: Memory | None = None) -> tuple[i
         return 1, result
     for note in result.notes:
         print(f"hindsight build: note: {note}", file=sys.stderr)
-    print(f"Built {result.pages} pages ({result.files} files, {result.size / 1_000_000:.1f} MB) into "
+    for line in result.left_out:
+        print(f"hindsight build: {line}", file=sys.stderr)
+    shown = "reviewed claims and drafts, drafts marked" if args.drafts else "reviewed claims only"
+    print(f"Built {result.pages} pages ({result.files} files, {result.size / 1_000_000:.1f} MB; {shown}) into "
           f"{args.output} in {result.seconds:.1f} s.", file=sys.stderr)
     if getattr(args, "zip", False):
         day = datetime.date.today()

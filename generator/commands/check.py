@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from generator.contents import load_archive
+from generator.model import Archive
+from generator.readers import Problem
 from generator.validation import format_problem, github_annotation, problems_as_json
 
 
@@ -44,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(format_problem(problem))
+        drafts = unreviewed(archive) if archive is not None else []
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            for problem in problems:
+            for problem in problems + drafts:
                 print(github_annotation(problem))
         summary = f"{len(errors)} error{'s' * (len(errors) != 1)}, {len(warnings)} warning{'s' * (len(warnings) != 1)}"
         if archive is not None:
@@ -53,6 +56,50 @@ def run(args: argparse.Namespace) -> int:
             summary += (f" in {len(archive.articles)} claim sheets, {claims} claims, "
                         f"{len(archive.people)} speakers, {len(archive.topics)} topics")
         print(summary, file=sys.stderr)
+        if drafts:
+            print(f"{len(drafts)} claim{'s are' if len(drafts) != 1 else ' is'} not yet reviewed (review: draft), "
+                  "and left off the published site until an editor marks "
+                  f"{'them' if len(drafts) != 1 else 'it'} `review: reviewed`: "
+                  + ", ".join(f"{draft.path}:{draft.line}" for draft in drafts[:10])
+                  + (f" and {len(drafts) - 10} more" if len(drafts) > 10 else ""), file=sys.stderr)
     if errors or (args.strict and warnings):
         return 1
     return 0
+
+
+def unreviewed(archive: Archive) -> list[Problem]:
+    """Each claim not yet reviewed, at its `review:` line, as a warning: what the pull request
+    shows beside it (the published site leaves it out). Not a problem of the content: it does
+    not count towards the exit code, even with --strict."""
+    found = []
+    for article in archive.articles:
+        drafts = [claim.id for claim in article.claims if claim.review != "reviewed"]
+        if not drafts:
+            continue
+        lines = _review_lines(Path(article.source), drafts)
+        for claim_id in drafts:
+            line, column = lines.get(claim_id, (1, 1))
+            found.append(Problem(article.source, line, column,
+                                 f"claim '{claim_id}' is a draft, not yet reviewed: the published site leaves it out",
+                                 "check it against its source, then set `review: reviewed`", "warning"))
+    return found
+
+
+def _review_lines(sheet: Path, claim_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Where each claim's `review:` field is written in its sheet (line, column), else its id."""
+    try:
+        text = sheet.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    wanted, found, current = set(claim_ids), {}, None
+    for number, line in enumerate(text, start=1):
+        stripped = line.strip()
+        if stripped.startswith("- id:") or stripped.startswith("id:"):
+            value = stripped.split(":", 1)[1].strip().strip("'\"")
+            current = value if value in wanted else None
+            if current is not None:
+                found[current] = (number, line.index("id:") + 1)
+        elif current is not None and stripped.startswith("review:"):
+            found[current] = (number, line.index("review:") + 1)
+            current = None
+    return found

@@ -10,6 +10,7 @@
   var FILTERS = [["speaker", "Speaker"], ["topic", "Question"], ["year", "Year"], ["outlet", "Outlet"], ["outcome", "Outcome"]];
   var ORDERS = [["relevance", "Best match"], ["oldest", "Oldest first"], ["newest", "Newest first"]];
   var PAGE_SIZE = 50;
+  var SCAN_AT_MOST = 1000;   /* results looked at when some must be dropped (see relevant) */
 
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-input");
@@ -104,11 +105,19 @@
 
   function show(items, total) {
     results.textContent = "";
+    var questions = 0;
     items.forEach(function (item) {
-      var li = el("li", { "class": "claim-item" });
-      li.appendChild(el("p", { "class": "claim-meta" }, (item.when || longDate(item.said)) + " · " + item.speaker));
+      var li = el("li", { "class": item.question ? "claim-item question-item" : "claim-item" });
+      if (item.question) {
+        questions += 1;
+        li.appendChild(el("p", { "class": "claim-meta" }, "Question followed · " + item.count + (item.count === "1" ? " claim" : " claims")));
+      } else {
+        li.appendChild(el("p", { "class": "claim-meta" }, (item.when || longDate(item.said)) + " · " + item.speaker));
+      }
       var line = el("p", { "class": "claim-line" });
-      line.appendChild(el("a", { href: item.href }, item.statement));
+      if (item.flag) line.appendChild(el("span", { "class": "flag flag-damaged" }, item.flag));
+      if (item.flag) line.appendChild(document.createTextNode(" "));
+      line.appendChild(el("a", { href: item.href, dir: "auto" }, item.statement));
       li.appendChild(line);
       if (item.excerpt) {
         var excerpt = el("p", { "class": "muted excerpt" });
@@ -123,7 +132,15 @@
       results.appendChild(li);
     });
     var shown = items.length < total ? " (showing the first " + items.length + ")" : "";
-    statusLine.textContent = total === 1 ? "1 claim found." : total + " claims found" + shown + ".";
+    if (total === 0) {
+      statusLine.textContent = "No claim or question found for “" + input.value.trim() + "”. Check the spelling, or try other or fewer words.";
+    } else if (questions) {
+      var claims = total - questions;
+      statusLine.textContent = total + (total === 1 ? " result" : " results") + " found" + shown + ": " +
+        questions + (questions === 1 ? " question" : " questions") + ", " + claims + (claims === 1 ? " claim." : " claims.");
+    } else {
+      statusLine.textContent = total === 1 ? "1 claim found." : total + " claims found" + shown + ".";
+    }
   }
 
   function run(event) {
@@ -157,9 +174,44 @@
      A year lies in one bundle, so a sorted search runs once per year, in order, for just
      as many years as the first page of results needs (counted by an unsorted search). */
   function pagefindEngine(pagefind) {
-    function items(found, results) {
-      return Promise.all(results.slice(0, PAGE_SIZE).map(function (r) { return r.data(); })).then(function (pages) {
-        return pages.map(function (page) {
+    /* Pagefind answers a word that a bundle lacks with the longest prefix of it that the
+       bundle holds (Pagefind/pagefind#315): "Donbas" found "do" and "doing" in every year it
+       was not said in. A result counts only when its own indexed text holds each word typed,
+       or a word with the same first four letters (its stem: "negotiating", "negotiations"). */
+    function holdsEveryWord(page, words) {
+      var text = fold(page.content || "").split(/[^\p{L}\p{N}]+/u);
+      return words.every(function (word) {
+        var need = Math.min(word.length, 4);
+        return text.some(function (other) {
+          var same = 0;
+          while (same < need && same < other.length && other.charAt(same) === word.charAt(same)) same += 1;
+          return same >= need;
+        });
+      });
+    }
+    /* The results' data in rank order, a page at a time, keeping those that hold the words,
+       until a page of them is found; once one is dropped, the others are looked at too (at
+       most SCAN_AT_MOST), so that the count is of what is shown. */
+    function relevant(results, query) {
+      var words = fold(query || "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      var kept = [], dropped = 0, at = 0;
+      function more() {
+        if (at >= results.length || at >= SCAN_AT_MOST || (kept.length >= PAGE_SIZE && !dropped)) {
+          return Promise.resolve({ pages: kept.slice(0, PAGE_SIZE), dropped: dropped });
+        }
+        var chunk = results.slice(at, at + PAGE_SIZE);
+        at += chunk.length;
+        return Promise.all(chunk.map(function (r) { return r.data(); })).then(function (pages) {
+          pages.forEach(function (page) {
+            if (!words.length || holdsEveryWord(page, words)) kept.push(page); else dropped += 1;
+          });
+          return more();
+        });
+      }
+      return more();
+    }
+    function items(pages) {
+      return pages.map(function (page) {
           var meta = page.meta || {};
           return {
             href: new URL(page.url.replace(/^\/+/, ""), root).href,
@@ -169,9 +221,11 @@
             when: meta.when || "",
             outcome: (page.filters && page.filters.outcome && page.filters.outcome[0]) || "",
             tone: meta.tone || "none",
+            question: meta.type === "question",
+            count: meta.count || "",
+            flag: meta.flag || "",
             excerpt: page.excerpt
           };
-        });
       });
     }
     function withYear(chosen, year) {
@@ -211,7 +265,9 @@
             return { total: found.results.length, results: found.results };
           });
         return searching.then(function (found) {
-          return items(found, found.results).then(function (list) { return { total: found.total, items: list }; });
+          return relevant(found.results, query).then(function (kept) {
+            return { total: Math.max(kept.pages.length, found.total - kept.dropped), items: items(kept.pages) };
+          });
         });
       }
     };
@@ -263,7 +319,7 @@
           total: found.length,
           items: found.slice(0, PAGE_SIZE).map(function (claim) {
             return { href: new URL(claim.path, root).href, statement: claim.statement, speaker: claim.speaker,
-                     said: claim.said, when: claim.when, outcome: claim.outcome, excerpt: "" };
+                     said: claim.said, when: claim.when, outcome: claim.outcome, flag: claim.flag || "", excerpt: "" };
           })
         });
       }
