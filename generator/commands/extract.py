@@ -176,7 +176,7 @@ def extract(content: Path, seeds: list[Path]) -> int:
 
 
 def _summary(seed: Path, filed, extraction, article, registry) -> str:
-    speakers = sorted({c.speaker for c in extraction.claims if registry.people[c.speaker].new})
+    speakers = sorted({c.speaker for c in extraction.claims if c.speaker and registry.people[c.speaker].new})
     verb = "written" if filed.created else ("updated" if filed.changed else "unchanged")
     parts = [f"{len(extraction.claims)} claims found"]
     if not filed.created:
@@ -187,8 +187,10 @@ def _summary(seed: Path, filed, extraction, article, registry) -> str:
     warnings = list(filed.warnings)
     if filed.missing:
         warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
-    if extraction.unnamed:
-        warnings.append(f"{len(extraction.unnamed)} statements without a named speaker left out")
+    unnamed = sum(c.speaker is None for c in extraction.claims)
+    if unnamed:
+        warnings.append(f"{unnamed} statement{'s' * (unnamed != 1)} whose speaker could not be named, "
+                        "written with `speaker:` empty for an editor to fill (hindsight check lists them)")
     warnings.extend(article.warnings)
     warnings.extend(extraction.warnings)
     flags = [q for q in article.quality]
