@@ -77,7 +77,7 @@ def _main_subjects(doc, quote_list) -> list:
 
 
 def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *, spun: bool = False,
-                       offsets: list[int] | None = None) -> tuple[list, list[Found], ArticleSpeakers, list[str]]:
+                       offsets: list[int] | None = None, on=None) -> tuple[list, list[Found], ArticleSpeakers, list[str]]:
     """Attributions with resolved speakers for a list of paragraphs (used for articles and
     for the evaluation corpus). Returns (pairs of attribution and speaker, found, resolver, warnings)."""
     if offsets is None:
@@ -86,7 +86,8 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             offsets.append(position)
             position += len(paragraph) + 1
     attributions, warnings = quotes.find_attributions(paragraphs, docs)
-    resolver = ArticleSpeakers(registry, spun=spun)
+    resolver = ArticleSpeakers(registry, spun=spun, on=on)
+    resolver.foresee(docs)
     by_paragraph: dict[int, list] = {}
     for attribution in attributions:
         by_paragraph.setdefault(attribution.paragraph, []).append(attribution)
@@ -133,7 +134,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
                    topic_list: list[dict]) -> Extraction:
     """The claims an article reports, in reading order."""
     spun = "spun-text" in article.quality
-    pairs, found, resolver, warnings = extract_paragraphs(article.paragraphs, docs, registry, spun=spun)
+    pairs, found, resolver, warnings = extract_paragraphs(article.paragraphs, docs, registry, spun=spun,
+                                                          on=article.published)
     result = Extraction(found=found, warnings=list(warnings))
     compiled = tagging.compile_terms(topic_list)
     year = str(article.published.year) if article.published else "undated"
@@ -142,8 +144,9 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
     seen_statements: set[tuple[str, str]] = set()
     for attribution, speaker in pairs:
         if speaker is None:
+            # written all the same, without a speaker, for the editor to name (`hindsight check` asks)
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
-            continue
+            speaker = resolver.undetermined(attribution.subject)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
         earlier = last_dated.get(speaker.id)
         if when.basis in ("published", None) and earlier and attribution.paragraph - earlier[0] <= 1:
@@ -154,7 +157,7 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
         if (speaker.id, statement) in seen_statements:
             continue
         seen_statements.add((speaker.id, statement))
-        base = claim_id(year, speaker.id, statement)
+        base = claim_id(year, speaker.id or "", statement)
         claim_id_, n = base, 2
         while claim_id_ in seen_ids:
             claim_id_, n = f"{base}-{n}", n + 1
