@@ -444,6 +444,7 @@ class ArticleSpeakers:
         self.mentioned: list[str] = []
         self.pending: dict[str, str] = {}  # surname key -> full name met, not yet a speaker
         self.foreseen: dict[str, str] = {}  # transliteration key -> full name the article gives somewhere
+        self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
@@ -769,3 +770,16 @@ class ArticleSpeakers:
 
     def note_subject(self, position: int, person_id: str) -> None:
         self.subjects.append((position, person_id))
+
+    def note_sentence(self, person_id: str, paragraph: int, at: int, words: str) -> None:
+        """Remember a sentence (quotations blanked) whose subject is this speaker: it may name the
+        day of the quotation it introduces ("Zelenskyy on Monday reiterated his offer.")."""
+        self.sentences.append((paragraph, at, person_id, words))
+
+    def introduction(self, person_id: str, paragraph: int, at: int) -> str | None:
+        """The latest sentence before (`paragraph`, `at`), in that paragraph or the one before,
+        whose subject is this speaker."""
+        for number, start, speaker, words in reversed(self.sentences):
+            if (number, start) < (paragraph, at) and paragraph - number <= 1 and speaker == person_id:
+                return words
+        return None
