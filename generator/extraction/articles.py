@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from generator.extraction.dates import MONTHS
+from generator.extraction.dates import MONTHS, calendar_date
 
 # Hosts of outlets met in the archive's sources; other hosts are shown as the host name.
 OUTLETS = {
@@ -198,7 +198,7 @@ def dateline(line: str) -> dt.date | None:
         day = _valid_date(groups["y"], month, groups["d"])
         if day:
             return day
-    return None
+    return calendar_date(text)  # "Thu 22nd April 2021", "22nd April, 2021"
 
 
 def outlet_from_url(url: str) -> str | None:

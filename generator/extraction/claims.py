@@ -114,6 +114,14 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 speaker = resolver.resolve(span, offset + position)
                 if speaker:
                     resolver.note_subject(offset + position, speaker.id)
+                    # the words hanging from the subject's verb, outside quotations and its object
+                    # ("visit to Istanbul on June 8" dates the visit, not the speaking)
+                    verb = item.head
+                    kept = {verb.i} | {t.i for child in [*verb.children, *item.children]
+                                       if child.dep_ in ("prep", "npadvmod", "advmod") for t in child.subtree}
+                    words = "".join(t.text_with_ws if t.i in kept and not quotes._inside(t.idx, quote_list)
+                                    else " " * len(t.text_with_ws) for t in item.sent)
+                    resolver.note_sentence(speaker.id, number, position, words)
                 continue
             attribution = item
             exclude = [(offset + a, offset + b) for a, b in attribution.spans]
@@ -148,6 +156,13 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
             speaker = resolver.undetermined(attribution.subject)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
+        introduction = resolver.introduction(speaker.id, attribution.paragraph, attribution.cue_start) \
+            if when.basis in ("published", None) and speaker.id else None
+        if introduction:
+            # "Zelenskyy on Monday reiterated his offer. “…,” he said.": the day of the sentence before
+            carried = dates.said_date(introduction, article.published)
+            if carried.basis not in ("published", None):
+                when = carried
         earlier = last_dated.get(speaker.id)
         if when.basis in ("published", None) and earlier and attribution.paragraph - earlier[0] <= 1:
             when = earlier[1]  # the same speaker quoted again, right after, about the same occasion
