@@ -151,6 +151,8 @@ class Registry:
         self.index: dict[str, str] = {}
         self.surnames: dict[str, set[str]] = {}
         self.translit: dict[str, str] = {}  # transliteration key of a full name -> id
+        self.looked_up: dict[tuple[str, str | None], str | None] = {}
+        self.fuzzy_choices: dict[str, str] | None = None  # registered people's full names, for near spellings
         for entry in people:
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
                 continue
@@ -164,6 +166,7 @@ class Registry:
             self._add(person)
 
     def _add(self, person: Person) -> None:
+        self.looked_up.clear()
         self.people[person.id] = person
         for name in [person.name, *person.aliases]:
             for key in name_keys(name, person.kind == "person"):
@@ -185,7 +188,13 @@ class Registry:
         return [name for p in self.people.values() for name in [p.name, *p.aliases]]
 
     def lookup(self, text: str, kind: str | None = None) -> str | None:
-        """The id of the speaker this name refers to, or None."""
+        """The id of the speaker this name refers to, or None (remembered until a speaker is added)."""
+        key = (text, kind)
+        if key not in self.looked_up:
+            self.looked_up[key] = self._lookup(text, kind)
+        return self.looked_up[key]
+
+    def _lookup(self, text: str, kind: str | None) -> str | None:
         candidates = [text]
         if re.search(r"[a-z]s$", text):  # "Lavrovs": an apostrophe lost
             candidates.append(text[:-1])
@@ -208,14 +217,16 @@ class Registry:
             full, _ = translit_keys(text)
             if full and full in self.translit:
                 return self.translit[full]
-        # transliterations no alias lists ("Dmitriy Peskov")
+        # spellings of registered people no alias lists ("Dmitriy Peskov"); drafts met in this run
+        # are matched by their transliteration keys only
         key = bare_name(text)
         if len(key.split()) >= 2 and kind in (None, "person"):
-            choices = {k: v for k, v in self.index.items() if len(k.split()) >= 2
-                       and self.people[v].kind == "person"}
-            best = process.extractOne(key, list(choices), scorer=fuzz.ratio, score_cutoff=88)
+            if self.fuzzy_choices is None:
+                self.fuzzy_choices = {k: v for k, v in self.index.items() if len(k.split()) >= 2
+                                      and self.people[v].kind == "person" and not self.people[v].new}
+            best = process.extractOne(key, list(self.fuzzy_choices), scorer=fuzz.ratio, score_cutoff=88)
             if best and best[0].split()[-1][:3] == key.split()[-1][:3]:
-                return choices[best[0]]
+                return self.fuzzy_choices[best[0]]
         return None
 
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
