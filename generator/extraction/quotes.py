@@ -443,8 +443,12 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                             while end > start and text[end - 1] in ",;— .":
                                 end -= 1
                         statement = text[start:end]
-                        if lemma in OBJECT_CONTENT:
-                            statement = "Ruled out " + statement
+                        said_from = _cue_phrase_start(cue, subject_span)
+                        if said_from < start and (lemma in OBJECT_CONTENT or any(h.dep_ == "dobj" for h in heads)
+                                                  or said_from < cue.idx):
+                            # what was confirmed, ruled out or not said keeps its verb and its
+                            # negation: "has not ruled out a meeting", "isn't saying if ..."
+                            statement = text[said_from:start] + statement
                         spans = [(start, end)]
                         if tail and tail[0] >= end:
                             statement = statement.rstrip(" ,") + " " + text[tail[0]:tail[1]]
@@ -541,6 +545,32 @@ def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
                 blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
                 break
     return blocked
+
+
+NEGATING_VERBS = {"decline", "refuse", "fail", "avoid", "stop", "cease", "hesitate"}
+
+
+def _negated(verb) -> bool:
+    return any(child.dep_ == "neg" for child in verb.children)
+
+
+def _cue_phrase_start(cue, subject_span) -> int:
+    """Where the verb phrase reporting a statement starts when it negates or hedges it: its
+    auxiliaries and negation ("has not ruled out", "did not confirm"), or the verb it depends
+    on ("declined to rule out", "would not want to say"); the verb itself otherwise."""
+    verb = cue
+    if cue.dep_ == "xcomp" and cue.head.pos_ in ("VERB", "AUX") and cue.head.i < cue.i and (
+            _negated(cue.head) or cue.head.lemma_.lower() in NEGATING_VERBS):
+        verb = cue.head
+    if not _negated(verb) and verb is cue:
+        return cue.idx
+    start = verb.idx
+    for child in verb.children:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i < verb.i:
+            start = min(start, child.idx)
+    if subject_span is not None and start <= subject_span.start_char < cue.idx:
+        start = cue.idx  # "Did the Kremlin not say ...": the subject is not part of the statement
+    return start
 
 
 def _reports(cue) -> bool:
