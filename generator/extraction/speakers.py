@@ -348,8 +348,8 @@ def _name_runs(span) -> list:
     for run in runs:
         last = run[-1]
         nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
-        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'"):
-            continue
+        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'") and nxt.i < span.end:
+            continue  # a possessor inside the span; "Putin" of "Putin's claim that" is the speaker
         result.append(span.doc[run[0].i: last.i + 1])
     return result
 
