@@ -93,6 +93,7 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
         by_paragraph.setdefault(attribution.paragraph, []).append(attribution)
     pairs = []
     found: list[Found] = []
+    resolved: dict[int, object] = {}  # attribution -> its speaker
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         offset = offsets[number]
         quote_list, _ = quotes.find_quotes(text)
@@ -125,7 +126,11 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 continue
             attribution = item
             exclude = [(offset + a, offset + b) for a, b in attribution.spans]
-            speaker = resolver.resolve(attribution.subject, offset + position, exclude)
+            if attribution.speaker_from is not None and id(attribution.speaker_from) in resolved:
+                speaker = resolved[id(attribution.speaker_from)]  # a quotation standing alone: the same speaker
+            else:
+                speaker = resolver.resolve(attribution.subject, offset + position, exclude)
+            resolved[id(attribution)] = speaker
             if speaker:
                 resolver.note_subject(offset + position, speaker.id)
             spans = [(offset + a, offset + b) for a, b in attribution.spans]
