@@ -310,6 +310,19 @@ def _statement_from_quotes(text: str, quote_list: list[Quote]) -> tuple[str, lis
     return " ".join(parts), spans
 
 
+# The reporter's sourcing at the end of a reported statement: "..., according to RBC News",
+# "..., Sky News." It says who relayed the words, not what was said.
+_SOURCING = re.compile(r"(?:,\s*|\s+)according to\s+(?:[A-Z]|(?:the|a|an|local|state|official)\s+(?:[\w-]+\s+)?"
+                       r"(?:agency|newspaper|report|outlet|broadcaster|channel|website|statement|readout|transcript|"
+                       r"media|sources?)\b|media\b|reports?\b|sources?\b)[^,;:“”\"]*$"
+                       r"|,\s*(?:[A-Z][\w.’'-]*\s+){0,3}(?:News|Times|Post|Press|Agency|TV|Radio|Reuters|AFP|TASS|"
+                       r"Interfax|Ukrinform)\.?$")
+
+
+def _without_sourcing(statement: str) -> str:
+    return _SOURCING.sub("", statement.rstrip(" .")) + ("." if statement.rstrip().endswith(".") else "")
+
+
 def _tidy(statement: str) -> str:
     statement = re.sub(r"\s+", " ", statement).strip()
     if statement[:1].isalpha() and statement[:1].islower():
@@ -569,7 +582,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             window_b = max(sentence.end_char, high)
             frame_text = " " * window_a + frame_text[window_a:window_b] + " " * (len(text) - window_b)
             attribution = Attribution(
-                paragraph=number, statement=_tidy(statement), form=form, spans=spans, cue=cue.text,
+                paragraph=number, statement=_tidy(_without_sourcing(statement) if form != "direct" else statement),
+                form=form, spans=spans, cue=cue.text,
                 cue_start=cue.idx, subject=subject_span, frame=frame_text,
                 context=re.sub(r"\s+", " ", text[c_start:c_end]).strip(),
             )
