@@ -128,3 +128,24 @@ def test_people_named_in_full_elsewhere_are_never_organisations():
                          "“The city is ready,” De Blasio said. Bill de Blasio said that the plan was sound.")
     assert {c.speaker for c in found} == {"bernie-sanders", "bill-de-blasio"}
     assert {p.kind for p in registry.people.values()} == {"person"}
+
+
+def test_he_and_she_find_an_antecedent_of_their_gender():
+    registry = Registry([])
+    found = extract_with(registry, "Melanie Austin met Donald Trump at a rally in June.",
+                         "Trump said that he was ready to win the state.",
+                         "“It never crossed my mind,” she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [
+        ("donald-trump", "Trump"), ("melanie-austin", "she")]
+    found = extract_with(Registry([]), "Hillary Clinton met Donald Trump on Monday.",
+                         "Mrs. Clinton said that the debate was fair.", "Mr. Trump said the debate was rigged.",
+                         "“It was a good night,” she said.")
+    assert [c.speaker for c in found] == ["hillary-clinton", "donald-trump", "hillary-clinton"]
+
+
+def test_drafted_names_leave_out_offices_and_people_are_never_organisations():
+    registry = Registry([])
+    found = extract_with(registry, "Majority Leader Mitch McConnell said that the Senate would vote on Friday.",
+                         "Barack Obama met the leaders on Monday. Mr. Obama said that the vote was a mistake.")
+    assert [c.speaker for c in found] == ["mitch-mcconnell", "barack-obama"]
+    assert {p.kind for p in registry.people.values()} == {"person"}

@@ -31,6 +31,13 @@ TITLES = {
     "american", "french", "german", "british", "italian", "top", "senior", "the", "a", "an", "lt", "col",
 }
 PRONOUNS = {"he", "she", "him", "her"}
+GENDERED_PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f",
+                     "herself": "f"}
+GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "spokesman": "m", "spokeswoman": "f", "congressman": "m",
+            "congresswoman": "f", "chairman": "m", "chairwoman": "f", "businessman": "m", "businesswoman": "f",
+            "wife": "f", "husband": "m", "mother": "f", "father": "m", "daughter": "f", "son": "m", "sister": "f",
+            "brother": "m", "actress": "f", "actor": "m", "sen": None, "king": "m", "queen": "f", "lady": "f"}
+GENDERED = {word: gender for word, gender in GENDERED.items() if gender}
 COLLECTIVE_PRONOUNS = {"they": ("group", "organisation"), "it": ("organisation",)}
 POSSESSIVES = {"his": ("person",), "her": ("person",), "their": ("group", "organisation"), "its": ("organisation",)}
 SPUN_PRONOUNS = {"helium": "he"}  # a synonym spinner's "he"
@@ -408,9 +415,17 @@ def _full_name(ent):
     return doc[start: ent.end]
 
 
+OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
+                "nominee", "candidate", "chairman", "chairwoman", "director", "judge", "justice", "sheriff",
+                "commissioner", "house", "senate", "gop", "democratic", "republican", "executive", "founder"}
+
+
 def _clean_name(text: str) -> str:
+    """A name without the titles and offices written before it ("Majority Leader Mitch McConnell",
+    "rival Hillary Clinton" -> the name) and without honorifics."""
     words = text.split()
-    while words and fold(words[0]) in TITLES | {"mr", "ms", "mrs"} and len(words) > 2:
+    while len(words) > 2 and (fold(words[0]) in TITLES | OFFICE_WORDS | PERSON_NOUNS | {"mr", "ms", "mrs"}
+                              or words[0][:1].islower()):
         words = words[1:]
     while words and words[0].rstrip(".").lower() in ("mr", "ms", "mrs", "dr"):
         words = words[1:]
@@ -456,6 +471,7 @@ class ArticleSpeakers:
         self.pending: dict[str, str] = {}  # surname key -> full name met, not yet a speaker
         self.foreseen: dict[str, str] = {}  # transliteration key -> full name the article gives somewhere
         self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
+        self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
@@ -471,6 +487,7 @@ class ArticleSpeakers:
                 self.local.setdefault(words[-1], person_id)
                 self.local.setdefault("~" + _translit(words[-1]), person_id)
                 self._mention(person_id)
+                self._learn_gender(person_id, ent, pronouns=False)
             else:
                 self.pending.setdefault(words[-1], name)
                 self.pending.setdefault("~" + _translit(words[-1]), name)
@@ -516,14 +533,34 @@ class ArticleSpeakers:
         word = word.lower()
         return word in PRONOUNS or (self.spun and word in SPUN_PRONOUNS)
 
-    def _antecedent(self, kinds: tuple[str, ...], position: int, exclude=()) -> str | None:
-        """The latest subject before `position` of one of these kinds (outside `exclude`)."""
+    def _antecedent(self, kinds: tuple[str, ...], position: int, exclude=(), gender: str | None = None) -> str | None:
+        """The latest subject before `position` of one of these kinds (outside `exclude`) that does
+        not disagree with `gender` ("she" is not a man the article called Mr. or "he")."""
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
-            if self.registry.people[person_id].kind in kinds:
+            if self.registry.people[person_id].kind in kinds and self.gender.get(person_id, gender) == gender:
                 return person_id
         return None
+
+    def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
+        """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
+        "he" or "her" after their name in the same sentence, before anyone else is named."""
+        if person_id in self.gender or self.registry.people[person_id].kind != "person":
+            return
+        before = span.doc[max(span.start - 1, 0): span.start]
+        for token in [*before, *span]:
+            word = token.lower_.rstrip(".")
+            if word in GENDERED:
+                self.gender[person_id] = GENDERED[word]
+                return
+        for token in span.doc[span.end: span.sent.end] if pronouns else ():
+            if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
+                return
+            word = token.lower_
+            if word in GENDERED_PRONOUNS or (self.spun and word in SPUN_PRONOUNS):
+                self.gender[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                return
 
     def resolve(self, span, position: int, exclude: list[tuple[int, int]] = (), create: bool = True) -> Speaker | None:
         """Who the words `span` (at `position` in the article) refer to."""
@@ -531,7 +568,10 @@ class ArticleSpeakers:
         if not text:
             return None
         if len(span) == 1 and self.pronoun(span[0].text):
-            person_id = self._antecedent(("person",), position, exclude)
+            gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
+            person_id = self._antecedent(("person",), position, exclude, gender)
+            if person_id and gender:
+                self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
         if len(span) == 1 and span[0].lower_ in COLLECTIVE_PRONOUNS:
             found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_], position, exclude)
@@ -618,6 +658,22 @@ class ArticleSpeakers:
                 self._mention(person_id)
                 return Speaker(person_id, text, self.roles.get(person_id, text))
             return None
+        # 2c. one name the article shows is a person's ("Mr. Biden", "President Biden"), never given in full
+        root = span.root
+        if create and root.pos_ == "PROPN" and root.text[:1].isupper() and head not in ORG_HEADS \
+                and fold(root.text) not in ORG_WORDS and root.ent_type_ not in ("GPE", "NORP", "LOC", "FAC"):
+            before = span.doc[max(root.i - 2, span.start): root.i]
+            if root.ent_type_ == "PERSON" and root.ent_type_ != "ORG" or \
+                    any(fold(t.text) in TITLES - {"the", "a", "an", "of"} | OFFICE_WORDS for t in before):
+                run = next((r for r in _capitalised_runs(span) if r[0].i <= root.i <= r[-1].i), [root])
+                name = _clean_name(" ".join(t.text for t in run))
+                words = name.split()
+                while len(words) > 1 and (fold(words[0]) in TITLES | OFFICE_WORDS):
+                    words = words[1:]
+                name = " ".join(words)
+                if name and not self.registry.lookup(name, "organisation"):
+                    person = self.registry.lookup(name, "person") or self.registry.add_draft(name, "person", None).id
+                    return self._found(person, span, span.doc[run[0].i: run[-1].i + 1])
         # 3. an institution or a group
         found = self._body(span, position, create)
         if found is not None or head in PERSON_NOUNS or head in GROUP_NOUNS:
@@ -648,7 +704,7 @@ class ArticleSpeakers:
         their part of speech or entity tag ("Zelenskyy" read as a noun or an organisation). People
         come first, anywhere in the phrase ("Kremlin spokesman Dmitry Peskov"); an organisation only
         as the phrase's head."""
-        runs = _capitalised_runs(span)
+        runs = [run for run in _capitalised_runs(span) if _accepted(span.doc[run[0].i: run[-1].i + 1], span)]
         for kind in ("person", "organisation"):
             for run in runs:
                 if kind == "organisation" and not (run[0].i <= span.root.i <= run[-1].i):
@@ -702,6 +758,9 @@ class ArticleSpeakers:
             kind = "organisation"
         else:
             return None
+        if root.ent_type_ == "PERSON" or not (head in ORG_HEADS or head in GROUP_NOUNS or root.text[:1].isupper()) \
+                or any(t.lower_.rstrip(".") in ("mr", "mrs", "ms", "dr") for t in span.doc[span.start: root.i]):
+            return None  # a person's name ("Mr. Obama") or a common word the parser took for a name
         if kind == "organisation" and head in DOCUMENT_HEADS:
             # "a Kremlin readout", "a statement from the Foreign Ministry": the Kremlin, the ministry speak
             for child in root.children:
@@ -725,8 +784,9 @@ class ArticleSpeakers:
                         if t.i != root.i and t.head.i == root.i):
                 break
             lower = token.lower_
-            if not words and (token.dep_ in ("det", "predet") or token.pos_ == "NUM") and lower not in POSSESSIVES:
-                continue
+            if not words and (token.dep_ in ("det", "predet") or token.pos_ in ("NUM", "ADV", "SCONJ", "CCONJ", "ADP",
+                                                                                "INTJ")) and lower not in POSSESSIVES:
+                continue  # "the", "two", "Meanwhile", "When"
             if lower in ("’s", "'s", "’", "'"):
                 continue
             if lower in POSSESSIVES and token.dep_ == "poss":
@@ -769,9 +829,13 @@ class ArticleSpeakers:
         return Speaker(None, text, role)
 
     def _found(self, person_id: str, span, name_span) -> Speaker:
+        self._learn_gender(person_id, name_span if name_span is not None else span)
         role = _role(span, name_span)
         if role and person_id not in self.roles:
             self.roles[person_id] = role
+        person = self.registry.people[person_id]
+        if role and person.new and fold(role) not in person.roles:
+            person.roles.append(fold(role))  # "the Kremlin spokesman" later finds a draft met with that role
         words = bare_name(_clean_name(name_span.text)).split()
         if words and self.registry.people[person_id].kind == "person":
             self.local.setdefault(words[-1], person_id)
