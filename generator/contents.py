@@ -468,7 +468,7 @@ def _article(document: Document) -> Article:
         seed_sha256=head.get("seed_sha256"), quality=tuple(head.get("quality") or ()), note=head.get("note"),
     )
     for entry in document.value["claims"]:
-        if entry["review"] == REJECTED:
+        if entry["review"] == REJECTED or entry["speaker"] is None:   # no speaker named yet: not published
             continue
         article.claims.append(Claim(
             id=entry["id"], statement=entry["statement"], form=entry["form"], speaker=entry["speaker"],

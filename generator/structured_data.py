@@ -57,9 +57,9 @@ def claim_review(claim: Claim, speaker: Person, article: Article, site: Site, ur
     review_rating = rating(claim)
     if review_rating is None:
         return None
-    author: dict[str, Any] = {"@type": "Organization" if speaker.kind == "organisation" else "Person",
+    author: dict[str, Any] = {"@type": "Person" if speaker.kind == "person" else "Organization",
                               "name": speaker.name}
-    if role and speaker.kind != "organisation":
+    if role and speaker.kind == "person":
         author["jobTitle"] = role
     if speaker.wikidata:
         author["sameAs"] = f"https://www.wikidata.org/wiki/{speaker.wikidata}"

@@ -438,6 +438,7 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
             claim_id = _str(claim.get("id"))
             if claim_id is None:
                 continue
+            _check_unnamed_speaker(sheet, where, claim, problems)
             if claim_id in RESERVED_NAMES:
                 problems.append(sheet.problem(where + ("id",), *_reserved_message("claim id", claim_id)))
             if claim_id in claims:
@@ -674,6 +675,19 @@ def _url_problem(url: str) -> tuple[str, str] | None:
     if "." not in host and host != "localhost":
         return f"{url!r} has no valid host name", "write the full address, e.g. https://www.nytimes.com/..."
     return None
+
+
+def _check_unnamed_speaker(sheet: Document, where: tuple, claim: dict, problems: list[Problem]) -> None:
+    """A claim whose speaker extraction could not name (`speaker:` empty) waits for an editor: a
+    warning on a draft, which is not published; an error on a reviewed claim."""
+    if "speaker" not in claim or claim.get("speaker") is not None:
+        return
+    written = _str(claim.get("speaker_as_written"))
+    message = "the speaker could not be named" + (f" (the article says {written!r})" if written else "")
+    fix = ("set `speaker:` to their id in content/people.yaml (hindsight new person adds one), "
+           "or set `review: rejected` with a note")
+    reviewed = claim.get("review") == "reviewed"
+    problems.append(sheet.problem(where + ("speaker",), message, fix, severity="error" if reviewed else "warning"))
 
 
 def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date | None, today: dt.date,

@@ -74,3 +74,49 @@ def test_may_the_verb_is_not_a_month():
 ])
 def test_precision_says_how_exactly_the_phrase_names_the_day(text, precision):
     assert said_date(text, dt.date(2022, 12, 2)).precision == precision
+
+
+@pytest.mark.parametrize("text, day, basis", [
+    ("He said on the 20th of April 2018", dt.date(2018, 4, 20), "on the 20th of April 2018"),
+    ("He said on 2nd November, 2019", dt.date(2019, 11, 2), "on 2nd November, 2019"),
+    ("He said on 9th November", dt.date(2019, 11, 9), "on 9th November"),
+])
+def test_ordinal_dates_in_the_text(text, day, basis):
+    result = said_date(text, TUESDAY, anchor=0)
+    assert (result.day, result.basis) == (day, basis)
+
+
+def test_earlier_this_week_is_before_the_publication_day():
+    result = said_date("he said earlier this week", dt.date(2019, 11, 14), anchor=0)  # a Thursday
+    assert (result.day, result.basis, result.precision) == (dt.date(2019, 11, 11), "earlier this week", "about")
+    monday = said_date("he said earlier this week", dt.date(2019, 11, 11), anchor=0)
+    assert monday.day < dt.date(2019, 11, 11)
+
+
+@pytest.mark.parametrize("line", ["Thu 22nd April 2021", "22nd April, 2021", "Thursday, April 22nd, 2021 10:42 am BST",
+                                  "Published: 22 April 2021 | 10:42"])
+def test_an_ordinal_dateline_dates_the_article(line):
+    from generator.extraction.articles import read_article
+
+    article = read_article(f"Kremlin weighs talks\n\n{line}\n\nThe Kremlin said on Monday that talks could resume.\n",
+                           "seeds/t.txt")
+    assert (article.published, article.published_basis) == (dt.date(2021, 4, 22), "dateline")
+    assert "missing-date" not in article.quality
+
+
+def test_a_sentence_that_is_not_a_dateline_is_not_read_as_one():
+    from generator.extraction.dates import calendar_date
+
+    assert calendar_date("22nd April 2021 was the day the talks began") is None
+
+
+@pytest.mark.parametrize("paragraphs", [
+    ["Zelenskyy on Monday reiterated his offer.", "“I am ready to meet Putin in Istanbul,” he said."],
+    ["In a video address on Monday, Zelenskyy repeated his offer.", "“I am ready to meet Putin in Istanbul,” he said."],
+])
+def test_the_day_of_the_sentence_introducing_a_quote_is_carried_to_it(paragraphs):
+    from test_extraction_quotes import extract
+
+    found, _, _ = extract(*paragraphs)
+    assert [(c.speaker, c.said, c.said_basis) for c in found] == [
+        ("volodymyr-zelensky", dt.date(2019, 11, 11), "on Monday")]

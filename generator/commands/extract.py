@@ -36,7 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="seed files to extract (default: every .txt file in seeds/ next to the content folder)")
     command.add_argument("--content", default="content", metavar="DIR",
                          help="the content folder (default: content)")
+    command.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                         help="parse in N processes (spaCy's multi-process pipe), for back catalogues; "
+                         "each process holds its own copy of the language model (default: 1)")
     command.set_defaults(run=run)
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
+    return jobs
 
 
 def _progress(done: int, total: int, name: str) -> None:
@@ -71,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if not seeds:
             print(f"hindsight extract: no seed files (*.txt) in {folder}", file=sys.stderr)
             return 2
-    return extract(content, seeds)
+    return extract(content, seeds, args.jobs)
 
 
 def stale_seeds(content: Path) -> list[Path]:
@@ -99,9 +112,45 @@ def stale_seeds(content: Path) -> list[Path]:
     return stale
 
 
-def extract(content: Path, seeds: list[Path]) -> int:
-    """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed."""
-    from generator.extraction import articles, claims, language, sheets
+@dataclasses.dataclass
+class _Seed:
+    """A seed read and its article recovered, or why not (`error`, printed in its turn)."""
+
+    path: Path
+    raw: bytes = b""
+    article: object = None
+    error: str | None = None
+
+
+def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
+    from generator.extraction import articles, sheets
+
+    try:
+        size = seed.stat().st_size
+        if size > articles.MAX_SEED_BYTES:
+            return _Seed(seed, error=f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
+                         f"(the limit is {articles.MAX_SEED_BYTES / 1_000_000:.1f} MB); check that it holds one "
+                         "article's text; nothing extracted")
+        raw = seed.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as error:
+        return _Seed(seed, error=f"{seed}: cannot read the seed ({error.strerror}); check the path")
+    except UnicodeDecodeError as error:
+        return _Seed(seed, error=f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again")
+    try:
+        article = articles.read_article(text, sheets.seed_field(seed), known_names)
+    except ValueError as error:
+        return _Seed(seed, error=f"{seed}: {error}; nothing extracted")
+    if article.published is None and article.seed in archive.published:
+        # An editor established the date the text lacks: resolve "on Friday" against it.
+        article = dataclasses.replace(article, published=archive.published[article.seed], published_basis="editor")
+    return _Seed(seed, raw, article)
+
+
+def extract(content: Path, seeds: list[Path], jobs: int = 1) -> int:
+    """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
+    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims."""
+    from generator.extraction import claims, language, sheets
     from generator.extraction.speakers import Registry
 
     try:
@@ -123,47 +172,49 @@ def extract(content: Path, seeds: list[Path]) -> int:
     show_progress = sys.stderr.isatty() or len(seeds) >= 20
     failures = 0
     used_people: set[str] = set()
-    for number, seed in enumerate(seeds, 1):
-        try:
-            size = seed.stat().st_size
-            if size > articles.MAX_SEED_BYTES:
-                print(f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
-                      f"(the limit is {articles.MAX_SEED_BYTES / 1_000_000:.1f} MB); check that it holds one "
-                      "article's text; nothing extracted", file=sys.stderr)
-                failures += 1
-                continue
-            raw = seed.read_bytes()
-            text = raw.decode("utf-8-sig")
-        except OSError as error:
-            print(f"{seed}: cannot read the seed ({error.strerror}); check the path", file=sys.stderr)
+    known_names = registry.names()  # as the registry was read: the same flags whatever the order of parsing
+    read: dict[int, _Seed] = {}
+    done = 0
+
+    def paragraphs():
+        for index, seed in enumerate(seeds):
+            read[index] = entry = _read_seed(seed, known_names, archive)
+            texts = entry.article.paragraphs if entry.article is not None else []
+            for number, text in enumerate(texts):
+                yield text, (index, number == len(texts) - 1)
+
+    def finish(index: int, docs: list) -> None:
+        nonlocal failures, done
+        entry = read.pop(index)
+        done += 1
+        if entry.error is None:
+            article = entry.article
+            extraction = claims.extract_claims(article, docs, registry, topic_list)
+            try:
+                filed = sheets.file_sheet(archive, article, sheets.sha256_text(entry.raw), extraction.claims)
+            except (sheets.SheetError, OSError) as error:
+                entry.error = f"{entry.path}: {error}"
+            else:
+                used_people.update(c.speaker for c in extraction.claims if c.speaker)
+                if show_progress:
+                    _progress(done, len(seeds), entry.path.name)
+                print(_summary(entry.path, filed, extraction, article, registry))
+        if entry.error is not None:
+            print(entry.error, file=sys.stderr)
             failures += 1
-            continue
-        except UnicodeDecodeError as error:
-            print(f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again", file=sys.stderr)
-            failures += 1
-            continue
-        try:
-            article = articles.read_article(text, sheets.seed_field(seed), registry.names())
-        except ValueError as error:
-            print(f"{seed}: {error}; nothing extracted", file=sys.stderr)
-            failures += 1
-            continue
-        if article.published is None and article.seed in archive.published:
-            # An editor established the date the text lacks: resolve "on Friday" against it.
-            article = dataclasses.replace(article, published=archive.published[article.seed],
-                                          published_basis="editor")
-        docs = language.parse(article.paragraphs)
-        extraction = claims.extract_claims(article, docs, registry, topic_list)
-        try:
-            filed = sheets.file_sheet(archive, article, sheets.sha256_text(raw), extraction.claims)
-        except (sheets.SheetError, OSError) as error:
-            print(f"{seed}: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        used_people.update(c.speaker for c in extraction.claims)
-        if show_progress:
-            _progress(number, len(seeds), seed.name)
-        print(_summary(seed, filed, extraction, article, registry))
+
+    waiting, docs = 0, []   # the next seed to finish, and its paragraphs parsed so far
+    for doc, (index, last) in language.parse_stream(paragraphs(), jobs):
+        while waiting < index:   # seeds before it had no paragraphs, or could not be read
+            finish(waiting, [])
+            waiting += 1
+        docs.append(doc)
+        if last:
+            finish(index, docs)
+            waiting, docs = index + 1, []
+    while waiting < len(seeds):
+        finish(waiting, [])
+        waiting += 1
     new_people = [p for p in registry.people.values() if p.new and p.id in used_people]
     try:
         added = sheets.add_people(content / "people.yaml", new_people)
@@ -176,7 +227,7 @@ def extract(content: Path, seeds: list[Path]) -> int:
 
 
 def _summary(seed: Path, filed, extraction, article, registry) -> str:
-    speakers = sorted({c.speaker for c in extraction.claims if registry.people[c.speaker].new})
+    speakers = sorted({c.speaker for c in extraction.claims if c.speaker and registry.people[c.speaker].new})
     verb = "written" if filed.created else ("updated" if filed.changed else "unchanged")
     parts = [f"{len(extraction.claims)} claims found"]
     if not filed.created:
@@ -187,8 +238,10 @@ def _summary(seed: Path, filed, extraction, article, registry) -> str:
     warnings = list(filed.warnings)
     if filed.missing:
         warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
-    if extraction.unnamed:
-        warnings.append(f"{len(extraction.unnamed)} statements without a named speaker left out")
+    unnamed = sum(c.speaker is None for c in extraction.claims)
+    if unnamed:
+        warnings.append(f"{unnamed} statement{'s' * (unnamed != 1)} whose speaker could not be named, "
+                        "written with `speaker:` empty for an editor to fill (hindsight check lists them)")
     warnings.extend(article.warnings)
     warnings.extend(extraction.warnings)
     flags = [q for q in article.quality]

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from generator.extraction.dates import MONTHS
+from generator.extraction.dates import MONTHS, calendar_date
 
 # Hosts of outlets met in the archive's sources; other hosts are shown as the host name.
 OUTLETS = {
@@ -82,6 +82,19 @@ _JUNK_LINE = re.compile(
     r"click to share on .*|share on .*)$",
     re.IGNORECASE,
 )
+# Links to other articles and the page's widgets, copied in between paragraphs ("Read also:
+# Zelensky says ...", "Sign up for our newsletter"): never part of the article, and never glued
+# onto the paragraph after them.
+_LINK_LINE = re.compile(
+    r"^(?:(?:read|see) also\b|also read\b|read more\b|more from\b|recommended\b|most read\b|trending now\b|"
+    r"(?:related|more|watch|listen|video|live|latest|opinion|explainer|analysis)\s*[:|–—]\s|"
+    r"(?:sign up|subscribe) (?:to|for) (?:our|the) |follow us on\b|click here\b|continue reading\b|"
+    r"share (?:full article|this story)\b|listen to this article\b|skip to\b|"
+    r"(?:image|media|video) caption\b|copyright\b|©|all rights reserved\b)",
+    re.IGNORECASE,
+)
+# A byline repeated inside the body: "By Jane Doe and John Roe".
+_BODY_BYLINE = re.compile(r"^By (?:[A-Z][\w'’.-]+ ?){1,4}(?:(?:,| and) (?:[A-Z][\w'’.-]+ ?){1,4})*$")
 # Junk that marks a copy scraped by an aggregator or a page with a comment form.
 _WEB_JUNK = re.compile(
     r"^(?:\[?disclaimer\]?|read entire article|leave a reply|leave a comment|"
@@ -198,7 +211,7 @@ def dateline(line: str) -> dt.date | None:
         day = _valid_date(groups["y"], month, groups["d"])
         if day:
             return day
-    return None
+    return calendar_date(text)  # "Thu 22nd April 2021", "22nd April, 2021"
 
 
 def outlet_from_url(url: str) -> str | None:
@@ -293,6 +306,10 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
         bare = line.strip("<> ")
         if URL.fullmatch(bare):
             url = url or bare
+            dropped.append(line)
+            continue
+        if line and (_LINK_LINE.match(line) and len(line.split()) <= 30
+                     or _BODY_BYLINE.match(line) and lines and any(lines)):
             dropped.append(line)
             continue
         if line and (_JUNK_LINE.match(line) or _COMMENT_FORM_TEXT.search(line)):

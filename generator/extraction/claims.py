@@ -77,7 +77,7 @@ def _main_subjects(doc, quote_list) -> list:
 
 
 def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *, spun: bool = False,
-                       offsets: list[int] | None = None) -> tuple[list, list[Found], ArticleSpeakers, list[str]]:
+                       offsets: list[int] | None = None, on=None) -> tuple[list, list[Found], ArticleSpeakers, list[str]]:
     """Attributions with resolved speakers for a list of paragraphs (used for articles and
     for the evaluation corpus). Returns (pairs of attribution and speaker, found, resolver, warnings)."""
     if offsets is None:
@@ -86,12 +86,14 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             offsets.append(position)
             position += len(paragraph) + 1
     attributions, warnings = quotes.find_attributions(paragraphs, docs)
-    resolver = ArticleSpeakers(registry, spun=spun)
+    resolver = ArticleSpeakers(registry, spun=spun, on=on)
+    resolver.foresee(docs)
     by_paragraph: dict[int, list] = {}
     for attribution in attributions:
         by_paragraph.setdefault(attribution.paragraph, []).append(attribution)
     pairs = []
     found: list[Found] = []
+    resolved: dict[int, object] = {}  # attribution -> its speaker
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         offset = offsets[number]
         quote_list, _ = quotes.find_quotes(text)
@@ -113,10 +115,22 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 speaker = resolver.resolve(span, offset + position)
                 if speaker:
                     resolver.note_subject(offset + position, speaker.id)
+                    # the words hanging from the subject's verb, outside quotations and its object
+                    # ("visit to Istanbul on June 8" dates the visit, not the speaking)
+                    verb = item.head
+                    kept = {verb.i} | {t.i for child in [*verb.children, *item.children]
+                                       if child.dep_ in ("prep", "npadvmod", "advmod") for t in child.subtree}
+                    words = "".join(t.text_with_ws if t.i in kept and not quotes._inside(t.idx, quote_list)
+                                    else " " * len(t.text_with_ws) for t in item.sent)
+                    resolver.note_sentence(speaker.id, number, position, words)
                 continue
             attribution = item
             exclude = [(offset + a, offset + b) for a, b in attribution.spans]
-            speaker = resolver.resolve(attribution.subject, offset + position, exclude)
+            if attribution.speaker_from is not None and id(attribution.speaker_from) in resolved:
+                speaker = resolved[id(attribution.speaker_from)]  # a quotation standing alone: the same speaker
+            else:
+                speaker = resolver.resolve(attribution.subject, offset + position, exclude)
+            resolved[id(attribution)] = speaker
             if speaker:
                 resolver.note_subject(offset + position, speaker.id)
             spans = [(offset + a, offset + b) for a, b in attribution.spans]
@@ -133,7 +147,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
                    topic_list: list[dict]) -> Extraction:
     """The claims an article reports, in reading order."""
     spun = "spun-text" in article.quality
-    pairs, found, resolver, warnings = extract_paragraphs(article.paragraphs, docs, registry, spun=spun)
+    pairs, found, resolver, warnings = extract_paragraphs(article.paragraphs, docs, registry, spun=spun,
+                                                          on=article.published)
     result = Extraction(found=found, warnings=list(warnings))
     compiled = tagging.compile_terms(topic_list)
     year = str(article.published.year) if article.published else "undated"
@@ -142,9 +157,17 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
     seen_statements: set[tuple[str, str]] = set()
     for attribution, speaker in pairs:
         if speaker is None:
+            # written all the same, without a speaker, for the editor to name (`hindsight check` asks)
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
-            continue
+            speaker = resolver.undetermined(attribution.subject)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
+        introduction = resolver.introduction(speaker.id, attribution.paragraph, attribution.cue_start) \
+            if when.basis in ("published", None) and speaker.id else None
+        if introduction:
+            # "Zelenskyy on Monday reiterated his offer. “…,” he said.": the day of the sentence before
+            carried = dates.said_date(introduction, article.published)
+            if carried.basis not in ("published", None):
+                when = carried
         earlier = last_dated.get(speaker.id)
         if when.basis in ("published", None) and earlier and attribution.paragraph - earlier[0] <= 1:
             when = earlier[1]  # the same speaker quoted again, right after, about the same occasion
@@ -154,7 +177,7 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
         if (speaker.id, statement) in seen_statements:
             continue
         seen_statements.add((speaker.id, statement))
-        base = claim_id(year, speaker.id, statement)
+        base = claim_id(year, speaker.id or "", statement)
         claim_id_, n = base, 2
         while claim_id_ in seen_ids:
             claim_id_, n = f"{base}-{n}", n + 1

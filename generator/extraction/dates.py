@@ -26,16 +26,21 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _MONTH = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
           r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_ORDINAL = r"(?:st|nd|rd|th)?"
 
 # Most specific first; each has a name the resolver dispatches on.
 PHRASES = [
     ("ymd", re.compile(rf"\b(?:(?i:on)\s+)?(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}}),\s+(?P<year>(?:19|20)\d\d)\b")),
     ("md", re.compile(rf"\b(?:(?i:on)\s+)?(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d)")),
-    ("dm", re.compile(rf"\b(?:(?i:on)\s+)?(?P<day>\d{{1,2}})\s+(?P<mon>{_MONTH})\b")),
+    ("dmy", re.compile(rf"\b(?:(?i:on)\s+)?(?:(?i:the)\s+)?(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:(?i:of)\s+)?"
+                       rf"(?P<mon>{_MONTH}),?\s+(?P<year>(?:19|20)\d\d)\b")),
+    ("dm", re.compile(rf"\b(?:(?i:on)\s+)?(?:(?i:the)\s+)?(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:(?i:of)\s+)?"
+                      rf"(?P<mon>{_MONTH})\b")),
     ("weekday", re.compile(rf"\b(?:(?i:on|last|this|early|late|connected)\s+)?(?P<weekday>{_WEEKDAY})(?:\s+(?:morning|afternoon|evening|night))?\b")),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("earlier-week", re.compile(r"\b(?:earlier|early) this week\b", re.I)),
     ("today", re.compile(r"\b(?:today|this week|this morning|tonight|earlier today)\b", re.I)),
-    ("last-week", re.compile(r"\blast week\b|\bearlier this week\b", re.I)),
+    ("last-week", re.compile(r"\blast week\b", re.I)),
     ("this-month", re.compile(r"\bearlier this month\b|\bthis month\b", re.I)),
     ("last-month", re.compile(r"\blast month\b", re.I)),
     ("part-month", re.compile(rf"\b(?P<part>mid|early|late)[- ](?P<mon>{_MONTH})\b", re.I)),
@@ -57,7 +62,7 @@ def precision(kind: str, phrase: str) -> str:
         return "month"
     if kind == "last-year":
         return "year"
-    if kind in ("last-week", "part-month") or (kind == "today" and "week" in phrase.lower()):
+    if kind in ("last-week", "part-month", "earlier-week") or (kind == "today" and "week" in phrase.lower()):
         return "about"
     return "day"
 
@@ -66,8 +71,10 @@ def _month_number(name: str) -> int:
     return MONTHS[name.lower().rstrip(".")[:3]]
 
 
-def _latest(month: int, day: int, published: dt.date) -> dt.date | None:
-    """The latest date with this month and day on or before publication."""
+def _latest(month: int, day: int, published: dt.date, upcoming: bool = False) -> dt.date | None:
+    """The latest date with this month and day on or before publication; with `upcoming`, None
+    for a day in the weeks just after it ("a visit on June 8" in an article of June 1 is to
+    come, not a year back)."""
     for year in (published.year, published.year - 1):
         try:
             candidate = dt.date(year, month, day)
@@ -75,18 +82,23 @@ def _latest(month: int, day: int, published: dt.date) -> dt.date | None:
             return None
         if candidate <= published:
             return candidate
+        if upcoming and (candidate - published).days <= UPCOMING_DAYS:
+            return None
     return None
+
+
+UPCOMING_DAYS = 45
 
 
 def resolve(kind: str, match: re.Match, published: dt.date) -> dt.date | None:
     """The day a matched time phrase points to, seen from the publication date."""
-    if kind == "ymd":
+    if kind in ("ymd", "dmy"):
         try:
             return dt.date(int(match["year"]), _month_number(match["mon"]), int(match["day"]))
         except ValueError:
             return None
     if kind in ("md", "dm"):
-        return _latest(_month_number(match["mon"]), int(match["day"]), published)
+        return _latest(_month_number(match["mon"]), int(match["day"]), published, upcoming=True)
     if kind == "weekday":
         target = WEEKDAYS.index(match["weekday"].lower())
         back = (published.weekday() - target) % 7
@@ -97,6 +109,10 @@ def resolve(kind: str, match: re.Match, published: dt.date) -> dt.date | None:
         return published
     if kind == "last-week":
         return published - dt.timedelta(days=7)
+    if kind == "earlier-week":
+        # some day before publication in the same week: its Monday (the day before, on a Monday)
+        monday = published - dt.timedelta(days=published.weekday())
+        return monday if monday < published else published - dt.timedelta(days=1)
     if kind == "this-month":
         return published.replace(day=1)
     if kind == "last-month":
@@ -115,6 +131,32 @@ def resolve(kind: str, match: re.Match, published: dt.date) -> dt.date | None:
         return _latest(month, 1, published)
     if kind == "last-year":
         return dt.date(published.year - 1, 1, 1)
+    return None
+
+
+_WEEKDAY_SHORT = r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?"
+_CALENDAR = [
+    re.compile(rf"(?:(?:{_WEEKDAY}|{_WEEKDAY_SHORT}),?\s+)?(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<mon>{_MONTH}),?"
+               rf"\s+(?P<year>(?:19|20)\d\d)", re.I),
+    re.compile(rf"(?:(?:{_WEEKDAY}|{_WEEKDAY_SHORT}),?\s+)?(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL},?"
+               rf"\s+(?P<year>(?:19|20)\d\d)", re.I),
+]
+# What may follow the date on a dateline: a time and a time zone ("| 10:42 am BST").
+_TIME_AFTER = re.compile(r"[\s,|·•–—-]*(?:(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?)?\s*(?:[A-Z]{2,5}(?:[+-]\d+)?)?)?"
+                         r"\s*$", re.I)
+
+
+def calendar_date(line: str) -> dt.date | None:
+    """The date a dateline gives however it is written: "Thu 22nd April 2021", "22nd April,
+    2021", "Thursday, April 22nd, 2021 10:42 am"; None when the line is anything else."""
+    text = re.sub(r"^(?:published|updated|posted|last updated|date)\s*:?\s*(?:on\s+)?", "", line.strip(), flags=re.I)
+    for pattern in _CALENDAR:
+        match = pattern.match(text)
+        if match and _TIME_AFTER.match(text, match.end()):
+            try:
+                return dt.date(int(match["year"]), _month_number(match["mon"]), int(match["day"]))
+            except ValueError:
+                return None
     return None
 
 

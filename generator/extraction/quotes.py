@@ -22,12 +22,25 @@ say tell add state announce indicate insist deny warn write claim suggest note d
 argue assert stress reiterate repeat acknowledge admit confirm report reply respond answer
 predict promise pledge vow urge caution complain concede contend emphasize emphasise maintain
 mention observe remark reveal tweet testify rule allege accuse boast recall
-threaten assure inform disclose demand propose retort
+threaten assure inform disclose demand propose retort conclude underline underscore
+offer ask call
 """.split())
 # Verbs that need a particle to be speech ("ruled out").
 PARTICLE_VERBS = {"rule": "out"}
-# Verbs whose object, not a clause, is what was said.
-OBJECT_CONTENT = {"rule"}
+# Verbs that are speech only with one of these prepositions or particles ("called for a
+# ceasefire", "called on Kyiv to ...", "accused Kyiv of ..."), or with an infinitive ("offered to meet").
+NEEDS = {"call": {"for", "on", "upon"}, "accuse": {"of"}, "offer": {"xcomp"}}
+# Verbs whose object, not a clause, is what was said: the statement keeps the verb
+# ("Ruled out any meeting", "Called for a ceasefire", "Asked allies to send ...").
+OBJECT_CONTENT = {"rule", "call", "accuse", "offer", "ask"}
+# Where a statement was made: a verb of any kind with "in a statement" reports speech.
+OCCASIONS = {"statement", "interview", "tweet", "post", "letter", "release", "speech", "message", "video",
+             "address", "briefing", "op-ed", "column", "essay", "memo", "email", "posting"}
+# Nouns that report a statement when a that-clause and its author hang on them:
+# "Putin's claim that ...", "the Kremlin's announcement that ...".
+NOUN_CUES = {"statement", "announcement", "claim", "assertion", "warning", "insistence", "suggestion",
+             "promise", "pledge", "denial", "argument", "declaration", "admission", "prediction", "accusation",
+             "allegation", "contention", "vow", "threat"}
 # Verbs whose object may be what was said when there is no clause ("acknowledged the reality
 # of climate change", "announced the arrest of a man").
 OBJECT_STATEMENTS = {"acknowledge", "announce", "deny", "reveal", "confirm", "promise", "pledge", "propose",
@@ -73,6 +86,7 @@ class Attribution:
     context: str
     continued: list[tuple[int, list[tuple[int, int]]]] = field(default_factory=list)  # (paragraph, spans) further on
     blocked: dict[int, int] = field(default_factory=dict)  # frame positions of time phrases that belong to other verbs
+    speaker_from: "Attribution | None" = None  # a quotation standing alone after this one's paragraph: same speaker
 
 
 def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
@@ -141,12 +155,65 @@ def _is_cue(token) -> bool:
     if token.lower_ == "according":
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         return nxt is not None and nxt.lower_ == "to"
-    if token.pos_ not in ("VERB",) or token.lemma_.lower() not in SPEECH_VERBS:
+    if token.pos_ == "NOUN" and token.lemma_.lower() in NOUN_CUES:
+        return _noun_clause(token) is not None and _noun_author(token) is not None
+    if token.pos_ != "VERB":
         return False
+    if token.lemma_.lower() not in SPEECH_VERBS:
+        return _in_a_statement(token) and any(c.dep_ in ("nsubj",) for c in token.children)
     particle = PARTICLE_VERBS.get(token.lemma_.lower())
     if particle:
         return any(child.dep_ == "prt" and child.lower_ == particle for child in token.children)
+    if token.lemma_.lower() in OBJECT_CONTENT and (
+            any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+            or token.tag_ == "VBN" and not any(c.dep_ == "aux" for c in token.children)):
+        return False  # "was accused of", "the question asked of": the subject did not say it
+    if token.lemma_.lower() == "ask" and not (
+            any(c.dep_ == "nsubj" for c in token.children)
+            and any(c.dep_ in ("ccomp", "xcomp") for c in token.children)):
+        return False  # "asked whether ...", "asked allies to send ...", not "asked about it"
+    needs = NEEDS.get(token.lemma_.lower())
+    if needs:
+        return any(child.lower_ in needs and child.dep_ in ("prep", "prt") or child.dep_ in needs
+                   for child in token.children)
     return True
+
+
+def _in_a_statement_prep(prep) -> bool:
+    return prep.lower_ in ("in", "on", "via", "through") and any(
+        obj.dep_ == "pobj" and obj.lemma_.lower() in OCCASIONS for obj in prep.children)
+
+
+def _in_a_statement(verb) -> bool:
+    """Whether a verb is said to be done in a statement, an interview, a tweet..."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "on", "via", "through"):
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.lemma_.lower() in OCCASIONS:
+                    return True
+    return False
+
+
+def _noun_clause(noun):
+    """The that-clause a noun cue carries ("the claim that Ukraine had refused ...")."""
+    for child in noun.children:
+        if child.dep_ in ("acl", "ccomp", "relcl") and child.i > noun.i and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in child.children) and any(
+                m.dep_ in ("nsubj", "nsubjpass") for m in child.children):
+            return child
+    return None
+
+
+def _noun_author(noun):
+    """Who made the statement a noun cue names: its possessor, or "by X"."""
+    for child in noun.children:
+        if child.dep_ == "poss" and child.pos_ != "PRON" or child.dep_ == "poss" and child.lower_ in ("his", "her"):
+            return child
+        if child.dep_ == "prep" and child.lower_ == "by":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    return None
 
 
 def _subject(token, quotes: list[Quote] = ()):
@@ -164,6 +231,8 @@ def _subject(token, quotes: list[Quote] = ()):
             if obj.dep_ == "pobj":
                 return obj
         return None
+    if token.pos_ == "NOUN":
+        return _noun_author(token)
     current = token
     for _ in range(4):
         subjects = [child for child in current.children if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i]
@@ -201,8 +270,8 @@ def _subject_span(subject, quotes: list[Quote]):
         end += 1
     while start < end and (doc[start].is_punct or doc[start].dep_ == "cc"):
         start += 1
-    while end > start and (doc[end].is_punct or doc[end].dep_ == "cc"):
-        end -= 1
+    while end > start and (doc[end].is_punct or doc[end].dep_ in ("cc", "case")):
+        end -= 1  # "Putin's claim": the speaker is Putin
     return doc[start: end + 1]
 
 
@@ -241,6 +310,19 @@ def _statement_from_quotes(text: str, quote_list: list[Quote]) -> tuple[str, lis
     return " ".join(parts), spans
 
 
+# The reporter's sourcing at the end of a reported statement: "..., according to RBC News",
+# "..., Sky News." It says who relayed the words, not what was said.
+_SOURCING = re.compile(r"(?:,\s*|\s+)according to\s+(?:[A-Z]|(?:the|a|an|local|state|official)\s+(?:[\w-]+\s+)?"
+                       r"(?:agency|newspaper|report|outlet|broadcaster|channel|website|statement|readout|transcript|"
+                       r"media|sources?)\b|media\b|reports?\b|sources?\b)[^,;:“”\"]*$"
+                       r"|,\s*(?:[A-Z][\w.’'-]*\s+){0,3}(?:News|Times|Post|Press|Agency|TV|Radio|Reuters|AFP|TASS|"
+                       r"Interfax|Ukrinform)\.?$")
+
+
+def _without_sourcing(statement: str) -> str:
+    return _SOURCING.sub("", statement.rstrip(" .")) + ("." if statement.rstrip().endswith(".") else "")
+
+
 def _tidy(statement: str) -> str:
     statement = re.sub(r"\s+", " ", statement).strip()
     if statement[:1].isalpha() and statement[:1].islower():
@@ -271,6 +353,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
     found: list[Attribution] = []
     warnings: list[str] = []
     open_claim: Attribution | None = None  # a quotation still open at the end of the last paragraph
+    lead_in = None  # (speaker span, cue, attribution) the last paragraph ended on: "He wrote:", "..., he said."
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         quotes, quote_warnings = find_quotes(text)
         warnings.extend(f"paragraph {number + 1}: {w}" for w in quote_warnings)
@@ -362,16 +445,32 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     exclude = {t.i for t in cue.subtree}
                     if heads and any(_is_cue(t) for t in heads[0].subtree if t.i != cue.i and _inside(t.idx, quotes) is None):
                         continue  # "..., Peskov said, according to TASS": the verb is the cue
+                elif cue.pos_ == "NOUN":
+                    heads = [_noun_clause(cue)]
+                    exclude = set()
                 else:
                     exclude = set()
-                    if lemma in OBJECT_CONTENT:
+                    occasion = lemma not in SPEECH_VERBS  # "In a statement, the Kremlin rejected ..."
+                    if lemma in OBJECT_CONTENT or occasion:
                         # "ruled out any meeting ... before the last stage": the object and what limits it
-                        exclude |= {t.i for c in cue.children if c.dep_ not in ("dobj", "prep", "advcl")
-                                    or c.i < cue.i for t in c.subtree} | {cue.i}
-                        heads = [cue] if any(c.dep_ == "dobj" for c in cue.children) else []
-                    for child in ([] if lemma in OBJECT_CONTENT else cue.children):
+                        kept = ("dobj", "prep", "advcl", "xcomp", "ccomp", "dative", "pobj", "prt") \
+                            if lemma != "rule" else ("dobj", "prep", "advcl")
+                        exclude |= {t.i for c in cue.children if c.dep_ not in kept or c.i < cue.i
+                                    or c.dep_ == "prep" and _in_a_statement_prep(c)
+                                    or lemma == "rule" and c.dep_ == "prt" for t in c.subtree} | {cue.i}
+                        heads = [cue] if any(c.dep_ in kept and c.i > cue.i and c.i not in exclude
+                                             for c in cue.children) else []
+                    for child in ([] if lemma in OBJECT_CONTENT or occasion else cue.children):
                         if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
                             heads.append(child)
+                    if not heads and lemma in SPEECH_VERBS:
+                        # "told reporters on a conference call that ...": the parser takes the
+                        # that-clause for a relative clause of the call
+                        for child in cue.children:
+                            for obj in (child.children if child.dep_ == "prep" else []):
+                                clause = _noun_clause(obj) if obj.dep_ == "pobj" else None
+                                if clause is not None and clause.dep_ == "relcl":
+                                    heads.append(clause)
                     if not heads:
                         # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
                         heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
@@ -408,6 +507,12 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     attribution_end = max(t.idx + len(t.text) for t in cue.subtree if t.i not in
                                           {u.i for h in heads if h.i != cue.head.i for u in h.subtree})
                     tail = _tail(text, attribution_end, end, cue, cues)
+                    if tail is None and cue.dep_ == "parataxis" and heads[0].i > cue.i:
+                        # "The effort, the materials indicate, is led by ...": the verb of the
+                        # statement comes after the attribution, so the statement runs on there
+                        rest = re.match(r"\s*,?\s*", text[attribution_end:])
+                        if rest and end - (attribution_end + rest.end()) > 8:
+                            tail = (attribution_end + rest.end(), end)
                     end = subject_span.start_char
                     while end > start and text[end - 1] in ",;— ":
                         end -= 1
@@ -443,8 +548,12 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                             while end > start and text[end - 1] in ",;— .":
                                 end -= 1
                         statement = text[start:end]
-                        if lemma in OBJECT_CONTENT:
-                            statement = "Ruled out " + statement
+                        said_from = _cue_phrase_start(cue, subject_span)
+                        if said_from < start and (lemma in OBJECT_CONTENT or any(h.dep_ == "dobj" or h is cue for h in heads)
+                                                  or said_from < cue.idx):
+                            # what was confirmed, ruled out or not said keeps its verb and its
+                            # negation: "has not ruled out a meeting", "isn't saying if ..."
+                            statement = text[said_from:start] + statement
                         spans = [(start, end)]
                         if tail and tail[0] >= end:
                             statement = statement.rstrip(" ,") + " " + text[tail[0]:tail[1]]
@@ -453,7 +562,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     for i, q in enumerate(quotes):
                         if start <= q.start < end:
                             used.add(i)
-            if form != "direct" and spans and not any(_has_verb(doc, span) for span in spans) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT:
+            if form != "direct" and spans and not any(_has_verb(doc, span) for span in spans) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT \
+                    and not (cue.pos_ == "VERB" and lemma_of(cue) not in SPEECH_VERBS):
                 continue  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
             if len(statement.split()) < (2 if form == "direct" else 3):
                 continue  # "something he had said he would not do": no statement to record
@@ -472,7 +582,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             window_b = max(sentence.end_char, high)
             frame_text = " " * window_a + frame_text[window_a:window_b] + " " * (len(text) - window_b)
             attribution = Attribution(
-                paragraph=number, statement=_tidy(statement), form=form, spans=spans, cue=cue.text,
+                paragraph=number, statement=_tidy(_without_sourcing(statement) if form != "direct" else statement),
+                form=form, spans=spans, cue=cue.text,
                 cue_start=cue.idx, subject=subject_span, frame=frame_text,
                 context=re.sub(r"\s+", " ", text[c_start:c_end]).strip(),
             )
@@ -494,6 +605,18 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 target.statement = _tidy(target.statement + " " + words)
                 target.spans.extend(spans)
                 used.add(index)
+            elif lead_in is not None and not cues and not text[: quote.start].strip() and not here:
+                # a paragraph that is only a quotation, after one that ends "X wrote:" or on an
+                # attribution: the same speaker goes on
+                taken = [i for i, q in enumerate(quotes) if i not in used and (i == index or _starts_sentence(text, q))]
+                words, spans = _statement_from_quotes(text, [quotes[i] for i in taken])
+                subject_span, lead_cue, owner = lead_in
+                if len(words.split()) >= 2:
+                    here.append(Attribution(
+                        paragraph=number, statement=_tidy(words), form="direct", spans=spans, cue=lead_cue.text,
+                        cue_start=quote.start, subject=subject_span, frame=" " * len(text),
+                        context=re.sub(r"\s+", " ", text).strip(), speaker_from=owner))
+                    used.update(taken)
             elif len(text[quote.start:quote.end].split()) >= 4:
                 warnings.append(f"paragraph {number + 1}: a quotation has no speaker: "
                                 f"{text[quote.start:quote.start + 50]!r}...")
@@ -506,6 +629,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                                           for b in here)]
         here.sort(key=lambda a: min(s for s, _ in a.spans))
         found.extend(here)
+        lead_in = _lead_in(text, doc, quotes, cues, here)
         # a quotation left open at the end of the paragraph may continue in the next one
         if quotes and not quotes[-1].closed:
             owners = [a for a in here if any(b == quotes[-1].end or b == quotes[-1].inner[1] for _, b in a.spans)]
@@ -541,6 +665,54 @@ def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
                 blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
                 break
     return blocked
+
+
+def _lead_in(text: str, doc, quotes: list[Quote], cues: list, here: list[Attribution]):
+    """The speaker a paragraph hands on to a next paragraph that is only a quotation: "X wrote:"
+    (a cue with nothing after it), or the attribution in its last sentence."""
+    last_sentence = list(doc.sents)[-1] if len(doc) else None
+    if last_sentence is None:
+        return None
+    if text.rstrip().endswith(":"):
+        for cue in reversed(cues):
+            if cue.i >= last_sentence.start and cue.pos_ == "VERB":
+                subject = _subject(cue, quotes)
+                if subject is not None and _inside(subject.idx, quotes) is None:
+                    span = _subject_span(subject, quotes)
+                    if _can_speak(span):
+                        return span, cue, None
+        return None
+    for attribution in reversed(here):
+        if attribution.cue_start >= last_sentence.start_char and attribution.speaker_from is None:
+            cue = next((t for t in doc if t.idx == attribution.cue_start), None)
+            return (attribution.subject, cue, attribution) if cue is not None else None
+    return None
+
+
+NEGATING_VERBS = {"decline", "refuse", "fail", "avoid", "stop", "cease", "hesitate"}
+
+
+def _negated(verb) -> bool:
+    return any(child.dep_ == "neg" for child in verb.children)
+
+
+def _cue_phrase_start(cue, subject_span) -> int:
+    """Where the verb phrase reporting a statement starts when it negates or hedges it: its
+    auxiliaries and negation ("has not ruled out", "did not confirm"), or the verb it depends
+    on ("declined to rule out", "would not want to say"); the verb itself otherwise."""
+    verb = cue
+    if cue.dep_ == "xcomp" and cue.head.pos_ in ("VERB", "AUX") and cue.head.i < cue.i and (
+            _negated(cue.head) or cue.head.lemma_.lower() in NEGATING_VERBS):
+        verb = cue.head
+    if not _negated(verb) and verb is cue:
+        return cue.idx
+    start = verb.idx
+    for child in verb.children:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i < verb.i:
+            start = min(start, child.idx)
+    if subject_span is not None and start <= subject_span.start_char < cue.idx:
+        start = cue.idx  # "Did the Kremlin not say ...": the subject is not part of the statement
+    return start
 
 
 def _reports(cue) -> bool:

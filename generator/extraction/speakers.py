@@ -3,12 +3,16 @@
 Nazarbayev"), later references ("Mr. Peskov", "he", "the Russian leader", "the Kremlin
 spokesman") and institutions ("the Kremlin", "the State Department") are matched to
 `content/people.yaml` through names, aliases, transliterations and stripped accents
-(Zelensky, Zelenskyy and Zelenskiy are one person); people met for the first time become
-drafts.
+(Zelensky, Zelenskyy and Zelenskiy are one person, and so are Vladimir and Volodymyr
+Zelensky even when the registry is empty); people, organisations ("Trump campaign", "the
+Foreign Ministry") and groups ("U.S. officials", "Democrats") met for the first time become
+drafts of their kind. A role ("the spokesman for the Russian president") is whoever held
+that role, never its principal.
 
 Consumes the speakers registry (plain data from people.yaml) and the speaker as written
 (a spaCy span); produces a `Speaker` (people id, as written, role as the article gives it)
-or None when the speaker cannot be named (anonymous officials, an unresolved "they").
+or None when the speaker cannot be named (an unnamed official, "critics", an unresolved
+"they"); `ArticleSpeakers.undetermined` then describes them for the editor.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ TITLES = {
     "american", "french", "german", "british", "italian", "top", "senior", "the", "a", "an", "lt", "col",
 }
 PRONOUNS = {"he", "she", "him", "her"}
+GENDERED_PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f",
+                     "herself": "f"}
+GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "spokesman": "m", "spokeswoman": "f", "congressman": "m",
+            "congresswoman": "f", "chairman": "m", "chairwoman": "f", "businessman": "m", "businesswoman": "f",
+            "wife": "f", "husband": "m", "mother": "f", "father": "m", "daughter": "f", "son": "m", "sister": "f",
+            "brother": "m", "actress": "f", "actor": "m", "sen": None, "king": "m", "queen": "f", "lady": "f"}
+GENDERED = {word: gender for word, gender in GENDERED.items() if gender}
+COLLECTIVE_PRONOUNS = {"they": ("group", "organisation"), "it": ("organisation",)}
+POSSESSIVES = {"his": ("person",), "her": ("person",), "their": ("group", "organisation"), "its": ("organisation",)}
 SPUN_PRONOUNS = {"helium": "he"}  # a synonym spinner's "he"
 GENERIC_HEADS = {
     "official", "officials", "analyst", "analysts", "aide", "aides", "source", "sources", "diplomat",
@@ -44,6 +57,7 @@ ROLE_WORDS = {
     "negotiator": {"negotiator", "delegation"},
     "chancellor": {"chancellor"},
     "adviser": {"adviser", "advisor"},
+    "secretary": {"secretary"},
 }
 DEMONYMS = {
     "russian": "russia", "ukrainian": "ukraine", "american": "united states", "u.s.": "united states",
@@ -76,7 +90,36 @@ def bare_name(text: str) -> str:
     return " ".join(kept)
 
 
-def name_keys(text: str) -> set[str]:
+def _translit(word: str) -> str:
+    """A word with the differences between English transliterations evened out:
+    Zelensky, Zelenskyy, Zelenskiy -> "zelenski"; Dmitri, Dmitry, Dmitriy -> "dmitri"."""
+    word = re.sub(r"(.)\1+", r"\1", word).replace("kh", "h").replace("w", "v")
+    return re.sub(r"(?:iy|ij|yi|y|i)$", "i", word)
+
+
+def _skeleton(word: str) -> str:
+    """A first name by its consonants: Ukrainian and Russian forms of one name differ in their
+    vowels (Volodymyr and Vladimir -> "vldmr", Dmytro and Dmitry -> "dmtr")."""
+    word = _translit(word)
+    return word[:1] + re.sub(r"[aeiouy]", "", word[1:])
+
+
+def translit_keys(text: str) -> tuple[str | None, str | None]:
+    """(full name, surname) keys under which transliterations of one name meet."""
+    words = bare_name(text).split()
+    if not words:
+        return None, None
+    surname = _translit(words[-1])
+    if len(words) < 2:
+        return None, surname
+    return f"{_skeleton(words[0])} {surname}", surname
+
+
+def name_keys(text: str, person: bool = True) -> set[str]:
+    """The keys a name is indexed under; titles are dropped from people's names only
+    ("President Zelensky"), never from an organisation's or a group's ("Turkish officials")."""
+    if not person:
+        return {k for k in (fold(text), strip(text)) if k}
     keys = {fold(text), strip(text), bare_name(text)}
     stripped_bare = " ".join(w for w in strip(text).split() if w not in TITLES and len(w) > 1)
     keys.add(stripped_bare)
@@ -92,6 +135,7 @@ class Person:
     roles: list[str] = field(default_factory=list)  # "title organisation" words, lower-case
     draft_role: str | None = None
     new: bool = False
+    terms: list[tuple[str, object, object]] = field(default_factory=list)  # (role words, from, to) dates
 
 
 @dataclass
@@ -113,21 +157,26 @@ class Registry:
         self.people: dict[str, Person] = {}
         self.index: dict[str, str] = {}
         self.surnames: dict[str, set[str]] = {}
+        self.translit: dict[str, str] = {}  # transliteration key of a full name -> id
+        self.looked_up: dict[tuple[str, str | None], str | None] = {}
+        self.fuzzy_choices: dict[str, str] | None = None  # registered people's full names, for near spellings
         for entry in people:
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
                 continue
-            roles = []
+            roles, terms = [], []
             for role in entry.get("roles") or []:
                 if isinstance(role, dict) and role.get("title"):
                     roles.append(fold(f"{role.get('title')} {role.get('organisation') or ''}"))
+                    terms.append((roles[-1], _day(role.get("from")), _day(role.get("to"))))
             person = Person(str(entry["id"]), str(entry["name"]), str(entry.get("kind") or "person"),
-                            [str(a) for a in entry.get("aliases") or []], roles)
+                            [str(a) for a in entry.get("aliases") or []], roles, terms=terms)
             self._add(person)
 
     def _add(self, person: Person) -> None:
+        self.looked_up.clear()
         self.people[person.id] = person
         for name in [person.name, *person.aliases]:
-            for key in name_keys(name):
+            for key in name_keys(name, person.kind == "person"):
                 self.index.setdefault(key, person.id)
             if person.kind == "person":
                 words = bare_name(name).split() or fold(name).split()
@@ -136,40 +185,63 @@ class Registry:
                     stripped = strip(name).split()
                     if stripped:
                         self.surnames.setdefault(stripped[-1], set()).add(person.id)
+                full, surname = translit_keys(name)
+                if surname:
+                    self.surnames.setdefault("~" + surname, set()).add(person.id)
+                if full:
+                    self.translit.setdefault(full, person.id)
 
     def names(self) -> list[str]:
         return [name for p in self.people.values() for name in [p.name, *p.aliases]]
 
     def lookup(self, text: str, kind: str | None = None) -> str | None:
-        """The id of the speaker this name refers to, or None."""
+        """The id of the speaker this name refers to, or None (remembered until a speaker is added)."""
+        key = (text, kind)
+        if key not in self.looked_up:
+            self.looked_up[key] = self._lookup(text, kind)
+        return self.looked_up[key]
+
+    def _lookup(self, text: str, kind: str | None) -> str | None:
         candidates = [text]
         if re.search(r"[a-z]s$", text):  # "Lavrovs": an apostrophe lost
             candidates.append(text[:-1])
         for candidate in candidates:
-            for key in name_keys(candidate):
+            for key in name_keys(candidate, kind in (None, "person")):
                 found = self.index.get(key)
-                if found and (kind is None or self.people[found].kind == kind):
+                if found and (kind is None or self.people[found].kind == kind) \
+                        and (self.people[found].kind == "person" or key in name_keys(candidate, False)):
                     return found
         for candidate in candidates:
             words = bare_name(candidate).split()
             if len(words) == 1:
-                ids = self.surnames.get(words[0], set())
-                if kind:
-                    ids = {i for i in ids if self.people[i].kind == kind}
-                if len(ids) == 1:
-                    return next(iter(ids))
-        # transliterations no alias lists ("Dmitriy Peskov")
+                for key in (words[0], "~" + _translit(words[0])):
+                    ids = self.surnames.get(key, set())
+                    if kind:
+                        ids = {i for i in ids if self.people[i].kind == kind}
+                    if len(ids) == 1:
+                        return next(iter(ids))
+        if kind in (None, "person"):
+            full, _ = translit_keys(text)
+            if full and full in self.translit:
+                return self.translit[full]
+        # spellings of registered people no alias lists ("Dmitriy Peskov"); drafts met in this run
+        # are matched by their transliteration keys only
         key = bare_name(text)
-        if len(key.split()) >= 2:
-            choices = {k: v for k, v in self.index.items() if len(k.split()) >= 2
-                       and (kind is None or self.people[v].kind == kind)}
-            best = process.extractOne(key, list(choices), scorer=fuzz.ratio, score_cutoff=88)
+        if len(key.split()) >= 2 and kind in (None, "person"):
+            if self.fuzzy_choices is None:
+                self.fuzzy_choices = {k: v for k, v in self.index.items() if len(k.split()) >= 2
+                                      and self.people[v].kind == "person" and not self.people[v].new}
+            best = process.extractOne(key, list(self.fuzzy_choices), scorer=fuzz.ratio, score_cutoff=88)
             if best and best[0].split()[-1][:3] == key.split()[-1][:3]:
-                return choices[best[0]]
+                return self.fuzzy_choices[best[0]]
         return None
 
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
-        base = (slug(bare_name(name) or name) if kind == "person" else slug(name)) or slug(name)
+        if kind != "person":
+            known = self.lookup(name, kind)
+            if known:
+                return self.people[known]
+        base = (slug(bare_name(name) or name) if kind == "person" else slug(name)) or slug(name) or kind
         person_id, n = base, 2
         while person_id in self.people and self.people[person_id].name != name:
             person_id, n = f"{base}-{n}", n + 1
@@ -179,13 +251,15 @@ class Registry:
         self._add(person)
         return person
 
-    def by_role(self, words: list[str], prefer: list[str]) -> str | None:
+    def by_role(self, words: list[str], prefer: list[str], head: str | None = None, on=None) -> str | None:
         """A person whose role fits a description ("the Russian leader", "the Kremlin spokesman"),
-        preferring those already mentioned in the article (most recent first)."""
+        preferring those already mentioned in the article (most recent first). The role is
+        the description's head noun (`head`; "the spokesman for the Russian president" is a
+        spokesman), held on the day `on` when the registry gives the role's dates."""
         titles: set[str] = set()
         places: set[str] = set()
         for word in words:
-            if word in ROLE_WORDS:
+            if word in ROLE_WORDS and (head is None or word == head):
                 titles |= ROLE_WORDS[word]
             if word in DEMONYMS:
                 places.add(DEMONYMS[word])
@@ -193,7 +267,10 @@ class Registry:
             return None
 
         def fits(person: Person) -> bool:
-            for role in person.roles:
+            terms = person.terms or [(role, None, None) for role in person.roles]
+            for role, start, end in terms:
+                if on is not None and (start and on < start or end and on > end):
+                    continue
                 if any(title in role for title in titles) and all(place in role for place in places):
                     return True
             return False
@@ -208,6 +285,18 @@ class Registry:
         return matches[0] if len(matches) == 1 else None
 
 
+def _day(value):
+    """A role's first or last day as a date (YAML gives one), else None."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 _NAME_RUN_POS = {"PROPN"}
 PERSON_NOUNS = {
     "diplomat", "minister", "spokesman", "spokeswoman", "spokesperson", "official", "adviser", "advisor",
@@ -215,16 +304,40 @@ PERSON_NOUNS = {
     "lawmaker", "senator", "expert", "aide", "head", "director", "chancellor", "commander", "general",
     "governor", "mayor", "journalist", "researcher", "strategist", "economist", "politician", "candidate",
 }
+GROUP_NOUNS = {
+    "official", "aide", "source", "diplomat", "analyst", "expert", "observer", "critic", "lawmaker", "negotiator",
+    "member", "supporter", "advocate", "voter", "resident", "protester", "investigator", "prosecutor", "lawyer",
+    "attorney", "officer", "activist", "scientist", "worker", "employee", "representative", "legislator",
+    "executive", "authority", "organizer", "organiser", "ally", "opponent", "donor", "delegate", "leader",
+    "democrat", "republican", "conservative", "liberal", "progressive", "people", "person", "citizen", "witness",
+    "agent", "soldier", "troop", "investor", "economist", "journalist", "reporter", "spokesman", "spokesperson",
+    "senator", "minister", "strategist", "adviser", "advisor", "researcher", "student", "parent", "doctor",
+    "manager", "staffer", "pollster", "campaigner", "candidate", "politician", "judge", "governor", "mayor",
+}
+ORG_HEADS = {
+    "ministry", "department", "agency", "office", "government", "administration", "campaign", "committee",
+    "council", "commission", "party", "newspaper", "paper", "magazine", "network", "channel", "station",
+    "website", "outlet", "publication", "company", "firm", "corporation", "bank", "group", "organization",
+    "organisation", "foundation", "institute", "university", "court", "police", "army", "military", "embassy",
+    "mission", "team", "union", "association", "federation", "board", "bureau", "parliament", "senate",
+    "congress", "assembly", "legislature", "cabinet", "presidency", "kremlin", "coalition", "alliance",
+    "movement", "church", "center", "centre", "fund", "panel", "caucus", "delegation", "regime", "service",
+    "report", "document", "statement", "study", "survey", "poll", "memo", "letter", "email", "filing",
+    "readout", "analysis", "audit", "review", "investigation", "inquiry", "release", "book", "article",
+}
+# Written things: the organisation they come from speaks through them.
+DOCUMENT_HEADS = {"report", "document", "statement", "study", "survey", "poll", "memo", "letter", "email",
+                  "filing", "readout", "analysis", "audit", "review", "release", "book", "article"}
 ORG_WORDS = {"agency", "council", "department", "ministry", "news", "times", "party", "union", "house",
              "kremlin", "government", "office", "nations", "states", "post", "journal", "committee", "army",
              "forces", "bank", "fund", "commission", "parliament", "senate", "congress", "court", "school"}
 
 
-def _name_runs(span) -> list:
-    """Runs of proper nouns in a span, leaving out possessives ("Mr. Putin’s spokesman")."""
+def _runs(span, belongs) -> list[list]:
+    """The runs of consecutive tokens of a span for which `belongs(token, run so far)` holds."""
     runs, current = [], []
     for token in span:
-        if token.pos_ in _NAME_RUN_POS or (current and token.text in ("-",) and False):
+        if belongs(token, current):
             current.append(token)
         else:
             if current:
@@ -232,13 +345,50 @@ def _name_runs(span) -> list:
             current = []
     if current:
         runs.append(current)
+    return runs
+
+
+def _name_runs(span) -> list:
+    """Runs of proper nouns in a span, leaving out possessives ("Mr. Putin’s spokesman")."""
+    runs = _runs(span, lambda token, run: token.pos_ in _NAME_RUN_POS)
     result = []
     for run in runs:
         last = run[-1]
         nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
+        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'") and nxt.i < span.end:
+            continue  # a possessor inside the span; "Putin" of "Putin's claim that" is the speaker
+        result.append(span.doc[run[0].i: last.i + 1])
+    return result
+
+
+_CONNECTORS = {"de", "del", "da", "van", "von", "bin", "al", "el", "la", "le", "du", "-"}
+_NOT_NAMES = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "this", "that", "these", "those",
+              "mr", "mrs", "ms", "dr", "i", "we", "he", "she", "they", "it", "but", "and", "in", "on", "at"}
+
+
+def _capitalised_runs(span) -> list[list]:
+    """Runs of capitalised words in a span (with name particles inside: "Bill de Blasio"),
+    leaving out possessors ("Mr. Putin's spokesman") and the objects of prepositions."""
+    def capitalised(token, run) -> bool:
+        word = token.text
+        return word[:1].isupper() and fold(word) not in _NOT_NAMES and any(c.isalpha() for c in word) \
+            or bool(run) and word.lower() in _CONNECTORS
+
+    runs = _runs(span, capitalised)
+    result = []
+    for run in runs:
+        while run and run[-1].lower_ in _CONNECTORS:
+            run = run[:-1]
+        if not run:
+            continue
+        last = run[-1]
+        nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
         if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'"):
             continue
-        result.append(span.doc[run[0].i: last.i + 1])
+        if any(t.dep_ == "pobj" or t.head.dep_ == "pobj" and t.head.i not in {r.i for r in run}
+               for t in run) and not any(t.i == span.root.i for t in run):
+            continue
+        result.append(run)
     return result
 
 
@@ -265,9 +415,17 @@ def _full_name(ent):
     return doc[start: ent.end]
 
 
+OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
+                "nominee", "candidate", "chairman", "chairwoman", "director", "judge", "justice", "sheriff",
+                "commissioner", "house", "senate", "gop", "democratic", "republican", "executive", "founder"}
+
+
 def _clean_name(text: str) -> str:
+    """A name without the titles and offices written before it ("Majority Leader Mitch McConnell",
+    "rival Hillary Clinton" -> the name) and without honorifics."""
     words = text.split()
-    while words and fold(words[0]) in TITLES | {"mr", "ms", "mrs"} and len(words) > 2:
+    while len(words) > 2 and (fold(words[0]) in TITLES | OFFICE_WORDS | PERSON_NOUNS | {"mr", "ms", "mrs"}
+                              or words[0][:1].islower()):
         words = words[1:]
     while words and words[0].rstrip(".").lower() in ("mr", "ms", "mrs", "dr"):
         words = words[1:]
@@ -301,14 +459,19 @@ class ArticleSpeakers:
     """Speaker resolution within one article: remembers who was named so far, their roles,
     and the subjects of main clauses (for "he" and "the Russian leader")."""
 
-    def __init__(self, registry: Registry, spun: bool = False):
+    def __init__(self, registry: Registry, spun: bool = False, on=None):
         self.registry = registry
         self.spun = spun
+        self.on = on  # the day roles are looked up for: the article's publication
+        self.by_head: dict[str, str] = {}  # head noun -> organisation or group met ("ministry": foreign-ministry)
         self.roles: dict[str, str] = {}  # person id -> first role the article gives
         self.local: dict[str, str] = {}  # surname key -> person id met in this article
         self.subjects: list[tuple[int, str]] = []  # (global position, person id) of main-clause subjects
         self.mentioned: list[str] = []
         self.pending: dict[str, str] = {}  # surname key -> full name met, not yet a speaker
+        self.foreseen: dict[str, str] = {}  # transliteration key -> full name the article gives somewhere
+        self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
+        self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
@@ -317,14 +480,49 @@ class ArticleSpeakers:
                 continue
             name = _clean_name(_full_name(ent).text)
             words = bare_name(name).split()
-            if len(words) < 2:
+            if len(words) < 2 or words[0] in _CONNECTORS:
                 continue
             person_id = self.registry.lookup(name, "person")
             if person_id:
                 self.local.setdefault(words[-1], person_id)
+                self.local.setdefault("~" + _translit(words[-1]), person_id)
                 self._mention(person_id)
+                self._learn_gender(person_id, ent, pronouns=False)
             else:
                 self.pending.setdefault(words[-1], name)
+                self.pending.setdefault("~" + _translit(words[-1]), name)
+
+    def foresee(self, docs) -> None:
+        """Learn the people the whole article names, so a name the parser takes for an
+        organisation in one paragraph ("Volodymyr Zelenskyy said") is known as a person's."""
+        for doc in docs:
+            for ent in doc.ents:
+                if ent.label_ != "PERSON":
+                    continue
+                name = _clean_name(_full_name(ent).text)
+                words = bare_name(name).split()
+                if len(words) < 2 or words[0] in _CONNECTORS or self.registry.lookup(name, "person"):
+                    continue  # "De Blasio" is a surname
+                self.pending.setdefault("~" + _translit(words[-1]), name)
+                self.foreseen.setdefault(translit_keys(name)[0], name)
+        # Names the parser did not take for a person's: two to four capitalised words whose last
+        # is also met alone, as people's surnames are ("Volodymyr Zelenskyy ... Zelenskiy added").
+        alone: set[str] = set()
+        runs = []
+        for doc in docs:
+            for run in _capitalised_runs(doc[:]):
+                words = [fold(t.text) for t in run if fold(t.text)]
+                if len(words) == 1 and run[0].ent_type_ not in ("GPE", "NORP", "DATE"):
+                    alone.add(_translit(words[0]))
+                elif 2 <= len(words) <= 4 and not any(w in ORG_WORDS or w in ORG_HEADS for w in words) \
+                        and not any(t.ent_type_ in ("GPE", "NORP", "DATE", "LOC", "FAC") for t in run):
+                    runs.append(" ".join(t.text for t in run))
+        for name in runs:
+            name = _clean_name(name)
+            words = bare_name(name).split()
+            if len(words) >= 2 and _translit(words[-1]) in alone and not self.registry.lookup(name):
+                self.pending.setdefault("~" + _translit(words[-1]), name)
+                self.foreseen.setdefault(translit_keys(name)[0], name)
 
     def _mention(self, person_id: str) -> None:
         if person_id in self.mentioned:
@@ -335,20 +533,55 @@ class ArticleSpeakers:
         word = word.lower()
         return word in PRONOUNS or (self.spun and word in SPUN_PRONOUNS)
 
+    def _antecedent(self, kinds: tuple[str, ...], position: int, exclude=(), gender: str | None = None) -> str | None:
+        """The latest subject before `position` of one of these kinds (outside `exclude`) that does
+        not disagree with `gender` ("she" is not a man the article called Mr. or "he")."""
+        for at, person_id in reversed(self.subjects):
+            if at >= position or any(a <= at < b for a, b in exclude):
+                continue
+            if self.registry.people[person_id].kind in kinds and self.gender.get(person_id, gender) == gender:
+                return person_id
+        return None
+
+    def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
+        """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
+        "he" or "her" after their name in the same sentence, before anyone else is named."""
+        if person_id in self.gender or self.registry.people[person_id].kind != "person":
+            return
+        before = span.doc[max(span.start - 1, 0): span.start]
+        for token in [*before, *span]:
+            word = token.lower_.rstrip(".")
+            if word in GENDERED:
+                self.gender[person_id] = GENDERED[word]
+                return
+        for token in span.doc[span.end: span.sent.end] if pronouns else ():
+            if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
+                return
+            word = token.lower_
+            if word in GENDERED_PRONOUNS or (self.spun and word in SPUN_PRONOUNS):
+                self.gender[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                return
+
     def resolve(self, span, position: int, exclude: list[tuple[int, int]] = (), create: bool = True) -> Speaker | None:
         """Who the words `span` (at `position` in the article) refer to."""
         text = span.text.strip()
         if not text:
             return None
         if len(span) == 1 and self.pronoun(span[0].text):
-            for at, person_id in reversed(self.subjects):
-                if at >= position or any(a <= at < b for a, b in exclude):
-                    continue
-                if self.registry.people[person_id].kind == "person":
-                    return Speaker(person_id, text, self.roles.get(person_id))
-            return None
+            gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
+            person_id = self._antecedent(("person",), position, exclude, gender)
+            if person_id and gender:
+                self.gender.setdefault(person_id, gender)
+            return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
+        if len(span) == 1 and span[0].lower_ in COLLECTIVE_PRONOUNS:
+            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_], position, exclude)
+            return Speaker(found, text, None) if found else None
         if span.root.lower_ in ("who", "which", "that"):
             return None
+        # 0. a name known to the archive, whatever the parser made of its words
+        found = self._known_name(span)
+        if found:
+            return found
         # 1. a person's name, known to the archive or met earlier in the article
         runs = _name_runs(span)
         runs = [run for run in runs if _accepted(run, span)]
@@ -415,8 +648,36 @@ class ArticleSpeakers:
                 person = self.registry.add_draft(name, "person", _role(span, run))
                 self.local[surname] = person.id
                 return self._found(person.id, span, run)
-        # 3. an institution
         head_words = fold(text).split()
+        head = span.root.lemma_.lower()
+        if head in ROLE_WORDS or span.root.lower_ in ROLE_WORDS:
+            # a role: whoever held it ("the spokesman for the Russian president"), never its principal
+            person_id = self.registry.by_role(head_words, self.mentioned, head if head in ROLE_WORDS
+                                              else span.root.lower_, self.on)
+            if person_id:
+                self._mention(person_id)
+                return Speaker(person_id, text, self.roles.get(person_id, text))
+            return None
+        # 2c. one name the article shows is a person's ("Mr. Biden", "President Biden"), never given in full
+        root = span.root
+        if create and root.pos_ == "PROPN" and root.text[:1].isupper() and head not in ORG_HEADS \
+                and fold(root.text) not in ORG_WORDS and root.ent_type_ not in ("GPE", "NORP", "LOC", "FAC"):
+            before = span.doc[max(root.i - 2, span.start): root.i]
+            if root.ent_type_ == "PERSON" and root.ent_type_ != "ORG" or \
+                    any(fold(t.text) in TITLES - {"the", "a", "an", "of"} | OFFICE_WORDS for t in before):
+                run = next((r for r in _capitalised_runs(span) if r[0].i <= root.i <= r[-1].i), [root])
+                name = _clean_name(" ".join(t.text for t in run))
+                words = name.split()
+                while len(words) > 1 and (fold(words[0]) in TITLES | OFFICE_WORDS):
+                    words = words[1:]
+                name = " ".join(words)
+                if name and not self.registry.lookup(name, "organisation"):
+                    person = self.registry.lookup(name, "person") or self.registry.add_draft(name, "person", None).id
+                    return self._found(person, span, span.doc[run[0].i: run[-1].i + 1])
+        # 3. an institution or a group
+        found = self._body(span, position, create)
+        if found is not None or head in PERSON_NOUNS or head in GROUP_NOUNS:
+            return found
         if head_words and head_words[-1] in GENERIC_HEADS and not any(t.ent_type_ == "PERSON" for t in span):
             return None
         org_id = self.registry.lookup(text, "organisation")
@@ -432,21 +693,168 @@ class ArticleSpeakers:
                     person = self.registry.add_draft(name, "organisation", None)
                     return Speaker(person.id, text, None)
         # 4. a description of someone named before: "the Russian leader", "the Kremlin spokesman"
-        person_id = self.registry.by_role(head_words, self.mentioned)
+        person_id = self.registry.by_role(head_words, self.mentioned, head, self.on)
         if person_id:
             self._mention(person_id)
             return Speaker(person_id, text, text if person_id not in self.roles else self.roles[person_id])
         return None
 
+    def _known_name(self, span) -> Speaker | None:
+        """A person or organisation of the registry named by capitalised words of the span, whatever
+        their part of speech or entity tag ("Zelenskyy" read as a noun or an organisation). People
+        come first, anywhere in the phrase ("Kremlin spokesman Dmitry Peskov"); an organisation only
+        as the phrase's head."""
+        runs = [run for run in _capitalised_runs(span) if _accepted(span.doc[run[0].i: run[-1].i + 1], span)]
+        for kind in ("person", "organisation"):
+            for run in runs:
+                if kind == "organisation" and not (run[0].i <= span.root.i <= run[-1].i):
+                    continue
+                for size in range(min(len(run), 4), 0, -1):
+                    for start in range(0, len(run) - size + 1):
+                        window = run[start: start + size]
+                        rest = run[:start] + run[start + size:]
+                        if any(fold(t.text) not in TITLES and t.lower_ not in _CONNECTORS
+                               and len(t.text.rstrip(".")) > 1 for t in rest):
+                            continue  # "Hunter Biden" is not Biden
+                        name = _clean_name(" ".join(t.text for t in window))
+                        words = bare_name(name).split()
+                        if not words:
+                            continue
+                        found = None
+                        if kind == "person" and len(words) >= 2:
+                            full = translit_keys(name)[0]
+                            if full in self.foreseen:
+                                found = self.registry.lookup(self.foreseen[full], "person") or \
+                                    self.registry.add_draft(self.foreseen[full], "person", None).id
+                        if kind == "person" and len(words) == 1:
+                            found = self.local.get(words[0]) or self.local.get("~" + _translit(words[0]))
+                            pending = self.pending.get(words[0]) or self.pending.get("~" + _translit(words[0]))
+                            if found is None and pending:
+                                # "Zelenskyy", named in full earlier in the article
+                                found = self.registry.lookup(pending, "person") or \
+                                    self.registry.add_draft(pending, "person", None).id
+                        found = found or self.registry.lookup(name, kind)
+                        if kind == "organisation" and found is None and len(words) == 1 \
+                                and self.registry.lookup(name, "person") is None:
+                            continue
+                        if found:
+                            piece = span.doc[window[0].i: window[-1].i + 1]
+                            if kind == "person":
+                                return self._found(found, span, piece)
+                            return Speaker(found, span.text.strip(), None)
+        return None
+
+    def _body(self, span, position: int, create: bool) -> Speaker | None:
+        """An organisation ("the Foreign Ministry", "Trump's campaign", "a WikiLeaks document") or
+        a group ("U.S. officials", "Democrats") speaking. Named ones become drafts of their kind
+        and merge across articles; a bare description ("the ministry") is the body of that kind
+        met earlier in the article, else unknown."""
+        root = span.root
+        head = root.lemma_.lower()
+        plural = root.tag_ in ("NNS", "NNPS") or root.ent_type_ == "NORP" and root.text.endswith("s")
+        if plural and (head in GROUP_NOUNS or root.ent_type_ == "NORP" or root.pos_ == "PROPN"):
+            kind = "group"
+        elif head in ORG_HEADS or root.ent_type_ in ("ORG", "GPE", "FAC") or root.pos_ == "PROPN":
+            kind = "organisation"
+        else:
+            return None
+        if root.ent_type_ == "PERSON" or not (head in ORG_HEADS or head in GROUP_NOUNS or root.text[:1].isupper()) \
+                or any(t.lower_.rstrip(".") in ("mr", "mrs", "ms", "dr") for t in span.doc[span.start: root.i]):
+            return None  # a person's name ("Mr. Obama") or a common word the parser took for a name
+        if kind == "organisation" and head in DOCUMENT_HEADS:
+            # "a Kremlin readout", "a statement from the Foreign Ministry": the Kremlin, the ministry speak
+            for child in root.children:
+                if child.dep_ in ("compound", "poss") and child.pos_ == "PROPN" and child.i < root.i:
+                    inner = span.doc[child.left_edge.i: child.i + 1]
+                    found = self._known_name(inner) or self._body(inner, position, create)
+                    if found and found.id:
+                        return Speaker(found.id, span.text.strip(), None)
+            for prep in root.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("from", "by"):
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj" and any(t.pos_ == "PROPN" for t in obj.subtree):
+                            inner = span.doc[obj.left_edge.i: obj.right_edge.i + 1]
+                            found = self.resolve(inner, position, create=create)
+                            if found:
+                                return Speaker(found.id, span.text.strip(), None)
+        words, named = [], False
+        for token in span:
+            if token.i > root.i and token.dep_ in ("prep", "relcl", "acl", "appos", "punct") or \
+                    any(t.dep_ in ("prep", "relcl", "acl", "appos") and t.i > root.i for t in token.ancestors
+                        if t.i != root.i and t.head.i == root.i):
+                break
+            lower = token.lower_
+            if not words and (token.dep_ in ("det", "predet") or token.pos_ in ("NUM", "ADV", "SCONJ", "CCONJ", "ADP",
+                                                                                "INTJ")) and lower not in POSSESSIVES:
+                continue  # "the", "two", "Meanwhile", "When"
+            if lower in ("’s", "'s", "’", "'"):
+                continue
+            if lower in POSSESSIVES and token.dep_ == "poss":
+                owner = self._antecedent(POSSESSIVES[lower], position)
+                if owner is None:
+                    return None
+                owner_name = self.registry.people[owner].name
+                words.append(owner_name.split()[-1] if self.registry.people[owner].kind == "person" else owner_name)
+                named = True
+                continue
+            if token.pos_ in ("PROPN",) or token.ent_type_ in ("ORG", "GPE", "NORP", "PERSON", "FAC") \
+                    or fold(token.text) in DEMONYMS:
+                named = True
+            words.append(token.text)
+        name = re.sub(r"\s+", " ", " ".join(words)).strip(" ,")
+        if not name:
+            return None
+        if not named:
+            earlier = self.by_head.get(head)
+            return Speaker(earlier, span.text.strip(), None) if earlier else None
+        name = name[:1].upper() + name[1:]
+        person_id = self.registry.lookup(name, "person")
+        if person_id:  # a registered person's name is never an organisation
+            return self._found(person_id, span, span)
+        body_id = self.registry.lookup(name, kind)
+        if body_id is None:
+            if not create:
+                return None
+            body_id = self.registry.add_draft(name, kind, None).id
+        self.by_head.setdefault(head, body_id)
+        return Speaker(body_id, span.text.strip(), None)
+
+    def undetermined(self, span) -> Speaker:
+        """The speaker as the article gives it when nobody can be named: an editor decides.
+        A role keeps its description ("a spokesman for the ministry")."""
+        text = span.text.strip() if span is not None else ""
+        head = span.root.lemma_.lower() if span is not None else ""
+        singular = span is not None and span.root.tag_ not in ("NNS", "NNPS")
+        role = text if singular and (head in ROLE_WORDS or head in PERSON_NOUNS) else None
+        return Speaker(None, text, role)
+
     def _found(self, person_id: str, span, name_span) -> Speaker:
+        self._learn_gender(person_id, name_span if name_span is not None else span)
         role = _role(span, name_span)
         if role and person_id not in self.roles:
             self.roles[person_id] = role
+        person = self.registry.people[person_id]
+        if role and person.new and fold(role) not in person.roles:
+            person.roles.append(fold(role))  # "the Kremlin spokesman" later finds a draft met with that role
         words = bare_name(_clean_name(name_span.text)).split()
-        if words:
+        if words and self.registry.people[person_id].kind == "person":
             self.local.setdefault(words[-1], person_id)
+            self.local.setdefault("~" + _translit(words[-1]), person_id)
         self._mention(person_id)
         return Speaker(person_id, span.text.strip(), role or self.roles.get(person_id))
 
     def note_subject(self, position: int, person_id: str) -> None:
         self.subjects.append((position, person_id))
+
+    def note_sentence(self, person_id: str, paragraph: int, at: int, words: str) -> None:
+        """Remember a sentence (quotations blanked) whose subject is this speaker: it may name the
+        day of the quotation it introduces ("Zelenskyy on Monday reiterated his offer.")."""
+        self.sentences.append((paragraph, at, person_id, words))
+
+    def introduction(self, person_id: str, paragraph: int, at: int) -> str | None:
+        """The latest sentence before (`paragraph`, `at`), in that paragraph or the one before,
+        whose subject is this speaker."""
+        for number, start, speaker, words in reversed(self.sentences):
+            if (number, start) < (paragraph, at) and paragraph - number <= 1 and speaker == person_id:
+                return words
+        return None

@@ -1,0 +1,90 @@
+"""Throughput of `hindsight extract --jobs N` on a back catalogue: the PolNeAR dev texts.
+
+    .venv/bin/python bench/extraction_speed.py              # --jobs 1 and 2
+    .venv/bin/python bench/extraction_speed.py --jobs 1 2 3 --repeat 3
+
+Each run is the real command, in a fresh project with an empty registry (the texts are
+copied to a temporary seeds/ folder, never into the repository; ../shared/eval/polnear/
+is read at run time). Words per second count the words of the texts over the command's
+wall time, with and without the start-up (Python, spaCy and the model: the time of the
+same command on one short seed). Peak memory is the largest resident set of any one
+process of the run (the command or one of its parsing processes). The machine is shared:
+the load average before each run is printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "dev" / "text"
+TARGETS = {"words_per_second": 3000, "speed_up_2": 1.7, "peak_mb": 300}
+
+
+def _project(folder: Path, texts: list[Path]) -> Path:
+    content = folder / "content"
+    (content / "articles").mkdir(parents=True)
+    (folder / "seeds").mkdir()
+    for name in ("site.yaml", "topics.yaml"):
+        shutil.copy(ROOT / "content" / name, content / name)
+    (content / "people.yaml").write_text("people: []\n", encoding="utf-8")
+    for path in texts:
+        shutil.copy(path, folder / "seeds" / path.name)
+    return content
+
+
+def _run(texts: list[Path], jobs: int) -> tuple[float, float]:
+    """(wall seconds, peak resident MB of any one process) of one extraction run."""
+    with tempfile.TemporaryDirectory() as folder:
+        content = _project(Path(folder), texts)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        finished = subprocess.run([sys.executable, "-m", "generator", "extract", "--content", str(content),
+                                   "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if finished.returncode != 0:
+            raise SystemExit(f"hindsight extract failed ({finished.returncode}):\n{finished.stderr[-2000:]}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # ru_maxrss of the children is the largest of any one process waited for so far
+        return seconds, (peak if peak > before else before) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per setting; the fastest is kept")
+    args = parser.parse_args(argv)
+    if not POLNEAR.is_dir():
+        print(f"PolNeAR not found at {POLNEAR}", file=sys.stderr)
+        return 2
+    texts = sorted(POLNEAR.glob("*.txt"))
+    words = sum(len(path.read_text(encoding="utf-8").split()) for path in texts)
+    startup, _ = min(_run(texts[:1], 1) for _ in range(args.repeat))
+    print(f"{len(texts)} texts, {words:,} words; start-up {startup:.1f}s (one short seed); {os.cpu_count()} cores")
+    print(f"| jobs | wall s | words/s | words/s after start-up | peak MB, one process | load before |")
+    print("|-----:|-------:|--------:|-----------------------:|---------------------:|------------:|")
+    speeds = {}
+    for jobs in args.jobs:
+        load = os.getloadavg()[0]
+        runs = [_run(texts, jobs) for _ in range(args.repeat)]
+        seconds = min(s for s, _ in runs)
+        peak = max(p for _, p in runs)
+        speeds[jobs] = words / max(seconds - startup, 1e-9)
+        print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {speeds[jobs]:,.0f} | {peak:,.0f} | {load:.2f} |")
+    if 1 in speeds and 2 in speeds:
+        print(f"\nspeed-up with 2 jobs (after start-up): {speeds[2] / speeds[1]:.2f}x "
+              f"(target {TARGETS['speed_up_2']}x); one process: {speeds[1]:,.0f} words/s "
+              f"(target {TARGETS['words_per_second']:,}); peak per process target {TARGETS['peak_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Speech cues and sentence structures that report a statement (issue 21): each test names
+one way news writing attributes words, and the statement and speaker it must give."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.extraction import claims, language
+from generator.extraction.articles import SourceArticle
+from generator.extraction.speakers import Registry
+
+PEOPLE = [
+    {"id": "dmitry-peskov", "name": "Dmitry Peskov", "aliases": ["Peskov", "Mr. Peskov"]},
+    {"id": "vladimir-putin", "name": "Vladimir Putin", "aliases": ["Putin", "Mr. Putin"]},
+    {"id": "volodymyr-zelensky", "name": "Volodymyr Zelensky", "aliases": ["Zelensky", "Zelenskyy", "Mr. Zelensky"]},
+    {"id": "the-kremlin", "name": "The Kremlin", "kind": "organisation", "aliases": ["Kremlin", "the Kremlin"]},
+]
+
+
+def said(*paragraphs: str) -> list[tuple[str, str]]:
+    """(speaker, statement) for every claim extracted from the paragraphs."""
+    article = SourceArticle(seed="seeds/t.txt", title="T", published=dt.date(2025, 8, 20), paragraphs=list(paragraphs))
+    result = claims.extract_claims(article, language.parse(list(paragraphs)), Registry(PEOPLE), [])
+    return [(c.speaker, c.statement) for c in result.claims]
+
+
+def has(found, speaker: str, words: str) -> bool:
+    return any(who == speaker and words.lower() in statement.lower() for who, statement in found)
+
+
+def test_concluded_reports_a_statement():
+    found = said("Mr. Peskov concluded that the talks in Istanbul had produced nothing new.")
+    assert has(found, "dmitry-peskov", "the talks in Istanbul had produced nothing new"), found
+
+
+def test_underlined_reports_a_statement():
+    found = said("Peskov underlined that Russia remained open to a settlement by diplomatic means.")
+    assert has(found, "dmitry-peskov", "Russia remained open to a settlement"), found
+
+
+def test_reiterated_reports_a_statement():
+    found = said("Zelensky on Monday reiterated that he was ready to meet Putin in any format.")
+    assert has(found, "volodymyr-zelensky", "he was ready to meet Putin in any format"), found
+
+
+def test_offered_to_meet():
+    found = said("Zelensky offered to meet Putin in Istanbul before the end of the month.")
+    assert has(found, "volodymyr-zelensky", "offered to meet Putin in Istanbul"), found
+
+
+def test_asked_reports_a_request():
+    found = said("Zelensky asked Western allies to send more air defence systems to Ukraine.")
+    assert has(found, "volodymyr-zelensky", "Western allies to send more air defence systems"), found
+
+
+def test_called_for_and_called_on():
+    found = said("Zelensky called for an immediate ceasefire along the whole front line.",
+                 "Peskov called on Kyiv to withdraw its troops from the four regions.")
+    assert has(found, "volodymyr-zelensky", "an immediate ceasefire along the whole front line"), found
+    assert has(found, "dmitry-peskov", "Kyiv to withdraw its troops from the four regions"), found
+
+
+def test_accused_of():
+    found = said("The Kremlin accused Kyiv of dragging out the negotiations in Istanbul.")
+    assert has(found, "the-kremlin", "accused Kyiv of dragging out the negotiations"), found
+
+
+def test_by_saying():
+    found = said("Peskov responded by saying that a meeting of the leaders had to be prepared by experts.")
+    assert has(found, "dmitry-peskov", "a meeting of the leaders had to be prepared by experts"), found
+
+
+def test_wrote_colon_then_a_quoted_paragraph():
+    found = said("Zelensky wrote on Telegram:",
+                 "“We are ready for a meeting of leaders in any format. Russia keeps avoiding it.”")
+    assert has(found, "volodymyr-zelensky", "We are ready for a meeting of leaders in any format"), found
+
+
+def test_quote_in_the_paragraph_after_he_said():
+    found = said("Zelensky spoke to reporters in Kyiv on Monday. He said he had no illusions about the talks.",
+                 "“Russia wants a pause, not peace. We see it every day.”")
+    assert has(found, "volodymyr-zelensky", "Russia wants a pause, not peace"), found
+
+
+def test_inverted_said_another():
+    found = said("“The talks are going nowhere,” said one official. “We are wasting time,” said another.")
+    statements = [statement for _, statement in found]
+    assert any("We are wasting time" in s for s in statements), found
+
+
+def test_unquoted_speech_with_the_attribution_in_the_middle():
+    found = said("The effort, the Kremlin said, is led by the presidential administration and not by the army.")
+    assert has(found, "the-kremlin", "is led by the presidential administration and not by the army"), found
+    assert has(found, "the-kremlin", "The effort"), found
+
+
+def test_told_reporters_on_a_conference_call_that():
+    found = said("Peskov told reporters on a conference call that the summit would not take place this year.")
+    assert has(found, "dmitry-peskov", "the summit would not take place this year"), found
+
+
+def test_noun_cue_possessive_claim_that():
+    found = said("Putin's claim that Ukraine had refused to negotiate was rejected by Kyiv.")
+    assert has(found, "vladimir-putin", "Ukraine had refused to negotiate"), found
+
+
+def test_noun_cue_the_announcement_that():
+    found = said("The Kremlin's announcement that Putin would attend the summit surprised diplomats.")
+    assert has(found, "the-kremlin", "Putin would attend the summit"), found
+
+
+def test_in_a_statement_makes_a_verb_speech():
+    found = said("In a statement, the Kremlin rejected the proposal for a thirty-day truce.")
+    assert has(found, "the-kremlin", "rejected the proposal for a thirty-day truce"), found

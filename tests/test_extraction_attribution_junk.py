@@ -1,0 +1,41 @@
+"""Statements hold only the speaker's words: link lines, widgets, bylines and the outlet that
+relayed the words never enter them (issue 21)."""
+
+from __future__ import annotations
+
+from generator.extraction import articles, language, quotes
+
+
+def statements(text: str) -> list[str]:
+    article = articles.read_article(text, "seeds/t.txt")
+    found, _ = quotes.find_attributions(article.paragraphs, language.parse(article.paragraphs))
+    return [a.statement for a in found]
+
+
+def test_a_read_also_line_is_not_glued_to_the_next_paragraph():
+    text = ("Kremlin keeps door open\n\nPeskov said on Tuesday that the leaders could meet in Istanbul\n\n"
+            "Read also: Zelensky says he is ready to meet Putin in Istanbul next week\n\n"
+            "He added that a date had not been set.\n")
+    article = articles.read_article(text, "seeds/t.txt")
+    assert not any("Read also" in p for p in article.paragraphs), article.paragraphs
+    assert all("Read also" not in s and "next week" not in s for s in statements(text)), statements(text)
+
+
+def test_widget_lines_and_a_body_byline_are_dropped():
+    text = ("Talks stall\n\nPeskov said the talks had stalled over the question of territory.\n\n"
+            "Sign up for our newsletter to get the latest news every morning\n\nBy Jane Doe and John Roe\n\n"
+            "Zelensky said that Ukraine would not give up any land in exchange for a ceasefire.\n")
+    article = articles.read_article(text, "seeds/t.txt")
+    assert article.paragraphs == ["Peskov said the talks had stalled over the question of territory.",
+                                  "Zelensky said that Ukraine would not give up any land in exchange for a ceasefire."]
+
+
+def test_the_relaying_outlet_is_not_part_of_the_statement():
+    found = statements("Title\n\nPeskov said the leaders could meet in Istanbul and sign the deal there, "
+                       "according to RBC News.\n")
+    assert found == ["The leaders could meet in Istanbul and sign the deal there."]
+
+
+def test_according_to_the_law_stays_in_the_statement():
+    found = statements("Title\n\nPeskov said that Russia always acts according to international law.\n")
+    assert found == ["Russia always acts according to international law."]
