@@ -135,9 +135,9 @@
     if (total === 0) {
       statusLine.textContent = "No claim or question found for “" + input.value.trim() + "”. Check the spelling, or try other or fewer words.";
     } else if (questions) {
-      var claims = total - questions;
-      statusLine.textContent = total + (total === 1 ? " result" : " results") + " found" + shown + ": " +
-        questions + (questions === 1 ? " question" : " questions") + ", " + claims + (claims === 1 ? " claim." : " claims.");
+      var claims = total - questions, parts = [questions + (questions === 1 ? " question" : " questions")];
+      if (claims) parts.push(claims + (claims === 1 ? " claim" : " claims"));
+      statusLine.textContent = total + (total === 1 ? " result" : " results") + " found" + shown + ": " + parts.join(", ") + ".";
     } else {
       statusLine.textContent = total === 1 ? "1 claim found." : total + " claims found" + shown + ".";
     }
