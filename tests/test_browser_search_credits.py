@@ -71,6 +71,13 @@ def test_donbas_finds_the_territory_question(page, served_archive):
     assert "1 result found" in status and "1 question" in status, status
 
 
+def test_questions_are_found_by_best_match_and_date_order_says_so(page, served_archive):
+    found = _search(page, served_archive, "Donbas&order=oldest")
+    assert found == []
+    status = page.locator("#search-status").inner_text()
+    assert "No claim or question found" in status and "choose “Best match”" in status
+
+
 def test_a_speakers_name_finds_that_speakers_claims_first(page, served_archive, built_archive):
     by_speaker: dict[str, int] = {}
     for claim in _claims(built_archive):

@@ -133,11 +133,12 @@
     });
     var shown = items.length < total ? " (showing the first " + items.length + ")" : "";
     if (total === 0) {
-      statusLine.textContent = "No claim or question found for “" + input.value.trim() + "”. Check the spelling, or try other or fewer words.";
+      statusLine.textContent = "No claim or question found for “" + input.value.trim() + "”. Check the spelling, or try other or fewer words." +
+        (order && order.value !== "relevance" ? " Questions have no date: choose “Best match” to find them too." : "");
     } else if (questions) {
-      var claims = total - questions;
-      statusLine.textContent = total + (total === 1 ? " result" : " results") + " found" + shown + ": " +
-        questions + (questions === 1 ? " question" : " questions") + ", " + claims + (claims === 1 ? " claim." : " claims.");
+      var claims = total - questions, parts = [questions + (questions === 1 ? " question" : " questions")];
+      if (claims) parts.push(claims + (claims === 1 ? " claim" : " claims"));
+      statusLine.textContent = total + (total === 1 ? " result" : " results") + " found" + shown + ": " + parts.join(", ") + ".";
     } else {
       statusLine.textContent = total === 1 ? "1 claim found." : total + " claims found" + shown + ".";
     }
