@@ -181,7 +181,7 @@ def generate(claims: int, out: Path, seed: int = 7, prose: str = "phrases") -> d
                       f"    form: {rng.choice(('direct', 'indirect', 'mixed'))}", f"    speaker: speaker-{speaker}",
                       f"    speaker_as_written: {_q('Mr. ' + LAST[speaker % len(LAST)])}",
                       f"    role: {rng.choice(TITLES)}", f"    said: {said.isoformat()}",
-                      "    said_basis: on Tuesday" if said != published else "    said_basis: published",
+                      f"    said_basis: on {said:%A}" if said != published else "    said_basis: published",
                       f"    context: {_q(statement + ' ' + say())}",
                       f"    topics: [question-{rng.randrange(topics)}, question-{rng.randrange(topics)}]"
                       if rng.random() < 0.3 else f"    topics: [question-{rng.randrange(topics)}]",

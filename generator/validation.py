@@ -719,8 +719,8 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
                                       "said before it appeared"))
     basis = _str(claim.get("said_basis"))
     if said and basis and (claim.get("said_precision") or "day") == "day":
-        named = {day.capitalize() for day in _WEEKDAY.findall(basis)}
-        weekday = f"{said:%A}"
+        named = _weekdays_named(basis)
+        weekday = _WEEKDAYS[said.weekday()]   # not strftime's %A, which speaks the locale's language
         if named and weekday not in named:
             problems.append(sheet.problem(where + ("said_basis",), f"the basis says {' or '.join(sorted(named))}, "
                                           f"but {said} was a {weekday}", "check the date said: count the day back "
@@ -779,6 +779,14 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
 # after or before, or that names something else ("after Wednesday's meeting").
 _WEEKDAY = re.compile(r"(?<!after )(?<!before )(?<!since )(?<!until )(?<!by )"
                       r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!['’]s)", re.I)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@cache_of_archive_text(maxsize=4096)   # a few bases ("on Tuesday") stand for most claims
+def _weekdays_named(basis: str) -> frozenset[str]:
+    return frozenset(day.capitalize() for day in _WEEKDAY.findall(basis))
 
 
 def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], cites: dict[str, list[str]],
