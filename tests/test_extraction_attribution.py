@@ -112,3 +112,19 @@ def test_noun_cue_the_announcement_that():
 def test_in_a_statement_makes_a_verb_speech():
     found = said("In a statement, the Kremlin rejected the proposal for a thirty-day truce.")
     assert has(found, "the-kremlin", "rejected the proposal for a thirty-day truce"), found
+
+
+def test_a_name_the_parser_hung_on_the_phrase_before_the_verb():
+    found = said("In a meeting with the editorial board of the Washington Post Putin said that "
+                 "Russia would not attack any NATO country.")
+    assert has(found, "vladimir-putin", "Russia would not attack any NATO country"), found
+
+
+def test_a_speech_verb_tagged_as_a_noun():
+    found = said("But Peskov claims that the summit was never agreed.")
+    assert has(found, "dmitry-peskov", "the summit was never agreed"), found
+
+
+def test_one_of_a_group_named_in_apposition_speaks():
+    found = said("In a statement, one of the Kremlin's lawyers, Peskov, said the videos show nothing new.")
+    assert has(found, "dmitry-peskov", "the videos show nothing new"), found
