@@ -877,6 +877,7 @@ share rate rates tax taxes bill bills money price prices cost costs level levels
 everything anything nothing something program programme plan plans rule rules policy policies
 video videos photo photos image images picture pictures chart map table list page pages site
 mass body test tests trend trends move moves decision decisions deal deals idea ideas fact facts
+problem problems issue issues question questions section sections response responses spate performance
 """.split())
 NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
 
