@@ -878,6 +878,7 @@ everything anything nothing something program programme plan plans rule rules po
 video videos photo photos image images picture pictures chart map table list page pages site
 mass body test tests trend trends move moves decision decisions deal deals idea ideas fact facts
 problem problems issue issues question questions section sections response responses spate performance
+sign signs
 """.split())
 NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
 
