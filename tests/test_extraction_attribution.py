@@ -128,3 +128,8 @@ def test_a_speech_verb_tagged_as_a_noun():
 def test_one_of_a_group_named_in_apposition_speaks():
     found = said("In a statement, one of the Kremlin's lawyers, Peskov, said the videos show nothing new.")
     assert has(found, "dmitry-peskov", "the videos show nothing new"), found
+
+
+def test_said_that_then_a_quotation_that_runs_on():
+    found = said("Peskov said that, “of course, the president is ready to meet” if the talks in Istanbul succeed.")
+    assert has(found, "dmitry-peskov", "the president is ready to meet” if the talks in Istanbul succeed"), found

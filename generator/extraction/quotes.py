@@ -296,7 +296,7 @@ def _content_span(head, doc, quotes: list[Quote], exclude: set[int]) -> tuple[in
             start = quote.start
     text = doc.text
     # drop a leading "that" and trailing commas
-    lead = re.match(r"(?:(?:on|connected)\s+\w+day\s+)?(?:that|whether)\s+", text[start:end])
+    lead = re.match(r"(?:(?:on|connected)\s+\w+day\s+)?(?:that|whether),?\s+", text[start:end])
     if lead:
         start += lead.end()
     while end > start and text[end - 1] in ",;— ":
@@ -423,7 +423,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
                 between = text[cue.idx + len(cue.text): frame_end]
                 if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
-                        and len(between) < 120:
+                        and len(between) < 120 and not re.search(r"\bthat\W*$", between):
                     direct = [after[0]]
             if direct:
                 # the quotations that follow without an attribution of their own belong to it
