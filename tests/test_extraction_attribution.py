@@ -133,3 +133,8 @@ def test_one_of_a_group_named_in_apposition_speaks():
 def test_said_that_then_a_quotation_that_runs_on():
     found = said("Peskov said that, “of course, the president is ready to meet” if the talks in Istanbul succeed.")
     assert has(found, "dmitry-peskov", "the president is ready to meet” if the talks in Istanbul succeed"), found
+
+
+def test_put_it_in_a_statement_is_not_a_statement():
+    found = said("As Peskov put it in a statement to reporters in July, the talks were a formality.")
+    assert not any(statement.lower().startswith("put it") for _, statement in found), found

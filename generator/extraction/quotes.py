@@ -160,7 +160,9 @@ def _is_cue(token) -> bool:
     if token.pos_ != "VERB" and not _verb_like(token):
         return False
     if token.lemma_.lower() not in SPEECH_VERBS:
-        return _in_a_statement(token) and any(c.dep_ in ("nsubj",) for c in token.children)
+        # "In a statement, the Kremlin rejected the proposal"; not "as she put it in a statement"
+        return _in_a_statement(token) and any(c.dep_ == "nsubj" for c in token.children) and any(
+            c.dep_ in ("dobj", "ccomp", "xcomp") and c.i > token.i and c.pos_ != "PRON" for c in token.children)
     particle = PARTICLE_VERBS.get(token.lemma_.lower())
     if particle:
         return any(child.dep_ == "prt" and child.lower_ == particle for child in token.children)
