@@ -159,6 +159,7 @@ class Registry:
         self.surnames: dict[str, set[str]] = {}
         self.translit: dict[str, str] = {}  # transliteration key of a full name -> id
         self.looked_up: dict[tuple[str, str | None], str | None] = {}
+        self.genders: dict[str, str] = {}  # what articles of this run showed of a person's gender ("m", "f")
         self.fuzzy_choices: dict[str, str] | None = None  # registered people's full names, for near spellings
         for entry in people:
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
@@ -539,27 +540,28 @@ class ArticleSpeakers:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
-            if self.registry.people[person_id].kind in kinds and self.gender.get(person_id, gender) == gender:
+            known = self.gender.get(person_id) or self.registry.genders.get(person_id)
+            if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
                 return person_id
         return None
 
     def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
         """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
         "he" or "her" after their name in the same sentence, before anyone else is named."""
-        if person_id in self.gender or self.registry.people[person_id].kind != "person":
+        if person_id in self.registry.genders or self.registry.people[person_id].kind != "person":
             return
         before = span.doc[max(span.start - 1, 0): span.start]
         for token in [*before, *span]:
             word = token.lower_.rstrip(".")
             if word in GENDERED:
-                self.gender[person_id] = GENDERED[word]
+                self.gender[person_id] = self.registry.genders[person_id] = GENDERED[word]
                 return
         for token in span.doc[span.end: span.sent.end] if pronouns else ():
             if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
                 return
             word = token.lower_
             if word in GENDERED_PRONOUNS or (self.spun and word in SPUN_PRONOUNS):
-                self.gender[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                self.gender[person_id] = self.registry.genders[person_id] = GENDERED_PRONOUNS.get(word, "m")
                 return
 
     def resolve(self, span, position: int, exclude: list[tuple[int, int]] = (), create: bool = True) -> Speaker | None:
