@@ -115,6 +115,12 @@ def translit_keys(text: str) -> tuple[str | None, str | None]:
     return f"{_skeleton(words[0])} {surname}", surname
 
 
+def bare_name_words(text: str) -> list[str]:
+    """The words of a name as written, without titles and initials ("Mr. Vladimir V. Putin" ->
+    Vladimir Putin)."""
+    return [w for w in text.split() if fold(w) not in TITLES and len(w.rstrip(".")) > 1]
+
+
 def name_keys(text: str, person: bool = True) -> set[str]:
     """The keys a name is indexed under; titles are dropped from people's names only
     ("President Zelensky"), never from an organisation's or a group's ("Turkish officials")."""
@@ -236,6 +242,15 @@ class Registry:
             if best and best[0].split()[-1][:3] == key.split()[-1][:3]:
                 return self.fuzzy_choices[best[0]]
         return None
+
+    def note_alias(self, person_id: str, spelling: str) -> None:
+        """Keep another spelling a draft was met under ("Zelenskiy" for Volodymyr Zelenskyy), for the
+        editor and for the next run; reviewed entries are never changed."""
+        person = self.people[person_id]
+        if not person.new or not spelling or fold(spelling) in {fold(n) for n in [person.name, *person.aliases]}:
+            return
+        person.aliases.append(spelling)
+        self._add(person)
 
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
         if kind != "person":
@@ -818,6 +833,7 @@ class ArticleSpeakers:
             if not create:
                 return None
             body_id = self.registry.add_draft(name, kind, None).id
+        self.registry.note_alias(body_id, name)
         self.by_head.setdefault(head, body_id)
         return Speaker(body_id, span.text.strip(), None)
 
@@ -839,6 +855,8 @@ class ArticleSpeakers:
         if role and person.new and fold(role) not in person.roles:
             person.roles.append(fold(role))  # "the Kremlin spokesman" later finds a draft met with that role
         words = bare_name(_clean_name(name_span.text)).split()
+        if len(words) >= 2 or words and span.root.pos_ == "PROPN" and len(span) <= 3:
+            self.registry.note_alias(person_id, " ".join(bare_name_words(_clean_name(name_span.text))))
         if words and self.registry.people[person_id].kind == "person":
             self.local.setdefault(words[-1], person_id)
             self.local.setdefault("~" + _translit(words[-1]), person_id)
