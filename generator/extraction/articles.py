@@ -94,7 +94,9 @@ _LINK_LINE = re.compile(
     re.IGNORECASE,
 )
 # A byline repeated inside the body: "By Jane Doe and John Roe".
-_BODY_BYLINE = re.compile(r"^By (?:[A-Z][\w'’.-]+ ?){1,4}(?:(?:,| and) (?:[A-Z][\w'’.-]+ ?){1,4})*$")
+_BODY_BYLINE = re.compile(r"^By (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                          r"April|May|June|July|August|September|October|November|December|Then|Now|Law)\b)"
+                          r"(?:[A-Z][\w'’.-]+ ?){1,4}(?:(?:,| and) (?:[A-Z][\w'’.-]+ ?){1,4})*$")
 # Junk that marks a copy scraped by an aggregator or a page with a comment form.
 _WEB_JUNK = re.compile(
     r"^(?:\[?disclaimer\]?|read entire article|leave a reply|leave a comment|"
