@@ -507,6 +507,9 @@ def _names_source(name: str, source: str, person: bool) -> bool:
             return True
         if person and len(name_words) > 1 and name_words[-1] == source_words[-1]:
             return True  # "Barack Obama" is "President Obama"
+        short, long = sorted((name_words, source_words), key=len)
+        if len(short) >= 2 and long[:len(short)] == short and long[len(short):len(short) + 1] != ["s"]:
+            return True  # "all the experts" / "all the experts I interviewed"; not "Trump's campaign"
     return False
 
 

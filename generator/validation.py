@@ -679,8 +679,8 @@ def _url_problem(url: str) -> tuple[str, str] | None:
 
 def _check_unnamed_speaker(sheet: Document, where: tuple, claim: dict, problems: list[Problem]) -> None:
     """A claim whose speaker extraction could not name (`speaker:` empty) waits for an editor: a
-    warning on a draft, which is not published; an error on a reviewed claim."""
-    if "speaker" not in claim or claim.get("speaker") is not None:
+    warning on a draft, which is not published; an error on a reviewed claim; nothing once rejected."""
+    if "speaker" not in claim or claim.get("speaker") is not None or claim.get("review") == REJECTED:
         return
     written = _str(claim.get("speaker_as_written"))
     message = "the speaker could not be named" + (f" (the article says {written!r})" if written else "")

@@ -112,3 +112,29 @@ def test_noun_cue_the_announcement_that():
 def test_in_a_statement_makes_a_verb_speech():
     found = said("In a statement, the Kremlin rejected the proposal for a thirty-day truce.")
     assert has(found, "the-kremlin", "rejected the proposal for a thirty-day truce"), found
+
+
+def test_a_name_the_parser_hung_on_the_phrase_before_the_verb():
+    found = said("In a meeting with the editorial board of the Washington Post Putin said that "
+                 "Russia would not attack any NATO country.")
+    assert has(found, "vladimir-putin", "Russia would not attack any NATO country"), found
+
+
+def test_a_speech_verb_tagged_as_a_noun():
+    found = said("But Peskov claims that the summit was never agreed.")
+    assert has(found, "dmitry-peskov", "the summit was never agreed"), found
+
+
+def test_one_of_a_group_named_in_apposition_speaks():
+    found = said("In a statement, one of the Kremlin's lawyers, Peskov, said the videos show nothing new.")
+    assert has(found, "dmitry-peskov", "the videos show nothing new"), found
+
+
+def test_said_that_then_a_quotation_that_runs_on():
+    found = said("Peskov said that, “of course, the president is ready to meet” if the talks in Istanbul succeed.")
+    assert has(found, "dmitry-peskov", "the president is ready to meet” if the talks in Istanbul succeed"), found
+
+
+def test_put_it_in_a_statement_is_not_a_statement():
+    found = said("As Peskov put it in a statement to reporters in July, the talks were a formality.")
+    assert not any(statement.lower().startswith("put it") for _, statement in found), found

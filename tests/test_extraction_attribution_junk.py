@@ -39,3 +39,10 @@ def test_the_relaying_outlet_is_not_part_of_the_statement():
 def test_according_to_the_law_stays_in_the_statement():
     found = statements("Title\n\nPeskov said that Russia always acts according to international law.\n")
     assert found == ["Russia always acts according to international law."]
+
+
+def test_an_editors_note_is_page_furniture():
+    text = ("Title\n\nEditor’s note: Peskov regularly says that the talks are a waste of time and has repeatedly "
+            "pledged to ignore them.\n\nPeskov said the talks would resume in May.\n")
+    article = articles.read_article(text, "seeds/t.txt")
+    assert article.paragraphs == ["Peskov said the talks would resume in May."]

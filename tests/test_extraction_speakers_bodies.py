@@ -149,3 +149,25 @@ def test_drafted_names_leave_out_offices_and_people_are_never_organisations():
                          "Barack Obama met the leaders on Monday. Mr. Obama said that the vote was a mistake.")
     assert [c.speaker for c in found] == ["mitch-mcconnell", "barack-obama"]
     assert {p.kind for p in registry.people.values()} == {"person"}
+
+
+def test_drafts_are_written_with_their_kind_and_the_spellings_met(fresh_project, capsys):
+    content = fresh_project / "content"
+    (content / "people.yaml").write_text("people: []\n", encoding="utf-8")
+    seeds = []
+    for name, text in (("a", "“We will meet in Istanbul,” Volodymyr Zelenskyy said. "
+                            "Trump's campaign announced that it had raised $20 million in July."),
+                       ("b", "“Nothing is agreed yet,” Vladimir Zelensky said. "
+                             "U.S. officials said that Russia was not ready to negotiate.")):
+        seed = fresh_project / "seeds" / f"{name}.txt"
+        seed.write_text(f"Talks {name}\n\nhttps://www.example.com/2021/04/2{len(seeds)}/talks\n\n{text}\n", "utf-8")
+        seeds.append(str(seed))
+    assert main(["extract", "--content", str(content), *seeds]) == 0
+    people = {entry["id"]: entry for entry in yaml.safe_load((content / "people.yaml").read_text("utf-8"))["people"]}
+    assert people["volodymyr-zelenskyy"].get("kind", "person") == "person"
+    assert people["volodymyr-zelenskyy"]["aliases"] == ["Vladimir Zelensky"]
+    assert people["trump-campaign"]["kind"] == "organisation"
+    assert people["u-s-officials"]["kind"] == "group"
+    assert all(entry["review"] == "draft" for entry in people.values())
+    capsys.readouterr()
+    assert main(["check", "--content", str(content)]) == 0

@@ -90,11 +90,13 @@ _LINK_LINE = re.compile(
     r"(?:related|more|watch|listen|video|live|latest|opinion|explainer|analysis)\s*[:|–—]\s|"
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) |follow us on\b|click here\b|continue reading\b|"
     r"share (?:full article|this story)\b|listen to this article\b|skip to\b|"
-    r"(?:image|media|video) caption\b|copyright\b|©|all rights reserved\b)",
+    r"(?:image|media|video) caption\b|copyright\b|©|all rights reserved\b|editor['’]s note:)",
     re.IGNORECASE,
 )
 # A byline repeated inside the body: "By Jane Doe and John Roe".
-_BODY_BYLINE = re.compile(r"^By (?:[A-Z][\w'’.-]+ ?){1,4}(?:(?:,| and) (?:[A-Z][\w'’.-]+ ?){1,4})*$")
+_BODY_BYLINE = re.compile(r"^By (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                          r"April|May|June|July|August|September|October|November|December|Then|Now|Law)\b)"
+                          r"(?:[A-Z][\w'’.-]+ ?){1,4}(?:(?:,| and) (?:[A-Z][\w'’.-]+ ?){1,4})*$")
 # Junk that marks a copy scraped by an aggregator or a page with a comment form.
 _WEB_JUNK = re.compile(
     r"^(?:\[?disclaimer\]?|read entire article|leave a reply|leave a comment|"
@@ -308,7 +310,7 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             url = url or bare
             dropped.append(line)
             continue
-        if line and (_LINK_LINE.match(line) and len(line.split()) <= 30
+        if line and (_LINK_LINE.match(line) and (len(line.split()) <= 30 or line.lower().startswith("editor"))
                      or _BODY_BYLINE.match(line) and lines and any(lines)):
             dropped.append(line)
             continue

@@ -40,7 +40,7 @@ OCCASIONS = {"statement", "interview", "tweet", "post", "letter", "release", "sp
 # "Putin's claim that ...", "the Kremlin's announcement that ...".
 NOUN_CUES = {"statement", "announcement", "claim", "assertion", "warning", "insistence", "suggestion",
              "promise", "pledge", "denial", "argument", "declaration", "admission", "prediction", "accusation",
-             "allegation", "contention", "vow", "threat"}
+             "allegation", "contention", "vow", "threat", "acknowledgment", "acknowledgement"}
 # Verbs whose object may be what was said when there is no clause ("acknowledged the reality
 # of climate change", "announced the arrest of a man").
 OBJECT_STATEMENTS = {"acknowledge", "announce", "deny", "reveal", "confirm", "promise", "pledge", "propose",
@@ -155,12 +155,14 @@ def _is_cue(token) -> bool:
     if token.lower_ == "according":
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         return nxt is not None and nxt.lower_ == "to"
-    if token.pos_ == "NOUN" and token.lemma_.lower() in NOUN_CUES:
+    if token.pos_ == "NOUN" and token.lemma_.lower() in NOUN_CUES and not _verb_like(token):
         return _noun_clause(token) is not None and _noun_author(token) is not None
-    if token.pos_ != "VERB":
+    if token.pos_ != "VERB" and not _verb_like(token):
         return False
     if token.lemma_.lower() not in SPEECH_VERBS:
-        return _in_a_statement(token) and any(c.dep_ in ("nsubj",) for c in token.children)
+        # "In a statement, the Kremlin rejected the proposal"; not "as she put it in a statement"
+        return _in_a_statement(token) and any(c.dep_ == "nsubj" for c in token.children) and any(
+            c.dep_ in ("dobj", "ccomp", "xcomp") and c.i > token.i and c.pos_ != "PRON" for c in token.children)
     particle = PARTICLE_VERBS.get(token.lemma_.lower())
     if particle:
         return any(child.dep_ == "prt" and child.lower_ == particle for child in token.children)
@@ -177,6 +179,13 @@ def _is_cue(token) -> bool:
         return any(child.lower_ in needs and child.dep_ in ("prep", "prt") or child.dep_ in needs
                    for child in token.children)
     return True
+
+
+def _verb_like(token) -> bool:
+    """A speech verb the tagger took for a noun ("But Trump claims that he ..."): it has a
+    subject and a clause of its own."""
+    return token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() in SPEECH_VERBS and any(
+        c.dep_ == "nsubj" for c in token.children) and any(c.dep_ == "ccomp" for c in token.children)
 
 
 def _in_a_statement_prep(prep) -> bool:
@@ -231,7 +240,7 @@ def _subject(token, quotes: list[Quote] = ()):
             if obj.dep_ == "pobj":
                 return obj
         return None
-    if token.pos_ == "NOUN":
+    if token.pos_ == "NOUN" and not _verb_like(token):
         return _noun_author(token)
     current = token
     for _ in range(4):
@@ -289,7 +298,7 @@ def _content_span(head, doc, quotes: list[Quote], exclude: set[int]) -> tuple[in
             start = quote.start
     text = doc.text
     # drop a leading "that" and trailing commas
-    lead = re.match(r"(?:(?:on|connected)\s+\w+day\s+)?(?:that|whether)\s+", text[start:end])
+    lead = re.match(r"(?:(?:on|connected)\s+\w+day\s+)?(?:that|whether),?\s+", text[start:end])
     if lead:
         start += lead.end()
     while end > start and text[end - 1] in ",;— ":
@@ -378,7 +387,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             subject = _subject(cue, quotes)
             subject_span = None
             if subject is None:
-                subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes)
+                subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes) \
+                    or _adjacent_name(cue, quotes)
                 if subject_span is None:
                     continue
                 subject = subject_span.root
@@ -415,7 +425,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                 after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
                 between = text[cue.idx + len(cue.text): frame_end]
                 if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
-                        and len(between) < 120:
+                        and len(between) < 120 and not re.search(r"\bthat\W*$", between):
                     direct = [after[0]]
             if direct:
                 # the quotations that follow without an attribution of their own belong to it
@@ -445,7 +455,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     exclude = {t.i for t in cue.subtree}
                     if heads and any(_is_cue(t) for t in heads[0].subtree if t.i != cue.i and _inside(t.idx, quotes) is None):
                         continue  # "..., Peskov said, according to TASS": the verb is the cue
-                elif cue.pos_ == "NOUN":
+                elif cue.pos_ == "NOUN" and not _verb_like(cue):
                     heads = [_noun_clause(cue)]
                     exclude = set()
                 else:
@@ -818,6 +828,24 @@ _FOLLOWING = re.compile(r"\s+((?:[A-Z]|the |a |an |presidential |top |former |se
                         r"(?=,\s+(?:referring|adding|saying|speaking|who|which|according|told)\b|[.;:]\s|[.;:]?$)")
 
 
+def _adjacent_name(cue, quotes: list[Quote]):
+    """A name right before a verb the parser left without a subject, having hung the name on a
+    phrase before it: "In a meeting with the editorial board of the Washington Post Trump said"."""
+    doc = cue.doc
+    if cue.i == 0 or cue.pos_ != "VERB":
+        return None
+    before = doc[cue.i - 1]
+    if before.pos_ != "PROPN" or _inside(before.idx, quotes) is not None:
+        return None
+    if before.ent_type_ and before.ent_iob_ != "O":
+        for ent in doc.ents:
+            if ent.start <= before.i < ent.end and ent.end == cue.i and ent.label_ in ("PERSON", "ORG"):
+                # "the Washington Post Trump": a name run on from a title keeps only its last word
+                return doc[before.i: cue.i] if ent[0].lower_ == "the" and len(ent) > 2 else ent
+        return None
+    return doc[before.i: cue.i]
+
+
 def _following_subject(cue, quotes: list[Quote]):
     """The speaker named after the verb when the parser found no subject:
     "..., said Turkeys foreign minister, Mevlt avuolu, referring to ..."."""
@@ -851,6 +879,8 @@ share rate rates tax taxes bill bills money price prices cost costs level levels
 everything anything nothing something program programme plan plans rule rules policy policies
 video videos photo photos image images picture pictures chart map table list page pages site
 mass body test tests trend trends move moves decision decisions deal deals idea ideas fact facts
+problem problems issue issues question questions section sections response responses spate performance
+sign signs
 """.split())
 NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
 
@@ -858,8 +888,12 @@ NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these
 def _can_speak(span) -> bool:
     """Whether the words naming the speaker can name someone who speaks."""
     root = span.root
-    if root.lower_ in NOT_SPEAKERS or root.pos_ == "NUM" or root.like_num:
+    if root.lower_ in NOT_SPEAKERS:
         return False
+    if root.pos_ == "NUM" or root.like_num:
+        # "one of the family's attorneys, Justin Bamberg" speaks; "73 percent" are not named
+        return root.lower_ in ("one", "two", "three") and any(c.dep_ == "prep" and c.lower_ == "of"
+                                                               for c in root.children)
     if root.pos_ in ("PRON", "PROPN") or root.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
         return True
     return root.lemma_.lower() not in MUTE_NOUNS and root.lower_ not in MUTE_NOUNS

@@ -423,6 +423,8 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
         entry["name"] = _text(person.name)
         if person.kind != "person":
             entry["kind"] = person.kind
+        if person.aliases:
+            entry["aliases"] = _flow(sorted(person.aliases))
         if person.draft_role:
             entry["description"] = _text(f"Described in the source as: {person.draft_role}.")
         entry["review"] = "draft"

@@ -115,6 +115,12 @@ def translit_keys(text: str) -> tuple[str | None, str | None]:
     return f"{_skeleton(words[0])} {surname}", surname
 
 
+def bare_name_words(text: str) -> list[str]:
+    """The words of a name as written, without titles and initials ("Mr. Vladimir V. Putin" ->
+    Vladimir Putin)."""
+    return [w for w in text.split() if fold(w) not in TITLES and len(w.rstrip(".")) > 1]
+
+
 def name_keys(text: str, person: bool = True) -> set[str]:
     """The keys a name is indexed under; titles are dropped from people's names only
     ("President Zelensky"), never from an organisation's or a group's ("Turkish officials")."""
@@ -159,6 +165,7 @@ class Registry:
         self.surnames: dict[str, set[str]] = {}
         self.translit: dict[str, str] = {}  # transliteration key of a full name -> id
         self.looked_up: dict[tuple[str, str | None], str | None] = {}
+        self.genders: dict[str, str] = {}  # what articles of this run showed of a person's gender ("m", "f")
         self.fuzzy_choices: dict[str, str] | None = None  # registered people's full names, for near spellings
         for entry in people:
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
@@ -235,6 +242,15 @@ class Registry:
             if best and best[0].split()[-1][:3] == key.split()[-1][:3]:
                 return self.fuzzy_choices[best[0]]
         return None
+
+    def note_alias(self, person_id: str, spelling: str) -> None:
+        """Keep another spelling a draft was met under ("Zelenskiy" for Volodymyr Zelenskyy), for the
+        editor and for the next run; reviewed entries are never changed."""
+        person = self.people[person_id]
+        if not person.new or not spelling or fold(spelling) in {fold(n) for n in [person.name, *person.aliases]}:
+            return
+        person.aliases.append(spelling)
+        self._add(person)
 
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
         if kind != "person":
@@ -539,27 +555,28 @@ class ArticleSpeakers:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
-            if self.registry.people[person_id].kind in kinds and self.gender.get(person_id, gender) == gender:
+            known = self.gender.get(person_id) or self.registry.genders.get(person_id)
+            if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
                 return person_id
         return None
 
     def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
         """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
         "he" or "her" after their name in the same sentence, before anyone else is named."""
-        if person_id in self.gender or self.registry.people[person_id].kind != "person":
+        if person_id in self.registry.genders or self.registry.people[person_id].kind != "person":
             return
         before = span.doc[max(span.start - 1, 0): span.start]
         for token in [*before, *span]:
             word = token.lower_.rstrip(".")
             if word in GENDERED:
-                self.gender[person_id] = GENDERED[word]
+                self.gender[person_id] = self.registry.genders[person_id] = GENDERED[word]
                 return
         for token in span.doc[span.end: span.sent.end] if pronouns else ():
             if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
                 return
             word = token.lower_
             if word in GENDERED_PRONOUNS or (self.spun and word in SPUN_PRONOUNS):
-                self.gender[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                self.gender[person_id] = self.registry.genders[person_id] = GENDERED_PRONOUNS.get(word, "m")
                 return
 
     def resolve(self, span, position: int, exclude: list[tuple[int, int]] = (), create: bool = True) -> Speaker | None:
@@ -816,6 +833,7 @@ class ArticleSpeakers:
             if not create:
                 return None
             body_id = self.registry.add_draft(name, kind, None).id
+        self.registry.note_alias(body_id, name)
         self.by_head.setdefault(head, body_id)
         return Speaker(body_id, span.text.strip(), None)
 
@@ -837,6 +855,8 @@ class ArticleSpeakers:
         if role and person.new and fold(role) not in person.roles:
             person.roles.append(fold(role))  # "the Kremlin spokesman" later finds a draft met with that role
         words = bare_name(_clean_name(name_span.text)).split()
+        if len(words) >= 2 or words and span.root.pos_ == "PROPN" and len(span) <= 3:
+            self.registry.note_alias(person_id, " ".join(bare_name_words(_clean_name(name_span.text))))
         if words and self.registry.people[person_id].kind == "person":
             self.local.setdefault(words[-1], person_id)
             self.local.setdefault("~" + _translit(words[-1]), person_id)
