@@ -7,9 +7,10 @@ Each run is the real command, in a fresh project with an empty registry (the tex
 copied to a temporary seeds/ folder, never into the repository; ../shared/eval/polnear/
 is read at run time). Words per second count the words of the texts over the command's
 wall time, with and without the start-up (Python, spaCy and the model: the time of the
-same command on one short seed). Peak memory is the largest resident set of any one
-process of the run (the command or one of its parsing processes). The machine is shared:
-the load average before each run is printed beside it.
+same command on one short seed). CPU seconds add up the processes of the run: words per
+CPU second is the one-process speed a machine nobody else uses would give. Peak memory is
+the largest resident set of any one process of the run (the command or one of its parsing
+processes). The machine is shared: the load average before each run is printed beside it.
 """
 
 from __future__ import annotations
@@ -41,20 +42,22 @@ def _project(folder: Path, texts: list[Path]) -> Path:
     return content
 
 
-def _run(texts: list[Path], jobs: int) -> tuple[float, float]:
-    """(wall seconds, peak resident MB of any one process) of one extraction run."""
+def _run(texts: list[Path], jobs: int) -> tuple[float, float, float]:
+    """(wall seconds, peak resident MB of any one process, CPU seconds of all its processes) of one
+    extraction run."""
     with tempfile.TemporaryDirectory() as folder:
         content = _project(Path(folder), texts)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         start = time.perf_counter()
         finished = subprocess.run([sys.executable, "-m", "generator", "extract", "--content", str(content),
                                    "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if finished.returncode != 0:
             raise SystemExit(f"hindsight extract failed ({finished.returncode}):\n{finished.stderr[-2000:]}")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         # ru_maxrss of the children is the largest of any one process waited for so far
-        return seconds, (peak if peak > before else before) / 1024
+        return seconds, max(usage.ru_maxrss, before) / 1024, usage.ru_utime + usage.ru_stime - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,18 +70,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     texts = sorted(POLNEAR.glob("*.txt"))
     words = sum(len(path.read_text(encoding="utf-8").split()) for path in texts)
-    startup, _ = min(_run(texts[:1], 1) for _ in range(args.repeat))
+    startup, _, startup_cpu = min(_run(texts[:1], 1) for _ in range(args.repeat))
     print(f"{len(texts)} texts, {words:,} words; start-up {startup:.1f}s (one short seed); {os.cpu_count()} cores")
-    print(f"| jobs | wall s | words/s | words/s after start-up | peak MB, one process | load before |")
-    print("|-----:|-------:|--------:|-----------------------:|---------------------:|------------:|")
+    print("| jobs | wall s | words/s | words/s after start-up | CPU s, all processes | words per CPU s "
+          "after start-up | peak MB, one process | load before |")
+    print("|-----:|-------:|--------:|-----------------------:|---------------------:|"
+          "--------------------------:|---------------------:|------------:|")
     speeds = {}
     for jobs in args.jobs:
         load = os.getloadavg()[0]
         runs = [_run(texts, jobs) for _ in range(args.repeat)]
-        seconds = min(s for s, _ in runs)
-        peak = max(p for _, p in runs)
+        seconds = min(s for s, _, _ in runs)
+        peak = max(p for _, p, _ in runs)
+        cpu = min(c for _, _, c in runs)
         speeds[jobs] = words / max(seconds - startup, 1e-9)
-        print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {speeds[jobs]:,.0f} | {peak:,.0f} | {load:.2f} |")
+        print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {speeds[jobs]:,.0f} | {cpu:.1f} | "
+              f"{words / max(cpu - startup_cpu, 1e-9):,.0f} | {peak:,.0f} | {load:.2f} |")
     if 1 in speeds and 2 in speeds:
         print(f"\nspeed-up with 2 jobs (after start-up): {speeds[2] / speeds[1]:.2f}x "
               f"(target {TARGETS['speed_up_2']}x); one process: {speeds[1]:,.0f} words/s "

@@ -138,3 +138,13 @@ def test_said_that_then_a_quotation_that_runs_on():
 def test_put_it_in_a_statement_is_not_a_statement():
     found = said("As Peskov put it in a statement to reporters in July, the talks were a formality.")
     assert not any(statement.lower().startswith("put it") for _, statement in found), found
+
+
+def test_added_colon_then_unquoted_words():
+    found = said("Peskov added: There will be no meeting of the presidents until the documents are ready.")
+    assert has(found, "dmitry-peskov", "There will be no meeting of the presidents until the documents are ready"), found
+
+
+def test_stressed_the_need():
+    found = said("Zelensky stressed the need for more air defence systems before the winter.")
+    assert has(found, "volodymyr-zelensky", "stressed the need for more air defence systems"), found

@@ -171,3 +171,24 @@ def test_drafts_are_written_with_their_kind_and_the_spellings_met(fresh_project,
     assert all(entry["review"] == "draft" for entry in people.values())
     capsys.readouterr()
     assert main(["check", "--content", str(content)]) == 0
+
+
+def test_the_site_leaves_out_a_claim_whose_speaker_is_not_named(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "sample", project)
+    seed = project / "seeds" / "paper.txt"
+    seed.write_text("Deal signed in secret\n\nhttps://www.example.com/2021/04/22/deal\n\n"
+                    "The newspaper wrote that the deal had been signed in secret last year.\n"
+                    "Mr. Peskov said that the talks would resume in Istanbul next week.\n", "utf-8")
+    assert main(["build", "--content", str(project / "content"), "--output", str(project / "site"),
+                 "--no-search"]) == 0
+    sheet = next(p for p in (project / "content" / "articles").rglob("*.yaml") if "seeds/paper.txt" in p.read_text("utf-8"))
+    claims_ = yaml.safe_load(sheet.read_text("utf-8"))["claims"]
+    unnamed = [c["id"] for c in claims_ if c["speaker"] is None]
+    named = [c["id"] for c in claims_ if c["speaker"]]
+    assert unnamed and named
+    assert not (project / "site" / "claims" / unnamed[0]).exists()
+    assert (project / "site" / "claims" / named[0] / "index.html").is_file()

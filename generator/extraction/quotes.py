@@ -44,7 +44,8 @@ NOUN_CUES = {"statement", "announcement", "claim", "assertion", "warning", "insi
 # Verbs whose object may be what was said when there is no clause ("acknowledged the reality
 # of climate change", "announced the arrest of a man").
 OBJECT_STATEMENTS = {"acknowledge", "announce", "deny", "reveal", "confirm", "promise", "pledge", "propose",
-                     "demand", "reiterate", "repeat", "admit", "disclose", "predict", "vow"}
+                     "demand", "reiterate", "repeat", "admit", "disclose", "predict", "vow", "stress", "emphasize",
+                     "emphasise", "underline", "underscore"}
 
 OPENING = "“„«"
 CLOSING = "”»"
@@ -449,6 +450,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
             elif not spans:
                 # 3. reported speech: the clause the verb governs
                 lemma = cue.lemma_.lower()
+                colon_span = None
                 heads = []
                 if cue.lower_ == "according":
                     heads = [cue.head] if cue.head.i != cue.i else []
@@ -491,6 +493,13 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                         # "Russia will never agree, the Kremlin said": the clause the verb comments on
                         heads = [cue.head]
                         exclude = {t.i for t in cue.subtree}
+                    if lemma in SPEECH_VERBS and cue.i > subject_span.start and all(h.i > cue.i for h in heads):
+                        # "The governor added: It's typical of ...": what follows the colon, unquoted
+                        colon = re.match(r"[ \t]*:[ \t]+(?=[A-Z])", text[cue.idx + len(cue.text):])
+                        if colon and not quotes_after(quotes, cue.idx):
+                            colon_from = cue.idx + len(cue.text) + colon.end()
+                            colon_span = (colon_from, len(text.rstrip()))
+                            heads = [cue]
                     if not heads:
                         continue
                 span = None
@@ -502,6 +511,8 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                     span = _content_span(head, doc, quotes, exclude)
                     if span:
                         break
+                if colon_span is not None:
+                    span = colon_span
                 if not span:
                     continue
                 start, end = span
@@ -559,7 +570,7 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
                                 end -= 1
                         statement = text[start:end]
                         said_from = _cue_phrase_start(cue, subject_span)
-                        if said_from < start and (lemma in OBJECT_CONTENT or any(h.dep_ == "dobj" or h is cue for h in heads)
+                        if colon_span is None and said_from < start and (lemma in OBJECT_CONTENT or any(h.dep_ == "dobj" or h is cue for h in heads)
                                                   or said_from < cue.idx):
                             # what was confirmed, ruled out or not said keeps its verb and its
                             # negation: "has not ruled out a meeting", "isn't saying if ..."
@@ -675,6 +686,11 @@ def _other_verb_phrases(doc, cue, frame: str) -> dict[int, int]:
                 blocked[token.idx] = 1 if current.lemma_.lower() in PUBLISHING else 2
                 break
     return blocked
+
+
+def quotes_after(quotes: list[Quote], position: int) -> bool:
+    """Whether a quotation opens after a position (then the quotation is the statement)."""
+    return any(q.start > position for q in quotes)
 
 
 def _lead_in(text: str, doc, quotes: list[Quote], cues: list, here: list[Attribution]):
