@@ -248,3 +248,15 @@ def test_sheets_extraction_writes_during_a_rebuild_settle_after_one_more_look(pr
         looks += 1
         assert looks < 4, "the preview keeps rebuilding"
     assert not preview.errors
+
+
+def test_a_rebuild_tells_the_editor_what_its_build_noted(preview_server, capsys):
+    """Only the first build printed its notes: a seed added while the preview ran, which could
+    not be extracted, left the editor with "rebuilt" and no word of the missing article."""
+    project, preview, _ = preview_server
+    capsys.readouterr()
+    (project / "seeds" / "009_utf16.txt").write_bytes("Kremlin says talks stalled\n\n\"We see no progress,\" "
+                                                      "Peskov said on Monday.\n".encode("utf-16"))
+    assert preview.rebuild_if_changed()
+    told = capsys.readouterr().err
+    assert "could not be extracted" in told, told

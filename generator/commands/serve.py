@@ -131,6 +131,8 @@ class Preview:
         else:
             self.errors = [] if result.built else [format_problem(p) for p in result.problems
                                                     if p.severity == "error"]
+            for note in result.notes:   # e.g. a new seed that could not be extracted
+                print(f"hindsight serve: note: {note}", file=sys.stderr)
         self.version += 1
         state = "with errors: every page shows them" if self.errors else \
             f"rebuilt in {time.perf_counter() - started:.1f} s"
