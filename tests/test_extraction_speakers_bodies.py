@@ -183,8 +183,9 @@ def test_the_site_leaves_out_a_claim_whose_speaker_is_not_named(tmp_path, capsys
     seed.write_text("Deal signed in secret\n\nhttps://www.example.com/2021/04/22/deal\n\n"
                     "The newspaper wrote that the deal had been signed in secret last year.\n"
                     "Mr. Peskov said that the talks would resume in Istanbul next week.\n", "utf-8")
+    assert main(["extract", "--content", str(project / "content"), str(seed)]) == 0
     assert main(["build", "--content", str(project / "content"), "--output", str(project / "site"),
-                 "--no-search"]) == 0
+                 "--no-search", "--drafts"]) == 0   # the drafts' preview: the named one is shown
     sheet = next(p for p in (project / "content" / "articles").rglob("*.yaml") if "seeds/paper.txt" in p.read_text("utf-8"))
     claims_ = yaml.safe_load(sheet.read_text("utf-8"))["claims"]
     unnamed = [c["id"] for c in claims_ if c["speaker"] is None]
