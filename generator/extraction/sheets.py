@@ -147,22 +147,78 @@ class Archive:
     sheets_by_seed: dict[str, Path] = field(default_factory=dict)
     claim_ids: dict[str, Path] = field(default_factory=dict)
     published: dict[str, dt.date] = field(default_factory=dict)  # seed -> the date its sheet gives
+    fingerprints: dict[str, str] = field(default_factory=dict)  # seed -> the seed_sha256 its sheet records
     names: set[str] = field(default_factory=set)  # sheet file stems
     problems: list[str] = field(default_factory=list)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # sheet -> why it cannot be read, with its place
+
+
+def _date(value) -> dt.date | None:
+    """A date as the reader gives it (text, unchecked): None when it is not a real one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _unbuildable_value(text: str) -> str:
+    """Where in a sheet ruamel.yaml could not turn a value into data (an impossible date, a
+    number of thousands of digits): `line:column: the value`, or "" when none is found."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        mark = getattr(error, "problem_mark", None)
+        return f"{mark.line + 1}:{mark.column + 1}" if mark else ""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001 - any value the constructor refuses is the one to show
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+                return f"{node.start_mark.line + 1}:{node.start_mark.column + 1}: {shown!r}"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return ""
+
+
+# A sheet's `seed:` line, found in the text of a sheet that cannot be read as a whole
+_SEED_LINE = re.compile(r"^[ \t]*seed:[ \t]*['\"]?(seeds/[A-Za-z0-9._-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 def survey(content: Path) -> Archive:
-    """Which sheet holds which seed, and every claim id in the archive."""
+    """Which sheet holds which seed, and every claim id in the archive. A sheet that cannot be
+    read (whatever the reason: syntax, an impossible date, a number too long) is reported with
+    its place, and its seed, when its `seed:` line can be found, stays taken by it."""
+    from generator import readers
+
     archive = Archive(content)
     articles = content / "articles"
     for path in sorted(articles.rglob("*.yaml")) if articles.is_dir() else []:
         archive.names.add(path.stem)
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
-            archive.problems.append(f"{path}: cannot be read ({str(error).splitlines()[0]}); "
-                                    "its claims are not checked for duplicate ids; fix it with `hindsight check`")
+        raw, problems = readers.read_file(path, str(path))
+        document = None
+        if raw is not None:
+            document, problems = readers.parse_file(raw, str(path), positions=False)
+        errors = [p for p in problems if p.severity == "error"]
+        if document is None or errors:
+            first = errors[0] if errors else problems[0]
+            place = f"{first.path}:{first.line}:{first.column}"
+            why = f"{first.message}" + (f" ({first.hint})" if first.hint else "")
+            archive.unreadable[path] = f"{place}: {why}"
+            archive.problems.append(f"{place}: cannot be read: {why}; its claims are not checked for duplicate "
+                                    "ids and extraction leaves it alone; `hindsight check` shows every problem")
+            seed = _SEED_LINE.search(raw.decode("utf-8", "replace")) if raw is not None else None
+            if seed and seed.group(1) not in archive.sheets_by_seed:
+                archive.sheets_by_seed[seed.group(1)] = path
             continue
+        data = document.value
         if not isinstance(data, dict):
             continue
         article = data.get("article") if isinstance(data.get("article"), dict) else {}
@@ -173,9 +229,12 @@ def survey(content: Path) -> Archive:
                                         "keep one sheet per seed (updating the first)")
             else:
                 archive.sheets_by_seed[seed] = path
-                if isinstance(article.get("published"), dt.date):
-                    archive.published[seed] = article["published"]
-        for claim in data.get("claims") or []:
+                published = _date(article.get("published"))
+                if published is not None:
+                    archive.published[seed] = published
+                if isinstance(article.get("seed_sha256"), str):
+                    archive.fingerprints[seed] = article["seed_sha256"]
+        for claim in data.get("claims") or [] if isinstance(data.get("claims"), list) else []:
             if isinstance(claim, dict) and isinstance(claim.get("id"), str):
                 archive.claim_ids.setdefault(claim["id"], path)
     return archive
@@ -354,13 +413,17 @@ def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: li
     existing_path = archive.sheets_by_seed.get(article.seed)
     handler = round_trip()
     if existing_path is not None:
+        if existing_path in archive.unreadable:
+            raise SheetError(f"its sheet {archive.unreadable[existing_path]}; fix it, then run extraction again")
         filed = Filed(existing_path, created=False)
         text = existing_path.read_text(encoding="utf-8")
         try:
             sheet = handler.load(text)
         except Exception as error:  # ruamel raises many error types
-            raise SheetError(f"{existing_path}: cannot be read as YAML ({str(error).splitlines()[0]}); "
-                             "fix it (hindsight check shows where), then run extraction again") from error
+            where = _unbuildable_value(text)
+            raise SheetError(f"{existing_path}{':' + where if where else ''}: cannot be read as YAML "
+                             f"({str(error).splitlines()[0]}); fix it (hindsight check explains), then run "
+                             "extraction again") from error
         if not isinstance(sheet, dict):
             raise SheetError(f"{existing_path}: is not a claim sheet (no `article:` and `claims:`)")
         own = {c.get("id") for c in sheet.get("claims") or [] if isinstance(c, dict)}
