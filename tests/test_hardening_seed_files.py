@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.cli import main
+from generator.cli import main, parser
+from generator.commands.serve import Preview
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -119,3 +120,11 @@ def test_a_sheet_with_a_value_no_reader_can_build_is_named_with_its_place(fresh_
                                 drafts=True))
     assert not result.built
     assert any(p.path.endswith(Path(path).name) and p.line == number + 1 for p in result.problems), result.problems
+
+    # `hindsight serve`: the error page names the file and line
+    args = parser().parse_args(["serve", "--content", str(content), "--output", str(fresh_project / "site"),
+                                "--no-search"])
+    preview = Preview(args, [content, fresh_project / "seeds"])
+    preview.rebuild()
+    page = preview.error_page().decode("utf-8")
+    assert f"{Path(path).name}:{number + 1}:" in page and "the build failed" not in page, page
