@@ -17,6 +17,7 @@ import glob
 import marshal
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -501,13 +502,21 @@ def write_zip(site: Path, target: Path, folder: str, day: datetime.date) -> None
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write a text file through a temporary file in the same folder, then rename it over the
-    target: a crash leaves either the old file or the new one, never half of one."""
+    target: a crash leaves either the old file or the new one, never half of one. The file keeps
+    its mode (a new one gets the umask's, not mkstemp's 0600); line breaks are written as given."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
+            os.fchmod(stream.fileno(), mode)
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import re
+import stat
 import sys
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -95,21 +99,83 @@ def stale_seeds(content: Path) -> list[Path]:
     folder = content.parent / "seeds"
     if not folder.is_dir():
         return []
-    filed = sheets.survey(content).sheets_by_seed
+    archive = sheets.survey(content)
     stale = []
     for seed in sorted(folder.glob("*.txt")):
-        sheet = filed.get(sheets.seed_field(seed))
-        if sheet is None:
+        sheet = archive.sheets_by_seed.get(sheets.seed_field(seed))
+        if sheet is None or sheet in archive.unreadable:   # the build says why it is not extracted
             stale.append(seed)
             continue
+        recorded = archive.fingerprints.get(sheets.seed_field(seed))
+        if not recorded:
+            continue  # a sheet written by hand records no fingerprint
         try:
-            head = (yaml.load(sheet.read_text("utf-8"), Loader=_Loader) or {}).get("article") or {}
-        except (yaml.YAMLError, UnicodeDecodeError, OSError, AttributeError):
-            continue  # `hindsight check` reports an unreadable sheet; extraction will not touch it
-        recorded = head.get("seed_sha256") if isinstance(head, dict) else None
-        if recorded and recorded != sheets.sha256_text(seed.read_bytes()):
-            stale.append(seed)
+            if recorded != sheets.sha256_text(read_seed_bytes(seed)):
+                stale.append(seed)
+        except SeedRefused:
+            stale.append(seed)  # extraction tells the editor why it is not read
     return stale
+
+
+# Seed names a sheet's `seed:` field can carry (the schema's pattern): portable in paths, URLs and zips.
+_SEED_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+class SeedRefused(Exception):
+    """A seed that is not read: the message names the file, what is wrong and what to do."""
+
+
+def _portable_name(name: str) -> str:
+    """`name` in the letters a seed's name may have: accents dropped, anything else an underscore."""
+    stem, suffix = os.path.splitext(name)
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    return (re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_.") or "seed") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
+
+
+def read_seed_bytes(seed: Path) -> bytes:
+    """The bytes of one seed, at most the size limit: only a regular file whose name a sheet can
+    record, not a link, and inside the folder it is listed in (a link to /proc/self/environ or
+    /dev/zero would publish the environment or read for ever). Raises SeedRefused."""
+    from generator.extraction import articles
+
+    limit = articles.MAX_SEED_BYTES
+    if not _SEED_NAME.fullmatch(seed.name):
+        raise SeedRefused(f"{seed}: the name has characters a seed's name may not have (only A-Z, a-z, 0-9, '.', '_' "
+                          f"and '-': no spaces or accents), so its sheet could not name it; rename it, e.g. "
+                          f"to {_portable_name(seed.name)}, and run again")
+    try:
+        status = os.lstat(seed)
+        if stat.S_ISLNK(status.st_mode):
+            raise SeedRefused(f"{seed}: is a symbolic link (to {os.readlink(seed)}); seeds are read from ordinary "
+                              "files only; put the article's text itself in the file")
+        if not stat.S_ISREG(status.st_mode):
+            raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
+                              "ordinary files only; delete it, or put the article's text in an ordinary file")
+        folder = seed.absolute().parent
+        if folder.resolve() not in seed.resolve().parents:
+            raise SeedRefused(f"{seed}: resolves to {seed.resolve()}, outside {folder}; put the article's text in "
+                              "an ordinary file in that folder")
+        descriptor = os.open(seed, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):   # swapped for something else since it was looked at
+                raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
+                                  "ordinary files only; delete it, or put the article's text in an ordinary file")
+            raw = stream.read(limit + 1)
+    except OSError as error:
+        raise SeedRefused(f"{seed}: cannot read the seed ({error.strerror}); check the path") from error
+    if len(raw) > limit:
+        size = max(status.st_size, len(raw))
+        raise SeedRefused(f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
+                          f"(the limit is {limit / 1_000_000:.1f} MB); check that it holds one "
+                          "article's text; nothing extracted")
+    return raw
+
+
+def _what(mode: int) -> str:
+    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "not an ordinary file")
 
 
 @dataclasses.dataclass
@@ -126,15 +192,10 @@ def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
     from generator.extraction import articles, sheets
 
     try:
-        size = seed.stat().st_size
-        if size > articles.MAX_SEED_BYTES:
-            return _Seed(seed, error=f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
-                         f"(the limit is {articles.MAX_SEED_BYTES / 1_000_000:.1f} MB); check that it holds one "
-                         "article's text; nothing extracted")
-        raw = seed.read_bytes()
+        raw = read_seed_bytes(seed)
         text = raw.decode("utf-8-sig")
-    except OSError as error:
-        return _Seed(seed, error=f"{seed}: cannot read the seed ({error.strerror}); check the path")
+    except SeedRefused as error:
+        return _Seed(seed, error=str(error))
     except UnicodeDecodeError as error:
         return _Seed(seed, error=f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again")
     try:

@@ -5,8 +5,10 @@ Consumes the recovered article and its claims; produces a new sheet under
 same seed (found by its `article.seed` field wherever an editor moved it): claims it did not
 have are added and empty fields filled; nothing written is changed or deleted, and claims
 marked `review: reviewed` or `review: rejected` (struck out by an editor, kept so it is not
-added again) are not touched. Claims that extraction no longer finds are reported, not removed. Rewriting uses ruamel.yaml's round-trip mode so editors' comments,
-field order and list styles survive; writes are atomic (temporary file, then rename) and the
+added again) are not touched. Claims that extraction no longer finds are reported, not removed.
+Merging works on ruamel.yaml's round-trip data; what it changed is then written into the file's
+own text (new items after the last, filled fields in place), so every other line keeps its bytes,
+the file its line endings and mode. Writes are atomic (temporary file, then rename) and the
 output is the same bytes for the same input.
 """
 
@@ -58,6 +60,8 @@ class Filed:
     missing: list[str] = field(default_factory=list)  # claims in the sheet extraction no longer finds
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
+    # what merging did, for writing it into the file's own text: ("fill", where, key) or ("add", where, index)
+    edits: list[tuple] = field(default_factory=list)
 
 
 def round_trip() -> YAML:
@@ -147,22 +151,78 @@ class Archive:
     sheets_by_seed: dict[str, Path] = field(default_factory=dict)
     claim_ids: dict[str, Path] = field(default_factory=dict)
     published: dict[str, dt.date] = field(default_factory=dict)  # seed -> the date its sheet gives
+    fingerprints: dict[str, str] = field(default_factory=dict)  # seed -> the seed_sha256 its sheet records
     names: set[str] = field(default_factory=set)  # sheet file stems
     problems: list[str] = field(default_factory=list)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # sheet -> why it cannot be read, with its place
+
+
+def _date(value) -> dt.date | None:
+    """A date as the reader gives it (text, unchecked): None when it is not a real one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _unbuildable_value(text: str) -> str:
+    """Where in a sheet ruamel.yaml could not turn a value into data (an impossible date, a
+    number of thousands of digits): `line:column: the value`, or "" when none is found."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        mark = getattr(error, "problem_mark", None)
+        return f"{mark.line + 1}:{mark.column + 1}" if mark else ""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001 - any value the constructor refuses is the one to show
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+                return f"{node.start_mark.line + 1}:{node.start_mark.column + 1}: {shown!r}"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return ""
+
+
+# A sheet's `seed:` line, found in the text of a sheet that cannot be read as a whole
+_SEED_LINE = re.compile(r"^[ \t]*seed:[ \t]*['\"]?(seeds/[A-Za-z0-9._-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 def survey(content: Path) -> Archive:
-    """Which sheet holds which seed, and every claim id in the archive."""
+    """Which sheet holds which seed, and every claim id in the archive. A sheet that cannot be
+    read (whatever the reason: syntax, an impossible date, a number too long) is reported with
+    its place, and its seed, when its `seed:` line can be found, stays taken by it."""
+    from generator import readers
+
     archive = Archive(content)
     articles = content / "articles"
     for path in sorted(articles.rglob("*.yaml")) if articles.is_dir() else []:
         archive.names.add(path.stem)
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
-            archive.problems.append(f"{path}: cannot be read ({str(error).splitlines()[0]}); "
-                                    "its claims are not checked for duplicate ids; fix it with `hindsight check`")
+        raw, problems = readers.read_file(path, str(path))
+        document = None
+        if raw is not None:
+            document, problems = readers.parse_file(raw, str(path), positions=False)
+        errors = [p for p in problems if p.severity == "error"]
+        if document is None or errors:
+            first = errors[0] if errors else problems[0]
+            place = f"{first.path}:{first.line}:{first.column}"
+            why = f"{first.message}" + (f" ({first.hint})" if first.hint else "")
+            archive.unreadable[path] = f"{place}: {why}"
+            archive.problems.append(f"{place}: cannot be read: {why}; its claims are not checked for duplicate "
+                                    "ids and extraction leaves it alone; `hindsight check` shows every problem")
+            seed = _SEED_LINE.search(raw.decode("utf-8", "replace")) if raw is not None else None
+            if seed and seed.group(1) not in archive.sheets_by_seed:
+                archive.sheets_by_seed[seed.group(1)] = path
             continue
+        data = document.value
         if not isinstance(data, dict):
             continue
         article = data.get("article") if isinstance(data.get("article"), dict) else {}
@@ -173,9 +233,12 @@ def survey(content: Path) -> Archive:
                                         "keep one sheet per seed (updating the first)")
             else:
                 archive.sheets_by_seed[seed] = path
-                if isinstance(article.get("published"), dt.date):
-                    archive.published[seed] = article["published"]
-        for claim in data.get("claims") or []:
+                published = _date(article.get("published"))
+                if published is not None:
+                    archive.published[seed] = published
+                if isinstance(article.get("seed_sha256"), str):
+                    archive.fingerprints[seed] = article["seed_sha256"]
+        for claim in data.get("claims") or [] if isinstance(data.get("claims"), list) else []:
             if isinstance(claim, dict) and isinstance(claim.get("id"), str):
                 archive.claim_ids.setdefault(claim["id"], path)
     return archive
@@ -284,6 +347,7 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
                 continue
             current[key] = value
             filed.filled.append(f"article.{key}")
+            filed.edits.append(("fill", ("article",), key))
     if isinstance(current.get("seed_sha256"), str) and current["seed_sha256"] != sha256:
         filed.warnings.append("the seed text changed since the sheet was extracted "
                               "(seed_sha256 differs); compare the claims with the new text")
@@ -299,6 +363,7 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
             fresh_claim = claim_map(claim)
             fresh_claim["id"] = claim_id
             existing.append(fresh_claim)
+            filed.edits.append(("add", ("claims",), len(existing) - 1))
             in_sheet.add(claim_id)
             matched.add(len(existing) - 1)
             filed.added.append(claim_id)
@@ -316,6 +381,7 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
                     continue
                 target[key] = value
                 filed.filled.append(f"{target.get('id')}.{key}")
+                filed.edits.append(("fill", ("claims", index), key))
     for i, c in enumerate(existing):
         if i not in matched and isinstance(c, dict) and c.get("review") != REJECTED:
             filed.missing.append(str(c.get("id")))
@@ -348,26 +414,177 @@ def dump(data, handler: YAML | None = None) -> str:
     return stream.getvalue()
 
 
+class _CannotSplice(Exception):
+    """The file's layout is one the splicer does not edit in place (a flow-style claim list...)."""
+
+
+def write_edited(path: Path, original: bytes, data, edits: list[tuple], handler: YAML) -> None:
+    """Write what merging changed into the file's own text: new list items appended after the
+    last one, filled fields written in place, every other byte as it was (editors' diffs show
+    only the change). Should the spliced text not read back as `data`, the whole file is written
+    by ruamel.yaml instead, in the file's line endings."""
+    text = original.decode("utf-8")
+    expected = yaml.load(dump(data, handler), Loader=_Loader)
+    try:
+        spliced = splice(text, data, edits)
+        if yaml.load(spliced, Loader=_Loader) != expected:
+            raise _CannotSplice("the spliced text reads back differently")
+    except (_CannotSplice, yaml.YAMLError, ValueError):
+        spliced = dump(data, handler)
+        if "\r\n" in text:
+            spliced = spliced.replace("\n", "\r\n")
+        if text.startswith("\ufeff"):
+            spliced = "\ufeff" + spliced
+    write_text_atomically(path, spliced)
+
+
+def splice(text: str, data, edits: list[tuple]) -> str:
+    """`text` with `edits` (see Filed.edits) written into it; raises _CannotSplice."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom):]
+    root = yaml.compose(body, Loader=yaml.SafeLoader)   # the pure reader: marks count characters
+    newline = "\r\n" if "\r\n" in body else "\n"
+    changes: list[tuple[int, int, int, str]] = []   # start, end, order, replacement
+    for order, (kind, where, detail) in enumerate(edits):
+        if kind == "fill":
+            node = _node_at(root, where)
+            changes.append((*_fill(body, node, detail, _value_at(data, where)[detail]), order))
+        else:
+            changes.extend((*change, order) for change in _append(body, root, where[0], _value_at(data, where)[detail]))
+    for start, end, _order, replacement in sorted(((s, e, o, r) for s, e, r, o in changes),
+                                                  key=lambda c: (c[0], c[2]), reverse=True):
+        body = body[:start] + replacement.replace("\n", newline) + body[end:]
+    return bom + body
+
+
+def _value_at(data, where: tuple):
+    for step in where:
+        data = data[step]
+    return data
+
+
+def _node_at(root, where: tuple):
+    node = root
+    for step in where:
+        if isinstance(step, int):
+            if not isinstance(node, yaml.SequenceNode) or node.flow_style or step >= len(node.value):
+                raise _CannotSplice(str(where))
+            node = node.value[step]
+        else:
+            node = _pair(node, step)[1]
+            if node is None:
+                raise _CannotSplice(str(where))
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        raise _CannotSplice(str(where))
+    return node
+
+
+def _pair(mapping, key: str):
+    if not isinstance(mapping, yaml.MappingNode):
+        raise _CannotSplice(key)
+    for key_node, value_node in mapping.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return key_node, value_node
+    return None, None
+
+
+def _end(node) -> int:
+    """Where a node's text ends (a block collection: where its last value ends)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    return node.end_mark.index
+
+
+def _after_line(text: str, index: int) -> int:
+    """The start of the line after the one `index` is on (or `index`, at a line's start)."""
+    if index > 0 and text[index - 1] == "\n":
+        return index
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found + 1
+
+
+def _lines(fragment: str, indent: int, first: str | None = None) -> str:
+    """A fragment written at column 0, moved to `indent`; `first` replaces the first line's indent."""
+    lines = fragment.rstrip("\n").split("\n")
+    moved = [(" " * indent if line else "") + line for line in lines]
+    if first is not None:
+        moved[0] = first + lines[0]
+    return "\n".join(moved) + "\n"
+
+
+def _insert_at_line(text: str, index: int) -> tuple[int, str]:
+    """Where to insert whole lines after the line holding `index`, and what must precede them."""
+    at = _after_line(text, index)
+    return at, ("\n" if at == len(text) and text and not text.endswith("\n") else "")
+
+
+def _fill(text: str, mapping, key: str, value) -> tuple[int, int, str]:
+    key_node, value_node = _pair(mapping, key)
+    written = dump(CommentedMap([(key, value)]))
+    if not written.startswith(f"{key}:"):
+        raise _CannotSplice(key)
+    column = mapping.value[0][0].start_mark.column
+    if key_node is None:   # a field the editor never wrote: a new line after the mapping's last
+        at, before = _insert_at_line(text, _end(mapping))
+        return at, at, before + _lines(written, column)
+    if not isinstance(value_node, yaml.ScalarNode):
+        raise _CannotSplice(key)
+    colon = text.find(":", key_node.end_mark.index, value_node.start_mark.index + 1)
+    rest = written[len(key) + 1:].rstrip("\n")
+    if colon < 0 or (("\n" in rest) and text[value_node.end_mark.index:_after_line(text, value_node.end_mark.index)].strip()):
+        raise _CannotSplice(key)   # a block value before a comment on the same line
+    rest = rest.replace("\n", "\n" + " " * column) if "\n" in rest else rest
+    return colon + 1, value_node.end_mark.index, rest
+
+
+def _append(text: str, root, key: str, item) -> list[tuple[int, int, str]]:
+    """Changes that append `item` to the block list under the top-level `key`."""
+    key_node, listing = _pair(root, key)
+    written = dump(item)
+    if isinstance(listing, yaml.SequenceNode) and not listing.flow_style and listing.value:
+        first = listing.value[0].start_mark
+        line_start = text.rfind("\n", 0, first.index) + 1
+        lead = text[line_start:first.index]
+        dash = lead.rfind("-")
+        if dash < 0 or lead[:dash].strip() or lead[dash + 1:].strip():
+            raise _CannotSplice(key)
+        at, before = _insert_at_line(text, _end(listing))
+        return [(at, at, before + _lines(written, first.column, lead))]
+    empty = (isinstance(listing, yaml.SequenceNode) and not listing.value) or \
+        (isinstance(listing, yaml.ScalarNode) and listing.tag == "tag:yaml.org,2002:null" and listing.value == "")
+    if key_node is None or not empty or key_node.start_mark.column != 0:
+        raise _CannotSplice(key)
+    colon = text.find(":", key_node.end_mark.index, listing.start_mark.index + 1)
+    if colon < 0:
+        raise _CannotSplice(key)
+    at, before = _insert_at_line(text, listing.end_mark.index)
+    return [(colon + 1, listing.end_mark.index, ""), (at, at, before + _lines(written, 4, "  - "))]
+
+
 def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: list[Claim]) -> Filed:
     """Create or update the sheet for this article's seed."""
     taken = set(archive.claim_ids)
     existing_path = archive.sheets_by_seed.get(article.seed)
     handler = round_trip()
     if existing_path is not None:
+        if existing_path in archive.unreadable:
+            raise SheetError(f"its sheet {archive.unreadable[existing_path]}; fix it, then run extraction again")
         filed = Filed(existing_path, created=False)
-        text = existing_path.read_text(encoding="utf-8")
+        original = existing_path.read_bytes()
+        text = original.decode("utf-8")
         try:
             sheet = handler.load(text)
         except Exception as error:  # ruamel raises many error types
-            raise SheetError(f"{existing_path}: cannot be read as YAML ({str(error).splitlines()[0]}); "
-                             "fix it (hindsight check shows where), then run extraction again") from error
+            where = _unbuildable_value(text)
+            raise SheetError(f"{existing_path}{':' + where if where else ''}: cannot be read as YAML "
+                             f"({str(error).splitlines()[0]}); fix it (hindsight check explains), then run "
+                             "extraction again") from error
         if not isinstance(sheet, dict):
             raise SheetError(f"{existing_path}: is not a claim sheet (no `article:` and `claims:`)")
         own = {c.get("id") for c in sheet.get("claims") or [] if isinstance(c, dict)}
         merge(sheet, article, sha256, claims, taken - own, filed)
-        new_text = dump(sheet, handler)
-        if new_text != text:
-            write_text_atomically(existing_path, new_text)
+        if filed.edits:
+            write_edited(existing_path, original, sheet, filed.edits, handler)
             filed.changed = True
         for claim_id in filed.added:
             archive.claim_ids[claim_id] = existing_path
@@ -404,7 +621,9 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
     if not people:
         return []
     handler = round_trip()
-    text = path.read_text(encoding="utf-8") if path.exists() else "people: []\n"
+    original = path.read_bytes() if path.exists() else b"people: []\n"
+    text = original.decode("utf-8")
+    edits: list[tuple] = []
     try:
         data = handler.load(text)
     except Exception as error:
@@ -430,8 +649,9 @@ def add_people(path: Path, people: list[Person]) -> list[str]:
         entry["review"] = "draft"
         listing.append(entry)
         added.append(person.id)
+        edits.append(("add", ("people",), len(listing) - 1))
     if added:
-        write_text_atomically(path, dump(data, handler))
+        write_edited(path, original, data, edits, handler)
     return added
 
 
