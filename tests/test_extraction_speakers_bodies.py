@@ -193,3 +193,21 @@ def test_the_site_leaves_out_a_claim_whose_speaker_is_not_named(tmp_path, capsys
     assert unnamed and named
     assert not (project / "site" / "claims" / unnamed[0]).exists()
     assert (project / "site" / "claims" / named[0] / "index.html").is_file()
+
+
+def test_a_name_whose_accented_capital_was_stripped_is_one_person_with_an_empty_registry():
+    # "Mevlüt Çavuşoğlu" in a copy that lost every non-ASCII letter: the surname starts lower-case
+    registry = Registry([])
+    found = extract_with(registry, "Turkish foreign minister Mevlt avuolu announced on March 17 that Ankara is "
+                         "working on arranging a Putin-Zelenskyy meeting.",
+                         "\"We are planning to establish a centre in Istanbul to observe the corridor,\" said "
+                         "Turkeys foreign minister, Mevlt avuolu, referring to a security corridor.")
+    assert [c.speaker for c in found] == ["mevlt-avuolu", "mevlt-avuolu"]
+    assert registry.people["mevlt-avuolu"].name == "Mevlt avuolu"
+
+
+def test_a_possessive_pronoun_speaks_for_its_antecedent_in_a_noun_cue():
+    found = extract_with(Registry([]), "Donald Trump has refused to release his tax returns.",
+                         "Contrary to his claim that people would ''learn nothing,'' there would be a wealth of "
+                         "relevant information of vital interest to many voters.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("donald-trump", "his")]

@@ -417,8 +417,17 @@ def _accepted(run, span) -> bool:
     return span.root.i in range(run.start, run.end)
 
 
+def _lost_capital(token) -> bool:
+    """A lower-case word that is the rest of a name whose accented capital a damaged copy
+    dropped ("Mevlüt Çavuşoğlu" -> "Mevlt avuolu"): the parser can only place it as a proper
+    noun, or as a verb in apposition, which no verb can be."""
+    return token.text[:1].islower() and token.text.isalpha() and token.lower_ not in _NOT_NAMES \
+        and (token.tag_ == "NNP" or token.pos_ == "VERB" and token.dep_ == "appos")
+
+
 def _full_name(ent):
-    """A PERSON entity stretched over the capitalised words the model left out ("Anders" Fogh Rasmussen)."""
+    """A PERSON entity stretched over the capitalised words the model left out ("Anders" Fogh Rasmussen),
+    and over a surname that lost its capital with its accent ("Mevlt avuolu")."""
     doc = ent.doc
     start = ent.start
     while start > 0:
@@ -428,7 +437,10 @@ def _full_name(ent):
             start -= 1
         else:
             break
-    return doc[start: ent.end]
+    end = ent.end
+    if end < len(doc) and doc[end - 1].text[:1].isupper() and _lost_capital(doc[end]):
+        end += 1
+    return doc[start: end]
 
 
 OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
@@ -584,14 +596,15 @@ class ArticleSpeakers:
         text = span.text.strip()
         if not text:
             return None
-        if len(span) == 1 and self.pronoun(span[0].text):
+        if len(span) == 1 and (self.pronoun(span[0].text) or span[0].lower_ == "his"):
+            # "he said", and "his claim that ..."
             gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
             person_id = self._antecedent(("person",), position, exclude, gender)
             if person_id and gender:
                 self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
-        if len(span) == 1 and span[0].lower_ in COLLECTIVE_PRONOUNS:
-            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_], position, exclude)
+        if len(span) == 1 and span[0].lower_ in (*COLLECTIVE_PRONOUNS, "their"):
+            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_.replace("their", "they")], position, exclude)
             return Speaker(found, text, None) if found else None
         if span.root.lower_ in ("who", "which", "that"):
             return None
