@@ -211,3 +211,24 @@ def test_a_possessive_pronoun_speaks_for_its_antecedent_in_a_noun_cue():
                          "Contrary to his claim that people would ''learn nothing,'' there would be a wealth of "
                          "relevant information of vital interest to many voters.")
     assert [(c.speaker, c.speaker_as_written) for c in found] == [("donald-trump", "his")]
+
+
+def test_a_gendered_role_in_apposition_tells_the_gender():
+    # "Hope Hicks, a campaign spokeswoman" is never the "his" of a later sentence
+    found = extract_with(Registry([]), "Donald Trump has refused to release his tax returns.",
+                         "Hope Hicks, a campaign spokeswoman, said that the audit was not finished.",
+                         "Contrary to his claim that people would ''learn nothing,'' there would be a wealth of "
+                         "relevant information.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("hope-hicks", "Hope Hicks, a campaign spokeswoman"),
+                                                                  ("donald-trump", "his")]
+
+
+def test_a_pronoun_guessed_among_several_people_does_not_fix_a_gender():
+    # "he" here is Stumpf, not Warren: guessing Warren must not make her "he" for the rest of the article
+    found = extract_with(Registry([]), "Massachusetts Sen. Elizabeth Warren grilled Wells Fargo CEO John Stumpf on "
+                         "Tuesday for his role in the scheme.",
+                         "“You should resign,” Warren told Stumpf, after he admitted he had not yet been held "
+                         "accountable.",
+                         "“This just isn’t right,” Warren said. “You squeezed employees to the breaking point” to "
+                         "drive up the stock price, she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("elizabeth-warren", "she")

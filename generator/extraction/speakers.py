@@ -572,6 +572,14 @@ class ArticleSpeakers:
                 return person_id
         return None
 
+    def _rival(self, person_id: str, gender: str) -> bool:
+        """Whether someone else the article names could be the "he" or "she" given to `person_id`."""
+        others = {p for p in self.mentioned if self.registry.people[p].kind == "person"}
+        others |= {self.registry.lookup(name, "person") or name for name in self.pending.values()}
+        others.discard(person_id)
+        return any((self.gender.get(other) or self.registry.genders.get(other)) in (None, gender)
+                   and bare_name(self.registry.people[person_id].name) != bare_name(other) for other in others)
+
     def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
         """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
         "he" or "her" after their name in the same sentence, before anyone else is named."""
@@ -600,7 +608,9 @@ class ArticleSpeakers:
             # "he said", and "his claim that ..."
             gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
             person_id = self._antecedent(("person",), position, exclude, gender)
-            if person_id and gender:
+            if person_id and gender and not self._rival(person_id, gender):
+                # the pronoun shows the gender only when nobody else named could take it: a wrong
+                # guess ("Warren told Stumpf, after he admitted") would mislead every later pronoun
                 self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
         if len(span) == 1 and span[0].lower_ in (*COLLECTIVE_PRONOUNS, "their"):
@@ -862,6 +872,13 @@ class ArticleSpeakers:
     def _found(self, person_id: str, span, name_span) -> Speaker:
         self._learn_gender(person_id, name_span if name_span is not None else span)
         role = _role(span, name_span)
+        if role and person_id not in self.registry.genders and self.registry.people[person_id].kind == "person":
+            # "Hope Hicks, a campaign spokeswoman"; an honorific in the role is its possessor's
+            # ("Mrs. Clinton's spokesman")
+            said = [GENDERED[w] for w in re.findall(r"[a-z]+", role.lower()) if w in GENDERED
+                    and w not in ("mr", "mrs", "ms", "miss")]
+            if said:
+                self.gender[person_id] = self.registry.genders[person_id] = said[0]
         if role and person_id not in self.roles:
             self.roles[person_id] = role
         person = self.registry.people[person_id]
