@@ -232,3 +232,11 @@ def test_a_pronoun_guessed_among_several_people_does_not_fix_a_gender():
                          "“This just isn’t right,” Warren said. “You squeezed employees to the breaking point” to "
                          "drive up the stock price, she said.")
     assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("elizabeth-warren", "she")
+
+
+def test_a_first_name_tells_who_he_or_she_can_be():
+    found = extract_with(Registry([]), "Elizabeth Warren grilled John Stumpf on Tuesday.",
+                         "Stumpf said that the bank had fired 5,300 employees.",
+                         "“It’s gutless leadership,” she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("john-stumpf", "Stumpf"),
+                                                                  ("elizabeth-warren", "she")]

@@ -38,6 +38,29 @@ GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "spokesman": "m", "sp
             "wife": "f", "husband": "m", "mother": "f", "father": "m", "daughter": "f", "son": "m", "sister": "f",
             "brother": "m", "actress": "f", "actor": "m", "sen": None, "king": "m", "queen": "f", "lady": "f"}
 GENDERED = {word: gender for word, gender in GENDERED.items() if gender}
+# First names that are, in English-language news, almost only one gender's (ambiguous ones such as
+# Jan, Robin, Leslie, Jordan, Kelly or Sasha are left out): "she" is never John Stumpf.
+FIRST_NAMES = {
+    "m": """aaron adam alan albert alexander alexei andrew andrei anthony antony arnold barack ben benjamin bernie bill
+        bob bobby boris brad brandon brett brian bruce carl charles chris christopher chuck colin craig dan daniel
+        darren dave david dennis dick dmitri dmitry don donald doug douglas ed eddie edward emmanuel eric frank fred
+        gary george gerald glenn gordon greg gregory harry henry howard ian jack jacob jake james jason jeb jeff
+        jeffrey jeremy jerry jim jimmy joe joel john johnny jon jonathan josh joseph juan justin keith ken kenneth
+        kevin larry lawrence louis luke marco mark martin matt matthew michael mike mitch mitt mohammed
+        muhammad nathan neil nicholas nick olaf oleg patrick paul peter phil philip ralph randy ray raymond reince
+        richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel scott sean sergei sergey
+        stephen steve steven ted terry thomas tim timothy todd tom tony vladimir volodymyr walter wayne william
+        willie""".split(),
+    "f": """abby alice alicia amanda amy andrea angela angelique ann anna anne barbara betsy betty brenda carly
+        carmel caroline catherine cheryl christina christine claire connie cynthia deborah debbie diana diane donna
+        doris dorothy elizabeth ellen emily emma erin eva gina gwen hannah heather helen hillary hope ivanka jane
+        janet jennifer jessica jill joan joanna joyce judith judy julia julie karen kate katherine kathleen kathy
+        kellyanne kirsten laura lauren linda lisa liz lori lucy margaret maria marie marilyn martha mary maxine
+        megyn melania melanie melissa michelle nancy natalie nicole nikki olivia pamela patricia paula rachel
+        rebecca rose ruth sandra sara sarah sharon sheila stephanie susan suzanne teresa theresa tina ursula valerie
+        victoria virginia wendy""".split(),
+}
+FIRST_NAME_GENDER = {name: gender for gender, names in FIRST_NAMES.items() for name in names}
 COLLECTIVE_PRONOUNS = {"they": ("group", "organisation"), "it": ("organisation",)}
 POSSESSIVES = {"his": ("person",), "her": ("person",), "their": ("group", "organisation"), "its": ("organisation",)}
 SPUN_PRONOUNS = {"helium": "he"}  # a synonym spinner's "he"
@@ -567,17 +590,29 @@ class ArticleSpeakers:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
-            known = self.gender.get(person_id) or self.registry.genders.get(person_id)
+            known = self._gender(person_id)
             if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
                 return person_id
         return None
+
+    def _gender(self, person: str) -> str | None:
+        """A person's gender as the article or the archive shows it, else as their first name does;
+        `person` is an id or, for someone named but not yet a speaker, their name."""
+        known = self.gender.get(person) or self.registry.genders.get(person)
+        if known:
+            return known
+        entry = self.registry.people.get(person)
+        if entry is not None and entry.kind != "person":
+            return None
+        words = bare_name(entry.name if entry is not None else person).split()
+        return FIRST_NAME_GENDER.get(words[0]) if len(words) >= 2 else None
 
     def _rival(self, person_id: str, gender: str) -> bool:
         """Whether someone else the article names could be the "he" or "she" given to `person_id`."""
         others = {p for p in self.mentioned if self.registry.people[p].kind == "person"}
         others |= {self.registry.lookup(name, "person") or name for name in self.pending.values()}
         others.discard(person_id)
-        return any((self.gender.get(other) or self.registry.genders.get(other)) in (None, gender)
+        return any(self._gender(other) in (None, gender)
                    and bare_name(self.registry.people[person_id].name) != bare_name(other) for other in others)
 
     def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
