@@ -240,3 +240,19 @@ def test_a_first_name_tells_who_he_or_she_can_be():
                          "“It’s gutless leadership,” she said.")
     assert [(c.speaker, c.speaker_as_written) for c in found] == [("john-stumpf", "Stumpf"),
                                                                   ("elizabeth-warren", "she")]
+
+
+def test_a_bare_surname_is_the_person_the_article_names_first_with_it():
+    registry = Registry([])
+    found = extract_with(registry, "Secrecy surrounds Hillary Clinton’s health, her former doctor maintains.",
+                         "Dr. Connie Mariano was the physician of former President Bill Clinton.",
+                         "“Sure enough I had a big clot behind my right knee,” Clinton wrote in 2003.",
+                         "Bill Clinton said that he had not known of the clot.")
+    assert [c.speaker for c in found][-2:] == ["hillary-clinton", "bill-clinton"]
+    assert registry.people["hillary-clinton"].name == "Hillary Clinton"
+    registry = Registry([{"id": "bill-clinton", "name": "Bill Clinton"},
+                         {"id": "hillary-clinton", "name": "Hillary Clinton"}])
+    found = extract_with(registry, "Secrecy surrounds Hillary Clinton’s health, her former doctor maintains.",
+                         "Dr. Connie Mariano was the physician of former President Bill Clinton.",
+                         "“Sure enough I had a big clot behind my right knee,” Clinton wrote in 2003.")
+    assert [c.speaker for c in found][-1] == "hillary-clinton"

@@ -405,9 +405,9 @@ _NOT_NAMES = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "this
               "mr", "mrs", "ms", "dr", "i", "we", "he", "she", "they", "it", "but", "and", "in", "on", "at"}
 
 
-def _capitalised_runs(span) -> list[list]:
+def _capitalised_runs(span, possessors: bool = False) -> list[list]:
     """Runs of capitalised words in a span (with name particles inside: "Bill de Blasio"),
-    leaving out possessors ("Mr. Putin's spokesman") and the objects of prepositions."""
+    leaving out possessors ("Mr. Putin's spokesman", unless asked for) and the objects of prepositions."""
     def capitalised(token, run) -> bool:
         word = token.text
         return word[:1].isupper() and fold(word) not in _NOT_NAMES and any(c.isalpha() for c in word) \
@@ -422,7 +422,7 @@ def _capitalised_runs(span) -> list[list]:
             continue
         last = run[-1]
         nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
-        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'"):
+        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'") and not possessors:
             continue
         if any(t.dep_ == "pobj" or t.head.dep_ == "pobj" and t.head.i not in {r.i for r in run}
                for t in run) and not any(t.i == span.root.i for t in run):
@@ -438,6 +438,13 @@ def _accepted(run, span) -> bool:
     if root.i == span.root.i or root.dep_ in ("appos", "nsubj", "nsubjpass", "compound", "ROOT"):
         return True
     return span.root.i in range(run.start, run.end)
+
+
+def _same_first_name(known: str, name: str) -> bool:
+    """Whether two names of one surname can be one person: "Bill Clinton" is not Hillary Clinton."""
+    a, b = bare_name(known).split(), bare_name(name).split()
+    return len(a) < 2 or len(b) < 2 or _skeleton(a[0]) == _skeleton(b[0]) or a[0][:1] == b[0][:1] and (
+        a[0].startswith(b[0]) or b[0].startswith(a[0]))
 
 
 def _lost_capital(token) -> bool:
@@ -523,6 +530,7 @@ class ArticleSpeakers:
         self.foreseen: dict[str, str] = {}  # transliteration key -> full name the article gives somewhere
         self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
         self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
+        self.first_named: dict[str, str] = {}  # surname key -> the first full name the article gives it
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
@@ -535,45 +543,55 @@ class ArticleSpeakers:
                 continue
             person_id = self.registry.lookup(name, "person")
             if person_id:
-                self.local.setdefault(words[-1], person_id)
-                self.local.setdefault("~" + _translit(words[-1]), person_id)
+                if self._first_with_surname(name):
+                    self.local.setdefault(words[-1], person_id)
+                    self.local.setdefault("~" + _translit(words[-1]), person_id)
                 self._mention(person_id)
                 self._learn_gender(person_id, ent, pronouns=False)
             else:
-                self.pending.setdefault(words[-1], name)
+                self.pending.setdefault(words[-1], self.pending.get("~" + _translit(words[-1]), name))
                 self.pending.setdefault("~" + _translit(words[-1]), name)
 
     def foresee(self, docs) -> None:
         """Learn the people the whole article names, so a name the parser takes for an
         organisation in one paragraph ("Volodymyr Zelenskyy said") is known as a person's."""
-        for doc in docs:
+        # The article's first full name for a surname is what the bare surname means: named first
+        # as "Hillary Clinton's health", she is "Clinton" even where "Bill Clinton" is the first
+        # name the parser tags as a person's.
+        names = []  # (paragraph, token, name)
+        for number, doc in enumerate(docs):
             for ent in doc.ents:
                 if ent.label_ != "PERSON":
                     continue
                 name = _clean_name(_full_name(ent).text)
                 words = bare_name(name).split()
-                if len(words) < 2 or words[0] in _CONNECTORS or self.registry.lookup(name, "person"):
+                if len(words) < 2 or words[0] in _CONNECTORS:
                     continue  # "De Blasio" is a surname
-                self.pending.setdefault("~" + _translit(words[-1]), name)
-                self.foreseen.setdefault(translit_keys(name)[0], name)
+                names.append((number, ent.start, name))
         # Names the parser did not take for a person's: two to four capitalised words whose last
         # is also met alone, as people's surnames are ("Volodymyr Zelenskyy ... Zelenskiy added").
         alone: set[str] = set()
         runs = []
-        for doc in docs:
-            for run in _capitalised_runs(doc[:]):
+        for number, doc in enumerate(docs):
+            for run in _capitalised_runs(doc[:], possessors=True):
                 words = [fold(t.text) for t in run if fold(t.text)]
                 if len(words) == 1 and run[0].ent_type_ not in ("GPE", "NORP", "DATE"):
                     alone.add(_translit(words[0]))
                 elif 2 <= len(words) <= 4 and not any(w in ORG_WORDS or w in ORG_HEADS for w in words) \
                         and not any(t.ent_type_ in ("GPE", "NORP", "DATE", "LOC", "FAC") for t in run):
-                    runs.append(" ".join(t.text for t in run))
-        for name in runs:
+                    runs.append((number, run[0].i, " ".join(t.text for t in run)))
+        for number, at, name in runs:
             name = _clean_name(name)
             words = bare_name(name).split()
-            if len(words) >= 2 and _translit(words[-1]) in alone and not self.registry.lookup(name):
-                self.pending.setdefault("~" + _translit(words[-1]), name)
-                self.foreseen.setdefault(translit_keys(name)[0], name)
+            if len(words) >= 2 and _translit(words[-1]) in alone and not self.registry.lookup(name, "organisation"):
+                names.append((number, at, name))
+        for _, _, name in sorted(names):
+            name = re.sub(r"[’']s$", "", name)
+            self.first_named.setdefault(_translit(bare_name(name).split()[-1]), name)
+            if self.registry.lookup(name, "person"):
+                continue
+            self.pending.setdefault("~" + _translit(bare_name(name).split()[-1]), name)
+            self.foreseen.setdefault(translit_keys(name)[0], name)
 
     def _mention(self, person_id: str) -> None:
         if person_id in self.mentioned:
@@ -606,6 +624,13 @@ class ArticleSpeakers:
             return None
         words = bare_name(entry.name if entry is not None else person).split()
         return FIRST_NAME_GENDER.get(words[0]) if len(words) >= 2 else None
+
+    def _first_with_surname(self, name: str) -> bool:
+        """Whether `name` may stand for its bare surname: it is the first full name the article
+        gives that surname ("Clinton" is Hillary where she is named before Bill Clinton)."""
+        words = bare_name(name).split()
+        first = self.first_named.get(_translit(words[-1])) if words else None
+        return first is None or _same_first_name(first, name)
 
     def _rival(self, person_id: str, gender: str) -> bool:
         """Whether someone else the article names could be the "he" or "she" given to `person_id`."""
@@ -703,7 +728,7 @@ class ArticleSpeakers:
             words = bare_name(name).split()
             if len(words) < 2 or not create:
                 continue
-            if words[-1] in self.local:
+            if words[-1] in self.local and _same_first_name(self.registry.people[self.local[words[-1]]].name, name):
                 return self._found(self.local[words[-1]], span, ent)
             person = self.registry.add_draft(name, "person", _role(span, ent))
             self.local[words[-1]] = person.id
@@ -804,6 +829,9 @@ class ArticleSpeakers:
                         if kind == "person" and len(words) == 1:
                             found = self.local.get(words[0]) or self.local.get("~" + _translit(words[0]))
                             pending = self.pending.get(words[0]) or self.pending.get("~" + _translit(words[0]))
+                            first = self.first_named.get(_translit(words[0]))
+                            if found is None and first:
+                                found = self.registry.lookup(first, "person")
                             if found is None and pending:
                                 # "Zelenskyy", named in full earlier in the article
                                 found = self.registry.lookup(pending, "person") or \
@@ -922,7 +950,8 @@ class ArticleSpeakers:
         words = bare_name(_clean_name(name_span.text)).split()
         if len(words) >= 2 or words and span.root.pos_ == "PROPN" and len(span) <= 3:
             self.registry.note_alias(person_id, " ".join(bare_name_words(_clean_name(name_span.text))))
-        if words and self.registry.people[person_id].kind == "person":
+        if words and self.registry.people[person_id].kind == "person" and \
+                self._first_with_surname(self.registry.people[person_id].name):
             self.local.setdefault(words[-1], person_id)
             self.local.setdefault("~" + _translit(words[-1]), person_id)
         self._mention(person_id)
