@@ -101,8 +101,9 @@ NOUN_FORMS["replies"] = "reply"
 
 
 def plain(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces (the bench's own folding)."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """Lower-case ASCII words separated by single spaces (the bench's own folding). A curly
+    apostrophe splits words as a straight one does: "Trump’s" is "trump s", never "trumps"."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode("ascii").lower()
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
@@ -480,10 +481,13 @@ _PREPOSITIONS = {"at", "of", "for", "from", "with", "in", "on", "to", "who", "wh
 
 
 def _core(text: str) -> list[str]:
-    """The words that name: no leading article or title, no party tag "(R-Wis.)"."""
+    """The words that name: no leading article or title, no party tag "(R-Wis.)", no possessive
+    ending (the Source of "Donald Trump's claim that" is "Donald Trump's": Trump)."""
     words = plain(re.sub(r"\([^)]*\)?", " ", text)).split()
     while words and words[0] in _NAME_NOISE | {"a", "an", "s"}:
         words = words[1:]
+    if len(words) > 1 and words[-1] == "s":
+        words = words[:-1]
     return words
 
 

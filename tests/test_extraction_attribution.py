@@ -104,6 +104,11 @@ def test_noun_cue_possessive_claim_that():
     assert has(found, "vladimir-putin", "Ukraine had refused to negotiate"), found
 
 
+def test_noun_cue_with_an_existential_clause():
+    found = said("Analysts checked Putin's claim that there have been thousands of attacks on Russian soil this year.")
+    assert has(found, "vladimir-putin", "there have been thousands of attacks on Russian soil"), found
+
+
 def test_noun_cue_the_announcement_that():
     found = said("The Kremlin's announcement that Putin would attend the summit surprised diplomats.")
     assert has(found, "the-kremlin", "Putin would attend the summit"), found

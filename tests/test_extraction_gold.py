@@ -24,3 +24,18 @@ def test_seed_gold_targets():
     assert score.direct == 1.0, score.misses  # every direct quote, with the right speaker
     assert score.reported >= 0.90, score.misses
     assert score.dates >= 0.95, score.wrong_dates
+
+
+def test_bench_reads_a_curly_possessive_source_as_the_possessor():
+    # PolNeAR marks "Donald Trump’s" as the Source of "Donald Trump’s claim that ..."
+    bench = load_bench()
+    for source in ("Donald Trump’s", "Donald Trump's"):
+        gold = bench.GoldAttribution(content=[(0, 10)], source=[(0, 1)], source_text=source, cue="claim")
+        claim = bench.Written(statement="x", form="indirect", speaker="donald-trump", as_written="Donald Trump",
+                              names=["Donald Trump"], kind="person")
+        assert bench.speaker_is(claim, gold), source
+        assert bench.cue_class("claim", source) == "noun", source
+    campaign = bench.GoldAttribution(content=[(0, 10)], source=[(0, 1)], source_text="Trump’s campaign", cue="said")
+    claim = bench.Written(statement="x", form="indirect", speaker="donald-trump", as_written="Trump",
+                          names=["Donald Trump"], kind="person")
+    assert not bench.speaker_is(claim, campaign)  # "Trump's campaign" is not Trump

@@ -193,3 +193,66 @@ def test_the_site_leaves_out_a_claim_whose_speaker_is_not_named(tmp_path, capsys
     assert unnamed and named
     assert not (project / "site" / "claims" / unnamed[0]).exists()
     assert (project / "site" / "claims" / named[0] / "index.html").is_file()
+
+
+def test_a_name_whose_accented_capital_was_stripped_is_one_person_with_an_empty_registry():
+    # "Mevlüt Çavuşoğlu" in a copy that lost every non-ASCII letter: the surname starts lower-case
+    registry = Registry([])
+    found = extract_with(registry, "Turkish foreign minister Mevlt avuolu announced on March 17 that Ankara is "
+                         "working on arranging a Putin-Zelenskyy meeting.",
+                         "\"We are planning to establish a centre in Istanbul to observe the corridor,\" said "
+                         "Turkeys foreign minister, Mevlt avuolu, referring to a security corridor.")
+    assert [c.speaker for c in found] == ["mevlt-avuolu", "mevlt-avuolu"]
+    assert registry.people["mevlt-avuolu"].name == "Mevlt avuolu"
+
+
+def test_a_possessive_pronoun_speaks_for_its_antecedent_in_a_noun_cue():
+    found = extract_with(Registry([]), "Donald Trump has refused to release his tax returns.",
+                         "Contrary to his claim that people would ''learn nothing,'' there would be a wealth of "
+                         "relevant information of vital interest to many voters.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("donald-trump", "his")]
+
+
+def test_a_gendered_role_in_apposition_tells_the_gender():
+    # "Hope Hicks, a campaign spokeswoman" is never the "his" of a later sentence
+    found = extract_with(Registry([]), "Donald Trump has refused to release his tax returns.",
+                         "Hope Hicks, a campaign spokeswoman, said that the audit was not finished.",
+                         "Contrary to his claim that people would ''learn nothing,'' there would be a wealth of "
+                         "relevant information.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("hope-hicks", "Hope Hicks, a campaign spokeswoman"),
+                                                                  ("donald-trump", "his")]
+
+
+def test_a_pronoun_guessed_among_several_people_does_not_fix_a_gender():
+    # "he" here is Stumpf, not Warren: guessing Warren must not make her "he" for the rest of the article
+    found = extract_with(Registry([]), "Massachusetts Sen. Elizabeth Warren grilled Wells Fargo CEO John Stumpf on "
+                         "Tuesday for his role in the scheme.",
+                         "“You should resign,” Warren told Stumpf, after he admitted he had not yet been held "
+                         "accountable.",
+                         "“This just isn’t right,” Warren said. “You squeezed employees to the breaking point” to "
+                         "drive up the stock price, she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("elizabeth-warren", "she")
+
+
+def test_a_first_name_tells_who_he_or_she_can_be():
+    found = extract_with(Registry([]), "Elizabeth Warren grilled John Stumpf on Tuesday.",
+                         "Stumpf said that the bank had fired 5,300 employees.",
+                         "“It’s gutless leadership,” she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found] == [("john-stumpf", "Stumpf"),
+                                                                  ("elizabeth-warren", "she")]
+
+
+def test_a_bare_surname_is_the_person_the_article_names_first_with_it():
+    registry = Registry([])
+    found = extract_with(registry, "Secrecy surrounds Hillary Clinton’s health, her former doctor maintains.",
+                         "Dr. Connie Mariano was the physician of former President Bill Clinton.",
+                         "“Sure enough I had a big clot behind my right knee,” Clinton wrote in 2003.",
+                         "Bill Clinton said that he had not known of the clot.")
+    assert [c.speaker for c in found][-2:] == ["hillary-clinton", "bill-clinton"]
+    assert registry.people["hillary-clinton"].name == "Hillary Clinton"
+    registry = Registry([{"id": "bill-clinton", "name": "Bill Clinton"},
+                         {"id": "hillary-clinton", "name": "Hillary Clinton"}])
+    found = extract_with(registry, "Secrecy surrounds Hillary Clinton’s health, her former doctor maintains.",
+                         "Dr. Connie Mariano was the physician of former President Bill Clinton.",
+                         "“Sure enough I had a big clot behind my right knee,” Clinton wrote in 2003.")
+    assert [c.speaker for c in found][-1] == "hillary-clinton"

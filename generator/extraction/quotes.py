@@ -209,7 +209,7 @@ def _noun_clause(noun):
     for child in noun.children:
         if child.dep_ in ("acl", "ccomp", "relcl") and child.i > noun.i and any(
                 m.dep_ == "mark" and m.lower_ == "that" for m in child.children) and any(
-                m.dep_ in ("nsubj", "nsubjpass") for m in child.children):
+                m.dep_ in ("nsubj", "nsubjpass", "expl") for m in child.children):  # "that there have been"
             return child
     return None
 

@@ -38,6 +38,29 @@ GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "spokesman": "m", "sp
             "wife": "f", "husband": "m", "mother": "f", "father": "m", "daughter": "f", "son": "m", "sister": "f",
             "brother": "m", "actress": "f", "actor": "m", "sen": None, "king": "m", "queen": "f", "lady": "f"}
 GENDERED = {word: gender for word, gender in GENDERED.items() if gender}
+# First names that are, in English-language news, almost only one gender's (ambiguous ones such as
+# Jan, Robin, Leslie, Jordan, Kelly or Sasha are left out): "she" is never John Stumpf.
+FIRST_NAMES = {
+    "m": """aaron adam alan albert alexander alexei andrew andrei anthony antony arnold barack ben benjamin bernie bill
+        bob bobby boris brad brandon brett brian bruce carl charles chris christopher chuck colin craig dan daniel
+        darren dave david dennis dick dmitri dmitry don donald doug douglas ed eddie edward emmanuel eric frank fred
+        gary george gerald glenn gordon greg gregory harry henry howard ian jack jacob jake james jason jeb jeff
+        jeffrey jeremy jerry jim jimmy joe joel john johnny jon jonathan josh joseph juan justin keith ken kenneth
+        kevin larry lawrence louis luke marco mark martin matt matthew michael mike mitch mitt mohammed
+        muhammad nathan neil nicholas nick olaf oleg patrick paul peter phil philip ralph randy ray raymond reince
+        richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel scott sean sergei sergey
+        stephen steve steven ted terry thomas tim timothy todd tom tony vladimir volodymyr walter wayne william
+        willie""".split(),
+    "f": """abby alice alicia amanda amy andrea angela angelique ann anna anne barbara betsy betty brenda carly
+        carmel caroline catherine cheryl christina christine claire connie cynthia deborah debbie diana diane donna
+        doris dorothy elizabeth ellen emily emma erin eva gina gwen hannah heather helen hillary hope ivanka jane
+        janet jennifer jessica jill joan joanna joyce judith judy julia julie karen kate katherine kathleen kathy
+        kellyanne kirsten laura lauren linda lisa liz lori lucy margaret maria marie marilyn martha mary maxine
+        megyn melania melanie melissa michelle nancy natalie nicole nikki olivia pamela patricia paula rachel
+        rebecca rose ruth sandra sara sarah sharon sheila stephanie susan suzanne teresa theresa tina ursula valerie
+        victoria virginia wendy""".split(),
+}
+FIRST_NAME_GENDER = {name: gender for gender, names in FIRST_NAMES.items() for name in names}
 COLLECTIVE_PRONOUNS = {"they": ("group", "organisation"), "it": ("organisation",)}
 POSSESSIVES = {"his": ("person",), "her": ("person",), "their": ("group", "organisation"), "its": ("organisation",)}
 SPUN_PRONOUNS = {"helium": "he"}  # a synonym spinner's "he"
@@ -382,9 +405,9 @@ _NOT_NAMES = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "this
               "mr", "mrs", "ms", "dr", "i", "we", "he", "she", "they", "it", "but", "and", "in", "on", "at"}
 
 
-def _capitalised_runs(span) -> list[list]:
+def _capitalised_runs(span, possessors: bool = False) -> list[list]:
     """Runs of capitalised words in a span (with name particles inside: "Bill de Blasio"),
-    leaving out possessors ("Mr. Putin's spokesman") and the objects of prepositions."""
+    leaving out possessors ("Mr. Putin's spokesman", unless asked for) and the objects of prepositions."""
     def capitalised(token, run) -> bool:
         word = token.text
         return word[:1].isupper() and fold(word) not in _NOT_NAMES and any(c.isalpha() for c in word) \
@@ -399,7 +422,7 @@ def _capitalised_runs(span) -> list[list]:
             continue
         last = run[-1]
         nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
-        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'"):
+        if nxt is not None and nxt.lower_ in ("’s", "'s", "’", "'") and not possessors:
             continue
         if any(t.dep_ == "pobj" or t.head.dep_ == "pobj" and t.head.i not in {r.i for r in run}
                for t in run) and not any(t.i == span.root.i for t in run):
@@ -417,8 +440,24 @@ def _accepted(run, span) -> bool:
     return span.root.i in range(run.start, run.end)
 
 
+def _same_first_name(known: str, name: str) -> bool:
+    """Whether two names of one surname can be one person: "Bill Clinton" is not Hillary Clinton."""
+    a, b = bare_name(known).split(), bare_name(name).split()
+    return len(a) < 2 or len(b) < 2 or _skeleton(a[0]) == _skeleton(b[0]) or a[0][:1] == b[0][:1] and (
+        a[0].startswith(b[0]) or b[0].startswith(a[0]))
+
+
+def _lost_capital(token) -> bool:
+    """A lower-case word that is the rest of a name whose accented capital a damaged copy
+    dropped ("Mevlüt Çavuşoğlu" -> "Mevlt avuolu"): the parser can only place it as a proper
+    noun, or as a verb in apposition, which no verb can be."""
+    return token.text[:1].islower() and token.text.isalpha() and token.lower_ not in _NOT_NAMES \
+        and (token.tag_ == "NNP" or token.pos_ == "VERB" and token.dep_ == "appos")
+
+
 def _full_name(ent):
-    """A PERSON entity stretched over the capitalised words the model left out ("Anders" Fogh Rasmussen)."""
+    """A PERSON entity stretched over the capitalised words the model left out ("Anders" Fogh Rasmussen),
+    and over a surname that lost its capital with its accent ("Mevlt avuolu")."""
     doc = ent.doc
     start = ent.start
     while start > 0:
@@ -428,7 +467,10 @@ def _full_name(ent):
             start -= 1
         else:
             break
-    return doc[start: ent.end]
+    end = ent.end
+    if end < len(doc) and doc[end - 1].text[:1].isupper() and _lost_capital(doc[end]):
+        end += 1
+    return doc[start: end]
 
 
 OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
@@ -488,6 +530,7 @@ class ArticleSpeakers:
         self.foreseen: dict[str, str] = {}  # transliteration key -> full name the article gives somewhere
         self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
         self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
+        self.first_named: dict[str, str] = {}  # surname key -> the first full name the article gives it
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
@@ -500,45 +543,55 @@ class ArticleSpeakers:
                 continue
             person_id = self.registry.lookup(name, "person")
             if person_id:
-                self.local.setdefault(words[-1], person_id)
-                self.local.setdefault("~" + _translit(words[-1]), person_id)
+                if self._first_with_surname(name):
+                    self.local.setdefault(words[-1], person_id)
+                    self.local.setdefault("~" + _translit(words[-1]), person_id)
                 self._mention(person_id)
                 self._learn_gender(person_id, ent, pronouns=False)
             else:
-                self.pending.setdefault(words[-1], name)
+                self.pending.setdefault(words[-1], self.pending.get("~" + _translit(words[-1]), name))
                 self.pending.setdefault("~" + _translit(words[-1]), name)
 
     def foresee(self, docs) -> None:
         """Learn the people the whole article names, so a name the parser takes for an
         organisation in one paragraph ("Volodymyr Zelenskyy said") is known as a person's."""
-        for doc in docs:
+        # The article's first full name for a surname is what the bare surname means: named first
+        # as "Hillary Clinton's health", she is "Clinton" even where "Bill Clinton" is the first
+        # name the parser tags as a person's.
+        names = []  # (paragraph, token, name)
+        for number, doc in enumerate(docs):
             for ent in doc.ents:
                 if ent.label_ != "PERSON":
                     continue
                 name = _clean_name(_full_name(ent).text)
                 words = bare_name(name).split()
-                if len(words) < 2 or words[0] in _CONNECTORS or self.registry.lookup(name, "person"):
+                if len(words) < 2 or words[0] in _CONNECTORS:
                     continue  # "De Blasio" is a surname
-                self.pending.setdefault("~" + _translit(words[-1]), name)
-                self.foreseen.setdefault(translit_keys(name)[0], name)
+                names.append((number, ent.start, name))
         # Names the parser did not take for a person's: two to four capitalised words whose last
         # is also met alone, as people's surnames are ("Volodymyr Zelenskyy ... Zelenskiy added").
         alone: set[str] = set()
         runs = []
-        for doc in docs:
-            for run in _capitalised_runs(doc[:]):
+        for number, doc in enumerate(docs):
+            for run in _capitalised_runs(doc[:], possessors=True):
                 words = [fold(t.text) for t in run if fold(t.text)]
                 if len(words) == 1 and run[0].ent_type_ not in ("GPE", "NORP", "DATE"):
                     alone.add(_translit(words[0]))
                 elif 2 <= len(words) <= 4 and not any(w in ORG_WORDS or w in ORG_HEADS for w in words) \
                         and not any(t.ent_type_ in ("GPE", "NORP", "DATE", "LOC", "FAC") for t in run):
-                    runs.append(" ".join(t.text for t in run))
-        for name in runs:
+                    runs.append((number, run[0].i, " ".join(t.text for t in run)))
+        for number, at, name in runs:
             name = _clean_name(name)
             words = bare_name(name).split()
-            if len(words) >= 2 and _translit(words[-1]) in alone and not self.registry.lookup(name):
-                self.pending.setdefault("~" + _translit(words[-1]), name)
-                self.foreseen.setdefault(translit_keys(name)[0], name)
+            if len(words) >= 2 and _translit(words[-1]) in alone and not self.registry.lookup(name, "organisation"):
+                names.append((number, at, name))
+        for _, _, name in sorted(names):
+            name = re.sub(r"[’']s$", "", name)
+            self.first_named.setdefault(_translit(bare_name(name).split()[-1]), name)
+            if self.registry.lookup(name, "person"):
+                continue
+            self.pending.setdefault("~" + _translit(bare_name(name).split()[-1]), name)
+            self.foreseen.setdefault(translit_keys(name)[0], name)
 
     def _mention(self, person_id: str) -> None:
         if person_id in self.mentioned:
@@ -555,10 +608,37 @@ class ArticleSpeakers:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
-            known = self.gender.get(person_id) or self.registry.genders.get(person_id)
+            known = self._gender(person_id)
             if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
                 return person_id
         return None
+
+    def _gender(self, person: str) -> str | None:
+        """A person's gender as the article or the archive shows it, else as their first name does;
+        `person` is an id or, for someone named but not yet a speaker, their name."""
+        known = self.gender.get(person) or self.registry.genders.get(person)
+        if known:
+            return known
+        entry = self.registry.people.get(person)
+        if entry is not None and entry.kind != "person":
+            return None
+        words = bare_name(entry.name if entry is not None else person).split()
+        return FIRST_NAME_GENDER.get(words[0]) if len(words) >= 2 else None
+
+    def _first_with_surname(self, name: str) -> bool:
+        """Whether `name` may stand for its bare surname: it is the first full name the article
+        gives that surname ("Clinton" is Hillary where she is named before Bill Clinton)."""
+        words = bare_name(name).split()
+        first = self.first_named.get(_translit(words[-1])) if words else None
+        return first is None or _same_first_name(first, name)
+
+    def _rival(self, person_id: str, gender: str) -> bool:
+        """Whether someone else the article names could be the "he" or "she" given to `person_id`."""
+        others = {p for p in self.mentioned if self.registry.people[p].kind == "person"}
+        others |= {self.registry.lookup(name, "person") or name for name in self.pending.values()}
+        others.discard(person_id)
+        return any(self._gender(other) in (None, gender)
+                   and bare_name(self.registry.people[person_id].name) != bare_name(other) for other in others)
 
     def _learn_gender(self, person_id: str, span, pronouns: bool = True) -> None:
         """What the article tells of a person's gender: Mr. or Mrs., a spokeswoman, or the first
@@ -584,14 +664,17 @@ class ArticleSpeakers:
         text = span.text.strip()
         if not text:
             return None
-        if len(span) == 1 and self.pronoun(span[0].text):
+        if len(span) == 1 and (self.pronoun(span[0].text) or span[0].lower_ == "his"):
+            # "he said", and "his claim that ..."
             gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
             person_id = self._antecedent(("person",), position, exclude, gender)
-            if person_id and gender:
+            if person_id and gender and not self._rival(person_id, gender):
+                # the pronoun shows the gender only when nobody else named could take it: a wrong
+                # guess ("Warren told Stumpf, after he admitted") would mislead every later pronoun
                 self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
-        if len(span) == 1 and span[0].lower_ in COLLECTIVE_PRONOUNS:
-            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_], position, exclude)
+        if len(span) == 1 and span[0].lower_ in (*COLLECTIVE_PRONOUNS, "their"):
+            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_.replace("their", "they")], position, exclude)
             return Speaker(found, text, None) if found else None
         if span.root.lower_ in ("who", "which", "that"):
             return None
@@ -645,7 +728,7 @@ class ArticleSpeakers:
             words = bare_name(name).split()
             if len(words) < 2 or not create:
                 continue
-            if words[-1] in self.local:
+            if words[-1] in self.local and _same_first_name(self.registry.people[self.local[words[-1]]].name, name):
                 return self._found(self.local[words[-1]], span, ent)
             person = self.registry.add_draft(name, "person", _role(span, ent))
             self.local[words[-1]] = person.id
@@ -746,6 +829,9 @@ class ArticleSpeakers:
                         if kind == "person" and len(words) == 1:
                             found = self.local.get(words[0]) or self.local.get("~" + _translit(words[0]))
                             pending = self.pending.get(words[0]) or self.pending.get("~" + _translit(words[0]))
+                            first = self.first_named.get(_translit(words[0]))
+                            if found is None and first:
+                                found = self.registry.lookup(first, "person")
                             if found is None and pending:
                                 # "Zelenskyy", named in full earlier in the article
                                 found = self.registry.lookup(pending, "person") or \
@@ -849,6 +935,13 @@ class ArticleSpeakers:
     def _found(self, person_id: str, span, name_span) -> Speaker:
         self._learn_gender(person_id, name_span if name_span is not None else span)
         role = _role(span, name_span)
+        if role and person_id not in self.registry.genders and self.registry.people[person_id].kind == "person":
+            # "Hope Hicks, a campaign spokeswoman"; an honorific in the role is its possessor's
+            # ("Mrs. Clinton's spokesman")
+            said = [GENDERED[w] for w in re.findall(r"[a-z]+", role.lower()) if w in GENDERED
+                    and w not in ("mr", "mrs", "ms", "miss")]
+            if said:
+                self.gender[person_id] = self.registry.genders[person_id] = said[0]
         if role and person_id not in self.roles:
             self.roles[person_id] = role
         person = self.registry.people[person_id]
@@ -857,7 +950,8 @@ class ArticleSpeakers:
         words = bare_name(_clean_name(name_span.text)).split()
         if len(words) >= 2 or words and span.root.pos_ == "PROPN" and len(span) <= 3:
             self.registry.note_alias(person_id, " ".join(bare_name_words(_clean_name(name_span.text))))
-        if words and self.registry.people[person_id].kind == "person":
+        if words and self.registry.people[person_id].kind == "person" and \
+                self._first_with_surname(self.registry.people[person_id].name):
             self.local.setdefault(words[-1], person_id)
             self.local.setdefault("~" + _translit(words[-1]), person_id)
         self._mention(person_id)
