@@ -513,6 +513,18 @@ def _role(span, name_span) -> str | None:
     return rest
 
 
+
+def _full_names(doc):
+    """The full names the parse tags as people's: (entity, name, its words), two words or more
+    and not a surname such as "De Blasio"."""
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        name = _clean_name(_full_name(ent).text)
+        words = bare_name(name).split()
+        if len(words) >= 2 and words[0] not in _CONNECTORS:
+            yield ent, name, words
+
 class ArticleSpeakers:
     """Speaker resolution within one article: remembers who was named so far, their roles,
     and the subjects of main clauses (for "he" and "the Russian leader")."""
@@ -534,13 +546,7 @@ class ArticleSpeakers:
 
     def note_people(self, doc, offset: int) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them."""
-        for ent in doc.ents:
-            if ent.label_ != "PERSON":
-                continue
-            name = _clean_name(_full_name(ent).text)
-            words = bare_name(name).split()
-            if len(words) < 2 or words[0] in _CONNECTORS:
-                continue
+        for ent, name, words in _full_names(doc):
             person_id = self.registry.lookup(name, "person")
             if person_id:
                 if self._first_with_surname(name):
@@ -560,14 +566,7 @@ class ArticleSpeakers:
         # name the parser tags as a person's.
         names = []  # (paragraph, token, name)
         for number, doc in enumerate(docs):
-            for ent in doc.ents:
-                if ent.label_ != "PERSON":
-                    continue
-                name = _clean_name(_full_name(ent).text)
-                words = bare_name(name).split()
-                if len(words) < 2 or words[0] in _CONNECTORS:
-                    continue  # "De Blasio" is a surname
-                names.append((number, ent.start, name))
+            names.extend((number, ent.start, name) for ent, name, _ in _full_names(doc))
         # Names the parser did not take for a person's: two to four capitalised words whose last
         # is also met alone, as people's surnames are ("Volodymyr Zelenskyy ... Zelenskiy added").
         alone: set[str] = set()
