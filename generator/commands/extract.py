@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import re
 import stat
@@ -226,6 +227,9 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1) -> int:
     except language.ModelMissing as error:
         print(f"hindsight extract: {error}", file=sys.stderr)
         return 1
+    # The model's objects live for the whole run: the collector need not scan them again and
+    # again, here or in the parsing processes forked from this one.
+    gc.freeze()
     registry = Registry(people)
     archive = sheets.survey(content)
     for problem in archive.problems:

@@ -17,6 +17,7 @@ or None when the speaker cannot be named (an unnamed official, "critics", an unr
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -89,21 +90,29 @@ DEMONYMS = {
 }
 
 
+_POSSESSIVE = re.compile(r"[’']s\b")
+_ASCII_POSSESSIVE = re.compile(r"'s\b")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=65536)   # the same names are folded again and again in a run
 def fold(text: str) -> str:
     """Lower-case ASCII with accents removed: "Mevlüt Çavuşoğlu" -> "mevlut cavusoglu"."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    plain = re.sub(r"[’']s\b", "", plain)
-    plain = re.sub(r"[^a-z0-9 ]+", " ", plain)
-    return re.sub(r"\s+", " ", plain).strip()
+    plain = _POSSESSIVE.sub("", plain)
+    plain = _NOT_WORD.sub(" ", plain)
+    return _SPACES.sub(" ", plain).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def strip(text: str) -> str:
     """Lower-case with every non-ASCII character dropped, as damaged copies have it:
     "Mevlüt Çavuşoğlu" -> "mevlt avuolu"."""
     plain = "".join(ch for ch in text if ch.isascii()).lower()
-    plain = re.sub(r"'s\b", "", plain)
-    plain = re.sub(r"[^a-z0-9 ]+", " ", plain)
-    return re.sub(r"\s+", " ", plain).strip()
+    plain = _ASCII_POSSESSIVE.sub("", plain)
+    plain = _NOT_WORD.sub(" ", plain)
+    return _SPACES.sub(" ", plain).strip()
 
 
 def bare_name(text: str) -> str:
@@ -113,11 +122,16 @@ def bare_name(text: str) -> str:
     return " ".join(kept)
 
 
+_DOUBLED = re.compile(r"(.)\1+")
+_I_ENDING = re.compile(r"(?:iy|ij|yi|y|i)$")
+
+
+@functools.lru_cache(maxsize=65536)
 def _translit(word: str) -> str:
     """A word with the differences between English transliterations evened out:
     Zelensky, Zelenskyy, Zelenskiy -> "zelenski"; Dmitri, Dmitry, Dmitriy -> "dmitri"."""
-    word = re.sub(r"(.)\1+", r"\1", word).replace("kh", "h").replace("w", "v")
-    return re.sub(r"(?:iy|ij|yi|y|i)$", "i", word)
+    word = _DOUBLED.sub(r"\1", word).replace("kh", "h").replace("w", "v")
+    return _I_ENDING.sub("i", word)
 
 
 def _skeleton(word: str) -> str:
