@@ -26,6 +26,7 @@ class LeftOut:
     articles: list[str] = field(default_factory=list)            # sheets none of whose claims is reviewed
     speakers: list[str] = field(default_factory=list)            # speakers with no published claim
     questions: list[str] = field(default_factory=list)           # questions with no published claim
+    citations: list[str] = field(default_factory=list)           # "claim cites claim" where the cited one is unpublished
 
     def lines(self) -> list[str]:
         """One line per kind of thing left out, for the build's output."""
@@ -45,6 +46,9 @@ class LeftOut:
         if self.questions:
             found.append(f"left out {_counted(len(self.questions), 'question')} with no published claim: "
                          f"{_listed(self.questions)}")
+        if self.citations:
+            found.append(f"left out {_counted(len(self.citations), 'piece')} of evidence citing a claim that is not "
+                         f"published: {_listed(self.citations)}; review the cited claim, or cite another source")
         return found
 
 
@@ -72,6 +76,7 @@ def reviewed_only(archive: Archive) -> tuple[Archive, LeftOut]:
             articles.append(article)
         else:
             left_out.articles.append(article.source)
+    articles = _without_unpublished_evidence(articles, left_out)
     speakers = {claim.speaker for article in articles for claim in article.claims}
     topics = {topic for article in articles for claim in article.claims for topic in claim.topics}
     left_out.speakers = sorted(set(archive.people) - speakers)
@@ -81,3 +86,22 @@ def reviewed_only(archive: Archive) -> tuple[Archive, LeftOut]:
         people={key: person for key, person in archive.people.items() if key in speakers},
         topics={key: topic for key, topic in archive.topics.items() if key in topics})
     return published, left_out
+
+
+def _without_unpublished_evidence(articles: list, left_out: LeftOut) -> list:
+    """The articles with evidence that cites an unpublished claim taken out of their claims'
+    outcomes: a published page or download never names what no editor reviewed."""
+    published = {claim.id for article in articles for claim in article.claims}
+    kept = []
+    for article in articles:
+        claims = []
+        for claim in article.claims:
+            cited = [item.claim for item in claim.outcome.evidence if item.claim and item.claim not in published]
+            if cited:
+                left_out.citations.extend(f"{claim.id} cites {other}" for other in cited)
+                outcome = dataclasses.replace(claim.outcome, evidence=tuple(
+                    item for item in claim.outcome.evidence if item.claim not in cited))
+                claim = dataclasses.replace(claim, outcome=outcome)
+            claims.append(claim)
+        kept.append(article if claims == article.claims else dataclasses.replace(article, claims=claims))
+    return kept

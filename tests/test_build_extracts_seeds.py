@@ -186,3 +186,26 @@ def test_the_pull_request_check_shows_each_draft_beside_its_review_line(tmp_path
                            f"'2025-putin-meet-zelensky-only-final-stage' is a draft, not yet reviewed: the published "
                            "site leaves it out (hint: check it against its source, then set `review: reviewed`)"
                            for sheet, line, column in drafts]
+
+
+def test_evidence_citing_a_draft_is_left_out_of_what_is_published(tmp_path, capsys):
+    """A reviewed claim citing a draft as evidence put the draft's id, and so its words, into
+    claims.json although the draft itself was left out. The citation is left out and told."""
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent.parent / "content", project / "content")
+    cited = "2025-peskov-summit-meeting-put-end-settlement"
+    [sheet] = [path for path in (project / "content" / "articles").rglob("*.yaml")
+               if f"id: {cited}\n" in path.read_text("utf-8")]
+    text = sheet.read_text("utf-8")
+    start = text.index(f"id: {cited}\n")
+    review = text.index("review: reviewed", start)
+    sheet.write_text(text[:review] + "review: draft" + text[review + len("review: reviewed"):], "utf-8")
+
+    assert main(["build", "--content", str(project / "content"), "--output", str(project / "site"),
+                 "--no-search"]) == 0
+    told = capsys.readouterr().err
+    assert f"cites {cited}" in told and "evidence citing a claim that is not published" in told, told
+    assert cited not in _site_text(project / "site")
+    assert main(["build", "--content", str(project / "content"), "--output", str(project / "preview"),
+                 "--no-search", "--drafts"]) == 0
+    assert cited in (project / "preview" / "claims.json").read_text("utf-8")   # the preview keeps it
