@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         if not seeds:
             print(f"hindsight extract: no seed files (*.txt) in {folder}", file=sys.stderr)
             return 2
-    return extract(content, seeds, args.jobs)
+    return extract(content, seeds, args.jobs, whole_run=True)
 
 
 def stale_seeds(content: Path) -> list[Path]:
@@ -209,7 +209,7 @@ def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
     return _Seed(seed, raw, article)
 
 
-def extract(content: Path, seeds: list[Path], jobs: int = 1) -> int:
+def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False) -> int:
     """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
     With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims."""
     from generator.extraction import claims, language, sheets
@@ -228,8 +228,11 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1) -> int:
         print(f"hindsight extract: {error}", file=sys.stderr)
         return 1
     # The model's objects live for the whole run: the collector need not scan them again and
-    # again, here or in the parsing processes forked from this one.
-    gc.freeze()
+    # again, here or in the parsing processes forked from this one. Only in a run of its own
+    # (`whole_run`): the live preview extracts now and then for hours, and what a freeze holds
+    # is never collected.
+    if whole_run:
+        gc.freeze()
     registry = Registry(people)
     archive = sheets.survey(content)
     for problem in archive.problems:
