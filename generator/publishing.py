@@ -37,15 +37,11 @@ class LeftOut:
             found.append(f"left out {count} claim{'s' * (count != 1)} not yet reviewed (review: draft), from "
                          f"{_listed(sheets)}; set `review: reviewed` once an editor has checked each against its "
                          "source, or preview them with --drafts")
-        if self.articles:
-            found.append(f"left out {_counted(len(self.articles), 'source article')} with no reviewed claim: "
-                         f"{_listed(self.articles)}")
-        if self.speakers:
-            found.append(f"left out {_counted(len(self.speakers), 'speaker')} with no published claim: "
-                         f"{_listed(self.speakers)}")
-        if self.questions:
-            found.append(f"left out {_counted(len(self.questions), 'question')} with no published claim: "
-                         f"{_listed(self.questions)}")
+        for names, noun, why in ((self.articles, "source article", "no reviewed claim"),
+                                 (self.speakers, "speaker", "no published claim"),
+                                 (self.questions, "question", "no published claim")):
+            if names:
+                found.append(f"left out {_counted(len(names), noun)} with {why}: {_listed(names)}")
         if self.citations:
             found.append(f"left out {_counted(len(self.citations), 'piece')} of evidence citing a claim that is not "
                          f"published: {_listed(self.citations)}; review the cited claim, or cite another source")
