@@ -252,3 +252,6 @@ def test_sheets_in_any_layout_are_read():
     first = "claims:\n- id: a\n  review: reviewed\n  statement: S\narticle:\n  title: T\n"
     assert [claim_id for claim_id, _ in reader.claims(first)] == ["a"]
     assert reader.claims("claims: [unclosed\n") is None
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 10)}]\n" for n in range(8))
+    assert reader.claims(laughs + "claims: *i\n") is None   # 10^9 nodes: refused, not expanded
