@@ -71,7 +71,8 @@ def _block(entries: list[tuple[str, str, object]], indent: int, first_prefix: st
             lines.append(f"{lead}# {description}")
             lead = pad
         if isinstance(value, list) and value and isinstance(value[0], list):  # nested block
-            lines.append(f"{lead}{key}:")
+            if key:
+                lines.append(f"{lead}{key}:")
             lines.extend(value[0])
         else:
             lines.append(f"{lead}{key}: {_scalar(value)}")
@@ -103,9 +104,24 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
         "      #     note: One sentence on what this record shows.",
     ]
     entries.append((about.get("claims[].outcome", ""), "outcome", [outcome]))
+    entries.append((about.get("claims[].corrections", ""), "corrections", []))
+    entries.append(("", "", [_correction_example(about)]))
     entries.append((about.get("claims[].note", ""), "note", None))
     entries.append((about.get("claims[].review", ""), "review", "draft"))
     return _block(entries, 4, first_prefix="  - ")
+
+
+def _correction_example(about: dict[str, str]) -> list[str]:
+    """Commented lines showing one entry of `corrections:`, each field explained."""
+    return [
+        "    # For example, when the archive had published the claim with the wrong speaker:",
+        f"    #   # {about.get('claims[].corrections[].date', '')}",
+        "    #   - date: 2025-09-02",
+        f"    #     # {about.get('claims[].corrections[].wrong', '')}",
+        "    #     wrong: The claim named Dmitry Peskov as the speaker.",
+        f"    #     # {about.get('claims[].corrections[].changed', '')}",
+        "    #     changed: The speaker is now Sergey Lavrov, as the article says.",
+    ]
 
 
 def article_from_url(url: str) -> dict:

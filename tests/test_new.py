@@ -245,3 +245,27 @@ def test_every_claim_id_quoted_in_the_docs_and_templates_is_in_the_archive():
         ids.update(re.findall(r"^  - id: (\S+)$", sheet.read_text("utf-8"), re.M))
     assert any(where == "CONTRIBUTING.md" for where, _ in quoted), "the pattern finds the ids quoted"
     assert sorted((where, claim_id) for where, claim_id in quoted if claim_id not in ids) == []
+
+
+def test_a_claims_corrections_validate_and_a_malformed_one_is_explained(project, capsys):
+    """`corrections:` as the scaffold's example shows it passes `hindsight check`; each way of
+    getting an entry wrong is named at its line and column."""
+    sheet = project / "content" / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
+    text = sheet.read_text("utf-8")
+    at = text.index("    review: reviewed")
+    good = ("    corrections:\n      - date: 2019-12-01\n        wrong: The claim named the wrong speaker.\n"
+            "        changed: The speaker is now the one the article names.\n")
+    sheet.write_text(text[:at] + good + text[at:], "utf-8")
+    assert check(capsys) == (0, [])
+
+    line = text[:at].count("\n") + 1
+    bad = good + "      - date: 1 December\n        what: a typo\n        changed: \"  \"\n"
+    sheet.write_text(text[:at] + bad + text[at:], "utf-8")
+    code, problems = check(capsys)
+    shown = "content/articles/2019/nyt-zelensky-seeks-meeting-with-putin.yaml"
+    assert code == 1 and problems == [
+        f"{shown}:{line + 4}:9: error: missing field 'wrong' in 'corrections'",
+        f"{shown}:{line + 4}:15: error: '1 December' in 'date' is not a real date",
+        f"{shown}:{line + 5}:9: error: unknown field 'what'",
+        f"{shown}:{line + 6}:18: error: 'changed' is blank: it holds only spaces or invisible characters "
+        "(U+0020 SPACE)"]
