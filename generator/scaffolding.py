@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -227,3 +228,57 @@ def append_entry(path: Path, list_key: str, lines: list[str], entry_id: str) -> 
         raise ScaffoldError(f"could not append to {path}: `{list_key}:` is not the file's last field; "
                             "move it to the end of the file and try again")
     write_text_atomically(path, updated)
+
+
+# ---------------------------------------------------------------------------
+# Transparency pages: what the IFCN Code of Principles asks a fact-checker's site to show.
+
+# Page name (content/pages/<name>.md) -> its title; written by `hindsight new page`.
+TRANSPARENCY_PAGES = {
+    "corrections-policy": "Corrections policy",
+    "funding": "Funding and ownership",
+    "team": "Team",
+    "contact": "Contact",
+}
+PAGE_SCAFFOLDS = Path(__file__).resolve().parent.parent / "templates" / "pages"
+# Marks what an editor must still write in a scaffolded page; `unfinished` finds it.
+PLACEHOLDER = "[EDITOR: write"
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def page_text(name: str, site: dict, pages: set[str]) -> str:
+    """A transparency page's Markdown, from its scaffold in templates/pages/, filled in with
+    the archive's settings (`site`: content/site.yaml's value) and the names of its other pages."""
+    import jinja2
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(PAGE_SCAFFOLDS), autoescape=False,
+                                     keep_trailing_newline=True, undefined=jinja2.ChainableUndefined)
+    environment.filters["text"] = lambda value: _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value))
+    contact = {"email": None, "form": None, **(site.get("contact") or {})}
+    text = environment.get_template(f"{name}.md").render(site=site, contact=contact, pages=pages,
+                                                         placeholder=PLACEHOLDER)
+    return re.sub(r"\n{3,}", "\n\n", text.lstrip("\n"))
+
+
+def unfinished(text: str) -> list[tuple[int, int]]:
+    """(line, column) of each placeholder an editor has not yet replaced in a page's text."""
+    return [(text.count("\n", 0, match.start()) + 1, match.start() - text.rfind("\n", 0, match.start()))
+            for match in re.finditer(re.escape(PLACEHOLDER), text)]
+
+
+def write_new_file(path: Path, text: str) -> bool:
+    """Write `path` whole, only if nothing is there yet (not even a file another process wrote
+    meanwhile): False, and nothing written, when it exists."""
+    if path.exists() or path.is_symlink():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(text, "utf-8")
+    try:
+        os.link(temporary, path)   # fails when the name exists: never replaces an editor's file
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+    return True

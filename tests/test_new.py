@@ -269,3 +269,69 @@ def test_a_claims_corrections_validate_and_a_malformed_one_is_explained(project,
         f"{shown}:{line + 5}:9: error: unknown field 'what'",
         f"{shown}:{line + 6}:18: error: 'changed' is blank: it holds only spaces or invisible characters "
         "(U+0020 SPACE)"]
+
+
+TRANSPARENCY = ("corrections-policy", "funding", "team", "contact")
+
+
+def test_new_page_scaffolds_the_transparency_pages_for_this_archive(project, capsys):
+    from generator.scaffolding import PLACEHOLDER, unfinished
+
+    pages = project / "content" / "pages"
+    assert main(["new", "page"]) == 0
+    out = capsys.readouterr().out
+    for name in TRANSPARENCY:
+        assert f"wrote content/pages/{name}.md" in out
+    texts = {name: (pages / f"{name}.md").read_text("utf-8") for name in TRANSPARENCY}
+    assert [text.splitlines()[0] for text in texts.values()] == [
+        "# Corrections policy", "# Funding and ownership", "# Team", "# Contact"]
+    assert "Hindsight is published by [Hindsight Archive](<https://hindsight.example.org/>)." in texts["funding"]
+    assert "[corrections policy](../corrections-policy/index.html)" in texts["contact"]
+    assert "](../contact/index.html)" in texts["corrections-policy"]
+    # What only the editors can say is marked, and found where it is.
+    assert "{{" not in "".join(texts.values()) and "{%" not in "".join(texts.values())
+    for name in ("funding", "team", "contact", "corrections-policy"):
+        lines = texts[name].splitlines()
+        spots = unfinished(texts[name])
+        assert spots and all(lines[line - 1][column - 1:].startswith(PLACEHOLDER) for line, column in spots)
+    assert check(capsys) == (0, [])
+
+
+def test_new_page_never_overwrites_an_editors_page(project, capsys):
+    pages = project / "content" / "pages"
+    (pages / "team.md").write_text("# Team\n\nAnn Lee, editor.\n", "utf-8")
+    assert main(["new", "page"]) == 0
+    assert (pages / "team.md").read_text("utf-8") == "# Team\n\nAnn Lee, editor.\n"
+    assert "kept content/pages/team.md: it exists, and is not changed" in capsys.readouterr().out
+    written = {name: (pages / f"{name}.md").read_bytes() for name in TRANSPARENCY}
+    (pages / "funding.md").write_text("# Funding and ownership\n\nOur own words.\n", "utf-8")
+    assert main(["new", "page"]) == 0                       # all there: nothing written
+    assert main(["new", "page", "funding"]) == 1            # asked for by name: told it exists
+    assert (pages / "funding.md").read_text("utf-8") == "# Funding and ownership\n\nOur own words.\n"
+    assert {name: (pages / f"{name}.md").read_bytes() for name in TRANSPARENCY if name != "funding"} == {
+        name: data for name, data in written.items() if name != "funding"}
+    assert not list(pages.glob(".*"))                       # no temporary file left behind
+    assert main(["new", "page", "faq"]) == 2
+    assert "no page scaffold named 'faq'" in capsys.readouterr().err
+
+
+def test_contact_page_takes_the_address_from_site_yaml(project, capsys):
+    from generator.markdown import render_markdown
+
+    site = project / "content" / "site.yaml"
+    original = site.read_text("utf-8")
+    site.write_text(original + "contact:\n  email: not an address\n", "utf-8")
+    code, problems = check(capsys)
+    assert code == 1 and problems == ["content/site.yaml:14:10: error: 'not an address' in 'email' has the wrong form"]
+    site.write_text(original.replace("title: Hindsight", "title: \"Sample <b>*Archive*</b>\"")
+                    + "contact:\n  email: fact_desk@example.org\n  form: https://example.org/tips?from=(site)\n",
+                    "utf-8")
+    assert check(capsys) == (0, [])
+    assert main(["new", "page", "contact", "funding"]) == 0
+    contact = (project / "content" / "pages" / "contact.md").read_text("utf-8")
+    assert "[EDITOR" not in contact
+    html = str(render_markdown(contact))
+    assert html.count('<a href="mailto:fact_desk@example.org?subject=A%20correction">fact_desk@example.org</a>') == 1
+    assert html.count('<a href="https://example.org/tips?from=(site)">our form</a>') == 2
+    funding = str(render_markdown((project / "content" / "pages" / "funding.md").read_text("utf-8")))
+    assert "<p>Sample &lt;b&gt;*Archive*&lt;/b&gt; is published by" in funding

@@ -1,8 +1,10 @@
-"""`hindsight new article|claim|person|topic`: scaffolds content for editors.
+"""`hindsight new article|claim|person|topic|page`: scaffolds content for editors.
 
 Consumes a web address, seed file, sheet or name; writes a claim sheet, or appends a
-claim, speaker or question, with every field present and explained. Exit 0 on success,
-1 when the content is in a state the scaffold cannot extend, 2 on usage errors.
+claim, speaker or question, with every field present and explained; or writes the
+transparency pages (corrections policy, funding and ownership, team, contact) an archive
+lacks, never touching one that exists. Exit 0 on success, 1 when the content is in a
+state the scaffold cannot extend, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from pathlib import Path
 
 from generator.readers import INVISIBLE, invisible_character, read_yaml
 from generator.scaffolding import (
+    TRANSPARENCY_PAGES,
     ScaffoldError,
     append_entry,
     article_from_url,
     article_sheet,
     claim_lines,
     first_claim_id,
+    page_text,
     person_lines,
     sheet_path,
     topic_lines,
+    write_new_file,
 )
 from generator.model import slugify
 from generator.validation import SLUG, blank_message, format_problem, is_blank
@@ -34,7 +39,7 @@ from generator.writers import write_text_atomically
 def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser(
         "new",
-        help="start a new claim sheet, claim, speaker or question",
+        help="start a new claim sheet, claim, speaker, question or transparency page",
         description="Write a correctly formed entry for an editor to fill in: every field is present, "
         "with a comment above it saying what it means. Run `hindsight check` afterwards; it lists "
         "what is still missing.",
@@ -70,6 +75,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     topic.add_argument("--title", required=True, help="a short heading")
     topic.add_argument("--question", required=True, help="the open question, e.g. Will there be a ceasefire?")
     topic.set_defaults(run=new_topic)
+
+    names = ", ".join(f"{name} ({title})" for name, title in TRANSPARENCY_PAGES.items())
+    page = kinds.add_parser("page", help="write the transparency pages the archive lacks",
+                            description="Write the pages a fact-checker's site shows its readers, in "
+                            f"content/pages/: {names}. Each is a draft to finish: replace every "
+                            "[EDITOR: write …] with your own words. A page that exists is never "
+                            "changed. The Contact page takes its address from `contact:` in "
+                            "content/site.yaml (`email:` or `form:`).")
+    page.add_argument("names", nargs="*", metavar="NAME",
+                      help=f"which pages (default: all of them): {', '.join(TRANSPARENCY_PAGES)}")
+    page.set_defaults(run=new_page)
 
 
 def _fail(message: str) -> int:
@@ -194,3 +210,32 @@ def _append_registry(path: Path, key: str, entry_id: str, lines: list[str]) -> i
         return _fail(str(error))
     print(f"added {entry_id} to {path}")
     return 0
+
+
+def new_page(args: argparse.Namespace) -> int:
+    content = Path(args.content)
+    unknown = [name for name in args.names if name not in TRANSPARENCY_PAGES]
+    if unknown:
+        print(f"hindsight new: there is no page scaffold named {unknown[0]!r}; the pages are: "
+              f"{', '.join(TRANSPARENCY_PAGES)}", file=sys.stderr)
+        return 2
+    site_file = content / "site.yaml"
+    document, problems = read_yaml(site_file, str(site_file)) if site_file.is_file() else (None, [])
+    if document is None or problems or not isinstance(document.value, dict):
+        detail = f":\n{format_problem(problems[0])}" if problems else ""
+        return _fail(f"{site_file} cannot be read, and the pages name the archive from it; "
+                     f"run `hindsight check`{detail}")
+    site = document.value
+    if not all(isinstance(site.get(key), str) for key in ("title",)) or not isinstance(site.get("publisher"), dict):
+        return _fail(f"{site_file} has no title or publisher yet; run `hindsight check` and fill them in")
+    pages_dir = content / "pages"
+    present = {path.stem for path in pages_dir.glob("*.md")} if pages_dir.is_dir() else set()
+    kept = []
+    for name in args.names or TRANSPARENCY_PAGES:
+        path = pages_dir / f"{name}.md"
+        if write_new_file(path, page_text(name, site, present | set(TRANSPARENCY_PAGES))):
+            print(f"wrote {path}: replace each [EDITOR: write …] with your own words")
+        else:
+            kept.append(path)
+            print(f"kept {path}: it exists, and is not changed")
+    return 1 if args.names and kept else 0
