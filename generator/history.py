@@ -262,11 +262,21 @@ class SheetReader:
 
     @staticmethod
     def _block(block: str) -> tuple[str, Version] | None:
-        value = _load(block)
+        dash = len(block) - len(block.lstrip(" "))
+        value = _load(_UNUSED_FIELD[dash].sub("", block) if dash in _UNUSED_FIELD else block)
         if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict)
                 and isinstance(value[0].get("id"), str)):
             return None
         return value[0]["id"], _version(value[0])
+
+
+# A claim's fields that no version comparison reads, with their continuation lines (indented
+# further), by the indent of the claim's dash: left out before parsing, as a third of its
+# nodes. (A field's line starts at the dash's indent plus two; nothing inside another field
+# can, not even a block scalar's text.)
+_UNUSED_FIELD = {dash: re.compile(
+    rf"(?m)^ {{{dash + 2}}}(?:context|said_basis|said_precision|speaker_as_written|role|topics|form|kind|original"
+    rf"|note):(?:[ \t].*)?\n(?:[ \t]*\n| {{{dash + 3},}}.*\n)*") for dash in range(0, 9)}
 
 
 class _Composer(_Loader):
@@ -275,6 +285,12 @@ class _Composer(_Loader):
 
     def resolve(self, kind, value, implicit):
         return "" if kind is yaml.ScalarNode else "[]" if kind is yaml.SequenceNode else "{}"
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
