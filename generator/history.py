@@ -24,6 +24,7 @@ import yaml
 
 from generator import writers
 from generator.model import UNRATED, Evidence, Outcome
+from generator.readers import Document, Problem
 
 try:  # PyYAML built with libyaml: about twenty times faster than the pure-Python loader.
     from yaml import CSafeLoader as _Loader
@@ -610,3 +611,26 @@ def _subject(message: str) -> str:
     if lines and lines[0].startswith("Merge ") and len(lines) > 2 and lines[1] == "" and lines[2]:
         return lines[2]
     return lines[0] if lines else ""
+
+
+def correction_warnings(history: History, sheets: Iterable[Document]) -> list[Problem]:
+    """`hindsight check`'s warnings: a reviewed claim whose statement, speaker or date differs
+    from a published version in git, with no correction added since to say why; at the field."""
+    by_path = {sheet.path: sheet for sheet in sheets}
+    found = []
+    for path, index, change in history.unexplained((path, sheet.value) for path, sheet in by_path.items()):
+        named = " and ".join(_FIELD_NAMES[name] for name in change.fields)
+        when = change.published.committed.date().isoformat()
+        since = (f"changed in {change.changed_in.id[:12]} ({change.changed_in.subject})" if change.changed_in
+                 else "changed since the last commit")
+        was = "; ".join(f"{name} was {value!r}" for name, value in change.before.items())
+        found.append(by_path[path].problem(
+            ("claims", index, change.fields[0]),
+            f"the {named} of claim '{change.claim}' differ{'s' * (len(change.fields) == 1)} from the version "
+            f"published on {when} ({change.published.id[:12]}), {since}, and no correction says why ({was})",
+            "add an entry under the claim's `corrections:` (date, what was wrong, what changed), "
+            "or put back the published text", severity="warning"))
+    return found
+
+
+_FIELD_NAMES = {"statement": "statement", "speaker": "speaker", "said": "date said"}

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.fields import fields
-from generator.readers import parse_yaml
+from generator.readers import Problem, parse_yaml
 from generator.model import slugify
 from generator.writers import write_text_atomically
 
@@ -282,3 +282,20 @@ def write_new_file(path: Path, text: str) -> bool:
     finally:
         temporary.unlink()
     return True
+
+
+def transparency_warnings(pages_dir: Path, pages: dict[str, str]) -> list[Problem]:
+    """`hindsight check`'s warnings before publishing: each transparency page the archive lacks,
+    and each placeholder still in a page (`pages`: name -> Markdown, as the build reads them)."""
+    found = []
+    for name, title in TRANSPARENCY_PAGES.items():
+        if name not in pages:
+            found.append(Problem(str(pages_dir / f"{name}.md"), 1, 1,
+                                 f"the archive has no {title} page, which readers of a fact-check archive look for",
+                                 f"run `hindsight new page {name}`, then finish the page", "warning"))
+    for name in sorted(pages):
+        for line, column in unfinished(pages[name]):
+            found.append(Problem(str(pages_dir / f"{name}.md"), line, column,
+                                 "the page still holds a placeholder for the editors to fill in",
+                                 "replace the [EDITOR: write …] text with your own words", "warning"))
+    return found

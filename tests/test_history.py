@@ -255,3 +255,25 @@ def test_sheets_in_any_layout_are_read():
     laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 10)}]\n" for n in range(8))
     assert reader.claims(laughs + "claims: *i\n") is None   # 10^9 nodes: refused, not expanded
+
+
+def test_check_warns_at_the_changed_field_and_says_how_to_fix_it(repo):
+    from generator.history import correction_warnings
+    from generator.readers import read_yaml
+
+    repo.commit("Publish", **{"2025__talks": (claim("a-meeting"),)})
+    path = repo.write("2025/talks.yaml", claim("a-meeting", speaker="boris-costa", said="2025-01-03"))
+    shown = "content/articles/2025/talks.yaml"
+    document, _ = read_yaml(path, shown)
+    (problem,) = correction_warnings(read_history(repo.content), [document])
+    assert (problem.path, problem.line, problem.column, problem.severity) == (shown, 10, 14, "warning")
+    assert problem.message.startswith("the speaker and date said of claim 'a-meeting' differ from the version "
+                                      "published on 2025-03-01 (")
+    assert problem.message.endswith("changed since the last commit, and no correction says why "
+                                    "(speaker was 'anna-berg'; said was '2025-01-02')")
+    assert "corrections:" in problem.hint
+    fixed = claim("a-meeting", speaker="boris-costa", said="2025-01-03",
+                  corrections=correction("2025-03-02", "The wrong speaker and day.", "Both as the article gives them."))
+    path = repo.write("2025/talks.yaml", fixed)
+    document, _ = read_yaml(path, shown)
+    assert correction_warnings(read_history(repo.content), [document]) == []

@@ -335,3 +335,24 @@ def test_contact_page_takes_the_address_from_site_yaml(project, capsys):
     assert html.count('<a href="https://example.org/tips?from=(site)">our form</a>') == 2
     funding = str(render_markdown((project / "content" / "pages" / "funding.md").read_text("utf-8")))
     assert "<p>Sample &lt;b&gt;*Archive*&lt;/b&gt; is published by" in funding
+
+
+def test_missing_and_unfinished_transparency_pages_are_named_for_the_check(project, capsys):
+    from generator.scaffolding import transparency_warnings
+
+    pages_dir = project / "content" / "pages"
+
+    def warned() -> list[str]:
+        pages = {path.stem: path.read_text("utf-8") for path in sorted(pages_dir.glob("*.md"))}
+        return [f"{problem.path}:{problem.line}:{problem.column}: {problem.message}"
+                for problem in transparency_warnings(Path("content/pages"), pages)]
+
+    assert warned() == [f"content/pages/{name}.md:1:1: the archive has no {title} page, which readers of a "
+                        "fact-check archive look for" for name, title in [
+                            ("corrections-policy", "Corrections policy"), ("funding", "Funding and ownership"),
+                            ("team", "Team"), ("contact", "Contact")]]
+    assert main(["new", "page"]) == 0
+    assert warned()[0] == "content/pages/contact.md:8:1: the page still holds a placeholder for the editors to fill in"
+    for path in pages_dir.glob("*.md"):
+        path.write_text(re.sub(r"\[EDITOR: write [^\]]*\]", "Our own words.", path.read_text("utf-8")), "utf-8")
+    assert warned() == []
