@@ -277,3 +277,20 @@ def test_check_warns_at_the_changed_field_and_says_how_to_fix_it(repo):
     path = repo.write("2025/talks.yaml", fixed)
     document, _ = read_yaml(path, shown)
     assert correction_warnings(read_history(repo.content), [document]) == []
+
+
+def test_windows_line_endings_a_byte_order_mark_and_an_unreadable_version(repo):
+    """A sheet saved with CRLF and a BOM reads as any other; a version that is not UTF-8 is
+    passed over, its claims kept as they were, not taken for deleted and published anew."""
+    repo.commit("Publish", **{"2025__talks": (claim("a-meeting"),)})
+    path = repo.content / "articles" / "2025" / "talks.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + sheet(claim("a-meeting", status="came-true")).replace("\n", "\r\n").encode())
+    repo.day += 1
+    repo.git("commit", "-qam", "Saved on Windows")
+    path.write_bytes(sheet(claim("a-meeting", status="did-not-come-true", summary="Caf\xe9")).encode("latin-1"))
+    repo.day += 1
+    repo.git("commit", "-qam", "Latin-1")
+    repo.commit("Fixed", **{"2025__talks": (claim("a-meeting", status="did-not-come-true", summary="Café"),)})
+    assert timeline(read_history(repo.content), "a-meeting") == [
+        (None, "too-early", "Publish"), ("too-early", "came-true", "Saved on Windows"),
+        ("came-true", "did-not-come-true", "Fixed")]
