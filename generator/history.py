@@ -277,7 +277,7 @@ class SheetReader:
 # can, not even a block scalar's text.)
 _UNUSED_FIELD = {dash: re.compile(
     rf"(?m)^ {{{dash + 2}}}(?:context|said_basis|said_precision|speaker_as_written|role|topics|form|kind|original"
-    rf"|note):(?:[ \t].*)?\n(?:[ \t]*\n| {{{dash + 3},}}.*\n)*") for dash in range(0, 9)}
+    rf"|note):(?:[ \t].*)?(?:\n|\Z)(?:[ \t]*(?:\n|\Z)| {{{dash + 3},}}.*(?:\n|\Z))*") for dash in range(0, 9)}
 
 
 class _Composer(_Loader):
@@ -340,7 +340,9 @@ def _claim_blocks(text: str) -> list[str] | None:
     # its block then holds two items, and the sheet is read whole.)
     separator = "\n" + first.group(1) + "- "
     parts = region[first.start():].split(separator)
-    return [parts[0]] + [separator[1:] + part for part in parts[1:]]
+    blocks = [parts[0] + "\n"] + [separator[1:] + part + "\n" for part in parts[1:]]
+    blocks[-1] = blocks[-1][:-1] if blocks[-1].endswith("\n\n") else blocks[-1]
+    return blocks
 
 
 def _only_comments(text: str) -> bool:
@@ -351,7 +353,7 @@ def _only_comments(text: str) -> bool:
 # The state a read leaves, for the next one
 
 
-HISTORY_VERSION = 1
+HISTORY_VERSION = 2   # 2: blocks end with their newline (1 could join a last note to `review:`)
 
 
 class HistoryCache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -294,3 +295,24 @@ def test_windows_line_endings_a_byte_order_mark_and_an_unreadable_version(repo):
     assert timeline(read_history(repo.content), "a-meeting") == [
         (None, "too-early", "Publish"), ("too-early", "came-true", "Saved on Windows"),
         ("came-true", "did-not-come-true", "Fixed")]
+
+
+@pytest.mark.parametrize("variant", ["as saved", "crlf", "no final newline", "notes last"])
+def test_claims_read_block_by_block_are_what_the_whole_sheet_says(variant):
+    """Reading claim by claim (split at the dashes, unread fields dropped) gives every claim's
+    version exactly as parsing the whole sheet does, on the archive's own sheets."""
+    from generator.history import _load, _version
+
+    sheets = sorted((Path(__file__).parent.parent / "content" / "articles").rglob("*.yaml"))
+    assert sheets
+    for path in sheets:
+        text = path.read_text("utf-8")
+        if variant == "crlf":
+            text = text.replace("\n", "\r\n")
+        elif variant == "no final newline":
+            text = text.rstrip("\n")
+        elif variant == "notes last":   # a folded note closing each claim, the last line of its block
+            text = re.sub(r"(?<!claims:)\n  - id: ", "\n    note: >-\n      A note\n      on two lines.\n  - id: ", text)
+        whole = [(entry["id"], _version(entry)) for entry in _load(text)["claims"]]
+        assert SheetReader().claims(text) == whole, path.name
+        assert any(version[0] == "reviewed" for _, version in whole)
