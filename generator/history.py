@@ -353,7 +353,7 @@ def _only_comments(text: str) -> bool:
 # The state a read leaves, for the next one
 
 
-HISTORY_VERSION = 2   # 2: blocks end with their newline (1 could join a last note to `review:`)
+HISTORY_VERSION = 2
 
 
 class HistoryCache:
