@@ -590,12 +590,25 @@ def _observe(state: dict, commit: int, claim: str, version: Version) -> None:
     state["published"][claim] = version
     if before is None or before[4] != version[4]:
         state["outcomes"].setdefault(claim, []).append((commit, None if before is None else before[4], version[4]))
-    known = set(before[5]) if before is not None else set()
-    for correction in version[5]:
-        if correction not in known:
-            state["corrections"].setdefault(claim, []).append((commit, correction))
+    for correction in _added(before[5] if before is not None else (), version[5]):
+        state["corrections"].setdefault(claim, []).append((commit, correction))
     if before is None or _text(before) != _text(version) or before[5] != version[5]:
         state["texts"].setdefault(claim, []).append((commit, _text(version), version[5]))
+
+
+def _added(before: tuple, after: tuple) -> list[tuple]:
+    """The corrections in `after` that are new: not in `before`, and not a rewording of one
+    that was (the same date, in place of an entry no longer there)."""
+    reworded = [entry[0] for entry in before if entry not in after]
+    added = []
+    for entry in after:
+        if entry in before:
+            continue
+        if entry[0] in reworded:
+            reworded.remove(entry[0])
+        else:
+            added.append(entry)
+    return added
 
 
 def _history(state: dict) -> History:

@@ -316,3 +316,18 @@ def test_claims_read_block_by_block_are_what_the_whole_sheet_says(variant):
         whole = [(entry["id"], _version(entry)) for entry in _load(text)["claims"]]
         assert SheetReader().claims(text) == whole, path.name
         assert any(version[0] == "reviewed" for _, version in whole)
+
+
+def test_a_reworded_correction_is_not_a_new_one(repo):
+    first = correction("2025-03-02", "The wrong speaker.", "The speaker is Boris Costa.")
+    repo.commit("Publish", **{"2025__talks": (claim("a-meeting"),)})
+    repo.commit("Correct", **{"2025__talks": (claim("a-meeting", speaker="boris-costa", corrections=first),)})
+    reworded = first.replace("The wrong speaker.", "The claim named Anna Berg as the speaker.")
+    repo.commit("Reword", **{"2025__talks": (claim("a-meeting", speaker="boris-costa", corrections=reworded),)})
+    second = reworded + ("      - date: 2025-03-05\n        wrong: The wrong day.\n"
+                         "        changed: The day the article gives.\n")
+    repo.commit("Another", **{"2025__talks": (claim("a-meeting", speaker="boris-costa", said="2025-01-01",
+                                                    corrections=second),)})
+    history = read_history(repo.content)
+    assert [(made.commit.subject, made.correction.wrong) for made in history.corrections("a-meeting")] == [
+        ("Correct", "The wrong speaker."), ("Another", "The wrong day.")]
