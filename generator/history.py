@@ -415,6 +415,9 @@ def read_history(content: Path, cache: HistoryCache | None = None) -> History:
         top = _git(content if content.is_dir() else content.parent, "rev-parse", "--show-toplevel",
                    "--is-shallow-repository", check=False)
         if top.returncode != 0:
+            said = top.stderr.decode("utf-8", "replace").strip().splitlines()
+            if said and "not a git repository" not in said[0]:   # e.g. git refuses a repository of another user
+                raise _NoHistory(f"git said: {said[0].removeprefix('fatal: ')}")
             raise _NoHistory(f"{content} is not in a git repository")
         root_text, shallow = top.stdout.decode("utf-8", "surrogateescape").splitlines()[:2]
         if shallow.strip() == "true":

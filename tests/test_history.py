@@ -331,3 +331,14 @@ def test_a_reworded_correction_is_not_a_new_one(repo):
     history = read_history(repo.content)
     assert [(made.commit.subject, made.correction.wrong) for made in history.corrections("a-meeting")] == [
         ("Correct", "The wrong speaker."), ("Another", "The wrong day.")]
+
+
+def test_a_repository_git_refuses_is_named_with_gits_reason(repo, monkeypatch, tmp_path):
+    repo.commit("One", **{"2025__talks": (claim("a-meeting"),)})
+    config = tmp_path / "gitconfig"
+    config.write_text("[safe]\n\tdirectory = /nowhere\n", "utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")   # as a checkout owned by another user
+    history = read_history(repo.content)
+    assert not history.available and history.note.startswith("verdict history is not shown: git said: detected "
+                                                             "dubious ownership in repository at")
