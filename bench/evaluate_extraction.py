@@ -43,10 +43,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.commands.extract import read_registry  # noqa: E402
+from generator.extraction import seeds as seed_driver  # noqa: E402
 from generator.extraction import articles, claims, language  # noqa: E402
 from generator.extraction.sheets import fold_statement  # noqa: E402
 from generator.extraction.speakers import Registry, bare_name, fold  # noqa: E402
+
+
+
+def read_registry(path: Path, key: str) -> list[dict]:
+    """The entries under `key` in people.yaml or topics.yaml; stops the bench if it cannot be read."""
+    entries, problems = seed_driver.read_registry(path, key)
+    if problems:
+        raise SystemExit(f"{problems[0].path}:{problems[0].line}: {problems[0].message}")
+    return entries
+
 
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear"
 GOLD = ROOT / "tests" / "gold" / "seeds.yaml"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -235,10 +234,6 @@ def split_names(line: str) -> list[str]:
     text = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "\n", text)  # names run together when links were stripped
     names = re.split(r"\n|,\s*|\s+and\s+|\s*&\s*", text)
     return [name.strip() for name in names if name.strip()]
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def is_spun(text: str) -> bool:

@@ -43,7 +43,6 @@ ARTICLE_FIELDS = ("title", "dek", "outlet", "url", "published", "published_basis
                   "seed_sha256", "quality")
 CLAIM_FIELDS = ("id", "statement", "form", "speaker", "speaker_as_written", "role", "said", "said_basis",
                 "said_precision", "context", "topics", "kind", "outcome", "review")
-FLOW_LISTS = ("byline", "quality", "topics", "aliases")
 
 
 class SheetError(Exception):
