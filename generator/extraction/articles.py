@@ -56,7 +56,7 @@ URL = re.compile(r"https?://[^\s<>\]\)\"']+")
 
 # Limits that keep a seed that is not an article (a database dump, a whole website) from
 # running for hours or drafting a sheet the checker refuses.
-MAX_SEED_BYTES = 2 * 1024 * 1024      # news articles are rarely over 100 KB
+MAX_SEED_BYTES = 2 * 1024 * 1024      # far above any news article: a larger file is not one article
 MAX_TITLE = 300                       # the schema allows 500 characters
 MAX_PARAGRAPH = 50_000                # longer "paragraphs" are data, not prose
 
