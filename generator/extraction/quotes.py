@@ -466,8 +466,10 @@ def _quoted_statement(para: _Paragraph, cue, subject_span) -> tuple[str, list[tu
         else:
             # Mr. Putin “is not saying ...,” X said: the sentence up to the attribution
             start = _sentence_bounds(doc, quote.start, quote.start + 1, [])[0]
-            used.add(index)
-            return text[start: quote.end], [(start, quote.end)], "mixed"
+            if not (_title(text[quote.start: quote.end]) and _circumstance(cue, doc, start, quote.start)):
+                used.add(index)
+                return text[start: quote.end], [(start, quote.end)], "mixed"
+            # "In an interview on “Face the Nation,” X said ...": the quotation is a title
     # a quotation just after: X said: “...” / X said, “...”
     if not direct:
         after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
@@ -481,6 +483,26 @@ def _quoted_statement(para: _Paragraph, cue, subject_span) -> tuple[str, list[tu
     used.update(direct)
     statement, spans = _statement_from_quotes(text, [quotes[i] for i in direct])
     return statement, spans, "direct"
+
+
+def _title(quoted: str) -> bool:
+    """Whether quoted words are a title or a name, not speech: every word over three letters
+    capitalised ("Face the Nation", "Make Your Kid a Millionaire")."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", quoted)
+    long = [w for w in words if len(w) > 3]
+    return len(words) >= 2 and bool(long) and all(w[0].isupper() for w in long)
+
+
+def _circumstance(cue, doc, start: int, end: int) -> bool:
+    """Whether the words from `start` to `end` (before a quotation) only say where or how the
+    cue's speaker spoke: phrases hanging from the cue ("In an interview on “Face the Nation,”"),
+    or one prepositional phrase ("In his 2002 book, “Make Your Kid a Millionaire,”")."""
+    around = {t.i for child in cue.children if child.dep_ in ("prep", "advcl", "npadvmod", "advmod")
+              and child.i < cue.i for t in child.subtree}
+    words = [t for t in doc if start <= t.idx < end and not t.is_punct and not t.is_space]
+    if words and words[0].dep_ == "prep":
+        around |= {t.i for t in words[0].subtree}   # "In his 2002 book, “...,” X suggested ..."
+    return bool(words) and all(t.i in around for t in words)
 
 
 def _following_quotes(para: _Paragraph, cue, last: int) -> list[int]:
@@ -559,16 +581,21 @@ def _clause_heads(para: _Paragraph, cue, subject_span):
             for child in cue.children:
                 for obj in (child.children if child.dep_ == "prep" else []):
                     clause = _noun_clause(obj) if obj.dep_ == "pobj" else None
-                    if clause is not None and clause.dep_ == "relcl":
-                        heads.append(clause)
+                    if clause is not None and clause.dep_ == "relcl" and any(
+                            m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                        heads.append(clause)   # not "for a panel that all agreed ...", where "that" is its subject
         if not heads:
             # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
+            # but not a past participle with no subject: "indicated as much in an email, released as ..."
             heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
-                     and not any(m.dep_ == "mark" for m in c.children)]
+                     and not any(m.dep_ == "mark" for m in c.children)
+                     and (c.tag_ != "VBN" or any(m.dep_ in ("nsubj", "nsubjpass", "expl") for m in c.children))]
         if not heads and lemma in OBJECT_STATEMENTS:
             heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
-        if not heads and cue.dep_ == "parataxis" and cue.head.i != cue.i:
-            # "Russia will never agree, the Kremlin said": the clause the verb comments on
+        if not heads and cue.dep_ == "parataxis" and cue.head.i != cue.i and not any(
+                t.text == ":" for t in cue.doc[cue.head.i: min(t.i for t in cue.subtree)]):
+            # "Russia will never agree, the Kremlin said": the clause the verb comments on (not "We
+            # have been here before: bin Laden declared war", where the verb's clause explains it)
             heads = [cue.head]
             exclude = {t.i for t in cue.subtree}
         if lemma in SPEECH_VERBS and cue.i > subject_span.start and all(h.i > cue.i for h in heads):
@@ -578,6 +605,10 @@ def _clause_heads(para: _Paragraph, cue, subject_span):
                 colon_from = cue.idx + len(cue.text) + colon.end()
                 colon_span = (colon_from, len(text.rstrip()))
                 heads = [cue]
+        # "We have been here before: bin Laden declared war": a clause before a colon is not what
+        # the sentence after it reports
+        heads = [h for h in heads if not (h.i < subject_span.start and any(
+            t.text == ":" for t in cue.doc[max(t.i for t in h.subtree if t.i < subject_span.start): subject_span.start]))]
         if not heads:
             return None
     return heads, exclude, colon_span
@@ -638,6 +669,9 @@ def _reported_words(para: _Paragraph, cue, subject_span, heads: list, extent, co
     # a clause that lies inside a quotation already taken is not a new statement
     if any(q.start <= start and end <= q.end for q in quotes):
         return None
+    if len(inner) == 1 and start < cue.idx and not text[inner[0].end: end].strip(" ,.;") \
+            and _title(text[inner[0].start: inner[0].end]) and _circumstance(cue, para.doc, start, inner[0].start):
+        return None   # "In his 2002 book, “Make Your Kid a Millionaire,”": a title, and where it was said
     if cue.lower_ == "according":
         # the statement is the sentence without the "according to" phrase
         sent = cue.sent
@@ -877,7 +911,8 @@ def _content_heads(cue, heads: list, subject_span, cues: list) -> list:
         doc = cue.doc
         last = max(t.i for t in before[-1].subtree)
         gap = doc[last + 1: min(subject_span.start, cue.i)].text
-        if re.fullmatch(r"\s*,?\s*[”\"’']?\s*", gap):
+        said_that = any(m.dep_ == "mark" and m.lower_ == "that" and m.i == cue.i + 1 for h in after for m in h.children)
+        if re.fullmatch(r"\s*,?\s*[”\"’']?\s*", gap) and not said_that:   # "X noted that B" says B
             return before + after
         return after
     return after or heads
