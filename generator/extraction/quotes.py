@@ -251,13 +251,32 @@ def _subject(token, quotes: list[Quote] = ()):
             subjects = sorted(outside, key=lambda child: abs(child.i - current.i))
         for child in subjects:
             if child.lower_ in ("who", "that", "which") and current.dep_ == "relcl":
-                return current.head
+                return _described(current.head)
             return child
         if current.dep_ in ("advcl", "xcomp", "conj", "pcomp", "prep", "acl", "pobj", "dobj") and current.head.i != current.i:
             current = current.head
             continue
         break
     return None
+
+
+def _described(noun):
+    """Who a relative clause's noun stands for: the name it is in apposition to ("McConnell, now
+    the Senate majority leader, who ..."), or the subject of "is" it describes ("Trump is a
+    serial liar who ...")."""
+    current = noun
+    for _ in range(8):
+        if current.dep_ in ("conj", "appos") and current.head.i != current.i and current.head.pos_ in ("NOUN", "PROPN"):
+            current = current.head
+            continue
+        break
+    verb = current.head
+    if current.dep_ == "attr" and verb.lemma_ == "be":
+        for clause in (verb, verb.head if verb.dep_ == "conj" else verb):   # "X incites ... and is a liar who"
+            subjects = [child for child in clause.children if child.dep_ == "nsubj"]
+            if subjects:
+                return subjects[0]
+    return current
 
 
 def _subject_span(subject, quotes: list[Quote]):
