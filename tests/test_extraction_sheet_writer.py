@@ -82,7 +82,16 @@ def test_any_text_is_written_as_ruamel_writes_it(title, statement, who, role, to
                   role=role or None, said=None, said_basis=None, said_precision="day", context=statement,
                   topics=tuple(topics), kind="assertion")
     sheet = sheet_of(article, [claim, claim])
-    assert sheets.new_sheet_text(sheet) == sheets.dump(sheet)
+    assert written(sheets.new_sheet_text, sheet) == written(sheets.dump, sheet)
+
+
+def written(writer, sheet) -> str:
+    """What a writer writes, or the error it raises: ruamel.yaml refuses a folded text with a
+    control character in it, which the article reader never leaves in."""
+    try:
+        return writer(sheet)
+    except Exception as error:  # noqa: BLE001 - the same error either way is what is compared
+        return f"{type(error).__name__}: {error}"
 
 
 def test_a_sheet_with_no_claims_and_a_dek():
