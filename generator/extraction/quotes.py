@@ -460,7 +460,7 @@ def _speaker_of(cue, quotes: list[Quote]):
     if _inside(subject.idx, quotes) is not None:
         return None
     subject_span = subject_span or _subject_span(subject, quotes)
-    if not _can_speak(subject_span):
+    if not _can_speak(subject_span) and not _it_says(cue, subject_span):
         return None  # "the truck story suggests", "federal law discloses": not a speaker
     return subject, subject_span
 
@@ -1062,6 +1062,18 @@ problem problems issue issues question questions section sections response respo
 sign signs
 """.split())
 NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
+
+
+# Verbs whose "it" is someone who spoke, an organisation or a document ("It said the law was
+# unconstitutional"), not a thing that shows ("it suggests", "it means").
+IT_SAYS = frozenset("say tell write add announce state declare report claim deny warn note insist argue "
+                    "explain respond reply tweet".split())
+
+
+def _it_says(cue, span) -> bool:
+    """Whether "it" is the subject of a verb of saying: a speaker to resolve, or to leave for the editor."""
+    return len(span) == 1 and span.root.lower_ == "it" and span.root.dep_ == "nsubj" \
+        and lemma_of(cue) in IT_SAYS
 
 
 def _can_speak(span) -> bool:
