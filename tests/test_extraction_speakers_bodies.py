@@ -269,3 +269,10 @@ def test_first_names_of_one_gender_come_from_census_counts_not_a_hand_list():
                          "Stumpf said that the bank had fired 5,300 employees.",
                          "“It’s gutless leadership,” she said.")
     assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("mildred-keane", "she")
+
+
+def test_he_after_a_report_is_the_speaker_not_someone_the_report_names():
+    found = extract_with(Registry([]), "White House spokesman Josh Earnest said Monday that President Barack Obama "
+                         "has long called for tax fairness. He said Obama hopes that his successor will push for "
+                         "the same goals.")
+    assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("josh-earnest", "He")
