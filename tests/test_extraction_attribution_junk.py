@@ -74,3 +74,8 @@ def test_a_participle_describing_the_source_is_not_the_statement():
     said = statements("T\n\nThe head of Sony Pictures Television indicated as much in an email, released as part "
                       "of the WikiLeaks Sony dump.\n")
     assert not any(s.lower().startswith("released") for s in said), said
+
+
+def test_a_statement_never_starts_with_the_comma_after_the_cue():
+    said = statements("T\n\nHe said it over and over, he is very proud of his actions, while avoiding the questions.\n")
+    assert said and all(s[:1].isalnum() for s in said), said

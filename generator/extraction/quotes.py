@@ -353,7 +353,9 @@ def _without_sourcing(statement: str) -> str:
 
 
 def _tidy(statement: str) -> str:
-    statement = re.sub(r"\s+", " ", statement).strip()
+    """One line of text, starting with a capital (not with the comma that followed the cue) and
+    ending with a full stop."""
+    statement = re.sub(r"\s+", " ", statement).strip().lstrip(",;:—– ")
     if statement[:1].isalpha() and statement[:1].islower():
         statement = statement[:1].upper() + statement[1:]
     statement = re.sub(r",([”\"])$", r".\1", statement)
