@@ -43,10 +43,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.commands.extract import read_registry  # noqa: E402
+from generator.extraction import seeds as seed_driver  # noqa: E402
 from generator.extraction import articles, claims, language  # noqa: E402
 from generator.extraction.sheets import fold_statement  # noqa: E402
 from generator.extraction.speakers import Registry, bare_name, fold  # noqa: E402
+
+
+
+def read_registry(path: Path, key: str) -> list[dict]:
+    """The entries under `key` in people.yaml or topics.yaml; stops the bench if it cannot be read."""
+    entries, problems = seed_driver.read_registry(path, key)
+    if problems:
+        raise SystemExit(f"{problems[0].path}:{problems[0].line}: {problems[0].message}")
+    return entries
+
 
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear"
 GOLD = ROOT / "tests" / "gold" / "seeds.yaml"
@@ -617,7 +627,9 @@ class PolnearScore:
     claims: int = 0
     right_any: int = 0  # claims that match some gold attribution (any cue)
     right_speech: int = 0  # claims that match a speech-cue gold attribution
-    unresolved: int = 0  # claims written without a speaker
+    unresolved: int = 0  # claims written without a speaker (drafts the editor names; counted as claims)
+    unresolved_right: int = 0  # of those, right through the speaker as written ("the researchers")
+    unresolved_statement: int = 0  # of those, whose statement covers an attribution's Content, whoever spoke
     run: Run | None = None
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
@@ -705,6 +717,10 @@ def score_polnear(folder: Path = POLNEAR, jobs: int | None = None) -> PolnearSco
             right = [gi for gi in range(len(gold)) if finds(ci, gi)]
             score.right_any += bool(right)
             score.right_speech += any(gold[gi].cue_class and gold[gi].source for gi in right)
+            if not c.speaker:
+                score.unresolved_right += bool(right)
+                score.unresolved_statement += any(contents[gi] and len(covered[ci] & contents[gi]) * 2 >= len(contents[gi])
+                                                  for gi in range(len(gold)))
             if not right:
                 near = max(range(len(gold)), key=lambda gi: len(covered[ci] & contents[gi]), default=None)
                 why = "no attribution there" if near is None or not covered[ci] & contents[near] else \
@@ -819,6 +835,12 @@ def main(argv: list[str] | None = None) -> int:
                           ">= 0.90", pol.precision >= TARGETS["polnear_precision"]))
         lines.append(_row("PolNeAR dev: precision (vs speech-cue gold only)",
                           f"{pol.right_speech / pol.claims if pol.claims else 0:.3f}"))
+        named = pol.claims - pol.unresolved
+        lines.append(_row("PolNeAR dev: precision of claims filed under a speaker",
+                          f"{pol.right_any - pol.unresolved_right}/{named} "
+                          f"{(pol.right_any - pol.unresolved_right) / named if named else 0:.3f}"))
+        lines.append(_row("PolNeAR dev: no-speaker drafts: right as written / statement found",
+                          f"{pol.unresolved_right} / {pol.unresolved_statement} of {pol.unresolved}"))
         lines.append(_row("PolNeAR dev: recall (speech-cue gold)", f"{pol.recalled}/{pol.gold} {pol.recall:.3f}",
                           ">= 0.80", pol.recall >= TARGETS["polnear_recall"]))
         for kind in ("verb", "noun", "according to"):

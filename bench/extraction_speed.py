@@ -63,7 +63,7 @@ def _run(texts: list[Path], jobs: int) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per setting; the fastest is kept")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per setting, alternating; the summary keeps the fastest")
     args = parser.parse_args(argv)
     if not POLNEAR.is_dir():
         print(f"PolNeAR not found at {POLNEAR}", file=sys.stderr)
@@ -76,18 +76,24 @@ def main(argv: list[str] | None = None) -> int:
           "after start-up | peak MB, one process | load before |")
     print("|-----:|-------:|--------:|-----------------------:|---------------------:|"
           "--------------------------:|---------------------:|------------:|")
-    speeds = {}
-    for jobs in args.jobs:
-        load = os.getloadavg()[0]
-        runs = [_run(texts, jobs) for _ in range(args.repeat)]
-        seconds = min(s for s, _, _ in runs)
-        peak = max(p for _, p, _ in runs)
-        cpu = min(c for _, _, c in runs)
-        speeds[jobs] = words / max(seconds - startup, 1e-9)
-        print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {speeds[jobs]:,.0f} | {cpu:.1f} | "
-              f"{words / max(cpu - startup_cpu, 1e-9):,.0f} | {peak:,.0f} | {load:.2f} |")
+    # Settings alternate run by run (1, 2, 1, 2, ...): the load of a shared machine drifts
+    # within minutes, and each pair of neighbouring runs meets about the same load.
+    results: dict[int, list[tuple[float, float, float]]] = {jobs: [] for jobs in args.jobs}
+    for _ in range(args.repeat):
+        for jobs in args.jobs:
+            load = os.getloadavg()[0]
+            seconds, peak, cpu = _run(texts, jobs)
+            results[jobs].append((seconds, peak, cpu))
+            print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {words / max(seconds - startup, 1e-9):,.0f} | "
+                  f"{cpu:.1f} | {words / max(cpu - startup_cpu, 1e-9):,.0f} | {peak:,.0f} | {load:.2f} |", flush=True)
+    speeds = {jobs: words / max(min(s for s, _, _ in runs) - startup, 1e-9) for jobs, runs in results.items()}
+    if 1 in results and 2 in results:
+        pairs = [(words / max(b[0] - startup, 1e-9)) / (words / max(a[0] - startup, 1e-9))
+                 for a, b in zip(results[1], results[2])]
+        print(f"\nspeed-up of each run with 2 jobs over the run with 1 just before it: "
+              + ", ".join(f"{x:.2f}x" for x in pairs))
     if 1 in speeds and 2 in speeds:
-        print(f"\nspeed-up with 2 jobs (after start-up): {speeds[2] / speeds[1]:.2f}x "
+        print(f"speed-up with 2 jobs, fastest runs (after start-up): {speeds[2] / speeds[1]:.2f}x "
               f"(target {TARGETS['speed_up_2']}x); one process: {speeds[1]:,.0f} words/s "
               f"(target {TARGETS['words_per_second']:,}); peak per process target {TARGETS['peak_mb']} MB")
     return 0

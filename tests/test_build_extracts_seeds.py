@@ -15,7 +15,7 @@ import yaml
 
 from generator.build import BuildOptions, build
 from generator.cli import main
-from generator.commands.extract import stale_seeds
+from generator.extraction.seeds import stale_seeds
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"
 SEEDS = Path(__file__).parent.parent / "seeds"

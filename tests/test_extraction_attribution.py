@@ -153,3 +153,24 @@ def test_added_colon_then_unquoted_words():
 def test_stressed_the_need():
     found = said("Zelensky stressed the need for more air defence systems before the winter.")
     assert has(found, "volodymyr-zelensky", "stressed the need for more air defence systems"), found
+
+
+def test_who_speaks_for_the_name_its_noun_describes():
+    found = said("Obama has had a frosty relationship with Mitch McConnell, now the Senate majority leader, who "
+                 "said in 2010 that the party's most important goal was to make Obama a one-term president.")
+    assert has(found, "mitch-mcconnell", "most important goal"), found
+    found = said("Republicans questioned John Bentel, a tech staffer at the State Department who told his "
+                 "subordinates never to speak of the email server.")
+    assert has(found, "john-bentel", "never to speak"), found
+    found = said("Donald Trump regularly incites violence and is a serial liar and birther who has repeatedly "
+                 "pledged to ban all Muslims from entering the country.")
+    assert has(found, "donald-trump", "ban all Muslims"), found
+
+
+def test_it_said_is_written_for_its_antecedent_or_for_the_editor():
+    found = said("The Tulsa Police Department released a video on Monday. It said the officer had acted lawfully.")
+    assert found[-1][1] == "The officer had acted lawfully." and found[-1][0] is not None, found
+    found = said("The ruling came on Friday. It said the law was unconstitutional.")
+    assert found == [(None, "The law was unconstitutional.")], found   # a draft the editor names
+    assert said("It is said that the talks will resume.") == []
+    assert said("The study found that taxes were low. It suggests that most firms paid nothing.") == []

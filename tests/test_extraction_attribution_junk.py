@@ -46,3 +46,36 @@ def test_an_editors_note_is_page_furniture():
             "pledged to ignore them.\n\nPeskov said the talks would resume in May.\n")
     article = articles.read_article(text, "seeds/t.txt")
     assert article.paragraphs == ["Peskov said the talks would resume in May."]
+
+
+def test_a_quoted_title_where_it_was_said_is_not_a_statement():
+    said = statements("T\n\nIn an interview on CBS's “Face the Nation,” Paul Ryan said the recent spate of "
+                      "shootings demands that all Americans engage in “more listening.”\n")
+    assert not any("Face the Nation" in s for s in said), said
+    assert any(s.startswith("The recent spate of shootings demands") for s in said), said
+    said = statements("T\n\nIn his 2002 book, “Make Your Kid a Millionaire,” Mr. McKinley suggested saving early.\n")
+    assert not any("Millionaire" in s for s in said), said
+    said = statements("T\n\nWith thousands of vote counting systems, “there is no single point of failure,” he said.\n")
+    assert said == ["With thousands of vote counting systems, “there is no single point of failure.”"], said
+
+
+def test_a_clause_before_a_colon_is_not_what_the_next_clause_reports():
+    said = statements("T\n\nWe have been here before: Osama bin Laden declared war on the United States.\n")
+    assert not any("been here before" in s for s in said), said
+
+
+def test_a_relative_clause_of_a_circumstance_is_not_the_statement():
+    said = statements("T\n\nWriting for a Los Angeles Times panel that all agreed Pence won the debate, Mark Z. "
+                      "Barabak noted that the way Pence carried himself was critical to his success.\n")
+    assert said == ["The way Pence carried himself was critical to his success."], said
+
+
+def test_a_participle_describing_the_source_is_not_the_statement():
+    said = statements("T\n\nThe head of Sony Pictures Television indicated as much in an email, released as part "
+                      "of the WikiLeaks Sony dump.\n")
+    assert not any(s.lower().startswith("released") for s in said), said
+
+
+def test_a_statement_never_starts_with_the_comma_after_the_cue():
+    said = statements("T\n\nHe said it over and over, he is very proud of his actions, while avoiding the questions.\n")
+    assert said and all(s[:1].isalnum() for s in said), said

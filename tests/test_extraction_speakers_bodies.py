@@ -256,3 +256,23 @@ def test_a_bare_surname_is_the_person_the_article_names_first_with_it():
                          "Dr. Connie Mariano was the physician of former President Bill Clinton.",
                          "“Sure enough I had a big clot behind my right knee,” Clinton wrote in 2003.")
     assert [c.speaker for c in found][-1] == "hillary-clinton"
+
+
+def test_first_names_of_one_gender_come_from_census_counts_not_a_hand_list():
+    from generator.extraction.speakers import first_name_genders
+
+    genders = first_name_genders()
+    assert genders["john"] == "m" and genders["mary"] == "f" and genders["mildred"] == "f"
+    for shared in ("kelly", "jordan", "robin", "leslie", "jan", "chris"):
+        assert shared not in genders   # given to both: tells nothing
+    found = extract_with(Registry([]), "Mildred Keane grilled Harold Stumpf on Tuesday.",
+                         "Stumpf said that the bank had fired 5,300 employees.",
+                         "“It’s gutless leadership,” she said.")
+    assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("mildred-keane", "she")
+
+
+def test_he_after_a_report_is_the_speaker_not_someone_the_report_names():
+    found = extract_with(Registry([]), "White House spokesman Josh Earnest said Monday that President Barack Obama "
+                         "has long called for tax fairness. He said Obama hopes that his successor will push for "
+                         "the same goals.")
+    assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("josh-earnest", "He")

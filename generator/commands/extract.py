@@ -9,21 +9,8 @@ every seed was extracted, 1 when a seed or sheet could not be handled, 2 on usag
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import gc
-import os
-import re
-import stat
 import sys
-import unicodedata
 from pathlib import Path
-
-import yaml
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,24 +44,6 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def _progress(done: int, total: int, name: str) -> None:
-    width = 30
-    filled = width * done // total
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}", end="", file=sys.stderr,
-          flush=True)
-    if done == total:
-        print(file=sys.stderr)
-
-
-def read_registry(path: Path, key: str) -> list[dict]:
-    """The entries under `key` in people.yaml or topics.yaml; none when the file is missing."""
-    if not path.exists():
-        return []
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    items = (data or {}).get(key) if isinstance(data, dict) else None
-    return [item for item in items or [] if isinstance(item, dict)]
-
-
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if not content.is_dir():
@@ -89,233 +58,16 @@ def run(args: argparse.Namespace) -> int:
         if not seeds:
             print(f"hindsight extract: no seed files (*.txt) in {folder}", file=sys.stderr)
             return 2
+    from generator.extraction.seeds import extract
+
     return extract(content, seeds, args.jobs, whole_run=True)
 
 
-def stale_seeds(content: Path) -> list[Path]:
-    """Seeds in the project's seeds/ that have no claim sheet yet, or whose text changed since
-    their sheet was extracted (a sheet written by hand records no fingerprint and never counts)."""
-    from generator.extraction import sheets
+def __getattr__(name: str):
+    """`extract` and `stale_seeds` for callers not yet importing generator.extraction.seeds
+    (build.py, commands/new.py); loaded on first use so `hindsight --help` stays quick."""
+    if name in ("extract", "stale_seeds"):
+        from generator.extraction import seeds
 
-    folder = content.parent / "seeds"
-    if not folder.is_dir():
-        return []
-    archive = sheets.survey(content)
-    stale = []
-    for seed in sorted(folder.glob("*.txt")):
-        sheet = archive.sheets_by_seed.get(sheets.seed_field(seed))
-        if sheet is None or sheet in archive.unreadable:   # the build says why it is not extracted
-            stale.append(seed)
-            continue
-        recorded = archive.fingerprints.get(sheets.seed_field(seed))
-        if not recorded:
-            continue  # a sheet written by hand records no fingerprint
-        try:
-            if recorded != sheets.sha256_text(read_seed_bytes(seed)):
-                stale.append(seed)
-        except SeedRefused:
-            stale.append(seed)  # extraction tells the editor why it is not read
-    return stale
-
-
-# Seed names a sheet's `seed:` field can carry (the schema's pattern): portable in paths, URLs and zips.
-_SEED_NAME = re.compile(r"[A-Za-z0-9._-]+")
-
-
-class SeedRefused(Exception):
-    """A seed that is not read: the message names the file, what is wrong and what to do."""
-
-
-def _portable_name(name: str) -> str:
-    """`name` in the letters a seed's name may have: accents dropped, anything else an underscore."""
-    stem, suffix = os.path.splitext(name)
-    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    return (re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_.") or "seed") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
-
-
-def read_seed_bytes(seed: Path) -> bytes:
-    """The bytes of one seed, at most the size limit: only a regular file whose name a sheet can
-    record, not a link, and inside the folder it is listed in (a link to /proc/self/environ or
-    /dev/zero would publish the environment or read for ever). Raises SeedRefused."""
-    from generator.extraction import articles
-
-    limit = articles.MAX_SEED_BYTES
-    if not _SEED_NAME.fullmatch(seed.name):
-        raise SeedRefused(f"{seed}: the name has characters a seed's name may not have (only A-Z, a-z, 0-9, '.', '_' "
-                          f"and '-': no spaces or accents), so its sheet could not name it; rename it, e.g. "
-                          f"to {_portable_name(seed.name)}, and run again")
-    try:
-        status = os.lstat(seed)
-        if stat.S_ISLNK(status.st_mode):
-            raise SeedRefused(f"{seed}: is a symbolic link (to {os.readlink(seed)}); seeds are read from ordinary "
-                              "files only; put the article's text itself in the file")
-        if not stat.S_ISREG(status.st_mode):
-            raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
-                              "ordinary files only; delete it, or put the article's text in an ordinary file")
-        folder = seed.absolute().parent
-        if folder.resolve() not in seed.resolve().parents:
-            raise SeedRefused(f"{seed}: resolves to {seed.resolve()}, outside {folder}; put the article's text in "
-                              "an ordinary file in that folder")
-        descriptor = os.open(seed, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        with open(descriptor, "rb") as stream:
-            status = os.fstat(stream.fileno())
-            if not stat.S_ISREG(status.st_mode):   # swapped for something else since it was looked at
-                raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
-                                  "ordinary files only; delete it, or put the article's text in an ordinary file")
-            raw = stream.read(limit + 1)
-    except OSError as error:
-        raise SeedRefused(f"{seed}: cannot read the seed ({error.strerror}); check the path") from error
-    if len(raw) > limit:
-        size = max(status.st_size, len(raw))
-        raise SeedRefused(f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
-                          f"(the limit is {limit / 1_000_000:.1f} MB); check that it holds one "
-                          "article's text; nothing extracted")
-    return raw
-
-
-def _what(mode: int) -> str:
-    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode)
-            else "not an ordinary file")
-
-
-@dataclasses.dataclass
-class _Seed:
-    """A seed read and its article recovered, or why not (`error`, printed in its turn)."""
-
-    path: Path
-    raw: bytes = b""
-    article: object = None
-    error: str | None = None
-
-
-def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
-    from generator.extraction import articles, sheets
-
-    try:
-        raw = read_seed_bytes(seed)
-        text = raw.decode("utf-8-sig")
-    except SeedRefused as error:
-        return _Seed(seed, error=str(error))
-    except UnicodeDecodeError as error:
-        return _Seed(seed, error=f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again")
-    try:
-        article = articles.read_article(text, sheets.seed_field(seed), known_names)
-    except ValueError as error:
-        return _Seed(seed, error=f"{seed}: {error}; nothing extracted")
-    if article.published is None and article.seed in archive.published:
-        # An editor established the date the text lacks: resolve "on Friday" against it.
-        article = dataclasses.replace(article, published=archive.published[article.seed], published_basis="editor")
-    return _Seed(seed, raw, article)
-
-
-def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False) -> int:
-    """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
-    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims."""
-    from generator.extraction import claims, language, sheets
-    from generator.extraction.speakers import Registry
-
-    try:
-        people = read_registry(content / "people.yaml", "people")
-        topic_list = read_registry(content / "topics.yaml", "topics")
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        print(f"hindsight extract: cannot read {content}/people.yaml or topics.yaml: {str(error).splitlines()[0]}; "
-              "run `hindsight check` to see where", file=sys.stderr)
-        return 1
-    try:
-        language.pipeline()
-    except language.ModelMissing as error:
-        print(f"hindsight extract: {error}", file=sys.stderr)
-        return 1
-    # The model's objects live for the whole run: the collector need not scan them again and
-    # again, here or in the parsing processes forked from this one. Only in a run of its own
-    # (`whole_run`): the live preview extracts now and then for hours, and what a freeze holds
-    # is never collected.
-    if whole_run:
-        gc.freeze()
-    registry = Registry(people)
-    archive = sheets.survey(content)
-    for problem in archive.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    show_progress = sys.stderr.isatty() or len(seeds) >= 20
-    failures = 0
-    used_people: set[str] = set()
-    known_names = registry.names()  # as the registry was read: the same flags whatever the order of parsing
-    read: dict[int, _Seed] = {}
-    done = 0
-
-    def paragraphs():
-        for index, seed in enumerate(seeds):
-            read[index] = entry = _read_seed(seed, known_names, archive)
-            texts = entry.article.paragraphs if entry.article is not None else []
-            for number, text in enumerate(texts):
-                yield text, (index, number == len(texts) - 1)
-
-    def finish(index: int, docs: list) -> None:
-        nonlocal failures, done
-        entry = read.pop(index)
-        done += 1
-        if entry.error is None:
-            article = entry.article
-            extraction = claims.extract_claims(article, docs, registry, topic_list)
-            try:
-                filed = sheets.file_sheet(archive, article, sheets.sha256_text(entry.raw), extraction.claims)
-            except (sheets.SheetError, OSError) as error:
-                entry.error = f"{entry.path}: {error}"
-            else:
-                used_people.update(c.speaker for c in extraction.claims if c.speaker)
-                if show_progress:
-                    _progress(done, len(seeds), entry.path.name)
-                print(_summary(entry.path, filed, extraction, article, registry))
-        if entry.error is not None:
-            print(entry.error, file=sys.stderr)
-            failures += 1
-
-    waiting, docs = 0, []   # the next seed to finish, and its paragraphs parsed so far
-    for doc, (index, last) in language.parse_stream(paragraphs(), jobs):
-        while waiting < index:   # seeds before it had no paragraphs, or could not be read
-            finish(waiting, [])
-            waiting += 1
-        docs.append(doc)
-        if last:
-            finish(index, docs)
-            waiting, docs = index + 1, []
-    while waiting < len(seeds):
-        finish(waiting, [])
-        waiting += 1
-    new_people = [p for p in registry.people.values() if p.new and p.id in used_people]
-    try:
-        added = sheets.add_people(content / "people.yaml", new_people)
-    except (sheets.SheetError, OSError) as error:
-        print(f"{content / 'people.yaml'}: {error}", file=sys.stderr)
-        return 1
-    if added:
-        print(f"{content / 'people.yaml'}: {len(added)} new draft speaker{'s' * (len(added) != 1)}: {', '.join(added)}")
-    return 1 if failures else 0
-
-
-def _summary(seed: Path, filed, extraction, article, registry) -> str:
-    speakers = sorted({c.speaker for c in extraction.claims if c.speaker and registry.people[c.speaker].new})
-    verb = "written" if filed.created else ("updated" if filed.changed else "unchanged")
-    parts = [f"{len(extraction.claims)} claims found"]
-    if not filed.created:
-        parts.append(f"{len(filed.added)} added")
-        if filed.filled:
-            parts.append(f"{len(filed.filled)} empty fields filled")
-    parts.append(f"{len(speakers)} new speaker{'s' * (len(speakers) != 1)}")
-    warnings = list(filed.warnings)
-    if filed.missing:
-        warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
-    unnamed = sum(c.speaker is None for c in extraction.claims)
-    if unnamed:
-        warnings.append(f"{unnamed} statement{'s' * (unnamed != 1)} whose speaker could not be named, "
-                        "written with `speaker:` empty for an editor to fill (hindsight check lists them)")
-    warnings.extend(article.warnings)
-    warnings.extend(extraction.warnings)
-    flags = [q for q in article.quality]
-    line = f"{seed.name} -> {filed.path} ({verb}): " + ", ".join(parts)
-    if flags:
-        line += f"; quality: {', '.join(flags)}"
-    if warnings:
-        line += f"; warnings: {len(warnings)}: " + " | ".join(warnings)
-    return line
+        return getattr(seeds, name)
+    raise AttributeError(name)

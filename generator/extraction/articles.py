@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -57,7 +56,7 @@ URL = re.compile(r"https?://[^\s<>\]\)\"']+")
 
 # Limits that keep a seed that is not an article (a database dump, a whole website) from
 # running for hours or drafting a sheet the checker refuses.
-MAX_SEED_BYTES = 2 * 1024 * 1024      # news articles are rarely over 100 KB
+MAX_SEED_BYTES = 2 * 1024 * 1024      # far above any news article: a larger file is not one article
 MAX_TITLE = 300                       # the schema allows 500 characters
 MAX_PARAGRAPH = 50_000                # longer "paragraphs" are data, not prose
 
@@ -237,10 +236,6 @@ def split_names(line: str) -> list[str]:
     return [name.strip() for name in names if name.strip()]
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-
-
 def is_spun(text: str) -> bool:
     """True when the text carries several tell-tale substitutions of a synonym spinner."""
     hits = sum(len(pattern.findall(text)) for pattern in _SPIN_MARKS)
@@ -279,21 +274,69 @@ def _is_caption_candidate(line: str) -> bool:
     return 0 < len(words) <= 45
 
 
+@dataclass
+class _Reading:
+    """What is learnt of an article while its lines are read, phase by phase."""
+
+    lines: list[str] = field(default_factory=list)  # kept lines; "" where one was taken out, "---" separators
+    dropped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    url: str | None = None
+    junk_seen: bool = False
+    title_index: int = 0
+    title: str = ""
+    outlet: str | None = None
+    published: dt.date | None = None
+    basis: str | None = None
+    byline: list[str] = field(default_factory=list)
+    dek: str | None = None
+
+
 def read_article(text: str, seed: str, known_names: list[str] | None = None) -> SourceArticle:
     """Recover an article from a seed's plain text.
 
     `known_names` (speakers' names and aliases) let the reader recognise names whose
     accents were lost.
     """
-    warnings: list[str] = []
+    reading = _Reading()
+    _clean_lines(reading, text)
+    nonblank = [i for i, line in enumerate(reading.lines) if line and line != "---"]
+    if not nonblank:
+        raise ValueError("the seed has no text")
+    _title(reading, nonblank[0])
+    if reading.url:
+        reading.published = date_from_url(reading.url)
+        reading.basis = "url" if reading.published else None
+    _header(reading, nonblank)
+    paragraphs = _paragraphs(reading, _body(reading))
+    if reading.url and reading.outlet is None:
+        reading.outlet = outlet_from_url(reading.url)
+    if reading.outlet is None:
+        for paragraph in paragraphs:
+            match = re.search(r"\s[-–—]\s(The New York Times|The Washington Post|Reuters|Associated Press)\s*$",
+                              paragraph)
+            if match:
+                reading.outlet = match[1]
+                break
+    full_text = "\n".join(paragraphs)
+    if not reads_as_english(reading.title + "\n" + full_text):
+        reading.warnings.append("the text does not read as English, and extraction reads English only: "
+                                "add its claims by hand")
+    return SourceArticle(seed=seed, title=reading.title, dek=reading.dek, byline=reading.byline,
+                         outlet=reading.outlet, url=reading.url, published=reading.published,
+                         published_basis=reading.basis, paragraphs=paragraphs,
+                         quality=_quality(reading, full_text, known_names or []), dropped=reading.dropped,
+                         warnings=reading.warnings)
+
+
+def _clean_lines(reading: _Reading, text: str) -> None:
+    """The text's lines without invisible characters, web junk, comment forms, link lines and
+    body bylines; the article's address taken from a line that is only a URL."""
     text, removed = _INVISIBLE.subn("", _LINE_BREAKS.sub("\n", text))
     if removed:
-        warnings.append(f"{removed} invisible control character{'s' * (removed != 1)} removed from the text")
+        reading.warnings.append(f"{removed} invisible control character{'s' * (removed != 1)} removed from the text")
     raw_lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    dropped: list[str] = []
-    junk_seen = False
-    url = None
-    lines: list[str] = []
+    dropped, lines = reading.dropped, reading.lines
     in_comment_form = False
     for line in raw_lines:
         if in_comment_form:
@@ -302,12 +345,12 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             continue
         if _COMMENT_FORM.match(line):
             in_comment_form = True
-            junk_seen = True
+            reading.junk_seen = True
             dropped.append(line)
             continue
         bare = line.strip("<> ")
         if URL.fullmatch(bare):
-            url = url or bare
+            reading.url = reading.url or bare
             dropped.append(line)
             continue
         if line and (_LINK_LINE.match(line) and (len(line.split()) <= 30 or line.lower().startswith("editor"))
@@ -315,7 +358,8 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             dropped.append(line)
             continue
         if line and (_JUNK_LINE.match(line) or _COMMENT_FORM_TEXT.search(line)):
-            junk_seen = junk_seen or bool(_WEB_JUNK.match(line)) or bool(_COMMENT_FORM_TEXT.search(line))
+            reading.junk_seen = reading.junk_seen or bool(_WEB_JUNK.match(line)) \
+                or bool(_COMMENT_FORM_TEXT.search(line))
             dropped.append(line)
             continue
         if _SEPARATOR.match(line):
@@ -323,32 +367,28 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             continue
         lines.append(line)
 
-    # Title: the first non-empty line (a Markdown heading mark removed).
-    nonblank = [i for i, line in enumerate(lines) if line and line != "---"]
-    if not nonblank:
-        raise ValueError("the seed has no text")
-    title_index = nonblank[0]
-    title = re.sub(r"^#+\s*", "", lines[title_index]).strip()
+
+def _title(reading: _Reading, title_index: int) -> None:
+    """The title: the first non-empty line, without a Markdown heading mark or a known
+    outlet's name after it ("... - Reuters"), cut when too long for a headline."""
+    reading.title_index = title_index
+    title = re.sub(r"^#+\s*", "", reading.lines[title_index]).strip()
     if len(title) > MAX_TITLE:
         title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip() + "…"
-        warnings.append(f"the first line is too long for a headline; the title was cut to {len(title)} "
-                        "characters: check it")
-    outlet = None
+        reading.warnings.append(f"the first line is too long for a headline; the title was cut to {len(title)} "
+                                "characters: check it")
     match = _TITLE_OUTLET.match(title)
     if match and any(match["outlet"] == name for name in KNOWN_OUTLET_NAMES):
-        title, outlet = match["title"].strip(), match["outlet"]
+        title, reading.outlet = match["title"].strip(), match["outlet"]
+    reading.title = title
 
-    published = None
-    basis = None
-    if url:
-        published = date_from_url(url)
-        basis = "url" if published else None
 
-    byline: list[str] = []
-    # Header: lines after the title up to the last header marker (caption, credit, byline,
-    # dateline, separator) found before the body starts.
-    header_end = title_index  # index of the last header line
-    dek = None
+def _header(reading: _Reading, nonblank: list[int]) -> None:
+    """Dek, byline, dateline and captions: the lines after the title up to the last header
+    marker (caption, credit, byline, dateline, separator) before the body starts. They are
+    blanked out of the lines."""
+    lines, dropped = reading.lines, reading.dropped
+    header_end = reading.title_index  # index of the last header line
     candidates: list[int] = []
     for i in nonblank[1:8]:
         line = lines[i]
@@ -356,8 +396,8 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             break  # the body has started
         day = dateline(line)
         if day:
-            if published is None:
-                published, basis = day, "dateline"
+            if reading.published is None:
+                reading.published, reading.basis = day, "dateline"
             header_end = i
             dropped.append(line)
             lines[i] = ""
@@ -369,7 +409,7 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             continue  # bare photo credits also sit between body paragraphs: they do not end a header
         if _NAMES_ONLY.match(line.replace(" ", " ")) or _BYLINE_BY.match(line):
             if len(line.split()) <= 12:
-                byline = split_names(line)
+                reading.byline = split_names(line)
                 header_end = i
                 dropped.append(line)
                 lines[i] = ""
@@ -382,32 +422,37 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
     header_lines = [i for i in candidates if i < header_end]
     if header_lines:
         # The first text line after the title is the dek; the rest before the body are captions.
-        dek = lines[header_lines[0]]
-        dropped.append(dek)
+        reading.dek = lines[header_lines[0]]
+        dropped.append(reading.dek)
         lines[header_lines[0]] = ""
         for i in header_lines[1:]:
             if _is_caption_candidate(lines[i]):
                 dropped.append(lines[i])
                 lines[i] = ""
-    lines[title_index] = ""
+    lines[reading.title_index] = ""
 
+
+def _body(reading: _Reading) -> list[str]:
+    """The body's lines ("" between paragraphs), without credits, an author's bio at the end
+    and contribution notes; the outlet, byline and dateline they give are kept."""
+    lines, dropped = reading.lines, reading.dropped
     body: list[str] = []
     for i, line in enumerate(lines):
         if not line or line == "---":
             body.append("")
             continue
         if _CREDIT.search(line) or _PHOTO_CREDIT.match(line):
-            if outlet is None:
+            if reading.outlet is None:
                 credit = _CREDIT_OUTLET.search(line)
                 if credit:
-                    outlet = credit["outlet"]
+                    reading.outlet = credit["outlet"]
             dropped.append(line)
             body.append("")
             continue
         bio = _BIO.match(line)
         if bio and i > len(lines) // 2:
-            if not byline:
-                byline = [bio["name"]]
+            if not reading.byline:
+                reading.byline = [bio["name"]]
             dropped.append(line)
             body.append("")
             continue
@@ -415,52 +460,45 @@ def read_article(text: str, seed: str, known_names: list[str] | None = None) -> 
             dropped.append(line)
             body.append("")
             continue
-        if published is None and i <= title_index + 6:
+        if reading.published is None and i <= reading.title_index + 6:
             day = dateline(line)
             if day:
-                published, basis = day, "dateline"
+                reading.published, reading.basis = day, "dateline"
                 dropped.append(line)
                 body.append("")
                 continue
         body.append(line)
+    return body
 
+
+def _paragraphs(reading: _Reading, body: list[str]) -> list[str]:
+    """The body's paragraphs, rejoined where a copy broke them, without any too long to be one."""
     paragraphs = []
     for paragraph in _join_broken_paragraphs([line for line in body if line]):
         if len(paragraph) > MAX_PARAGRAPH:
-            warnings.append(f"a paragraph of {len(paragraph):,} characters was left out: "
-                            f"article paragraphs are under {MAX_PARAGRAPH:,}")
+            reading.warnings.append(f"a paragraph of {len(paragraph):,} characters was left out: "
+                                    f"article paragraphs are under {MAX_PARAGRAPH:,}")
             continue
         paragraphs.append(paragraph)
-    if url and outlet is None:
-        outlet = outlet_from_url(url)
-    if outlet is None:
-        for paragraph in paragraphs:
-            match = re.search(r"\s[-–—]\s(The New York Times|The Washington Post|Reuters|Associated Press)\s*$",
-                              paragraph)
-            if match:
-                outlet = match[1]
-                break
+    return paragraphs
 
-    full_text = "\n".join(paragraphs)
-    if not reads_as_english(title + "\n" + full_text):
-        warnings.append("the text does not read as English, and extraction reads English only: "
-                        "add its claims by hand")
+
+def _quality(reading: _Reading, full_text: str, known_names: list[str]) -> list[str]:
+    """The flags an editor sees on the sheet: spun text, lost accents, missing date, outlet or URL, web junk."""
     quality: list[str] = []
     if is_spun(full_text):
         quality.append("spun-text")
-    if has_stripped_diacritics(full_text + "\n" + title, known_names or []):
+    if has_stripped_diacritics(full_text + "\n" + reading.title, known_names):
         quality.append("stripped-diacritics")
-    if published is None:
+    if reading.published is None:
         quality.append("missing-date")
-    if outlet is None:
+    if reading.outlet is None:
         quality.append("missing-outlet")
-    if url is None:
+    if reading.url is None:
         quality.append("missing-url")
-    if junk_seen:
+    if reading.junk_seen:
         quality.append("web-junk")
-    return SourceArticle(seed=seed, title=title, dek=dek, byline=byline, outlet=outlet, url=url,
-                         published=published, published_basis=basis, paragraphs=paragraphs,
-                         quality=quality, dropped=dropped, warnings=warnings)
+    return quality
 
 
 _TERMINAL = re.compile(r"[.?!:;\"”’)\]…]$")

@@ -104,6 +104,7 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             subject = attribution.subject
             events.append((subject.start_char, 0, attribution))
             taken.add(subject.root.i)
+        reported = [span for attribution in by_paragraph.get(number, []) for span in attribution.spans]
         for token in _main_subjects(doc, quote_list):
             if token.i not in taken:
                 events.append((token.idx, 1, token))
@@ -113,7 +114,9 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 span = quotes._subject_span(item, quote_list)
                 # drafts made here reach people.yaml only if they end up speaking
                 speaker = resolver.resolve(span, offset + position)
-                if speaker:
+                if speaker and not any(a <= position < b for a, b in reported):
+                    # someone a reported statement names ("Earnest said that Obama has called for
+                    # ...") is known, but is not who the next "he said" means: the speaker is
                     resolver.note_subject(offset + position, speaker.id)
                     # the words hanging from the subject's verb, outside quotations and its object
                     # ("visit to Istanbul on June 8" dates the visit, not the speaking)

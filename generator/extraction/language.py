@@ -44,7 +44,7 @@ def parse(paragraphs: list[str]):
     return list(nlp.pipe(paragraphs, batch_size=BATCH))
 
 
-BATCH = 64  # paragraphs per batch: as fast as 256 on the PolNeAR texts, with half the memory
+BATCH = 64  # paragraphs per batch: larger batches are no faster and hold more memory (bench/README.md)
 
 
 def parse_stream(texts: Iterable[tuple[str, object]], jobs: int = 1) -> Iterator[tuple[object, object]]:

@@ -251,13 +251,32 @@ def _subject(token, quotes: list[Quote] = ()):
             subjects = sorted(outside, key=lambda child: abs(child.i - current.i))
         for child in subjects:
             if child.lower_ in ("who", "that", "which") and current.dep_ == "relcl":
-                return current.head
+                return _described(current.head)
             return child
         if current.dep_ in ("advcl", "xcomp", "conj", "pcomp", "prep", "acl", "pobj", "dobj") and current.head.i != current.i:
             current = current.head
             continue
         break
     return None
+
+
+def _described(noun):
+    """Who a relative clause's noun stands for: the name it is in apposition to ("McConnell, now
+    the Senate majority leader, who ..."), or the subject of "is" it describes ("Trump is a
+    serial liar who ...")."""
+    current = noun
+    for _ in range(8):
+        if current.dep_ in ("conj", "appos") and current.head.i != current.i and current.head.pos_ in ("NOUN", "PROPN"):
+            current = current.head
+            continue
+        break
+    verb = current.head
+    if current.dep_ == "attr" and verb.lemma_ == "be":
+        for clause in (verb, verb.head if verb.dep_ == "conj" else verb):   # "X incites ... and is a liar who"
+            subjects = [child for child in clause.children if child.dep_ == "nsubj"]
+            if subjects:
+                return subjects[0]
+    return current
 
 
 def _subject_span(subject, quotes: list[Quote]):
@@ -334,7 +353,9 @@ def _without_sourcing(statement: str) -> str:
 
 
 def _tidy(statement: str) -> str:
-    statement = re.sub(r"\s+", " ", statement).strip()
+    """One line of text, starting with a capital (not with the comma that followed the cue) and
+    ending with a full stop."""
+    statement = re.sub(r"\s+", " ", statement).strip().lstrip(",;:—– ")
     if statement[:1].isalpha() and statement[:1].islower():
         statement = statement[:1].upper() + statement[1:]
     statement = re.sub(r",([”\"])$", r".\1", statement)
@@ -358,6 +379,19 @@ def _sentence_bounds(doc, start: int, end: int, quotes: list[Quote]) -> tuple[in
     return s, e
 
 
+@dataclass
+class _Paragraph:
+    """One paragraph being read: its text and parse, its quotations and speech cues, and the
+    quotations already given to a statement."""
+
+    number: int
+    text: str
+    doc: object
+    quotes: list[Quote]
+    cues: list = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # indexes of quotes already attributed
+
+
 def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attribution], list[str]]:
     """Every statement with its speech cue in the article, in reading order, and warnings."""
     found: list[Attribution] = []
@@ -367,300 +401,430 @@ def find_attributions(paragraphs: list[str], docs: list) -> tuple[list[Attributi
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         quotes, quote_warnings = find_quotes(text)
         warnings.extend(f"paragraph {number + 1}: {w}" for w in quote_warnings)
-        used: set[int] = set()  # indexes of quotes already attributed
-        here: list[Attribution] = []
-
-        # a quotation continuing from the previous paragraph
-        if open_claim is not None and quotes and quotes[0].start == 0 or \
-                open_claim is not None and quotes and text[: quotes[0].start].strip() == "":
-            quote = quotes[0]
-            words, spans = _statement_from_quotes(text, [quote])
-            open_claim.statement = _tidy(open_claim.statement + " " + words)
-            open_claim.continued.append((number, spans))
-            used.add(0)
-            if quote.closed:
-                open_claim = None
-        else:
-            open_claim = None
-
-        cues = [t for t in doc if _inside(t.idx, quotes) is None and _is_cue(t)]
-        for cue in cues:
-            subject = _subject(cue, quotes)
-            subject_span = None
-            if subject is None:
-                subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes) \
-                    or _adjacent_name(cue, quotes)
-                if subject_span is None:
-                    continue
-                subject = subject_span.root
-            if _inside(subject.idx, quotes) is not None:
-                continue
-            subject_span = subject_span or _subject_span(subject, quotes)
-            if not _can_speak(subject_span):
-                continue  # "the truck story suggests", "federal law discloses": not a speaker
-            frame_start = max([q.end for q in quotes if q.end <= cue.idx] or [0])
-            frame_end = min([q.start for q in quotes if q.start > cue.idx] or [len(text)])
-            direct: list[int] = []
-            form = "direct"
-            spans: list[tuple[int, int]] = []
-            statement = ""
-            # 1. a quotation just before the attribution: “...,” X said / “...,” said X
-            before = [i for i, q in enumerate(quotes) if q.end == frame_start and i not in used]
-            gap = text[frame_start: min(cue.idx, subject_span.start_char)] if before else ""
-            closes_sentence = bool(before) and text[: quotes[before[0]].inner[1]].rstrip().endswith(".") \
-                and not quotes[before[0]].repaired
-            if before and not closes_sentence and not re.search(r"[A-Za-z]", gap):
-                index = before[0]
-                quote = quotes[index]
-                if _starts_sentence(text, quote) or quote.start == 0:
-                    direct = [index]
-                else:
-                    # Mr. Putin “is not saying ...,” X said: the sentence up to the attribution
-                    start = _sentence_bounds(doc, quote.start, quote.start + 1, [])[0]
-                    statement = text[start: quote.end]
-                    spans = [(start, quote.end)]
-                    form = "mixed"
-                    used.add(index)
-            # 2. a quotation just after: X said: “...” / X said, “...”
-            if not direct and not spans:
-                after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
-                between = text[cue.idx + len(cue.text): frame_end]
-                if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
-                        and len(between) < 120 and not re.search(r"\bthat\W*$", between):
-                    direct = [after[0]]
-            if direct:
-                # the quotations that follow without an attribution of their own belong to it
-                nxt = direct[-1] + 1
-                while nxt < len(quotes) and nxt not in used:
-                    between_start = quotes[nxt - 1].end
-                    between_text = text[between_start: quotes[nxt].start]
-                    has_cue = any(between_start <= c.idx < quotes[nxt].start for c in cues)
-                    if has_cue and any(between_start <= c.idx < quotes[nxt].start and c.i != cue.i for c in cues):
-                        break
-                    resumed = between_start <= cue.idx < quotes[nxt].start and between_text.rstrip().endswith(",")
-                    if not _starts_sentence(text, quotes[nxt]) and not resumed:
-                        break  # “...,” Trump said, “but ...”: the same quotation resumed
-                    if len(between_text) > 200:
-                        break
-                    direct.append(nxt)
-                    nxt += 1
-                used.update(direct)
-                statement, spans = _statement_from_quotes(text, [quotes[i] for i in direct])
-                form = "direct"
-            elif not spans:
-                # 3. reported speech: the clause the verb governs
-                lemma = cue.lemma_.lower()
-                colon_span = None
-                heads = []
-                if cue.lower_ == "according":
-                    heads = [cue.head] if cue.head.i != cue.i else []
-                    exclude = {t.i for t in cue.subtree}
-                    if heads and any(_is_cue(t) for t in heads[0].subtree if t.i != cue.i and _inside(t.idx, quotes) is None):
-                        continue  # "..., Peskov said, according to TASS": the verb is the cue
-                elif cue.pos_ == "NOUN" and not _verb_like(cue):
-                    heads = [_noun_clause(cue)]
-                    exclude = set()
-                else:
-                    exclude = set()
-                    occasion = lemma not in SPEECH_VERBS  # "In a statement, the Kremlin rejected ..."
-                    if lemma in OBJECT_CONTENT or occasion:
-                        # "ruled out any meeting ... before the last stage": the object and what limits it
-                        kept = ("dobj", "prep", "advcl", "xcomp", "ccomp", "dative", "pobj", "prt") \
-                            if lemma != "rule" else ("dobj", "prep", "advcl")
-                        exclude |= {t.i for c in cue.children if c.dep_ not in kept or c.i < cue.i
-                                    or c.dep_ == "prep" and _in_a_statement_prep(c)
-                                    or lemma == "rule" and c.dep_ == "prt" for t in c.subtree} | {cue.i}
-                        heads = [cue] if any(c.dep_ in kept and c.i > cue.i and c.i not in exclude
-                                             for c in cue.children) else []
-                    for child in ([] if lemma in OBJECT_CONTENT or occasion else cue.children):
-                        if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
-                            heads.append(child)
-                    if not heads and lemma in SPEECH_VERBS:
-                        # "told reporters on a conference call that ...": the parser takes the
-                        # that-clause for a relative clause of the call
-                        for child in cue.children:
-                            for obj in (child.children if child.dep_ == "prep" else []):
-                                clause = _noun_clause(obj) if obj.dep_ == "pobj" else None
-                                if clause is not None and clause.dep_ == "relcl":
-                                    heads.append(clause)
-                    if not heads:
-                        # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
-                        heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
-                                 and not any(m.dep_ == "mark" for m in c.children)]
-                    if not heads and lemma in OBJECT_STATEMENTS:
-                        heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
-                    if not heads and cue.dep_ == "parataxis" and cue.head.i != cue.i:
-                        # "Russia will never agree, the Kremlin said": the clause the verb comments on
-                        heads = [cue.head]
-                        exclude = {t.i for t in cue.subtree}
-                    if lemma in SPEECH_VERBS and cue.i > subject_span.start and all(h.i > cue.i for h in heads):
-                        # "The governor added: It's typical of ...": what follows the colon, unquoted
-                        colon = re.match(r"[ \t]*:[ \t]+(?=[A-Z])", text[cue.idx + len(cue.text):])
-                        if colon and not quotes_after(quotes, cue.idx):
-                            colon_from = cue.idx + len(cue.text) + colon.end()
-                            colon_span = (colon_from, len(text.rstrip()))
-                            heads = [cue]
-                    if not heads:
-                        continue
-                span = None
-                exclude |= set(range(subject_span.start, subject_span.end))
-                if cue not in subject.subtree:  # not "Peskov, who has ruled out ..."
-                    exclude |= {t.i for t in subject.subtree}
-                heads = _content_heads(cue, heads, subject_span, cues)
-                for head in heads:
-                    span = _content_span(head, doc, quotes, exclude)
-                    if span:
-                        break
-                if colon_span is not None:
-                    span = colon_span
-                if not span:
-                    continue
-                start, end = span
-                for head in heads[1:]:
-                    # "Flynn said Trump has ... and his rubble comment was ...": one statement
-                    more = _content_span(head, doc, quotes, exclude)
-                    if more and more[0] >= end:
-                        end = max(end, more[1])
-                tail = None
-                if start < subject_span.start_char < end:
-                    # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the
-                    # attribution interrupts the statement, which runs on after it
-                    attribution_end = max(t.idx + len(t.text) for t in cue.subtree if t.i not in
-                                          {u.i for h in heads if h.i != cue.head.i for u in h.subtree})
-                    tail = _tail(text, attribution_end, end, cue, cues)
-                    if tail is None and cue.dep_ == "parataxis" and heads[0].i > cue.i:
-                        # "The effort, the materials indicate, is led by ...": the verb of the
-                        # statement comes after the attribution, so the statement runs on there
-                        rest = re.match(r"\s*,?\s*", text[attribution_end:])
-                        if rest and end - (attribution_end + rest.end()) > 8:
-                            tail = (attribution_end + rest.end(), end)
-                    end = subject_span.start_char
-                    while end > start and text[end - 1] in ",;— ":
-                        end -= 1
-                elif end <= subject_span.start_char and not heads[0].i > cue.i:
-                    tail = _tail(text, _attribution_end(cue, heads), cue.sent.end_char, cue, cues)
-                inner = [q for q in quotes if start <= q.start and q.end <= end]
-                if inner and all(q.start <= start + 1 and end <= q.end for q in inner):
-                    form = "direct"
-                    used.update(i for i, q in enumerate(quotes) if q in inner)
-                    statement, spans = _statement_from_quotes(text, inner)
-                else:
-                    # a clause that lies inside a quotation already taken is not a new statement
-                    if any(q.start <= start and end <= q.end for q in quotes):
-                        continue
-                    if cue.lower_ == "according":
-                        # the statement is the sentence without the "according to" phrase
-                        sent = cue.sent
-                        start, end = sent.start_char, sent.end_char
-                        cut_a = min(t.idx for t in cue.subtree)
-                        cut_b = max(t.idx + len(t.text) for t in cue.subtree)
-                        statement = (text[start:cut_a] + text[cut_b:end])
-                        statement = re.sub(r"\s*,\s*([.?!]?)$", r"\1", statement.strip())
-                        statement = re.sub(r"\s+,", ",", statement).lstrip(" ,")
-                        spans = [(a, b) for a, b in ((start, cut_a), (cut_b, end)) if text[a:b].strip(" ,.")]
-                    else:
-                        rest = text[end: cue.sent.end_char]
-                        if _CONTINUES.match(rest) and cue.idx < start and not any(
-                                end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i and _reports(c)):
-                            end = cue.sent.end_char  # "..., but only “if ...”": the rest of the sentence
-                            for q in quotes:
-                                if q.start < end < q.end:
-                                    end = q.end
-                            while end > start and text[end - 1] in ",;— .":
-                                end -= 1
-                        statement = text[start:end]
-                        said_from = _cue_phrase_start(cue, subject_span)
-                        if colon_span is None and said_from < start and (lemma in OBJECT_CONTENT or any(h.dep_ == "dobj" or h is cue for h in heads)
-                                                  or said_from < cue.idx):
-                            # what was confirmed, ruled out or not said keeps its verb and its
-                            # negation: "has not ruled out a meeting", "isn't saying if ..."
-                            statement = text[said_from:start] + statement
-                        spans = [(start, end)]
-                        if tail and tail[0] >= end:
-                            statement = statement.rstrip(" ,") + " " + text[tail[0]:tail[1]]
-                            spans.append(tail)
-                    form = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
-                    for i, q in enumerate(quotes):
-                        if start <= q.start < end:
-                            used.add(i)
-            if form != "direct" and spans and not any(_has_verb(doc, span) for span in spans) and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT \
-                    and not (cue.pos_ == "VERB" and lemma_of(cue) not in SPEECH_VERBS):
-                continue  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
-            if len(statement.split()) < (2 if form == "direct" else 3):
-                continue  # "something he had said he would not do": no statement to record
-            low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
-            high = max([b for _, b in spans] + [cue.idx + len(cue.text), subject_span.end_char])
-            c_start, c_end = _sentence_bounds(doc, low, high, quotes)
-            frame = list(text)
-            for a, b in spans:
-                frame[a:b] = " " * (b - a)
-            for q in quotes:
-                frame[q.start:q.end] = " " * (q.end - q.start)
-            frame_text = "".join(frame)
-            sentence = cue.sent
-            # time phrases only in the cue's own sentence (and the quotation it introduces)
-            window_a = min(sentence.start_char, low)
-            window_b = max(sentence.end_char, high)
-            frame_text = " " * window_a + frame_text[window_a:window_b] + " " * (len(text) - window_b)
-            attribution = Attribution(
-                paragraph=number, statement=_tidy(_without_sourcing(statement) if form != "direct" else statement),
-                form=form, spans=spans, cue=cue.text,
-                cue_start=cue.idx, subject=subject_span, frame=frame_text,
-                context=re.sub(r"\s+", " ", text[c_start:c_end]).strip(),
-            )
-            attribution.blocked = _other_verb_phrases(doc, cue, frame_text)
-            here.append(attribution)
-
-        # standalone quotations left over follow the statement before them in the paragraph
-        for index, quote in enumerate(quotes):
-            if index in used:
-                continue
-            if not _starts_sentence(text, quote):
-                continue
-            earlier = [a for a in here if a.form in ("direct", "mixed") and max(b for _, b in a.spans) <= quote.start]
-            if earlier:
-                target = earlier[-1]
-                words, spans = _statement_from_quotes(text, [quote])
-                if target.form == "mixed":
-                    words = text[quote.start:quote.end]
-                target.statement = _tidy(target.statement + " " + words)
-                target.spans.extend(spans)
-                used.add(index)
-            elif lead_in is not None and not cues and not text[: quote.start].strip() and not here:
-                # a paragraph that is only a quotation, after one that ends "X wrote:" or on an
-                # attribution: the same speaker goes on
-                taken = [i for i, q in enumerate(quotes) if i not in used and (i == index or _starts_sentence(text, q))]
-                words, spans = _statement_from_quotes(text, [quotes[i] for i in taken])
-                subject_span, lead_cue, owner = lead_in
-                if len(words.split()) >= 2:
-                    here.append(Attribution(
-                        paragraph=number, statement=_tidy(words), form="direct", spans=spans, cue=lead_cue.text,
-                        cue_start=quote.start, subject=subject_span, frame=" " * len(text),
-                        context=re.sub(r"\s+", " ", text).strip(), speaker_from=owner))
-                    used.update(taken)
-            elif len(text[quote.start:quote.end].split()) >= 4:
-                warnings.append(f"paragraph {number + 1}: a quotation has no speaker: "
-                                f"{text[quote.start:quote.start + 50]!r}...")
-        # speech reported inside another statement ("the deal that he said Russia had submitted")
-        # is dropped; a relaying source is dropped instead ("X told reporters that ..., the agency reported")
-        relays = [b for b in here if b.cue.lower() in RELAY_CUES and any(
-            b is not a and any(s <= a.cue_start < e for s, e in b.spans) for a in here)]
-        here = [a for a in here if a not in relays]
-        here = [a for a in here if not any(b is not a and any(s <= a.cue_start < e for s, e in b.spans)
-                                          for b in here)]
-        here.sort(key=lambda a: min(s for s, _ in a.spans))
+        para = _Paragraph(number, text, doc, quotes)
+        open_claim = _continue_quotation(para, open_claim)
+        para.cues = [t for t in doc if _inside(t.idx, quotes) is None and _is_cue(t)]
+        here = [a for a in (_attribute(para, cue) for cue in para.cues) if a is not None]
+        warnings.extend(_give_standalone_quotes(para, here, lead_in))
+        here = _outer_reports(here)
         found.extend(here)
-        lead_in = _lead_in(text, doc, quotes, cues, here)
-        # a quotation left open at the end of the paragraph may continue in the next one
-        if quotes and not quotes[-1].closed:
-            owners = [a for a in here if any(b == quotes[-1].end or b == quotes[-1].inner[1] for _, b in a.spans)]
-            if owners:
-                open_claim = owners[-1]
-            elif number + 1 < len(paragraphs) and paragraphs[number + 1].lstrip()[:1] in OPENING + STRAIGHT:
-                open_claim = None
-            else:
-                warnings.append(f"paragraph {number + 1}: a quotation mark is never closed")
+        lead_in = _lead_in(text, doc, quotes, para.cues, here)
+        open_claim, warning = _left_open(para, here, open_claim, paragraphs)
+        warnings.extend(warning)
     return found, warnings
+
+
+def _continue_quotation(para: _Paragraph, open_claim: Attribution | None) -> Attribution | None:
+    """A quotation left open in the last paragraph goes on in this one's first quotation;
+    the claim still open after this paragraph's start, if any."""
+    text, quotes = para.text, para.quotes
+    if open_claim is None or not quotes or (quotes[0].start != 0 and text[: quotes[0].start].strip() != ""):
+        return None
+    quote = quotes[0]
+    words, spans = _statement_from_quotes(text, [quote])
+    open_claim.statement = _tidy(open_claim.statement + " " + words)
+    open_claim.continued.append((para.number, spans))
+    para.used.add(0)
+    return None if quote.closed else open_claim
+
+
+def _attribute(para: _Paragraph, cue) -> Attribution | None:
+    """The statement one speech cue introduces, with its speaker as written; None when the cue
+    has no speaker or introduces no statement."""
+    speaker = _speaker_of(cue, para.quotes)
+    if speaker is None:
+        return None
+    subject, subject_span = speaker
+    found = _quoted_statement(para, cue, subject_span) or _reported_statement(para, cue, subject, subject_span)
+    if found is None:
+        return None
+    statement, spans, form = found
+    if form != "direct" and spans and not any(_has_verb(para.doc, span) for span in spans) \
+            and lemma_of(cue) not in OBJECT_STATEMENTS | OBJECT_CONTENT \
+            and not (cue.pos_ == "VERB" and lemma_of(cue) not in SPEECH_VERBS):
+        return None  # "said in an interview on CBS's 'Face the Nation'": no statement, a circumstance
+    if len(statement.split()) < (2 if form == "direct" else 3):
+        return None  # "something he had said he would not do": no statement to record
+    return _attribution(para, cue, subject_span, statement, spans, form)
+
+
+def _speaker_of(cue, quotes: list[Quote]):
+    """(head token, span) of who speaks through `cue`: its subject, or the name after an
+    inverted or adjacent cue; None when there is none, or it cannot speak."""
+    subject = _subject(cue, quotes)
+    subject_span = None
+    if subject is None:
+        subject_span = _inverted_subject(cue, quotes) or _following_subject(cue, quotes) \
+            or _adjacent_name(cue, quotes)
+        if subject_span is None:
+            return None
+        subject = subject_span.root
+    if _inside(subject.idx, quotes) is not None:
+        return None
+    subject_span = subject_span or _subject_span(subject, quotes)
+    if not _can_speak(subject_span) and not _it_says(cue, subject_span):
+        return None  # "the truck story suggests", "federal law discloses": not a speaker
+    return subject, subject_span
+
+
+def _quoted_statement(para: _Paragraph, cue, subject_span) -> tuple[str, list[tuple[int, int]], str] | None:
+    """(statement, spans, form) when the cue attributes a quotation next to it: “...,” X said;
+    X said: “...”; Mr. Putin “is not saying ...,” X said (mixed). None otherwise."""
+    text, doc, quotes, used = para.text, para.doc, para.quotes, para.used
+    frame_start = max([q.end for q in quotes if q.end <= cue.idx] or [0])
+    frame_end = min([q.start for q in quotes if q.start > cue.idx] or [len(text)])
+    direct: list[int] = []
+    # a quotation just before the attribution: “...,” X said / “...,” said X
+    before = [i for i, q in enumerate(quotes) if q.end == frame_start and i not in used]
+    gap = text[frame_start: min(cue.idx, subject_span.start_char)] if before else ""
+    closes_sentence = bool(before) and text[: quotes[before[0]].inner[1]].rstrip().endswith(".") \
+        and not quotes[before[0]].repaired
+    if before and not closes_sentence and not re.search(r"[A-Za-z]", gap):
+        index = before[0]
+        quote = quotes[index]
+        if _starts_sentence(text, quote) or quote.start == 0:
+            direct = [index]
+        else:
+            # Mr. Putin “is not saying ...,” X said: the sentence up to the attribution
+            start = _sentence_bounds(doc, quote.start, quote.start + 1, [])[0]
+            if not (_title(text[quote.start: quote.end]) and _circumstance(cue, doc, start, quote.start)):
+                used.add(index)
+                return text[start: quote.end], [(start, quote.end)], "mixed"
+            # "In an interview on “Face the Nation,” X said ...": the quotation is a title
+    # a quotation just after: X said: “...” / X said, “...”
+    if not direct:
+        after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
+        between = text[cue.idx + len(cue.text): frame_end]
+        if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
+                and len(between) < 120 and not re.search(r"\bthat\W*$", between):
+            direct = [after[0]]
+    if not direct:
+        return None
+    direct += _following_quotes(para, cue, direct[-1])
+    used.update(direct)
+    statement, spans = _statement_from_quotes(text, [quotes[i] for i in direct])
+    return statement, spans, "direct"
+
+
+def _title(quoted: str) -> bool:
+    """Whether quoted words are a title or a name, not speech: every word over three letters
+    capitalised ("Face the Nation", "Make Your Kid a Millionaire")."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", quoted)
+    long = [w for w in words if len(w) > 3]
+    return len(words) >= 2 and bool(long) and all(w[0].isupper() for w in long)
+
+
+def _circumstance(cue, doc, start: int, end: int) -> bool:
+    """Whether the words from `start` to `end` (before a quotation) only say where or how the
+    cue's speaker spoke: phrases hanging from the cue ("In an interview on “Face the Nation,”"),
+    or one prepositional phrase ("In his 2002 book, “Make Your Kid a Millionaire,”")."""
+    around = {t.i for child in cue.children if child.dep_ in ("prep", "advcl", "npadvmod", "advmod")
+              and child.i < cue.i for t in child.subtree}
+    words = [t for t in doc if start <= t.idx < end and not t.is_punct and not t.is_space]
+    if words and words[0].dep_ == "prep":
+        around |= {t.i for t in words[0].subtree}   # "In his 2002 book, “...,” X suggested ..."
+    return bool(words) and all(t.i in around for t in words)
+
+
+def _following_quotes(para: _Paragraph, cue, last: int) -> list[int]:
+    """The quotations after quotation `last` that have no attribution of their own: they
+    belong to the same speaker."""
+    text, quotes, cues = para.text, para.quotes, para.cues
+    more: list[int] = []
+    nxt = last + 1
+    while nxt < len(quotes) and nxt not in para.used:
+        between_start = quotes[nxt - 1].end
+        between_text = text[between_start: quotes[nxt].start]
+        has_cue = any(between_start <= c.idx < quotes[nxt].start for c in cues)
+        if has_cue and any(between_start <= c.idx < quotes[nxt].start and c.i != cue.i for c in cues):
+            break
+        resumed = between_start <= cue.idx < quotes[nxt].start and between_text.rstrip().endswith(",")
+        if not _starts_sentence(text, quotes[nxt]) and not resumed:
+            break  # “...,” Trump said, “but ...”: the same quotation resumed
+        if len(between_text) > 200:
+            break
+        more.append(nxt)
+        nxt += 1
+    return more
+
+
+def _reported_statement(para: _Paragraph, cue, subject, subject_span) -> tuple[str, list[tuple[int, int]], str] | None:
+    """(statement, spans, form) of reported speech: the clause or object the cue governs,
+    with the words of an attribution that interrupts it taken out. None when there is none."""
+    clause = _clause_heads(para, cue, subject_span)
+    if clause is None:
+        return None
+    heads, exclude, colon_span = clause
+    exclude |= set(range(subject_span.start, subject_span.end))
+    if cue not in subject.subtree:  # not "Peskov, who has ruled out ..."
+        exclude |= {t.i for t in subject.subtree}
+    heads = _content_heads(cue, heads, subject_span, para.cues)
+    extent = _statement_extent(para, cue, subject_span, heads, exclude, colon_span)
+    if extent is None:
+        return None
+    return _reported_words(para, cue, subject_span, heads, extent, colon_span)
+
+
+def _clause_heads(para: _Paragraph, cue, subject_span):
+    """(heads, excluded token indexes, colon span) of what a reporting cue governs: the clause
+    after "said", the object of "ruled out", the noun clause of "claim that", the sentence
+    around "according to", or the unquoted words after "added:". None when there is none."""
+    text, quotes, cues = para.text, para.quotes, para.cues
+    lemma = cue.lemma_.lower()
+    colon_span = None
+    heads = []
+    if cue.lower_ == "according":
+        heads = [cue.head] if cue.head.i != cue.i else []
+        exclude = {t.i for t in cue.subtree}
+        if heads and any(_is_cue(t) for t in heads[0].subtree if t.i != cue.i and _inside(t.idx, quotes) is None):
+            return None  # "..., Peskov said, according to TASS": the verb is the cue
+    elif cue.pos_ == "NOUN" and not _verb_like(cue):
+        heads = [_noun_clause(cue)]
+        exclude = set()
+    else:
+        exclude = set()
+        occasion = lemma not in SPEECH_VERBS  # "In a statement, the Kremlin rejected ..."
+        if lemma in OBJECT_CONTENT or occasion:
+            # "ruled out any meeting ... before the last stage": the object and what limits it
+            kept = ("dobj", "prep", "advcl", "xcomp", "ccomp", "dative", "pobj", "prt") \
+                if lemma != "rule" else ("dobj", "prep", "advcl")
+            exclude |= {t.i for c in cue.children if c.dep_ not in kept or c.i < cue.i
+                        or c.dep_ == "prep" and _in_a_statement_prep(c)
+                        or lemma == "rule" and c.dep_ == "prt" for t in c.subtree} | {cue.i}
+            heads = [cue] if any(c.dep_ in kept and c.i > cue.i and c.i not in exclude
+                                 for c in cue.children) else []
+        for child in ([] if lemma in OBJECT_CONTENT or occasion else cue.children):
+            if child.dep_ in ("ccomp", "xcomp") or (lemma in OBJECT_CONTENT and child.dep_ == "dobj"):
+                heads.append(child)
+        if not heads and lemma in SPEECH_VERBS:
+            # "told reporters on a conference call that ...": the parser takes the
+            # that-clause for a relative clause of the call
+            for child in cue.children:
+                for obj in (child.children if child.dep_ == "prep" else []):
+                    clause = _noun_clause(obj) if obj.dep_ == "pobj" else None
+                    if clause is not None and clause.dep_ == "relcl" and any(
+                            m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                        heads.append(clause)   # not "for a panel that all agreed ...", where "that" is its subject
+        if not heads:
+            # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
+            # but not a past participle with no subject: "indicated as much in an email, released as ..."
+            heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
+                     and not any(m.dep_ == "mark" for m in c.children)
+                     and (c.tag_ != "VBN" or any(m.dep_ in ("nsubj", "nsubjpass", "expl") for m in c.children))]
+        if not heads and lemma in OBJECT_STATEMENTS:
+            heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]
+        if not heads and cue.dep_ == "parataxis" and cue.head.i != cue.i and not any(
+                t.text == ":" for t in cue.doc[cue.head.i: min(t.i for t in cue.subtree)]):
+            # "Russia will never agree, the Kremlin said": the clause the verb comments on (not "We
+            # have been here before: bin Laden declared war", where the verb's clause explains it)
+            heads = [cue.head]
+            exclude = {t.i for t in cue.subtree}
+        if lemma in SPEECH_VERBS and cue.i > subject_span.start and all(h.i > cue.i for h in heads):
+            # "The governor added: It's typical of ...": what follows the colon, unquoted
+            colon = re.match(r"[ \t]*:[ \t]+(?=[A-Z])", text[cue.idx + len(cue.text):])
+            if colon and not quotes_after(quotes, cue.idx):
+                colon_from = cue.idx + len(cue.text) + colon.end()
+                colon_span = (colon_from, len(text.rstrip()))
+                heads = [cue]
+        # "We have been here before: bin Laden declared war": a clause before a colon is not what
+        # the sentence after it reports
+        heads = [h for h in heads if not (h.i < subject_span.start and any(
+            t.text == ":" for t in cue.doc[max(t.i for t in h.subtree if t.i < subject_span.start): subject_span.start]))]
+        if not heads:
+            return None
+    return heads, exclude, colon_span
+
+
+def _statement_extent(para: _Paragraph, cue, subject_span, heads: list, exclude: set[int], colon_span):
+    """(start, end, tail) of a reported statement's characters: from its first clause to its
+    last, cut at an attribution that interrupts it, with what runs on after the attribution
+    as `tail`. None when no clause has words of its own."""
+    text, doc, quotes, cues = para.text, para.doc, para.quotes, para.cues
+    span = None
+    for head in heads:
+        span = _content_span(head, doc, quotes, exclude)
+        if span:
+            break
+    if colon_span is not None:
+        span = colon_span
+    if not span:
+        return None
+    start, end = span
+    for head in heads[1:]:
+        # "Flynn said Trump has ... and his rubble comment was ...": one statement
+        more = _content_span(head, doc, quotes, exclude)
+        if more and more[0] >= end:
+            end = max(end, more[1])
+    tail = None
+    if start < subject_span.start_char < end:
+        # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the
+        # attribution interrupts the statement, which runs on after it
+        attribution_end = max(t.idx + len(t.text) for t in cue.subtree if t.i not in
+                              {u.i for h in heads if h.i != cue.head.i for u in h.subtree})
+        tail = _tail(text, attribution_end, end, cue, cues)
+        if tail is None and cue.dep_ == "parataxis" and heads[0].i > cue.i:
+            # "The effort, the materials indicate, is led by ...": the verb of the
+            # statement comes after the attribution, so the statement runs on there
+            rest = re.match(r"\s*,?\s*", text[attribution_end:])
+            if rest and end - (attribution_end + rest.end()) > 8:
+                tail = (attribution_end + rest.end(), end)
+        end = subject_span.start_char
+        while end > start and text[end - 1] in ",;— ":
+            end -= 1
+    elif end <= subject_span.start_char and not heads[0].i > cue.i:
+        tail = _tail(text, _attribution_end(cue, heads), cue.sent.end_char, cue, cues)
+    return start, end, tail
+
+
+def _reported_words(para: _Paragraph, cue, subject_span, heads: list, extent, colon_span):
+    """(statement, spans, form) from a reported statement's extent: a quotation that is all of
+    it is direct; the sentence without "according to ..."; the clause with what continues it,
+    keeping a negated or hedged verb ("has not ruled out"). None inside a quotation taken."""
+    text, quotes, cues, used = para.text, para.quotes, para.cues, para.used
+    start, end, tail = extent
+    inner = [q for q in quotes if start <= q.start and q.end <= end]
+    if inner and all(q.start <= start + 1 and end <= q.end for q in inner):
+        used.update(i for i, q in enumerate(quotes) if q in inner)
+        statement, spans = _statement_from_quotes(text, inner)
+        return statement, spans, "direct"
+    # a clause that lies inside a quotation already taken is not a new statement
+    if any(q.start <= start and end <= q.end for q in quotes):
+        return None
+    if len(inner) == 1 and start < cue.idx and not text[inner[0].end: end].strip(" ,.;") \
+            and _title(text[inner[0].start: inner[0].end]) and _circumstance(cue, para.doc, start, inner[0].start):
+        return None   # "In his 2002 book, “Make Your Kid a Millionaire,”": a title, and where it was said
+    if cue.lower_ == "according":
+        # the statement is the sentence without the "according to" phrase
+        sent = cue.sent
+        start, end = sent.start_char, sent.end_char
+        cut_a = min(t.idx for t in cue.subtree)
+        cut_b = max(t.idx + len(t.text) for t in cue.subtree)
+        statement = (text[start:cut_a] + text[cut_b:end])
+        statement = re.sub(r"\s*,\s*([.?!]?)$", r"\1", statement.strip())
+        statement = re.sub(r"\s+,", ",", statement).lstrip(" ,")
+        spans = [(a, b) for a, b in ((start, cut_a), (cut_b, end)) if text[a:b].strip(" ,.")]
+    else:
+        rest = text[end: cue.sent.end_char]
+        if _CONTINUES.match(rest) and cue.idx < start and not any(
+                end <= c.idx < cue.sent.end_char for c in cues if c.i != cue.i and _reports(c)):
+            end = cue.sent.end_char  # "..., but only “if ...”": the rest of the sentence
+            for q in quotes:
+                if q.start < end < q.end:
+                    end = q.end
+            while end > start and text[end - 1] in ",;— .":
+                end -= 1
+        statement = text[start:end]
+        said_from = _cue_phrase_start(cue, subject_span)
+        if colon_span is None and said_from < start and (cue.lemma_.lower() in OBJECT_CONTENT
+                                                          or any(h.dep_ == "dobj" or h is cue for h in heads)
+                                                          or said_from < cue.idx):
+            # what was confirmed, ruled out or not said keeps its verb and its
+            # negation: "has not ruled out a meeting", "isn't saying if ..."
+            statement = text[said_from:start] + statement
+        spans = [(start, end)]
+        if tail and tail[0] >= end:
+            statement = statement.rstrip(" ,") + " " + text[tail[0]:tail[1]]
+            spans.append(tail)
+    form = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
+    for i, q in enumerate(quotes):
+        if start <= q.start < end:
+            used.add(i)
+    return statement, spans, form
+
+
+def _attribution(para: _Paragraph, cue, subject_span, statement: str, spans: list[tuple[int, int]],
+                 form: str) -> Attribution:
+    """The attribution found, with its context sentence and the frame where its time phrases
+    are looked for: the cue's own sentence with statements and quotations blanked out."""
+    text, doc, quotes = para.text, para.doc, para.quotes
+    low = min([a for a, _ in spans] + [cue.idx, subject_span.start_char])
+    high = max([b for _, b in spans] + [cue.idx + len(cue.text), subject_span.end_char])
+    c_start, c_end = _sentence_bounds(doc, low, high, quotes)
+    frame = list(text)
+    for a, b in spans:
+        frame[a:b] = " " * (b - a)
+    for q in quotes:
+        frame[q.start:q.end] = " " * (q.end - q.start)
+    frame_text = "".join(frame)
+    sentence = cue.sent
+    # time phrases only in the cue's own sentence (and the quotation it introduces)
+    window_a = min(sentence.start_char, low)
+    window_b = max(sentence.end_char, high)
+    frame_text = " " * window_a + frame_text[window_a:window_b] + " " * (len(text) - window_b)
+    attribution = Attribution(
+        paragraph=para.number, statement=_tidy(_without_sourcing(statement) if form != "direct" else statement),
+        form=form, spans=spans, cue=cue.text,
+        cue_start=cue.idx, subject=subject_span, frame=frame_text,
+        context=re.sub(r"\s+", " ", text[c_start:c_end]).strip(),
+    )
+    attribution.blocked = _other_verb_phrases(doc, cue, frame_text)
+    return attribution
+
+
+def _give_standalone_quotes(para: _Paragraph, here: list[Attribution], lead_in) -> list[str]:
+    """Quotations no cue took: each goes to the quoted statement before it in the paragraph,
+    or, in a paragraph that is only quotation, to the speaker the last paragraph ended on.
+    Warnings for those left without a speaker."""
+    text, quotes, used = para.text, para.quotes, para.used
+    warnings = []
+    for index, quote in enumerate(quotes):
+        if index in used:
+            continue
+        if not _starts_sentence(text, quote):
+            continue
+        earlier = [a for a in here if a.form in ("direct", "mixed") and max(b for _, b in a.spans) <= quote.start]
+        if earlier:
+            target = earlier[-1]
+            words, spans = _statement_from_quotes(text, [quote])
+            if target.form == "mixed":
+                words = text[quote.start:quote.end]
+            target.statement = _tidy(target.statement + " " + words)
+            target.spans.extend(spans)
+            used.add(index)
+        elif lead_in is not None and not para.cues and not text[: quote.start].strip() and not here:
+            # a paragraph that is only a quotation, after one that ends "X wrote:" or on an
+            # attribution: the same speaker goes on
+            taken = [i for i, q in enumerate(quotes) if i not in used and (i == index or _starts_sentence(text, q))]
+            words, spans = _statement_from_quotes(text, [quotes[i] for i in taken])
+            subject_span, lead_cue, owner = lead_in
+            if len(words.split()) >= 2:
+                here.append(Attribution(
+                    paragraph=para.number, statement=_tidy(words), form="direct", spans=spans, cue=lead_cue.text,
+                    cue_start=quote.start, subject=subject_span, frame=" " * len(text),
+                    context=re.sub(r"\s+", " ", text).strip(), speaker_from=owner))
+                used.update(taken)
+        elif len(text[quote.start:quote.end].split()) >= 4:
+            warnings.append(f"paragraph {para.number + 1}: a quotation has no speaker: "
+                            f"{text[quote.start:quote.start + 50]!r}...")
+    return warnings
+
+
+def _outer_reports(here: list[Attribution]) -> list[Attribution]:
+    """A paragraph's attributions without those reported inside another statement ("the deal
+    that he said Russia had submitted"), keeping the inner one where the outer only relays it
+    ("X told reporters that ..., the agency reported"); in reading order."""
+    relays = [b for b in here if b.cue.lower() in RELAY_CUES and any(
+        b is not a and any(s <= a.cue_start < e for s, e in b.spans) for a in here)]
+    here = [a for a in here if a not in relays]
+    here = [a for a in here if not any(b is not a and any(s <= a.cue_start < e for s, e in b.spans)
+                                      for b in here)]
+    here.sort(key=lambda a: min(s for s, _ in a.spans))
+    return here
+
+
+def _left_open(para: _Paragraph, here: list[Attribution], open_claim: Attribution | None,
+               paragraphs: list[str]) -> tuple[Attribution | None, list[str]]:
+    """The claim whose quotation is still open at the end of the paragraph (it may go on in the
+    next one), and a warning when a quotation mark is never closed."""
+    quotes = para.quotes
+    if not quotes or quotes[-1].closed:
+        return open_claim, []
+    owners = [a for a in here if any(b == quotes[-1].end or b == quotes[-1].inner[1] for _, b in a.spans)]
+    if owners:
+        return owners[-1], []
+    if para.number + 1 < len(paragraphs) and paragraphs[para.number + 1].lstrip()[:1] in OPENING + STRAIGHT:
+        return None, []
+    return open_claim, [f"paragraph {para.number + 1}: a quotation mark is never closed"]
 
 
 PUBLISHING = {"publish", "release", "air", "broadcast", "post", "print"}
@@ -768,7 +932,8 @@ def _content_heads(cue, heads: list, subject_span, cues: list) -> list:
         doc = cue.doc
         last = max(t.i for t in before[-1].subtree)
         gap = doc[last + 1: min(subject_span.start, cue.i)].text
-        if re.fullmatch(r"\s*,?\s*[”\"’']?\s*", gap):
+        said_that = any(m.dep_ == "mark" and m.lower_ == "that" and m.i == cue.i + 1 for h in after for m in h.children)
+        if re.fullmatch(r"\s*,?\s*[”\"’']?\s*", gap) and not said_that:   # "X noted that B" says B
             return before + after
         return after
     return after or heads
@@ -899,6 +1064,18 @@ problem problems issue issues question questions section sections response respo
 sign signs
 """.split())
 NOT_SPEAKERS = frozenset({"it", "this", "that", "which", "what", "there", "these", "those"})
+
+
+# Verbs whose "it" is someone who spoke, an organisation or a document ("It said the law was
+# unconstitutional"), not a thing that shows ("it suggests", "it means").
+IT_SAYS = frozenset("say tell write add announce state declare report claim deny warn note insist argue "
+                    "explain respond reply tweet".split())
+
+
+def _it_says(cue, span) -> bool:
+    """Whether "it" is the subject of a verb of saying: a speaker to resolve, or to leave for the editor."""
+    return len(span) == 1 and span.root.lower_ == "it" and span.root.dep_ == "nsubj" \
+        and lemma_of(cue) in IT_SAYS
 
 
 def _can_speak(span) -> bool:

@@ -43,7 +43,6 @@ ARTICLE_FIELDS = ("title", "dek", "outlet", "url", "published", "published_basis
                   "seed_sha256", "quality")
 CLAIM_FIELDS = ("id", "statement", "form", "speaker", "speaker_as_written", "role", "said", "said_basis",
                 "said_precision", "context", "topics", "kind", "outcome", "review")
-FLOW_LISTS = ("byline", "quality", "topics", "aliases")
 
 
 class SheetError(Exception):
@@ -414,6 +413,116 @@ def dump(data, handler: YAML | None = None) -> str:
     return stream.getvalue()
 
 
+class _NotPlain(Exception):
+    """A value `new_sheet_text` leaves to ruamel.yaml: its style needs ruamel's full rules."""
+
+
+# What ruamel.yaml writes as it is (allow_unicode): printable, one line, no byte-order mark.
+_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+_STR_TAG = "tag:yaml.org,2002:str"
+_resolver = None
+
+
+def _resolves_to_text(value: str) -> bool:
+    """Whether ruamel.yaml (YAML 1.2) reads `value`, written bare, back as text."""
+    global _resolver
+    if _resolver is None:
+        from ruamel.yaml.nodes import ScalarNode
+        from ruamel.yaml.resolver import VersionedResolver
+
+        resolver = VersionedResolver()
+        _resolver = lambda text: resolver.resolve(ScalarNode, text, (True, False))  # noqa: E731
+    return _resolver(value) == _STR_TAG
+
+
+def _plain(value: str, flow: bool) -> bool:
+    """Whether ruamel.yaml writes this printable one-line text bare (its analyze_scalar)."""
+    if value[0] in "#,[]{}&*!|>'\"%@`" or value[0] in "?:-" and (len(value) == 1 or value[1] == " ") \
+            or value.startswith(("---", "...")) or value[0] == " " or value[-1] in " :" \
+            or ": " in value or " #" in value:
+        return False
+    if flow and (value[0] in "?:" or any(c in value for c in ",[]{}")):
+        return False
+    return _resolves_to_text(value)
+
+
+def _scalar(value, flow: bool) -> str:
+    """One value as ruamel.yaml's round-trip dump writes it after `key:` or in a flow list."""
+    if value is None:
+        return "null"
+    if type(value) is dt.date:
+        return value.isoformat()
+    if not isinstance(value, str) or not value or len(value) > 2000 or not _PRINTABLE.fullmatch(value):
+        raise _NotPlain
+    if type(value) is SingleQuotedScalarString:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is not str:
+        raise _NotPlain
+    if _plain(value, flow):
+        return value
+    if "'" not in value:
+        return "'" + value + "'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'   # ruamel's choice when it holds a "'"
+
+
+def _folded(value: FoldedScalarString, indent: int) -> str:
+    """A folded block (`>-`) broken where `_text` chose, as ruamel.yaml writes it."""
+    if not _PRINTABLE.fullmatch(value) or value[:1] in ("", " ") or value[-1] == " ":
+        raise _NotPlain
+    lines, start = [], 0
+    for position in value.fold_pos:
+        if not 0 < position < len(value) - 1 or value[position] != " " or value[position - 1].isspace() \
+                or value[position + 1].isspace():
+            raise _NotPlain   # ruamel.yaml folds only at a space between other characters
+        lines.append(value[start:position])
+        start = position + 1
+    lines.append(value[start:])
+    if max(map(len, lines)) > 2000:
+        raise _NotPlain   # past its line width ruamel.yaml folds again
+    margin = "\n" + " " * indent
+    return ">-" + margin + margin.join(lines)
+
+
+def _block_mapping(mapping, indent: int, first: str | None = None) -> list[str]:
+    """The lines of a block mapping at `indent`; `first` replaces the first key's indentation
+    (a list item's "- ")."""
+    out = []
+    for number, (key, value) in enumerate(mapping.items()):
+        lead = first if number == 0 and first is not None else " " * indent
+        if isinstance(value, CommentedMap):
+            out.append(f"{lead}{key}:" + (" {}\n" if not value else "\n"))
+            out.extend(_block_mapping(value, indent + 2) if value else [])
+        elif isinstance(value, CommentedSeq) and value.fa.flow_style():
+            line = f"{lead}{key}: [" + ", ".join(_scalar(item, True) for item in value) + "]\n"
+            if len(line) > 2000:
+                raise _NotPlain   # past its line width ruamel.yaml breaks a flow list
+            out.append(line)
+        elif isinstance(value, CommentedSeq):
+            if not value:
+                out.append(f"{lead}{key}: []\n")
+                continue
+            out.append(f"{lead}{key}:\n")
+            for item in value:
+                if not isinstance(item, CommentedMap) or not item:
+                    raise _NotPlain
+                out.extend(_block_mapping(item, indent + 4, " " * (indent + 2) + "- "))
+        elif type(value) is FoldedScalarString:
+            out.append(f"{lead}{key}: {_folded(value, indent + 2)}\n")
+        else:
+            out.append(f"{lead}{key}: {_scalar(value, False)}\n")
+    return out
+
+
+def new_sheet_text(sheet: CommentedMap) -> str:
+    """A brand-new sheet's YAML, byte for byte what `dump` writes, without ruamel.yaml's event
+    machinery (the larger part of a run's own time); `dump` still writes any value whose style
+    needs its full rules."""
+    try:
+        return "".join(_block_mapping(sheet, 0))
+    except _NotPlain:
+        return dump(sheet)
+
+
 class _CannotSplice(Exception):
     """The file's layout is one the splicer does not edit in place (a flow-style claim list...)."""
 
@@ -607,7 +716,7 @@ def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: li
         claims_seq.append(data)
         filed.added.append(claim_id)
     sheet["claims"] = claims_seq
-    write_text_atomically(path, header(path, archive.content) + dump(sheet, handler))
+    write_text_atomically(path, header(path, archive.content) + new_sheet_text(sheet))
     filed.changed = True
     archive.names.add(name)
     archive.sheets_by_seed[article.seed] = path

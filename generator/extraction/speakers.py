@@ -18,6 +18,7 @@ or None when the speaker cannot be named (an unnamed official, "critics", an unr
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,29 +40,33 @@ GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "spokesman": "m", "sp
             "wife": "f", "husband": "m", "mother": "f", "father": "m", "daughter": "f", "son": "m", "sister": "f",
             "brother": "m", "actress": "f", "actor": "m", "sen": None, "king": "m", "queen": "f", "lady": "f"}
 GENDERED = {word: gender for word, gender in GENDERED.items() if gender}
-# First names that are, in English-language news, almost only one gender's (ambiguous ones such as
-# Jan, Robin, Leslie, Jordan, Kelly or Sasha are left out): "she" is never John Stumpf.
-FIRST_NAMES = {
-    "m": """aaron adam alan albert alexander alexei andrew andrei anthony antony arnold barack ben benjamin bernie bill
-        bob bobby boris brad brandon brett brian bruce carl charles chris christopher chuck colin craig dan daniel
-        darren dave david dennis dick dmitri dmitry don donald doug douglas ed eddie edward emmanuel eric frank fred
-        gary george gerald glenn gordon greg gregory harry henry howard ian jack jacob jake james jason jeb jeff
-        jeffrey jeremy jerry jim jimmy joe joel john johnny jon jonathan josh joseph juan justin keith ken kenneth
-        kevin larry lawrence louis luke marco mark martin matt matthew michael mike mitch mitt mohammed
-        muhammad nathan neil nicholas nick olaf oleg patrick paul peter phil philip ralph randy ray raymond reince
-        richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel scott sean sergei sergey
-        stephen steve steven ted terry thomas tim timothy todd tom tony vladimir volodymyr walter wayne william
-        willie""".split(),
-    "f": """abby alice alicia amanda amy andrea angela angelique ann anna anne barbara betsy betty brenda carly
-        carmel caroline catherine cheryl christina christine claire connie cynthia deborah debbie diana diane donna
-        doris dorothy elizabeth ellen emily emma erin eva gina gwen hannah heather helen hillary hope ivanka jane
-        janet jennifer jessica jill joan joanna joyce judith judy julia julie karen kate katherine kathleen kathy
-        kellyanne kirsten laura lauren linda lisa liz lori lucy margaret maria marie marilyn martha mary maxine
-        megyn melania melanie melissa michelle nancy natalie nicole nikki olivia pamela patricia paula rachel
-        rebecca rose ruth sandra sara sarah sharon sheila stephanie susan suzanne teresa theresa tina ursula valerie
-        victoria virginia wendy""".split(),
-}
-FIRST_NAME_GENDER = {name: gender for gender, names in FIRST_NAMES.items() for name in names}
+# A first name is taken for one gender's when the census counts it at least this many times as
+# often for that gender as for the other: Jan, Robin, Leslie, Jordan, Kelly, Chris tell nothing.
+ONE_GENDER_RATIO = 10
+
+
+@functools.lru_cache(maxsize=1)
+def first_name_genders() -> dict[str, str]:
+    """First names that are almost only one gender's ("she" is never John Stumpf), from the US
+    census's first-name counts shipped in the `names` package (MIT). Names it does not count,
+    as many non-English ones, tell nothing."""
+    shares: dict[str, dict[str, float]] = {}
+    folder = importlib.resources.files("names")
+    for gender, file in (("m", "dist.male.first"), ("f", "dist.female.first")):
+        for line in folder.joinpath(file).read_text(encoding="ascii").splitlines():
+            fields = line.split()
+            if len(fields) >= 2:
+                shares.setdefault(fields[0].lower(), {})[gender] = float(fields[1])
+    genders = {}
+    for name, share in shares.items():
+        male, female = share.get("m", 0.0), share.get("f", 0.0)
+        if male >= ONE_GENDER_RATIO * female:
+            genders[name] = "m"
+        elif female >= ONE_GENDER_RATIO * male:
+            genders[name] = "f"
+    return genders
+
+
 COLLECTIVE_PRONOUNS = {"they": ("group", "organisation"), "it": ("organisation",)}
 POSSESSIVES = {"his": ("person",), "her": ("person",), "their": ("group", "organisation"), "its": ("organisation",)}
 SPUN_PRONOUNS = {"helium": "he"}  # a synonym spinner's "he"
@@ -636,7 +641,7 @@ class ArticleSpeakers:
         if entry is not None and entry.kind != "person":
             return None
         words = bare_name(entry.name if entry is not None else person).split()
-        return FIRST_NAME_GENDER.get(words[0]) if len(words) >= 2 else None
+        return first_name_genders().get(words[0]) if len(words) >= 2 else None
 
     def _first_with_surname(self, name: str) -> bool:
         """Whether `name` may stand for its bare surname: it is the first full name the article

@@ -1,0 +1,265 @@
+"""Extraction of seed articles into claim sheets: the driver behind `hindsight extract` and
+the live preview.
+
+Consumes seed files, content/people.yaml and content/topics.yaml; writes or updates
+content/articles/YYYY/<slug>.yaml (undated/ when the date is unknown) and appends newly met
+speakers to content/people.yaml as drafts. Prints one line per article.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import re
+import stat
+import sys
+import unicodedata
+from pathlib import Path
+
+from generator import readers
+from generator.extraction import articles, claims, language, sheets
+from generator.extraction.speakers import Registry
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    width = 30
+    filled = width * done // total
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}", end="", file=sys.stderr,
+          flush=True)
+    if done == total:
+        print(file=sys.stderr)
+
+
+def read_registry(path: Path, key: str) -> tuple[list[dict], list[readers.Problem]]:
+    """The entries under `key` in people.yaml or topics.yaml (none when the file is missing),
+    or the problems that stop it being read."""
+    if not path.exists():
+        return [], []
+    document, problems = readers.read_yaml(path, str(path))
+    if document is None:
+        return [], problems
+    data = document.value
+    items = data.get(key) if isinstance(data, dict) else None
+    return [item for item in items or [] if isinstance(item, dict)], []
+
+
+def stale_seeds(content: Path) -> list[Path]:
+    """Seeds in the project's seeds/ that have no claim sheet yet, or whose text changed since
+    their sheet was extracted (a sheet written by hand records no fingerprint and never counts)."""
+    folder = content.parent / "seeds"
+    if not folder.is_dir():
+        return []
+    archive = sheets.survey(content)
+    stale = []
+    for seed in sorted(folder.glob("*.txt")):
+        sheet = archive.sheets_by_seed.get(sheets.seed_field(seed))
+        if sheet is None or sheet in archive.unreadable:   # the build says why it is not extracted
+            stale.append(seed)
+            continue
+        recorded = archive.fingerprints.get(sheets.seed_field(seed))
+        if not recorded:
+            continue  # a sheet written by hand records no fingerprint
+        try:
+            if recorded != sheets.sha256_text(read_seed_bytes(seed)):
+                stale.append(seed)
+        except SeedRefused:
+            stale.append(seed)  # extraction tells the editor why it is not read
+    return stale
+
+
+# Seed names a sheet's `seed:` field can carry (the schema's pattern): portable in paths, URLs and zips.
+_SEED_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+class SeedRefused(Exception):
+    """A seed that is not read: the message names the file, what is wrong and what to do."""
+
+
+def _portable_name(name: str) -> str:
+    """`name` in the letters a seed's name may have: accents dropped, anything else an underscore."""
+    stem, suffix = os.path.splitext(name)
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    return (re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_.") or "seed") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
+
+
+def read_seed_bytes(seed: Path) -> bytes:
+    """The bytes of one seed, at most the size limit: only a regular file whose name a sheet can
+    record, not a link, and inside the folder it is listed in (a link to /proc/self/environ or
+    /dev/zero would publish the environment or read for ever). Raises SeedRefused."""
+    limit = articles.MAX_SEED_BYTES
+    if not _SEED_NAME.fullmatch(seed.name):
+        raise SeedRefused(f"{seed}: the name has characters a seed's name may not have (only A-Z, a-z, 0-9, '.', '_' "
+                          f"and '-': no spaces or accents), so its sheet could not name it; rename it, e.g. "
+                          f"to {_portable_name(seed.name)}, and run again")
+    try:
+        status = os.lstat(seed)
+        if stat.S_ISLNK(status.st_mode):
+            raise SeedRefused(f"{seed}: is a symbolic link (to {os.readlink(seed)}); seeds are read from ordinary "
+                              "files only; put the article's text itself in the file")
+        if not stat.S_ISREG(status.st_mode):
+            raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
+                              "ordinary files only; delete it, or put the article's text in an ordinary file")
+        folder = seed.absolute().parent
+        if folder.resolve() not in seed.resolve().parents:
+            raise SeedRefused(f"{seed}: resolves to {seed.resolve()}, outside {folder}; put the article's text in "
+                              "an ordinary file in that folder")
+        descriptor = os.open(seed, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):   # swapped for something else since it was looked at
+                raise SeedRefused(f"{seed}: is {_what(status.st_mode)}, not an ordinary file; seeds are read from "
+                                  "ordinary files only; delete it, or put the article's text in an ordinary file")
+            raw = stream.read(limit + 1)
+    except OSError as error:
+        raise SeedRefused(f"{seed}: cannot read the seed ({error.strerror}); check the path") from error
+    if len(raw) > limit:
+        size = max(status.st_size, len(raw))
+        raise SeedRefused(f"{seed}: the seed is {size / 1_000_000:.1f} MB, more than any news article "
+                          f"(the limit is {limit / 1_000_000:.1f} MB); check that it holds one "
+                          "article's text; nothing extracted")
+    return raw
+
+
+def _what(mode: int) -> str:
+    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "not an ordinary file")
+
+
+@dataclasses.dataclass
+class _Seed:
+    """A seed read and its article recovered, or why not (`error`, printed in its turn)."""
+
+    path: Path
+    raw: bytes = b""
+    article: object = None
+    error: str | None = None
+
+
+def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
+    try:
+        raw = read_seed_bytes(seed)
+        text = raw.decode("utf-8-sig")
+    except SeedRefused as error:
+        return _Seed(seed, error=str(error))
+    except UnicodeDecodeError as error:
+        return _Seed(seed, error=f"{seed}: is not UTF-8 text (byte {error.start}); save it as UTF-8 and run again")
+    try:
+        article = articles.read_article(text, sheets.seed_field(seed), known_names)
+    except ValueError as error:
+        return _Seed(seed, error=f"{seed}: {error}; nothing extracted")
+    if article.published is None and article.seed in archive.published:
+        # An editor established the date the text lacks: resolve "on Friday" against it.
+        article = dataclasses.replace(article, published=archive.published[article.seed], published_basis="editor")
+    return _Seed(seed, raw, article)
+
+
+def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False) -> int:
+    """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
+    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims."""
+    people, people_problems = read_registry(content / "people.yaml", "people")
+    topic_list, topic_problems = read_registry(content / "topics.yaml", "topics")
+    if people_problems or topic_problems:
+        for problem in people_problems + topic_problems:
+            print(f"hindsight extract: cannot read {problem.path}:{problem.line}:{problem.column}: {problem.message}"
+                  + (f"; {problem.hint}" if problem.hint else "") + "; run `hindsight check` to see where",
+                  file=sys.stderr)
+        return 1
+    try:
+        language.pipeline()
+    except language.ModelMissing as error:
+        print(f"hindsight extract: {error}", file=sys.stderr)
+        return 1
+    # The model's objects live for the whole run: the collector need not scan them again and
+    # again, here or in the parsing processes forked from this one. Only in a run of its own
+    # (`whole_run`): the live preview extracts now and then for hours, and what a freeze holds
+    # is never collected.
+    if whole_run:
+        gc.freeze()
+    registry = Registry(people)
+    archive = sheets.survey(content)
+    for problem in archive.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    show_progress = sys.stderr.isatty() or len(seeds) >= 20
+    failures = 0
+    used_people: set[str] = set()
+    known_names = registry.names()  # as the registry was read: the same flags whatever the order of parsing
+    read: dict[int, _Seed] = {}
+    done = 0
+
+    def paragraphs():
+        for index, seed in enumerate(seeds):
+            read[index] = entry = _read_seed(seed, known_names, archive)
+            texts = entry.article.paragraphs if entry.article is not None else []
+            for number, text in enumerate(texts):
+                yield text, (index, number == len(texts) - 1)
+
+    def finish(index: int, docs: list) -> None:
+        nonlocal failures, done
+        entry = read.pop(index)
+        done += 1
+        if entry.error is None:
+            article = entry.article
+            extraction = claims.extract_claims(article, docs, registry, topic_list)
+            try:
+                filed = sheets.file_sheet(archive, article, sheets.sha256_text(entry.raw), extraction.claims)
+            except (sheets.SheetError, OSError) as error:
+                entry.error = f"{entry.path}: {error}"
+            else:
+                used_people.update(c.speaker for c in extraction.claims if c.speaker)
+                if show_progress:
+                    _progress(done, len(seeds), entry.path.name)
+                print(_summary(entry.path, filed, extraction, article, registry))
+        if entry.error is not None:
+            print(entry.error, file=sys.stderr)
+            failures += 1
+
+    waiting, docs = 0, []   # the next seed to finish, and its paragraphs parsed so far
+    for doc, (index, last) in language.parse_stream(paragraphs(), jobs):
+        while waiting < index:   # seeds before it had no paragraphs, or could not be read
+            finish(waiting, [])
+            waiting += 1
+        docs.append(doc)
+        if last:
+            finish(index, docs)
+            waiting, docs = index + 1, []
+    while waiting < len(seeds):
+        finish(waiting, [])
+        waiting += 1
+    new_people = [p for p in registry.people.values() if p.new and p.id in used_people]
+    try:
+        added = sheets.add_people(content / "people.yaml", new_people)
+    except (sheets.SheetError, OSError) as error:
+        print(f"{content / 'people.yaml'}: {error}", file=sys.stderr)
+        return 1
+    if added:
+        print(f"{content / 'people.yaml'}: {len(added)} new draft speaker{'s' * (len(added) != 1)}: {', '.join(added)}")
+    return 1 if failures else 0
+
+
+def _summary(seed: Path, filed, extraction, article, registry) -> str:
+    speakers = sorted({c.speaker for c in extraction.claims if c.speaker and registry.people[c.speaker].new})
+    verb = "written" if filed.created else ("updated" if filed.changed else "unchanged")
+    parts = [f"{len(extraction.claims)} claims found"]
+    if not filed.created:
+        parts.append(f"{len(filed.added)} added")
+        if filed.filled:
+            parts.append(f"{len(filed.filled)} empty fields filled")
+    parts.append(f"{len(speakers)} new speaker{'s' * (len(speakers) != 1)}")
+    warnings = list(filed.warnings)
+    if filed.missing:
+        warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")
+    unnamed = sum(c.speaker is None for c in extraction.claims)
+    if unnamed:
+        warnings.append(f"{unnamed} statement{'s' * (unnamed != 1)} whose speaker could not be named, "
+                        "written with `speaker:` empty for an editor to fill (hindsight check lists them)")
+    warnings.extend(article.warnings)
+    warnings.extend(extraction.warnings)
+    flags = [q for q in article.quality]
+    line = f"{seed.name} -> {filed.path} ({verb}): " + ", ".join(parts)
+    if flags:
+        line += f"; quality: {', '.join(flags)}"
+    if warnings:
+        line += f"; warnings: {len(warnings)}: " + " | ".join(warnings)
+    return line
