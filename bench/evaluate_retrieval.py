@@ -1,0 +1,121 @@
+"""Said before, measured: does `generator.retrieval` put the claim that settles a new one first?
+
+    .venv/bin/python bench/evaluate_retrieval.py --data ../shared/eval/checkthat2020 --split dev
+
+CheckThat! 2020 Task 2: each query (a tweet) is ranked against the 10,373 verified claims
+(claim and fact-check title); prints MAP@5 (the official measure) on a line of its own, and
+MAP@1, P@1 and Recall@5. Definitions as the task's scorer (trectools) computes them, over the
+queries of the split's qrels: AP@k = sum, over the relevant claims in the top k, of the
+precision at their rank, divided by the query's number of relevant claims; P@k = relevant in
+the top k / k; Recall@k = relevant in the top k / relevant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator.retrieval import ClaimIndex, Statement  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "checkthat2020"
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a tab-separated file, its header row (first cell empty) dropped."""
+    csv.field_size_limit(1 << 24)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    return rows[1:] if rows and rows[0] and rows[0][0] == "" else rows
+
+
+def verified_claims(data: Path) -> list[Statement]:
+    return [Statement(id=row[0], text=row[1], title=row[2] if len(row) > 2 else "")
+            for row in read_tsv(data / "verified_claims.docs.tsv")]
+
+
+def queries(data: Path, split: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in read_tsv(data / split / "tweets.queries.tsv")}
+
+
+def qrels(data: Path, split: str) -> dict[str, set[str]]:
+    relevant: dict[str, set[str]] = defaultdict(set)
+    for line in (data / split / "tweet-vclaim-pairs.qrels").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3] != "0":
+            relevant[parts[0]].add(parts[2])
+    return relevant
+
+
+def average_precision(ranked: list[str], relevant: set[str], depth: int) -> float:
+    hits, total = 0, 0.0
+    for rank, found in enumerate(ranked[:depth], start=1):
+        if found in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant)
+
+
+def measures(runs: dict[str, list[str]], gold: dict[str, set[str]]) -> dict[str, float]:
+    """MAP@1, MAP@3, MAP@5, P@1, Recall@5, MRR (in the top 5), over the queries in `gold`."""
+    n = len(gold)
+    ranked = {query: runs.get(query, []) for query in gold}
+    return {
+        "MAP@1": sum(average_precision(ranked[q], gold[q], 1) for q in gold) / n,
+        "MAP@3": sum(average_precision(ranked[q], gold[q], 3) for q in gold) / n,
+        "MAP@5": sum(average_precision(ranked[q], gold[q], 5) for q in gold) / n,
+        "P@1": sum(len(set(ranked[q][:1]) & gold[q]) for q in gold) / n,
+        "Recall@5": sum(len(set(ranked[q][:5]) & gold[q]) / len(gold[q]) for q in gold) / n,
+        "MRR@5": sum(next((1 / r for r, c in enumerate(ranked[q][:5], 1) if c in gold[q]), 0.0)
+                     for q in gold) / n,
+    }
+
+
+def checkthat(data: Path, split: str, show_misses: bool = False) -> dict[str, float]:
+    started = time.perf_counter()
+    index = ClaimIndex.of(verified_claims(data))
+    indexed = time.perf_counter()
+    texts = queries(data, split)
+    gold = qrels(data, split)
+    runs = {query: [match.id for match in index.rank(texts[query], limit=5)] for query in gold}
+    answered = time.perf_counter()
+    result = measures(runs, gold)
+    if show_misses:
+        by_id = {s.id: s for s in index.statements}
+        for query in gold:
+            if runs[query][:1] != sorted(gold[query])[:1]:
+                print(f"\n# {query}: {texts[query]}")
+                for claim in gold[query]:
+                    print(f"  GOLD {claim} at {runs[query].index(claim) + 1 if claim in runs[query] else '-'}: "
+                          f"{by_id[claim].text} | {by_id[claim].title}")
+                for claim in runs[query][:3]:
+                    print(f"  got  {claim}: {by_id[claim].text}")
+    result["index seconds"] = indexed - started
+    result["query ms"] = 1000 * (answered - indexed) / max(len(gold), 1)
+    result["queries"] = len(gold)
+    return result
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                         help=f"CheckThat! 2020 Task 2 folder (default: {DEFAULT_DATA})")
+    options.add_argument("--split", default="dev", help="a folder of --data with queries and qrels (default: dev)")
+    options.add_argument("--misses", action="store_true", help="print every query whose first answer is wrong")
+    args = options.parse_args()
+    result = checkthat(args.data, args.split, args.misses)
+    print(f"MAP@5 {result['MAP@5']:.4f}")
+    for name in ("MAP@1", "MAP@3", "P@1", "Recall@5", "MRR@5"):
+        print(f"{name} {result[name]:.4f}")
+    print(f"queries {result['queries']}, index {result['index seconds']:.2f} s, "
+          f"{result['query ms']:.1f} ms a query", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
