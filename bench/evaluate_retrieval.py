@@ -3,7 +3,8 @@
     .venv/bin/python bench/evaluate_retrieval.py --data ../shared/eval/checkthat2020 --split dev
 
 CheckThat! 2020 Task 2: each query (a tweet) is ranked against the 10,373 verified claims
-(claim and fact-check title); prints MAP@5 (the official measure) on a line of its own, and
+(claim and fact-check title), each tweet read as pasted (`retrieval.quoted`: its signature
+gives speaker and date); prints MAP@5 (the official measure) on a line of its own, and
 MAP@1, P@1 and Recall@5. Definitions as the task's scorer (trectools) computes them, over the
 queries of the split's qrels: AP@k = sum, over the relevant claims in the top k, of the
 precision at their rank, divided by the query's number of relevant claims; P@k = relevant in
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.retrieval import ClaimIndex, Statement  # noqa: E402
+from generator.retrieval import ClaimIndex, Statement, quoted  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "checkthat2020"
 
@@ -83,7 +84,10 @@ def checkthat(data: Path, split: str, show_misses: bool = False) -> dict[str, fl
     indexed = time.perf_counter()
     texts = queries(data, split)
     gold = qrels(data, split)
-    runs = {query: [match.id for match in index.rank(texts[query], limit=5)] for query in gold}
+    runs = {}
+    for query in gold:
+        tweet = quoted(texts[query])   # as an editor pastes it: the signature gives speaker and date
+        runs[query] = [match.id for match in index.rank(tweet.text, tweet.speaker, tweet.said, limit=5)]
     answered = time.perf_counter()
     result = measures(runs, gold)
     if show_misses:

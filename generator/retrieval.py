@@ -1,17 +1,19 @@
 """Said before: rank the archive's claims by how closely they repeat a given one.
 
 Consumes `Statement`s (a claim's words, and optionally a headline, speaker and date);
-`ClaimIndex.of` indexes them once, `ClaimIndex.rank` answers one claim at a time with
+`ClaimIndex` indexes them once and `ClaimIndex.rank` answers one claim at a time with
 `Match`es, best first. Pure: no I/O, nothing downloaded.
 
-Ranking is BM25 (Okapi, Lucene's variant) over Snowball-stemmed words of the statement
-and its headline, the query first cleared of what is not the claim: links, a tweet's
-signature, "pic.twitter.com" stubs.
+Ranking is BM25 (Lucene's variant) over Snowball-stemmed content words of the statement,
+its headline and its speaker's name. The claim asked about is first cleared of what is not
+the claim (links, image stubs, a pasted tweet's signature); its speaker's name, and the month
+and year it was said, join its words, as fact-checks name who said what and when.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
+K1, B = 1.2, 0.75   # BM25's usual values; CheckThat! train and dev are flat around them
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -28,7 +32,16 @@ class Statement:
 
     id: str
     text: str
-    title: str = ""           # the headline of the article or fact-check that carries it
+    title: str = ""              # the headline of the article or fact-check that carries it
+    speaker: str | None = None   # the speaker's name, as words (not an id)
+    said: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The claim asked about: its words, and who said it when, where known."""
+
+    text: str
     speaker: str | None = None
     said: dt.date | None = None
 
@@ -36,23 +49,49 @@ class Statement:
 @dataclass(frozen=True)
 class Match:
     id: str
-    score: float
+    score: float     # BM25: higher is closer, comparable only within one answer
+    overlap: float   # share of the two claims' weighted words they have in common, 0 to 1
 
 
-# Links, image stubs and a tweet's signature ("— Name (@handle) January 2, 2020") are not the claim.
-_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
-_SIGNATURE = re.compile(r"\s[—–-]+\s[^—–]*\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$")
+_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each even few for from further
+had has have having he her here hers herself him himself his how i if in into is it its itself
+just me more most my myself no nor not now of off on once only or other our ours ourselves out
+over own same she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves
+""".split())
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+_TAG = re.compile(r"[#@](\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+# A pasted tweet ends "— Name (@handle) January 2, 2020": who wrote it and when, not the claim.
+_SIGNATURE = re.compile(r"\s*[—–]\s*(?P<name>[^—–]*?)\s*\(@\w+\)\s*"
+                        r"(?:(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))?[^\w]*$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
 
 
-def clean(text: str) -> str:
-    """The claim's own words: links, image stubs and a tweet's closing signature taken out."""
-    text = _SIGNATURE.sub(" ", text)
-    return _LINK.sub(" ", text)
+def quoted(pasted: str) -> Quote:
+    """A pasted claim, its tweet signature (if any) read as speaker and date, links taken out."""
+    speaker = said = None
+    signature = _SIGNATURE.search(pasted)
+    if signature:
+        pasted = pasted[:signature.start()]
+        speaker = signature["name"] or None
+        if signature["month"] in _MONTHS:
+            try:
+                said = dt.date(int(signature["year"]), _MONTHS.index(signature["month"]) + 1, int(signature["day"]))
+            except ValueError:
+                said = None
+    return Quote(" ".join(_LINK.sub(" ", pasted).split()), speaker, said)
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words, accents folded."""
+    """Lower-case words, accents folded, hashtags and handles split where their case changes
+    (#PrayForAmazonia: pray for amazonia)."""
+    text = _TAG.sub(lambda tag: f" {_CAMEL.sub(' ', tag[1])} ", text)
     plain = text.casefold()
     if not plain.isascii():
         plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
@@ -62,29 +101,68 @@ def words(text: str) -> list[str]:
 class ClaimIndex:
     """BM25 over a collection of statements; built once, asked many times."""
 
-    def __init__(self, statements: Sequence[Statement], stem: bool = True, k1: float = 1.2, b: float = 0.75):
+    def __init__(self, statements: Sequence[Statement]):
         self.statements = list(statements)
-        self._stemmer = Stemmer.Stemmer("english") if stem else None
-        self._bm25 = bm25s.BM25(k1=k1, b=b)
-        corpus = [self.terms(f"{s.text} {s.title}") for s in self.statements]
+        self._stemmer = Stemmer.Stemmer("english")
+        corpus = [self.terms(f"{s.text} {s.title} {s.speaker or ''}") for s in self.statements]
+        self._bm25 = bm25s.BM25(k1=K1, b=B)
         self._bm25.index(corpus, show_progress=False)
+        frequency: dict[str, int] = {}
+        for terms in corpus:
+            for term in set(terms):
+                frequency[term] = frequency.get(term, 0) + 1
+        total = len(corpus)
+        self._idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
+        self._terms = [frozenset(terms) for terms in corpus]
+        self._position = {s.id: n for n, s in enumerate(self.statements)}
 
     @classmethod
-    def of(cls, statements: Iterable[Statement], **options) -> "ClaimIndex":
-        return cls(list(statements), **options)
+    def of(cls, statements: Iterable[Statement]) -> "ClaimIndex":
+        return cls(list(statements))
+
+    def __len__(self) -> int:
+        return len(self.statements)
 
     def terms(self, text: str) -> list[str]:
-        found = words(text)
-        return self._stemmer.stemWords(found) if self._stemmer else found
+        """Stemmed content words of `text`."""
+        return self._stemmer.stemWords([word for word in words(text) if word not in _STOPWORDS])
 
-    def scores(self, text: str) -> np.ndarray:
-        """A score for every statement, in index order."""
-        known = [t for t in self.terms(clean(text)) if t in self._bm25.vocab_dict]
-        if not known:
+    def query_terms(self, quote: Quote) -> list[str]:
+        """What `quote` is looked up by: its words, its speaker's name and when it was said."""
+        text = quote.text
+        if quote.speaker:
+            text += f" {quote.speaker}"
+        if quote.said:
+            text += f" {_MONTHS[quote.said.month - 1]} {quote.said.year}"
+        return [term for term in self.terms(text) if term in self._bm25.vocab_dict]
+
+    def scores(self, quote: Quote) -> np.ndarray:
+        """A BM25 score for every statement, in index order."""
+        terms = self.query_terms(quote)
+        if not terms:
             return np.zeros(len(self.statements), dtype=np.float32)
-        return self._bm25.get_scores(known)
+        return self._bm25.get_scores(terms)
 
-    def rank(self, text: str, limit: int = 5) -> list[Match]:
-        scores = self.scores(text)
-        top = np.argsort(-scores, kind="stable")[:limit]
-        return [Match(self.statements[i].id, float(scores[i])) for i in top if scores[i] > 0]
+    def rank(self, text: str, speaker: str | None = None, said: dt.date | None = None,
+             limit: int = 5, exclude: Iterable[str] = ()) -> list[Match]:
+        """The `limit` statements closest to the claim `text`, best first; those sharing no
+        word with it are left out, and so are the ids in `exclude` (the claim itself)."""
+        quote = Quote(text, speaker, said)
+        scores = self.scores(quote)
+        for claim_id in exclude:
+            if claim_id in self._position:
+                scores[self._position[claim_id]] = 0.0
+        limit = min(limit, len(scores))
+        if limit <= 0:
+            return []
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = sorted(top.tolist(), key=lambda n: (-scores[n], n))   # ties in index order
+        asked = frozenset(self.query_terms(quote))
+        return [Match(self.statements[n].id, float(scores[n]), self._overlap(asked, self._terms[n]))
+                for n in top if scores[n] > 0]
+
+    def _overlap(self, asked: frozenset[str], found: frozenset[str]) -> float:
+        weight = self._idf.get
+        shared = sum(weight(term, 0.0) for term in asked & found)
+        whole = sum(weight(term, 0.0) for term in asked) + sum(weight(term, 0.0) for term in found)
+        return round(2 * shared / whole, 4) if whole else 0.0
