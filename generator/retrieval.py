@@ -23,6 +23,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from generator.model import Archive, Claim
+
 K1, B = 1.2, 0.75   # BM25's usual values; CheckThat! train and dev are flat around them
 
 
@@ -68,7 +70,7 @@ _TAG = re.compile(r"[#@](\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
 # A pasted tweet ends "— Name (@handle) January 2, 2020": who wrote it and when, not the claim.
 _SIGNATURE = re.compile(r"\s*[—–]\s*(?P<name>[^—–]*?)\s*\(@\w+\)\s*"
-                        r"(?:(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))?[^\w]*$")
+                        r"(?:(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{1,4}))?[^\w]*$")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 
@@ -80,7 +82,7 @@ def quoted(pasted: str) -> Quote:
     if signature:
         pasted = pasted[:signature.start()]
         speaker = signature["name"] or None
-        if signature["month"] in _MONTHS:
+        if signature["month"] in _MONTHS and len(signature["year"]) == 4:   # not one cut short
             try:
                 said = dt.date(int(signature["year"]), _MONTHS.index(signature["month"]) + 1, int(signature["day"]))
             except ValueError:
@@ -161,8 +163,29 @@ class ClaimIndex:
         return [Match(self.statements[n].id, float(scores[n]), self._overlap(asked, self._terms[n]))
                 for n in top if scores[n] > 0]
 
+    def like(self, statement: Statement, limit: int = 5) -> list[Match]:
+        """The statements closest to one of the collection's own (itself left out). Its date
+        is not looked up as words: within an archive, before and since are told by `said`."""
+        return self.rank(f"{statement.text} {statement.title}", statement.speaker, None,
+                         limit=limit, exclude=(statement.id,))
+
     def _overlap(self, asked: frozenset[str], found: frozenset[str]) -> float:
         weight = self._idf.get
         shared = sum(weight(term, 0.0) for term in asked & found)
         whole = sum(weight(term, 0.0) for term in asked) + sum(weight(term, 0.0) for term in found)
         return round(2 * shared / whole, 4) if whole else 0.0
+
+
+def archive_statements(archive: Archive) -> list[Statement]:
+    """The archive's claims as ranking sees them: the statement, the undamaged original words
+    and the sentence around it; the questions it is filed under as its headline; its speaker's
+    name. (Editors cite as evidence claims on the same question, often by the same speaker.)"""
+    return [claim_statement(archive, claim) for claim in archive.claims()]
+
+
+def claim_statement(archive: Archive, claim: Claim) -> Statement:
+    text = " ".join(part for part in (claim.statement, claim.original, claim.context) if part)
+    questions = " ".join(f"{archive.topics[t].title} {archive.topics[t].question}"
+                         for t in claim.topics if t in archive.topics)
+    person = archive.people.get(claim.speaker)
+    return Statement(claim.id, text, questions, person.name if person else claim.speaker, claim.said)
