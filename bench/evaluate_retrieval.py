@@ -1,6 +1,8 @@
 """Said before, measured: does `generator.retrieval` put the claim that settles a new one first?
 
     .venv/bin/python bench/evaluate_retrieval.py --data ../shared/eval/checkthat2020 --split dev
+    .venv/bin/python bench/evaluate_retrieval.py --archive content     # Recall@5 over evidence pairs
+    .venv/bin/python bench/evaluate_retrieval.py --cost 100000         # time and memory, synthetic
 
 CheckThat! 2020 Task 2: each query (a tweet) is ranked against the 10,373 verified claims
 (claim and fact-check title), each tweet read as pasted (`retrieval.quoted`: its signature
@@ -15,7 +17,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
+import random
+import resource
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.retrieval import ClaimIndex, Statement, quoted  # noqa: E402
+from generator.contents import load_archive  # noqa: E402
+from generator.retrieval import ClaimIndex, Statement, archive_statements, quoted  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "checkthat2020"
 
@@ -106,13 +113,78 @@ def checkthat(data: Path, split: str, show_misses: bool = False) -> dict[str, fl
     return result
 
 
+def archive_pairs(content: Path) -> dict[str, float]:
+    """Recall@5 over the archive's gold pairs: every claim an editor cited as evidence for
+    another claim's outcome. Each citing claim asks (`ClaimIndex.like`, itself left out): is
+    the cited claim in its top 5? And the other way round (what "said since" would show)."""
+    archive, problems = load_archive(content)
+    if archive is None:
+        sys.exit(f"{content}: content errors; run hindsight check ({len(problems)} problems)")
+    statements = {s.id: s for s in archive_statements(archive)}
+    index = ClaimIndex.of(statements.values())
+    pairs = sorted({(claim.id, evidence.claim) for claim in archive.claims() for evidence in claim.outcome.evidence
+                    if evidence.claim and evidence.claim != claim.id and evidence.claim in statements})
+    cited = sum(after in {m.id for m in index.like(statements[before], limit=5)} for before, after in pairs)
+    citing = sum(before in {m.id for m in index.like(statements[after], limit=5)} for before, after in pairs)
+    return {"claims": len(statements), "pairs": len(pairs), "found from citing": cited, "found from cited": citing}
+
+
+def cost(claims: int, asked: int = 2000) -> dict[str, float]:
+    """Index and query time, and memory, of retrieval at `claims` synthetic claims
+    (bench/synthetic.py): index built once, then `asked` claims ranked against all one at a
+    time (`hindsight similar`), then every claim at once (`neighbours`, for the build)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synthetic import generate
+    with tempfile.TemporaryDirectory() as folder:
+        generate(claims, Path(folder))
+        archive, problems = load_archive(Path(folder) / "content")
+    statements = archive_statements(archive)
+    del archive
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    index = ClaimIndex.of(statements)
+    indexed = time.perf_counter()
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sample = random.Random(25).sample(statements, min(asked, len(statements)))
+    one = time.perf_counter()
+    for statement in sample:
+        index.like(statement, limit=5)
+    answered = time.perf_counter()
+    index.neighbours(limit=5)
+    everyone = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"claims": len(statements), "index s": indexed - started,
+            "index peak MB over the loaded claims": (grown - before) / 1024,
+            "one claim asked (like), ms": 1000 * (answered - one) / len(sample),
+            "every claim by like, one process, s (extrapolated)": (answered - one) / len(sample) * len(statements),
+            "every claim by neighbours, s": everyone - answered,
+            "neighbours peak MB over the loaded claims": (peak - before) / 1024}
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--data", type=Path, default=DEFAULT_DATA,
                          help=f"CheckThat! 2020 Task 2 folder (default: {DEFAULT_DATA})")
     options.add_argument("--split", default="dev", help="a folder of --data with queries and qrels (default: dev)")
     options.add_argument("--misses", action="store_true", help="print every query whose first answer is wrong")
+    options.add_argument("--archive", type=Path, metavar="CONTENT",
+                         help="instead: Recall@5 over the evidence pairs of this content folder")
+    options.add_argument("--cost", type=int, metavar="CLAIMS",
+                         help="instead: index and query time and memory at this many synthetic claims")
     args = options.parse_args()
+    if args.archive:
+        found = archive_pairs(args.archive)
+        pairs = max(found["pairs"], 1)
+        print(f"archive Recall@5 {found['found from citing'] / pairs:.4f} "
+              f"({found['found from citing']}/{found['pairs']} pairs, the citing claim asking; {found['claims']} claims)")
+        print(f"archive Recall@5 reverse {found['found from cited'] / pairs:.4f} "
+              f"({found['found from cited']}/{found['pairs']}, the cited claim asking)")
+        return
+    if args.cost:
+        for name, value in cost(args.cost).items():
+            print(f"{name} {value:.2f}" if isinstance(value, float) else f"{name} {value}")
+        return
     result = checkthat(args.data, args.split, args.misses)
     print(f"MAP@5 {result['MAP@5']:.4f}")
     for name in ("MAP@1", "MAP@3", "P@1", "Recall@5", "MRR@5"):

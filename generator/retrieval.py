@@ -26,6 +26,7 @@ import Stemmer
 from generator.model import Archive, Claim
 
 K1, B = 1.2, 0.75   # BM25's usual values; CheckThat! train and dev are flat around them
+COMMON = 200        # words used by more statements than this find no neighbours (all-claims ranking)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ class ClaimIndex:
             text += f" {quote.speaker}"
         if quote.said:
             text += f" {_MONTHS[quote.said.month - 1]} {quote.said.year}"
-        return [term for term in self.terms(text) if term in self._bm25.vocab_dict]
+        known = self._bm25.vocab_dict
+        return list(dict.fromkeys(term for term in self.terms(text) if term in known))   # each word once
 
     def scores(self, quote: Quote) -> np.ndarray:
         """A BM25 score for every statement, in index order."""
@@ -168,6 +170,44 @@ class ClaimIndex:
         is not looked up as words: within an archive, before and since are told by `said`."""
         return self.rank(f"{statement.text} {statement.title}", statement.speaker, None,
                          limit=limit, exclude=(statement.id,))
+
+    def neighbours(self, limit: int = 5, common: int = COMMON) -> dict[str, list[Match]]:
+        """For every statement, the `limit` closest others, best first, all at once.
+
+        Candidates are the statements sharing a word that at most `common` statements use, and
+        their score is BM25 over those words only: the work grows with the pairs sharing a rare
+        word, not with every pair, so a whole archive is ranked in one pass of array sums."""
+        columns = self._bm25.scores
+        indptr, holders, weights = columns["indptr"], columns["indices"], columns["data"]
+        sizes = np.diff(indptr)
+        asking, found, gained = [], [], []
+        for term in np.flatnonzero((sizes >= 2) & (sizes <= common)):
+            docs = holders[indptr[term]:indptr[term + 1]].astype(np.int64)
+            weight = weights[indptr[term]:indptr[term + 1]]
+            n = len(docs)
+            asking.append(np.repeat(docs, n))
+            found.append(np.tile(docs, n))
+            gained.append(np.tile(weight, n))
+        result: dict[str, list[Match]] = {s.id: [] for s in self.statements}
+        if not asking:
+            return result
+        asker, other, score = np.concatenate(asking), np.concatenate(found), np.concatenate(gained)
+        keep = asker != other
+        key = asker[keep] * len(self.statements) + other[keep]
+        score = score[keep]
+        order = np.argsort(key, kind="stable")
+        key, score = key[order], score[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        pair, total = key[starts], np.add.reduceat(score, starts)
+        asker, other = pair // len(self.statements), pair % len(self.statements)
+        best = np.lexsort((other, -total, asker))            # per asker: best first, ties in index order
+        asker, other, total = asker[best], other[best], total[best]
+        first = np.flatnonzero(np.r_[True, asker[1:] != asker[:-1]])
+        place = np.arange(len(asker)) - np.repeat(first, np.diff(np.r_[first, len(asker)]))
+        for a, o, t in zip(asker[place < limit].tolist(), other[place < limit].tolist(), total[place < limit].tolist()):
+            result[self.statements[a].id].append(
+                Match(self.statements[o].id, t, self._overlap(self._terms[a], self._terms[o])))
+        return result
 
     def _overlap(self, asked: frozenset[str], found: frozenset[str]) -> float:
         weight = self._idf.get

@@ -85,3 +85,19 @@ def test_archive_claims_carry_their_questions_and_speakers_name():
     index = ClaimIndex.of(statements.values())
     found = [m.id for m in index.like(peskov)]
     assert found and peskov.id not in found
+
+
+def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
+    archive, _ = load_archive(SAMPLE)
+    statements = archive_statements(archive) + COLLECTION
+    index = ClaimIndex.of(statements)
+    together = index.neighbours(limit=3)
+    assert set(together) == {s.id for s in statements}
+    for statement in statements:
+        alone = [(m.id, round(m.score, 3)) for m in index.like(statement, limit=3)]
+        assert [(m.id, round(m.score, 3)) for m in together[statement.id]] == alone
+    # a word every statement uses is above `common`: it alone makes no neighbours
+    crowd = [Statement(str(n), f"ceasefire {word}") for n, word in enumerate(("alpha", "beta", "gamma", "alpha"))]
+    found = ClaimIndex.of(crowd).neighbours(limit=5, common=3)
+    assert [m.id for m in found["0"]] == ["3"] and found["1"] == [] and found["2"] == []
+    assert [m.id for m in ClaimIndex.of(crowd).like(crowd[1], limit=5)] == ["0", "2", "3"]
