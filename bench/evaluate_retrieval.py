@@ -3,6 +3,7 @@
     .venv/bin/python bench/evaluate_retrieval.py --data ../shared/eval/checkthat2020 --split dev
     .venv/bin/python bench/evaluate_retrieval.py --archive content     # Recall@5 over evidence pairs
     .venv/bin/python bench/evaluate_retrieval.py --cost 100000         # time and memory, synthetic
+    .venv/bin/python bench/evaluate_retrieval.py --cost 100000 --engine today   # today's stage, to compare
 
 CheckThat! 2020 Task 2: each query (a tweet) is ranked against the 10,373 verified claims
 (claim and fact-check title), each tweet read as pasted (`retrieval.quoted`: its signature
@@ -129,37 +130,70 @@ def archive_pairs(content: Path) -> dict[str, float]:
     return {"claims": len(statements), "pairs": len(pairs), "found from citing": cited, "found from cited": citing}
 
 
-def cost(claims: int, asked: int = 2000) -> dict[str, float]:
-    """Index and query time, and memory, of retrieval at `claims` synthetic claims
-    (bench/synthetic.py): index built once, then `asked` claims ranked against all one at a
-    time (`hindsight similar`), then every claim at once (`neighbours`, for the build)."""
+def _peak_reset() -> float:
+    """Start measuring peak memory afresh (Linux: VmHWM); the resident MB now."""
+    gc.collect()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+    return _status("VmRSS")
+
+
+def _status(field: str) -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cost(claims: int, asked: int = 2000, engine: str = "retrieval") -> dict[str, float]:
+    """Time and memory at `claims` synthetic claims (bench/synthetic.py), once loaded.
+
+    engine "retrieval": the index built once, `asked` claims ranked against all one at a time
+    (`hindsight similar`), then every claim at once (`neighbours`, what a build needs).
+    engine "today": the similar-statements stage as it is (linking.similar_statements, one
+    process), for comparison on the same machine at the same moment. Memory: the peak resident
+    size while the stage runs, over what the process held when it began (archive loaded)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from synthetic import generate
     with tempfile.TemporaryDirectory() as folder:
         generate(claims, Path(folder))
         archive, problems = load_archive(Path(folder) / "content")
-    statements = archive_statements(archive)
-    del archive
-    gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    found: dict[str, float] = {"claims": len(archive.claims())}
+    if engine == "today":
+        try:
+            from generator.similarity import similar_statements, similar_inputs   # after issue 27
+        except ImportError:
+            from generator.linking import similar_statements, similar_inputs
+        stated, ignore = similar_inputs(archive)
+        before = _peak_reset()
+        wall, cpu = time.perf_counter(), time.process_time()
+        similar_statements(stated, ignore=ignore)
+        found.update({"today's stage wall s": time.perf_counter() - wall, "today's stage CPU s": time.process_time() - cpu,
+                      "today's stage peak MB over the loaded archive": _status("VmHWM") - before})
+        return found
+    statements = archive_statements(archive)   # the archive stays loaded, as in a build
+    before = _peak_reset()
+    wall, cpu = time.perf_counter(), time.process_time()
     index = ClaimIndex.of(statements)
-    indexed = time.perf_counter()
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    found.update({"index wall s": time.perf_counter() - wall, "index CPU s": time.process_time() - cpu,
+                  "index peak MB over the loaded archive": _status("VmHWM") - before})
     sample = random.Random(25).sample(statements, min(asked, len(statements)))
-    one = time.perf_counter()
+    wall = time.perf_counter()
     for statement in sample:
         index.like(statement, limit=5)
-    answered = time.perf_counter()
+    found["one claim asked (like) ms"] = 1000 * (time.perf_counter() - wall) / len(sample)
+    before = _peak_reset()
+    wall, cpu = time.perf_counter(), time.process_time()
     index.neighbours(limit=5)
-    everyone = time.perf_counter()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"claims": len(statements), "index s": indexed - started,
-            "index peak MB over the loaded claims": (grown - before) / 1024,
-            "one claim asked (like), ms": 1000 * (answered - one) / len(sample),
-            "every claim by like, one process, s (extrapolated)": (answered - one) / len(sample) * len(statements),
-            "every claim by neighbours, s": everyone - answered,
-            "neighbours peak MB over the loaded claims": (peak - before) / 1024}
+    found.update({"every claim (neighbours) wall s": time.perf_counter() - wall,
+                  "every claim (neighbours) CPU s": time.process_time() - cpu,
+                  "neighbours peak MB over the index": _status("VmHWM") - before})
+    return found
 
 
 def main() -> None:
@@ -172,6 +206,8 @@ def main() -> None:
                          help="instead: Recall@5 over the evidence pairs of this content folder")
     options.add_argument("--cost", type=int, metavar="CLAIMS",
                          help="instead: index and query time and memory at this many synthetic claims")
+    options.add_argument("--engine", choices=("retrieval", "today"), default="retrieval",
+                         help="with --cost: this engine, or today's similar-statements stage to compare")
     args = options.parse_args()
     if args.archive:
         found = archive_pairs(args.archive)
@@ -182,7 +218,7 @@ def main() -> None:
               f"({found['found from cited']}/{found['pairs']}, the cited claim asking)")
         return
     if args.cost:
-        for name, value in cost(args.cost).items():
+        for name, value in cost(args.cost, engine=args.engine).items():
             print(f"{name} {value:.2f}" if isinstance(value, float) else f"{name} {value}")
         return
     result = checkthat(args.data, args.split, args.misses)

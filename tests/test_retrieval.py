@@ -94,8 +94,11 @@ def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
     together = index.neighbours(limit=3)
     assert set(together) == {s.id for s in statements}
     for statement in statements:
-        alone = [(m.id, round(m.score, 3)) for m in index.like(statement, limit=3)]
-        assert [(m.id, round(m.score, 3)) for m in together[statement.id]] == alone
+        alone = [(m.id, round(m.score, 3), m.overlap) for m in index.like(statement, limit=3)]
+        assert [(m.id, round(m.score, 3), m.overlap) for m in together[statement.id]] == alone
+    close = index.neighbours(limit=3, at_least=0.3)
+    assert all(m.overlap >= 0.3 for found in close.values() for m in found)
+    assert sum(map(len, close.values())) < sum(map(len, together.values()))
     # a word every statement uses is above `common`: it alone makes no neighbours
     crowd = [Statement(str(n), f"ceasefire {word}") for n, word in enumerate(("alpha", "beta", "gamma", "alpha"))]
     found = ClaimIndex.of(crowd).neighbours(limit=5, common=3)
