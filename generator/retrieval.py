@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from array import array
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 

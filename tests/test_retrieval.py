@@ -104,3 +104,12 @@ def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
     found = ClaimIndex.of(crowd).neighbours(limit=5, common=3)
     assert [m.id for m in found["0"]] == ["3"] and found["1"] == [] and found["2"] == []
     assert [m.id for m in ClaimIndex.of(crowd).like(crowd[1], limit=5)] == ["0", "2", "3"]
+
+
+def test_an_empty_archive_or_a_wordless_claim_answers_nothing():
+    empty = ClaimIndex.of([])
+    assert empty.rank("anything") == [] and empty.neighbours() == {}
+    index = ClaimIndex.of([Statement("dash", "—"), *COLLECTION])
+    assert index.like(Statement("dash", "—")) == []
+    assert index.neighbours()["dash"] == []
+    assert index.rank("grain")[0].id == "grain"
