@@ -22,7 +22,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"hindsight {__version__}")
     subparsers = top.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS + ("similar",):   # issue 25; joins COMMANDS once issue 27 lands
         importlib.import_module(f"generator.commands.{name}").register(subparsers)
     return top
 

@@ -1,0 +1,300 @@
+"""Said before: rank the archive's claims by how closely they repeat a given one.
+
+Consumes `Statement`s (a claim's words, and optionally a headline, speaker and date);
+`ClaimIndex` indexes them once and `ClaimIndex.rank` answers one claim at a time with
+`Match`es, best first. Pure: no I/O, nothing downloaded.
+
+Ranking is BM25 (Lucene's variant) over Snowball-stemmed content words of the statement,
+its headline and its speaker's name. The claim asked about is first cleared of what is not
+the claim (links, image stubs, a pasted tweet's signature); its speaker's name, and the month
+and year it was said, join its words, as fact-checks name who said what and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import Stemmer
+
+from generator.model import Archive, Claim
+
+K1, B = 1.2, 0.75   # BM25's usual values; CheckThat! train and dev are flat around them
+BUILT_AT_ONCE = 10_000   # statements indexed per slice
+COMMON = 200        # words used by more statements than this find no neighbours (all-claims ranking)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A claim as ranking sees it."""
+
+    id: str
+    text: str
+    title: str = ""              # the headline of the article or fact-check that carries it
+    speaker: str | None = None   # the speaker's name, as words (not an id)
+    said: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The claim asked about: its words, and who said it when, where known."""
+
+    text: str
+    speaker: str | None = None
+    said: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    score: float     # BM25: higher is closer, comparable only within one answer
+    overlap: float   # share of the two claims' weighted words they have in common, 0 to 1
+
+
+_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each even few for from further
+had has have having he her here hers herself him himself his how i if in into is it its itself
+just me more most my myself no nor not now of off on once only or other our ours ourselves out
+over own same she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves
+""".split())
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+_TAG = re.compile(r"[#@](\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+# A pasted tweet ends "— Name (@handle) January 2, 2020": who wrote it and when, not the claim.
+_SIGNATURE = re.compile(r"\s*[—–]\s*(?P<name>[^—–]*?)\s*\(@\w+\)\s*"
+                        r"(?:(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{1,4}))?[^\w]*$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def quoted(pasted: str) -> Quote:
+    """A pasted claim, its tweet signature (if any) read as speaker and date, links taken out."""
+    speaker = said = None
+    signature = _SIGNATURE.search(pasted)
+    if signature:
+        pasted = pasted[:signature.start()]
+        speaker = signature["name"] or None
+        if signature["month"] in _MONTHS and len(signature["year"]) == 4:   # not one cut short
+            try:
+                said = dt.date(int(signature["year"]), _MONTHS.index(signature["month"]) + 1, int(signature["day"]))
+            except ValueError:
+                said = None
+    return Quote(" ".join(_LINK.sub(" ", pasted).split()), speaker, said)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, accents folded, hashtags and handles split where their case changes
+    (#PrayForAmazonia: pray for amazonia)."""
+    text = _TAG.sub(lambda tag: f" {_CAMEL.sub(' ', tag[1])} ", text)
+    plain = text.casefold()
+    if not plain.isascii():
+        plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
+    return _WORD.findall(plain)
+
+
+class ClaimIndex:
+    """BM25 over a collection of statements; built once, asked many times.
+
+    Held as two sparse arrays of BM25 weights: by statement (its words) and by word (the
+    statements using it), so one claim is scored with one weighted count over the postings of
+    its words, and a whole archive with the same sums, a slice of claims at a time."""
+
+    def __init__(self, statements: Sequence[Statement]):
+        self.statements = list(statements)
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stems: dict[str, str] = {}
+        self._vocabulary: dict[str, int] = {}
+        count = len(self.statements)
+        lengths = np.zeros(count, dtype=np.int64)
+        holders, terms, tfs = [], [], []
+        for first in range(0, count, BUILT_AT_ONCE):   # a slice at a time: sorting temporaries stay small
+            last = min(first + BUILT_AT_ONCE, count)
+            found = array("q")   # word ids, statement after statement: 8 bytes each, not a Python int
+            for place in range(first, last):
+                statement = self.statements[place]
+                ids = [self._vocabulary.setdefault(term, len(self._vocabulary))
+                       for term in self.terms(f"{statement.text} {statement.title} {statement.speaker or ''}")]
+                found.extend(ids)
+                lengths[place] = len(ids)
+            pair, tf = np.unique((np.repeat(np.arange(first, last, dtype=np.int64), lengths[first:last]) << 32)
+                                 | np.frombuffer(found, dtype=np.int64), return_counts=True)
+            holders.append((pair >> 32).astype(np.int32))              # by statement, then word
+            terms.append((pair & 0xFFFFFFFF).astype(np.int32))
+            tfs.append(tf.astype(np.float32))
+        holder = np.concatenate(holders) if holders else np.zeros(0, dtype=np.int32)
+        term = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32)
+        tf = np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.float32)
+        del holders, terms, tfs
+        frequency = np.bincount(term, minlength=len(self._vocabulary))
+        self._idf = np.log1p((count - frequency + 0.5) / (frequency + 0.5))
+        length = (lengths / (lengths.mean() if count else 1.0)).astype(np.float32)[holder]
+        weight = self._idf.astype(np.float32)[term] * tf / (tf + np.float32(K1) * (np.float32(1 - B) + np.float32(B) * length))
+        del tf, length
+        self._row_start = np.concatenate(([0], np.cumsum(np.bincount(holder, minlength=count))))
+        self._row_terms = term
+        by_word = np.argsort(term, kind="stable")
+        self._column_start = np.concatenate(([0], np.cumsum(frequency)))
+        self._column_holders = holder[by_word]
+        self._column_weights = weight[by_word]
+        self._position = {s.id: n for n, s in enumerate(self.statements)}
+
+    @classmethod
+    def of(cls, statements: Iterable[Statement]) -> "ClaimIndex":
+        return cls(list(statements))
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def terms(self, text: str) -> list[str]:
+        """Stemmed content words of `text`."""
+        stems, found = self._stems, []
+        for word in words(text):
+            stem = stems.get(word)
+            if stem is None:
+                stem = stems[word] = "" if word in _STOPWORDS else self._stemmer.stemWord(word)
+            if stem:
+                found.append(stem)
+        return found
+
+    def query_terms(self, quote: Quote) -> list[int]:
+        """What `quote` is looked up by, each word once: its words, its speaker's name and the
+        month and year it was said (as ids of the collection's words; unknown words dropped)."""
+        text = quote.text
+        if quote.speaker:
+            text += f" {quote.speaker}"
+        if quote.said:
+            text += f" {_MONTHS[quote.said.month - 1]} {quote.said.year}"
+        known = self._vocabulary
+        return list(dict.fromkeys(known[term] for term in self.terms(text) if term in known))
+
+    def scores(self, quote: Quote) -> np.ndarray:
+        """A BM25 score for every statement, in index order."""
+        terms = self.query_terms(quote)
+        if not terms:
+            return np.zeros(len(self.statements))
+        spans = [slice(self._column_start[t], self._column_start[t + 1]) for t in terms]
+        return np.bincount(np.concatenate([self._column_holders[span] for span in spans]),
+                           weights=np.concatenate([self._column_weights[span] for span in spans]),
+                           minlength=len(self.statements))
+
+    def rank(self, text: str, speaker: str | None = None, said: dt.date | None = None,
+             limit: int = 5, exclude: Iterable[str] = ()) -> list[Match]:
+        """The `limit` statements closest to the claim `text`, best first; those sharing no
+        word with it are left out, and so are the ids in `exclude` (the claim itself)."""
+        quote = Quote(text, speaker, said)
+        scores = self.scores(quote)
+        for claim_id in exclude:
+            if claim_id in self._position:
+                scores[self._position[claim_id]] = 0.0
+        limit = min(limit, len(scores))
+        if limit <= 0:
+            return []
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = sorted(top.tolist(), key=lambda n: (-scores[n], n))   # ties in index order
+        asked = frozenset(self.query_terms(quote))
+        return [Match(self.statements[n].id, float(scores[n]), self._overlap(asked, self._words_of(n)))
+                for n in top if scores[n] > 0]
+
+    def like(self, statement: Statement, limit: int = 5) -> list[Match]:
+        """The statements closest to one of the collection's own (itself left out). Its date
+        is not looked up as words: within an archive, before and since are told by `said`."""
+        return self.rank(f"{statement.text} {statement.title}", statement.speaker, None,
+                         limit=limit, exclude=(statement.id,))
+
+    def neighbours(self, limit: int = 5, at_least: float = 0.0, common: int = COMMON,
+                   pairs_at_once: int = 250_000) -> dict[str, list[Match]]:
+        """For every statement, the `limit` closest others, best first, all at once; those whose
+        overlap is under `at_least` are left out of each list.
+
+        Candidates are the statements sharing a word that at most `common` statements use, and
+        their score is BM25 over those words only: the work grows with the pairs sharing a rare
+        word, not with every pair. Statements are taken a slice at a time, each slice's pairs
+        (about `pairs_at_once`) summed and ranked with array operations, so memory stays flat."""
+        count = len(self.statements)
+        result: dict[str, list[Match]] = {s.id: [] for s in self.statements}
+        users = np.diff(self._column_start)
+        rare = (users >= 2) & (users <= common)
+        row_of = np.repeat(np.arange(count, dtype=np.int32), np.diff(self._row_start))
+        row_terms = self._row_terms
+        kept = rare[row_terms]
+        asker_of, term_of = row_of[kept], row_terms[kept]
+        pairs_of = users[term_of]                       # pairs each (statement, rare word) makes
+        done_by = np.concatenate(([0], np.cumsum(np.bincount(asker_of, weights=pairs_of, minlength=count))))
+        del kept
+        words_known = max(len(self._vocabulary), 1)
+        row_keys = row_of.astype(np.int64) * words_known + row_terms   # sorted: by statement, then word
+        mass = np.bincount(row_of, weights=self._idf[row_terms], minlength=count)
+        del row_of
+        first = 0
+        while first < count:
+            last = max(int(np.searchsorted(done_by, done_by[first] + pairs_at_once, side="right")) - 1, first + 1)
+            last = min(last, count)
+            lo, hi = np.searchsorted(asker_of, [first, last])
+            asker, term, many = asker_of[lo:hi], term_of[lo:hi], pairs_of[lo:hi]
+            if len(asker):
+                at = np.repeat(self._column_start[term] - np.cumsum(many) + many, many) + np.arange(many.sum())
+                other = self._column_holders[at].astype(np.int64)
+                asker = np.repeat(asker.astype(np.int64), many)
+                mine = asker != other
+                key = (asker[mine] - first) * count + other[mine]
+                gained = self._column_weights[at][mine]
+                order = np.argsort(key, kind="stable")
+                key, gained = key[order], gained[order]
+                starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                pair, total = key[starts], np.add.reduceat(gained, starts) if len(starts) else gained
+                asker, other = pair // count + first, pair % count
+                best = np.lexsort((other, -total, asker))    # per asker: best first, ties in index order
+                asker, other, total = asker[best], other[best], total[best]
+                heads = np.flatnonzero(np.concatenate(([True], asker[1:] != asker[:-1])))
+                place = np.arange(len(asker)) - np.repeat(heads, np.diff(np.concatenate((heads, [len(asker)]))))
+                shown = place < limit
+                asker, other, total = asker[shown], other[shown], total[shown]
+                # overlap over all their words, common ones too: each of the asker's words looked up in the other's
+                size = np.diff(self._row_start)[asker]
+                at = np.repeat(self._row_start[asker] - np.cumsum(size) + size, size) + np.arange(size.sum())
+                wanted = np.repeat(other, size) * words_known + row_terms[at].astype(np.int64)
+                hit = row_keys[np.minimum(np.searchsorted(row_keys, wanted), len(row_keys) - 1)] == wanted
+                pair_of = np.repeat(np.arange(len(asker)), size)
+                shared = np.bincount(pair_of[hit], weights=self._idf[row_terms[at[hit]]], minlength=len(asker))
+                whole = mass[asker] + mass[other]
+                overlap = np.round(np.divide(2 * shared, whole, out=np.zeros_like(whole), where=whole > 0), 4)
+                enough = overlap >= at_least
+                asker, other, total, overlap = asker[enough], other[enough], total[enough], overlap[enough]
+                for a, o, t, v in zip(asker.tolist(), other.tolist(), total.tolist(), overlap.tolist()):
+                    result[self.statements[a].id].append(Match(self.statements[o].id, t, v))
+            first = last
+        return result
+
+    def _words_of(self, place: int) -> frozenset[int]:
+        return frozenset(self._row_terms[self._row_start[place]:self._row_start[place + 1]].tolist())
+
+    def _overlap(self, asked: frozenset[int], found: frozenset[int]) -> float:
+        idf = self._idf
+        shared = sum(idf[term] for term in asked & found)
+        whole = sum(idf[term] for term in asked) + sum(idf[term] for term in found)
+        return round(float(2 * shared / whole), 4) if whole else 0.0
+
+
+def archive_statements(archive: Archive) -> list[Statement]:
+    """The archive's claims as ranking sees them: the statement and the undamaged original
+    words; the questions it is filed under as its headline; its speaker's name. (Editors cite
+    as evidence claims on the same question, often by the same speaker.) The sentence around
+    the claim is left out: it finds no more pairs and makes the index four times larger."""
+    return [claim_statement(archive, claim) for claim in archive.claims()]
+
+
+def claim_statement(archive: Archive, claim: Claim) -> Statement:
+    text = " ".join(part for part in (claim.statement, claim.original) if part)
+    questions = " ".join(f"{archive.topics[t].title} {archive.topics[t].question}"
+                         for t in claim.topics if t in archive.topics)
+    person = archive.people.get(claim.speaker)
+    return Statement(claim.id, text, questions, person.name if person else claim.speaker, claim.said)
