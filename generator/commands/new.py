@@ -137,7 +137,7 @@ def new_article(args: argparse.Namespace) -> int:
             shutil.copyfile(seed, target)
         # A seed's sheet is drafted by extraction, which records the seed's fingerprint so that
         # later builds know when its text changes.
-        from generator.commands.extract import extract
+        from generator.extraction.seeds import extract
 
         return extract(content, [target])
     path = sheet_path(content, slug, published)
