@@ -11,7 +11,7 @@ any commit: put that commit's tree first on PYTHONPATH.
 
 Archives: the seed archive (the imported tree's `content/`) and a synthetic one of 10,000 claims
 (`bench/synthetic.py`, this script's copy, so both commits build the very same content). For each:
-`build`, `build --drafts`, then `build --incremental` from nothing, again unchanged, after a
+`build`, `build --drafts`, `build --base-url`, then `build --incremental` from nothing, again unchanged, after a
 claim's statement is edited, a claim's outcome edited, a sheet added, a sheet deleted; then the
 live preview's path (one process, the state kept between builds, drafts shown, one render
 process after the first build) through the same edits, and last a command-line incremental build
@@ -126,8 +126,9 @@ def run_archive(name: str, make, work: Path, search: bool) -> dict:
         print(f"  {name} {label}: {'built' if found['built'] else 'not built'}, {size} files", file=sys.stderr,
               flush=True)
 
-    for label, extra in (("build", {}), ("build --drafts", {"drafts": True})):
-        root = fresh(label.replace(" ", ""))
+    for label, extra in (("build", {}), ("build --drafts", {"drafts": True}),
+                         ("build --base-url", {"base_url": "https://elsewhere.example.net/sub/"})):
+        root = fresh(label.replace(" ", "").replace("-", ""))
         options = BuildOptions(content=root / "content", output=root / "site", search=search, **extra)
         say(label, outcome(build(options), options.output))
 
