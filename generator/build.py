@@ -28,7 +28,7 @@ from generator.memory import give_back_freed_memory, let_go_of_archive_text
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
 from generator.publishing import LeftOut, reviewed_only
-from generator.readers import Problem
+from generator.problems import Problem
 from generator.validation import ContentFiles
 
 

@@ -32,7 +32,8 @@ from generator.model import (
     Topic,
 )
 from generator import writers
-from generator.readers import Document, Problem, decode, not_a_file, parse_file, read_file, read_yaml
+from generator.problems import Problem
+from generator.readers import Document, decode, not_a_file, parse_file, read_file, read_yaml
 from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from generator.problems import Problem
+
 try:  # PyYAML built with libyaml: about twenty times faster than the pure-Python loader.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
@@ -89,21 +91,6 @@ _PLAIN_TAGS = {
 }
 
 Path_ = tuple  # a path inside a document: keys and list indexes
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong (or worth an editor's look) at a place in a content file."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-    hint: str | None = None
-    severity: str = "error"  # or "warning"
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.severity, self.message)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.build import BuildOptions, BuildResult, build
 from generator.incremental import Memory
 from generator.search import SearchIndexError
-from generator.validation import format_problem
+from generator.problems import format_problem
 from generator import writers
 from generator.writers import OutputError
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from generator.contents import load_archive
 from generator.model import Archive
-from generator.readers import Problem
-from generator.validation import format_problem, github_annotation, problems_as_json
+from generator.problems import Problem
+from generator.problems import format_problem, github_annotation, problems_as_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -30,7 +30,7 @@ from generator import incremental
 from generator.commands.build import add_build_arguments, run_build
 from generator.incremental import Memory
 from generator.pages import TEMPLATES
-from generator.validation import format_problem
+from generator.problems import format_problem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
