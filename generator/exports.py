@@ -20,9 +20,10 @@ from typing import Any, Callable
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, canonical_url, claim_path, damage_of, long_date,
+from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, damage_of, long_date,
                              said_label, wording)
 from generator.structured_data import json_ld, script_safe
+from generator.urls import canonical_url, claim_path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
