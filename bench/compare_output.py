@@ -39,14 +39,10 @@ from generator.build import BuildOptions, build  # noqa: E402
 
 import synthetic  # noqa: E402
 
-try:   # the live preview's state between builds, under either name
-    from generator.incremental import PreviewState as _State
+try:   # the live preview's state between builds: where it is since issue 27, or before
+    from generator.incremental.preview import PreviewState as _State, write_remembered_record
 except ImportError:
-    from generator.incremental import Memory as _State
-try:
-    from generator.incremental import write_remembered_record
-except ImportError:
-    from generator.incremental.preview import write_remembered_record
+    from generator.incremental import Memory as _State, write_remembered_record
 
 
 def site_hashes(site: Path) -> dict[str, str]:

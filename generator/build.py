@@ -20,14 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import exports, feeds, incremental, search, writers
-from generator.contents import (check_archive, check_schemas, code_digest, model_archive, read_content,
-                                read_sheets_cache, sheets_to_cache, write_sheets_cache)
+from generator import exports, feeds, publishing, search, writers
+from generator.incremental import record as incremental, store
+from generator.incremental.preview import PreviewState, write_record_later
+from generator.incremental import sheets as sheet_cache
+from generator.contents import check_archive, check_schemas, model_archive, read_content
 from generator.linking import Links, SimilarityRecord, SimilarLater, link_archive, similar_inputs
 from generator.memory import give_back_freed_memory, let_go_of_archive_text
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages, render_page, with_similar
-from generator.publishing import LeftOut, reviewed_only
+from generator.review import LeftOut, reviewed_only
 from generator.problems import Problem
 from generator.validation import ContentFiles
 
@@ -105,14 +107,14 @@ def _without_cycle_collection(step):
 
 
 @_without_cycle_collection
-def build(options: BuildOptions, memory: incremental.Memory | None = None) -> BuildResult:
+def build(options: BuildOptions, memory: PreviewState | None = None) -> BuildResult:
     """One build at a time per output folder: a second one waits for the first to finish, then
     builds from the content as it is then. A build killed earlier is cleaned up first.
 
     A long-running process (the live preview) hands in the same `memory` to each incremental
     build: what the last one read and made is kept there instead of being read back."""
-    with writers.build_lock(options.output, on_wait=_say_waiting):
-        writers.recover(options.output)
+    with publishing.build_lock(options.output, on_wait=_say_waiting):
+        publishing.recover(options.output)
         return _build(options, memory if options.incremental else None)
 
 
@@ -121,10 +123,10 @@ def _say_waiting(output: Path) -> None:
           flush=True)
 
 
-def _build(options: BuildOptions, memory: incremental.Memory | None = None) -> BuildResult:
+def _build(options: BuildOptions, memory: PreviewState | None = None) -> BuildResult:
     started, timed = time.monotonic(), Stopwatch()
     extracted = timed("extract", extract_new_seeds, options)
-    cache = writers.cache_path(options.output, "sheets") if options.incremental else None
+    cache = store.cache_path(options.output, "sheets") if options.incremental else None
     later = SimilarLater() if _may_link_later(options) else None   # forked now, while this process is small
     try:
         read = timed("load", load, options.content, options.processes, cache, memory)
@@ -192,13 +194,13 @@ class Staged:
         give_back_freed_memory()
 
 
-def _write_site(options: BuildOptions, memory: incremental.Memory | None, timed: Stopwatch, archive: Archive,
+def _write_site(options: BuildOptions, memory: PreviewState | None, timed: Stopwatch, archive: Archive,
                 sheets: dict[str, str], base_url: str, links: Links, later: SimilarLater | None) -> Staged:
     pages = timed("plan", plan_pages, archive, links, base_url, options.templates,
                   memory.plans if memory is not None else None)
     changes = timed("compare", compare, pages, archive, links, options, sheets, memory)
-    staging = writers.open_staging(options.output)
-    spare = writers.cache_path(options.output, "spare")
+    staging = publishing.open_staging(options.output)
+    spare = store.cache_path(options.output, "spare")
     written: dict[str, int] = {}
     try:
         timed("write", keep, staging, options.output, changes.kept, spare if _spare_worth_it(changes, spare) else None,
@@ -220,11 +222,11 @@ def _write_site(options: BuildOptions, memory: incremental.Memory | None, timed:
         return Staged(staging, spare, counted, {name: "\n".join(paths) for name, paths in shards.items()},
                       archive.site.language, len(pages), len(changes.stale), changes, written, pages)
     except BaseException:
-        writers.discard(staging)
+        publishing.discard(staging)
         raise
 
 
-def _finish_site(options: BuildOptions, memory: incremental.Memory | None, started: float, timed: Stopwatch,
+def _finish_site(options: BuildOptions, memory: PreviewState | None, started: float, timed: Stopwatch,
                  staged: Staged, problems: list[Problem], base_url: str, let_go: bool = False) -> BuildResult:
     staging = staged.staging
     files, size = staged.counted
@@ -242,13 +244,13 @@ def _finish_site(options: BuildOptions, memory: incremental.Memory | None, start
         copy = options.incremental and not _rendered_few(staged.changes.record)
         timed("swap", swap, staging, options.output, staged.spare if options.incremental else None, copy)
     except BaseException:
-        writers.discard(staging)
+        publishing.discard(staging)
         raise
     if options.incremental:
         if memory is None:
             incremental.write_record(options.output, staged.changes.record)
         else:   # kept in memory: written when the live preview is idle (`write_remembered_record`)
-            incremental.write_record_later(options.output)
+            write_record_later(options.output)
             memory.remember_site(options.output, staged.changes, staged.pages, staged.written,
                                  None if copy else staged.spare, _shared_search_files(options.output, staged.written))
         if searched is not None:
@@ -299,7 +301,7 @@ def _unreadable_sheets(folder: Path) -> list[str]:
     return unreadable
 
 
-def load(content: Path, processes: int = 1, cache: Path | None = None, memory: incremental.Memory | None = None
+def load(content: Path, processes: int = 1, cache: Path | None = None, memory: PreviewState | None = None
          ) -> tuple[ContentFiles, dict[str, str], list[Problem], dict[str, tuple[str, bytes]]]:
     """Read every content file: YAML sheets into documents, Markdown pages into text. With a
     `cache` (incremental builds), sheets whose bytes are those read before are not parsed again;
@@ -309,7 +311,7 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
     if cache is not None and memory is not None and memory.sheets is not None:
         read_before, values_before = memory.sheets, memory.values
     else:
-        read_before, values_before = (read_sheets_cache(cache) if cache is not None else None), None
+        read_before, values_before = (sheet_cache.read_sheets_cache(cache) if cache is not None else None), None
     files, pages = read_content(content, problems, min(processes, os.cpu_count() or 1), read_before, values_before,
                                 memory.settled if memory is not None else None,
                                 memory.settled_registries if memory is not None else None)
@@ -319,11 +321,11 @@ def load(content: Path, processes: int = 1, cache: Path | None = None, memory: i
 
 
 def validate(files: ContentFiles, pages: dict[str, str], problems: list[Problem],
-             memory: incremental.Memory | None = None, later: SimilarLater | None = None, drafts: bool = True
+             memory: PreviewState | None = None, later: SimilarLater | None = None, drafts: bool = True
              ) -> tuple[Archive | None, list[Problem], LeftOut | None]:
     """Check every file and the archive as a whole; no archive when anything is wrong. Without
     `drafts` (a build for publishing), the archive holds only what an editor reviewed
-    (`publishing.reviewed_only`), and what was left out is returned with it.
+    (`review.reviewed_only`), and what was left out is returned with it.
 
     With `later`, the files are modelled as soon as they match their schemas, and the
     similar statements are being found by then (`later.start`) while the checks across files
@@ -361,7 +363,7 @@ def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: li
         return None
 
 
-def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None) -> None:
+def remember(cache: Path, read: tuple, memory: PreviewState | None = None) -> None:
     """Keep the sheets that passed their schema for the next build, even when another sheet
     has a problem (it is read again until it is fixed); in `memory` too, when there is one.
 
@@ -370,15 +372,15 @@ def remember(cache: Path, read: tuple, memory: incremental.Memory | None = None)
     SHEETS_STALE_AT_MOST of them: a sheet missing from it, or changed since, is parsed
     again by that build, no more. (At 100,000 claims the cache is 100 MB.)"""
     files, read_before = read[0], read[3]
-    kept = sheets_to_cache(files)
+    kept = sheet_cache.sheets_to_cache(files)
     if memory is None:
-        write_sheets_cache(cache, kept, read_before or {})
+        sheet_cache.write_sheets_cache(cache, kept, read_before or {})
         return
     on_disk = memory.sheets_on_disk
     if on_disk is None or not cache.is_file() or len(kept.keys() ^ on_disk.keys()) + sum(
             on_disk.get(path, digest) != digest for path, (digest, _) in kept.items()) > SHEETS_STALE_AT_MOST:
         # The first build compares with what it read from disk, and writes only if that differs.
-        write_sheets_cache(cache, kept, (read_before or {}) if on_disk is None else {})
+        sheet_cache.write_sheets_cache(cache, kept, (read_before or {}) if on_disk is None else {})
         memory.sheets_on_disk = {path: digest for path, (digest, _) in kept.items()}
     memory.sheets = kept
     memory.values = {document.path: (kept[document.path][0], document.value) for document in files.articles
@@ -389,12 +391,12 @@ SHEETS_STALE_AT_MOST = 32   # sheets the cache on disk may lack while the live p
 
 
 def link(archive: Archive, processes: int = 1, output: Path | None = None,
-         memory: incremental.Memory | None = None) -> Links:
+         memory: PreviewState | None = None) -> Links:
     """Cross-links between claims. An incremental build (`output` given) keeps a record of the
     similar statements it found beside the site, and after an edit to statements scores again
     only the claims it can change; with a `memory`, the record is kept there too, and not
     read back, with the rest of the links."""
-    code = code_digest() if output is not None else ""   # what they were found by: the same code, or found again
+    code = store.code_digest() if output is not None else ""   # what they were found by: the same code, or found again
     if output is not None and memory is not None and memory.similar is not None:
         found_before, memory.similar = memory.similar, None   # changed in place: not kept should linking fail
     else:
@@ -410,9 +412,9 @@ def link(archive: Archive, processes: int = 1, output: Path | None = None,
     if output is not None and links.similarity.digest != found_from and (
             memory is None or links.similarity is not found_before):
         found, rest = links.similarity.plain()
-        writers.write_sealed(writers.cache_path(output, "similar-record"), "similar record", SIMILAR_VERSION,
+        store.write_sealed(store.cache_path(output, "similar-record"), "similar record", SIMILAR_VERSION,
                              (code, links.similarity.digest, *rest))
-        writers.write_sealed(writers.cache_path(output, "similar"), "similar", SIMILAR_VERSION, (code, *found))
+        store.write_sealed(store.cache_path(output, "similar"), "similar", SIMILAR_VERSION, (code, *found))
     if memory is None:
         links.similarity = None   # on disk now: let go before the pages are planned (125 MB at 100,000 claims)
     return links
@@ -422,12 +424,12 @@ def _read_similarity(output: Path, code: str) -> SimilarityRecord | None:
     """The record of similar statements an earlier incremental build of `output` kept, if made
     by this code: what it found, and the rest, read only if statements changed."""
     def rest() -> tuple:
-        code_then, digest_then, *kept = writers.read_sealed(writers.cache_path(output, "similar-record"),
+        code_then, digest_then, *kept = store.read_sealed(store.cache_path(output, "similar-record"),
                                                             "similar record", SIMILAR_VERSION)
         return tuple(kept) if code_then == code and digest_then == digest else ()
 
     try:
-        code_then, digest, found = writers.read_sealed(writers.cache_path(output, "similar"), "similar",
+        code_then, digest, found = store.read_sealed(store.cache_path(output, "similar"), "similar",
                                                        SIMILAR_VERSION)
         return SimilarityRecord.from_plain(digest, found, rest) if code_then == code else None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):   # none kept, or not as written
@@ -479,7 +481,7 @@ LINK_LATER_FROM = 8000   # claims: below this, similar statements are found soon
 
 
 def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOptions,
-            sheets: dict[str, str] | None = None, memory: incremental.Memory | None = None) -> incremental.Comparison:
+            sheets: dict[str, str] | None = None, memory: PreviewState | None = None) -> incremental.Comparison:
     """Which pages to render: those whose inputs changed since the last incremental build,
     or every page (a full build, or no record of the site in place). A `memory` of the build
     that made the site in place holds its record, plans and downloads: none is read back."""
@@ -494,16 +496,16 @@ def compare(pages: list[Page], archive: Archive, links: Links, options: BuildOpt
 
 
 def keep(staging: Path, output: Path, paths: list[str], spare: Path | None = None,
-         known: writers.SpareContents | None = None, search_files: frozenset[str] = frozenset()) -> None:
+         known: publishing.SpareContents | None = None, search_files: frozenset[str] = frozenset()) -> None:
     """Unchanged pages: linked from the site in place, not rendered again. An incremental
     build starts from the site before the last one (kept by the last build as a spare),
     where most of them are already, folders and all; any other build drops the spare.
     What the spare holds is `known` when the live preview made it and the site in place;
     then the search index's files it shares with the site stay too (`index` keeps them)."""
     if spare is None or not paths:
-        writers.discard_spare(spare or writers.cache_path(output, "spare"))
+        publishing.discard_spare(spare or store.cache_path(output, "spare"))
     else:
-        paths = writers.adopt_spare(spare, staging, output, paths, known, search_files)
+        paths = publishing.adopt_spare(spare, staging, output, paths, known, search_files)
     writers.link_files(output, staging, paths)
 
 
@@ -514,7 +516,7 @@ def _spare_worth_it(changes: incremental.Comparison, spare: Path) -> bool:
     from an empty folder. Such a build leaves a copy of its own site as the spare instead
     (`swap`), which is worth it."""
     previous = changes.previous
-    return previous is not None and (_rendered_few(previous) or (spare / writers.SPARE_COPY).is_file())
+    return previous is not None and (_rendered_few(previous) or (spare / publishing.SPARE_COPY).is_file())
 
 
 def _rendered_few(record: incremental.Record) -> bool:
@@ -727,7 +729,7 @@ def write(staging: Path, files: dict[str, bytes], written: dict[str, int] | None
 def finish(staging: Path, templates: Path) -> dict[str, int]:
     """The static assets, and the marks that say the folder is a finished site; returns the
     files written and their sizes."""
-    return {**writers.copy_tree(templates / "static", staging, "static"), **writers.mark_site(staging)}
+    return {**writers.copy_tree(templates / "static", staging, "static"), **publishing.mark_site(staging)}
 
 
 def index(staging: Path, shards: dict[str, list[str]], language: str,
@@ -759,9 +761,9 @@ def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = Fa
     is no use as one), a copy of the new site is made as the spare after this build returns."""
     incremental.forget_record(output)   # from here on the old records may not describe the site
     search.forget_record(output)
-    writers.swap(staging, output, None if copy else spare)
+    publishing.swap(staging, output, None if copy else spare)
     if copy and spare is not None:
-        writers.copy_site_in_background(output, spare)
+        publishing.copy_site_in_background(output, spare)
 
 
 def tally(staging: Path, changes: incremental.Comparison, written: dict[str, int]) -> tuple[int, int]:
@@ -794,7 +796,7 @@ def _shared_search_files(site: Path, written: dict[str, int]) -> frozenset[str]:
         shard = path.split("/")[1]
         if shard not in spare_shards:
             entry = f"{search.BUNDLES}/{shard}/pagefind-entry.json"
-            spare_shards[shard] = _same_file(site / entry, writers.cache_path(site, "spare") / entry)
+            spare_shards[shard] = _same_file(site / entry, store.cache_path(site, "spare") / entry)
         if spare_shards[shard]:
             shared.add(path)
     return frozenset(shared)

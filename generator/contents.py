@@ -9,7 +9,6 @@ either read or reported: nothing is skipped in silence. The three steps (`read_c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import marshal
 import os
@@ -31,7 +30,6 @@ from generator.model import (
     Site,
     Topic,
 )
-from generator import writers
 from generator.problems import Problem
 from generator.readers import Document, decode, not_a_file, parse_file, read_file, read_yaml
 from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
@@ -291,57 +289,6 @@ def _parse_share(bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
     read = [parse_file(raw, shown, positions=False) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
     return (marshal.dumps([_UNREAD if document is None else document.value for document, _ in read]),
             [found for _, found in read])
-
-
-# ---------------------------------------------------------------------------
-# The sheets read before, kept in `.hindsight-cache/` beside the site between builds
-
-
-SHEETS_VERSION = 1
-
-
-def read_sheets_cache(path: Path) -> dict[str, tuple[str, bytes]]:
-    """The valid sheets an earlier build read, by path: (digest of their bytes, their value
-    marshalled). Empty when there is no cache, or one this code did not write (another
-    version of hindsight, a damaged file): it is then made again, never trusted."""
-    kept = writers.read_sealed(path, "sheets", SHEETS_VERSION)
-    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == code_digest() and isinstance(kept[1], dict)):
-        return {}
-    return kept[1]
-
-
-def sheets_to_cache(files: ContentFiles) -> dict[str, tuple[str, bytes]]:
-    """The sheets of this build that passed their schema, for the next build: a sheet with a
-    problem of its own is never kept, so it is read and reported again every time. (Checks
-    across sheets run on every sheet in every build, cached or not.)"""
-    kept = {}
-    for document in files.articles:
-        digest = files.digests.get(document.path)
-        if digest is not None and document.path in files.schema_valid:
-            blob = files.cached.get(document.path)
-            kept[document.path] = (digest, blob if blob is not None else marshal.dumps(document.value))
-    return kept
-
-
-def write_sheets_cache(path: Path, kept: dict[str, tuple[str, bytes]], before: dict[str, tuple[str, bytes]]) -> None:
-    """Write the sheets kept for the next build, unless they are the ones kept already."""
-    if kept.keys() == before.keys() and all(kept[name][0] == before[name][0] for name in kept):
-        return
-    writers.write_sealed(path, "sheets", SHEETS_VERSION, (code_digest(), kept))
-
-
-@functools.cache
-def code_digest() -> str:
-    """A digest of the generator's code and schemas: what reading, checking and modelling do."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(CODE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(f"{path.relative_to(CODE).as_posix()}\0".encode())
-            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-    return digest.hexdigest()
-
-
-CODE = Path(__file__).resolve().parent
 
 
 def _read(path: Path, problems: list[Problem]) -> Document | None:

@@ -210,7 +210,7 @@ class Archive:
     articles: list[Article]
     pages: dict[str, str] = field(default_factory=dict)  # slug -> Markdown source
     # Whether claims not yet reviewed are in it (the live preview's), or only reviewed ones
-    # (a build for publishing: `publishing.reviewed_only`).
+    # (a build for publishing: `review.reviewed_only`).
     drafts_shown: bool = True
 
     def claims(self) -> list[Claim]:

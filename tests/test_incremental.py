@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import incremental
+from generator import publishing
+from generator.incremental import record as record_module, sheets as sheet_cache, store
+from generator.incremental.preview import PreviewState
 from generator.build import BuildOptions, build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -121,7 +123,7 @@ def test_a_template_change_renders_every_page(archive: Path, tmp_path: Path):
 
 def test_the_record_is_kept_beside_the_site_and_dropped_by_a_full_build(archive: Path):
     run(archive)
-    record = incremental.record_path(archive / "site")
+    record = record_module.record_path(archive / "site")
     assert record.is_file() and archive / "site" not in record.parents
     assert not any(".record" in path.name for path in (archive / "site").rglob("*"))
     run(archive, incremental_=False)
@@ -246,7 +248,7 @@ def test_an_edited_sheet_is_parsed_again_and_the_others_come_from_the_cache(arch
     sheets = sorted(str(path) for path in (archive / "content/articles").rglob("*.yaml"))
     run(archive)
     assert sorted(parsed) == sheets, "the first build parses every sheet"
-    assert incremental.cache_path(archive / "site", "sheets").is_file()
+    assert store.cache_path(archive / "site", "sheets").is_file()
     parsed.clear()
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
@@ -262,10 +264,8 @@ def test_an_edited_sheet_is_parsed_again_and_the_others_come_from_the_cache(arch
 
 @pytest.mark.parametrize("damage", ["garbage", "one byte", "cut short", "other code", "empty"])
 def test_a_damaged_or_foreign_cache_is_ignored(archive: Path, parsed: list[str], monkeypatch, damage: str):
-    from generator import contents
-
     run(archive)
-    cache = incremental.cache_path(archive / "site", "sheets")
+    cache = store.cache_path(archive / "site", "sheets")
     raw = cache.read_bytes()
     if damage == "garbage":
         cache.write_bytes(raw[:200] + bytes(255 - byte for byte in raw[200:]))
@@ -277,7 +277,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(archive: Path, parsed: list[str],
     elif damage == "empty":
         cache.write_bytes(b"")
     else:   # the generator's code changed since the cache was written
-        monkeypatch.setattr(contents, "code_digest", lambda: "another version of the code")
+        monkeypatch.setattr(sheet_cache, "code_digest", lambda: "another version of the code")
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
     parsed.clear()
@@ -356,7 +356,7 @@ def test_downloads_and_offline_search_after_two_questions_swap_titles(archive: P
     from the command line, the index is the one a full build writes."""
     topics = archive / "content/topics.yaml"
     titles = re.findall(r'title: "([^"]+)"', topics.read_text("utf-8"))[:2]
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     for remembered in (memory, None):
@@ -440,17 +440,17 @@ def test_similar_statements_are_found_again_only_when_statements_change(archive:
 
 @pytest.mark.parametrize("damage", ["cut", "foreign", "other code"])
 def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored: list[int], damage: str):
-    from generator import build as pipeline, writers
+    from generator import build as pipeline
 
     run(archive)
-    cache = incremental.cache_path(archive / "site", "similar")
+    cache = store.cache_path(archive / "site", "similar")
     if damage == "cut":
         cache.write_bytes(cache.read_bytes()[:-20])
     elif damage == "foreign":   # sealed and readable, but not what link() wrote
-        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
+        store.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
     else:   # what link() wrote, but found by other code (other thresholds, say)
-        code, *record = writers.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
-        writers.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", *record))
+        code, *record = store.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
+        store.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", *record))
     scored.clear()
     run(archive)
     assert len(scored) == 1
@@ -462,18 +462,18 @@ def test_a_damaged_record_of_how_similar_statements_were_found_is_not_trusted(ar
                                                                               monkeypatch, damage: str):
     """The record's second part, read when a statement changed: without it, or with one not
     made beside the first part, every claim is scored anew."""
-    from generator import build as pipeline, linking, writers
+    from generator import build as pipeline, linking
 
     monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
     run(archive)
-    record = incremental.cache_path(archive / "site", "similar-record")
+    record = store.cache_path(archive / "site", "similar-record")
     if damage == "missing":
         record.unlink()
     elif damage == "cut":
         record.write_bytes(record.read_bytes()[:-20])
     else:
-        code, _, *rest = writers.read_sealed(record, "similar record", pipeline.SIMILAR_VERSION)
-        writers.write_sealed(record, "similar record", pipeline.SIMILAR_VERSION, (code, "another", *rest))
+        code, _, *rest = store.read_sealed(record, "similar record", pipeline.SIMILAR_VERSION)
+        store.write_sealed(record, "similar record", pipeline.SIMILAR_VERSION, (code, "another", *rest))
     claims = scored[:]
     scored.clear()
     edit(sheet_of(archive, "claim-60"), 'statement: "', 'statement: "Corrected: ')
@@ -490,11 +490,11 @@ def test_after_the_live_preview_the_command_line_finds_similar_statements_from_t
     from generator import linking
 
     monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
-    record = incremental.cache_path(archive / "site", "similar-record")
+    record = store.cache_path(archive / "site", "similar-record")
     written = record.read_bytes()
     for claim_id, word in (("claim-60", "First: "), ("claim-7", "Second: ")):
         edit(sheet_of(archive, claim_id), 'statement: "', f'statement: "{word}')
@@ -537,15 +537,13 @@ def folders_and_files(site: Path) -> tuple[list[str], dict[str, bytes]]:
 
 
 def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_stays(archive: Path, monkeypatch):
-    from generator import writers
-
     adopted = []
-    real = writers.adopt_spare
-    monkeypatch.setattr(writers, "adopt_spare", lambda *args: adopted.append(args[0]) or real(*args))
-    spare = incremental.cache_path(archive / "site", "spare")
+    real = publishing.adopt_spare
+    monkeypatch.setattr(publishing, "adopt_spare", lambda *args: adopted.append(args[0]) or real(*args))
+    spare = store.cache_path(archive / "site", "spare")
     run(archive)
     copied_in_background(archive)
-    assert (spare / writers.SPARE_COPY).is_file(), "a build that rendered every page leaves a copy of its site"
+    assert (spare / publishing.SPARE_COPY).is_file(), "a build that rendered every page leaves a copy of its site"
     assert inodes(spare) == inodes(archive / "site"), "made of links to the site's own files"
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
@@ -579,7 +577,7 @@ def test_the_site_before_the_last_is_the_next_staging_folder_and_nothing_stale_s
     assert not spare.exists()
     run(archive)   # every page rendered: the site it replaced would be nearly all stale, so a copy is made
     copied_in_background(archive)
-    assert (spare / writers.SPARE_COPY).is_file()
+    assert (spare / publishing.SPARE_COPY).is_file()
     edit(sheet, 'statement: "', 'statement: "Again: ')
     assert run(archive).rendered < result.pages
     assert adopted == [spare, spare, spare]
@@ -611,15 +609,15 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
                   "neighbours": Neighbours("t-1", ("c-0",), (), 1), "day": dt.date(2020, 1, 2), "count": 3}
         return Page("x/index.html", "topic.html", "Title", {**values, **changes}, "topics")
 
-    digest, parts = incremental.plan_digest(plan())
+    digest, parts = record_module.plan_digest(plan())
     assert parts == {"claim:c-1"}
-    assert incremental.plan_digest(plan())[0] == digest, "the same plan, the same digest"
+    assert record_module.plan_digest(plan())[0] == digest, "the same plan, the same digest"
     for changed in ({"pager": Pager(2, 2, ("x/index.html", "x/2/index.html"))}, {"count": 4},
                     {"neighbours": Neighbours("t-1", ("c-9",), (), 1)}, {"day": dt.date(2020, 1, 3)},
                     {"claims": []}):
-        assert incremental.plan_digest(plan(**changed))[0] != digest, changed
+        assert record_module.plan_digest(plan(**changed))[0] != digest, changed
     with pytest.raises(TypeError, match="no stable order"):
-        incremental.plan_digest(plan(count={1, 2}))
+        record_module.plan_digest(plan(count={1, 2}))
 
 
 def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request, monkeypatch, tmp_path):
@@ -828,8 +826,8 @@ def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(archiv
 def test_unchanged_sheets_keep_their_parts_digests_from_the_record(archive: Path, monkeypatch):
     run(archive)
     digested: list[str] = []
-    real = incremental._digest
-    monkeypatch.setattr(incremental, "_digest", lambda text: digested.append(text) or real(text))
+    real = record_module._digest
+    monkeypatch.setattr(record_module, "_digest", lambda text: digested.append(text) or real(text))
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")
     run(archive)
@@ -858,16 +856,16 @@ def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full
     claim moved to another day (its neighbours' pages change, not their parts), a sheet
     removed and one added. From the third build on, the process made both the spare and the
     site in place, so it starts from the spare without looking through it."""
-    from generator import linking, writers
+    from generator import linking
 
     monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # similar statements found again, not anew, in so few
     twin = tmp_path / "twin"
     shutil.copytree(archive, twin)
-    memory = incremental.Memory()
+    memory = PreviewState()
     walked, linked_again = [], []
-    real_adopt, real_known, real_link = writers.adopt_spare, writers._adopt_known, linking._other_years
-    monkeypatch.setattr(writers, "adopt_spare", lambda *args: walked.append(args[0]) or real_adopt(*args))
-    monkeypatch.setattr(writers, "_adopt_known", lambda *args: walked.remove(walked[-1]) or real_known(*args))
+    real_adopt, real_known, real_link = publishing.adopt_spare, publishing._adopt_known, linking._other_years
+    monkeypatch.setattr(publishing, "adopt_spare", lambda *args: walked.append(args[0]) or real_adopt(*args))
+    monkeypatch.setattr(publishing, "_adopt_known", lambda *args: walked.remove(walked[-1]) or real_known(*args))
     monkeypatch.setattr(linking, "_other_years", lambda *args: linked_again.append(args[0].id) or real_link(*args))
 
     def both(change, walks: bool, links_again: bool) -> None:
@@ -919,16 +917,15 @@ def test_the_live_preview_looks_through_a_spare_it_did_not_leave(archive: Path):
     """The live preview starts from the spare it left without looking through it. When the
     spare is not that folder any more (another was put in its place), it is looked through
     as the command line does: nothing in it is trusted."""
-    from generator import writers
 
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     sheet = sheet_of(archive, "claim-60")
     for word in ("One: ", "Two: ", "Three: "):
         edit(sheet, 'summary: "', f'summary: "{word}')
         assert build(options, memory).built
-    spare = incremental.cache_path(archive / "site", "spare")
+    spare = store.cache_path(archive / "site", "spare")
     assert memory.spare is not None and memory.spare.describes(spare)
     stand_in = spare.with_name("stand-in")
     shutil.copytree(spare, stand_in)
@@ -950,7 +947,7 @@ def test_memory_is_not_trusted_once_another_build_replaced_the_site(archive: Pat
     """A build from the command line between two of the live preview's: the site in place is no
     longer the one the preview remembers, so it goes by the record on disk. Trusting its memory,
     it would keep the other build's page of an edit since undone."""
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
@@ -969,7 +966,7 @@ def test_memory_is_not_trusted_once_another_build_replaced_the_site(archive: Pat
 
 def test_memory_keeps_the_sheets_and_articles_read_and_reads_only_what_changed(archive: Path, parsed: list[str],
                                                                                monkeypatch):
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
@@ -981,12 +978,10 @@ def test_memory_keeps_the_sheets_and_articles_read_and_reads_only_what_changed(a
                         or real_article(document))
     monkeypatch.setattr(contents, "_unmarshalled", lambda blob: unmarshalled.append(blob)
                         or real_unmarshalled(blob))
-    monkeypatch.setattr(contents, "read_sheets_cache", lambda path: pytest.fail("the cache was read from disk"))
-    monkeypatch.setattr(incremental, "read_record", lambda output: pytest.fail("the record was read from disk"))
-    from generator import writers
-
-    real_read = writers.read_sealed
-    monkeypatch.setattr(writers, "read_sealed", lambda path, kind, version: pytest.fail(f"{kind} read from disk")
+    monkeypatch.setattr(sheet_cache, "read_sheets_cache", lambda path: pytest.fail("the cache was read from disk"))
+    monkeypatch.setattr(record_module, "read_record", lambda output: pytest.fail("the record was read from disk"))
+    real_read = store.read_sealed
+    monkeypatch.setattr(store, "read_sealed", lambda path, kind, version: pytest.fail(f"{kind} read from disk")
                         if kind in ("similar", "similar record", "sheets", "record") else real_read(path, kind, version))
     parsed.clear()
     sheet = sheet_of(archive, "claim-60")
@@ -1007,12 +1002,12 @@ def test_plans_are_the_same_only_with_the_same_values_in_the_same_order():
                   "view": object()}
         return Page("x/index.html", "topic.html", "Title", {**values, **changes}, "topics")
 
-    assert incremental.same_plan(plan(), plan()), "the site view is left out: it is new in every build"
+    assert record_module.same_plan(plan(), plan()), "the site view is left out: it is new in every build"
     for changed in ({"count": 2}, {"count": True}, {"count": 1.0}, {"counts": {"inaccurate": 1, "accurate": 2}},
                     {"day": dt.date(2020, 1, 3)}, {"extra": 1}):
-        assert not incremental.same_plan(plan(), plan(**changed)), changed
-    assert not incremental.same_plan(None, plan())
-    assert not incremental.same_plan(plan(), Page("x/index.html", "topic.html", "Other", plan().values, "topics"))
+        assert not record_module.same_plan(plan(), plan(**changed)), changed
+    assert not record_module.same_plan(None, plan())
+    assert not record_module.same_plan(plan(), Page("x/index.html", "topic.html", "Other", plan().values, "topics"))
 
 
 def walked(site: Path) -> tuple[int, int]:
@@ -1103,7 +1098,7 @@ def test_memory_reads_again_only_the_sheets_changed_on_disk(archive: Path, monke
     real_read = contents.read_file
     monkeypatch.setattr(contents, "read_file", lambda path, shown: opened.append(shown) or real_read(path, shown))
     monkeypatch.setattr(contents, "SETTLED_SECONDS", 0)
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     sheets = sorted((archive / "content/articles").rglob("*.yaml"))
@@ -1153,7 +1148,7 @@ def test_memory_reports_every_problem_a_build_without_it_reports(archive: Path):
     problems it reports are still those a fresh build reports, lines and all: a circle of
     evidence, then the sheet holding it shifted down a line, an unknown speaker, evidence
     citing a claim that does not exist, and all of them fixed."""
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
 
@@ -1225,7 +1220,7 @@ def test_memory_checks_again_only_the_sheets_an_edit_can_change(archive: Path, m
         return check_claim(sheet, where, claim, *rest)
 
     monkeypatch.setattr(validation, "_check_claim", counted)
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
@@ -1287,7 +1282,7 @@ def test_memory_checks_again_only_the_sheets_an_edit_can_change(archive: Path, m
 def test_memory_keeps_neighbours_on_unchanged_questions_and_their_order_on_the_claim(archive: Path):
     """The live preview keeps a claim's neighbours on questions whose timelines did not change,
     in the order the claim now lists its questions: swapping them swaps the sections."""
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
@@ -1306,7 +1301,7 @@ def test_offline_search_rows_name_their_claims_after_a_speaker_is_renamed(archiv
     writes them."""
     from generator.model import STATUS_LABELS
 
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
 
@@ -1348,10 +1343,10 @@ def test_the_live_preview_writes_the_sheets_cache_once_it_lacks_more_than_a_few(
     from generator import build as building
 
     monkeypatch.setattr(building, "SHEETS_STALE_AT_MOST", 2)
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
-    cache = incremental.cache_path(archive / "site", "sheets")
+    cache = store.cache_path(archive / "site", "sheets")
     sheets = sorted({sheet_of(archive, f"claim-{number}") for number in range(0, 120, 7)})
     assert len(sheets) >= 6
 
@@ -1388,7 +1383,7 @@ def test_lines_are_taken_from_the_downloads_only_where_the_record_says_they_are(
     from generator import exports
 
     run(archive)
-    record = incremental.read_record(archive / "site")
+    record = record_module.read_record(archive / "site")
     order, _, _, json_lengths, csv_lengths = record.downloads
     _, _, row_lengths = record.offline
     json_file, csv_file = (archive / "site/claims.json").read_bytes(), (archive / "site/claims.csv").read_bytes()
@@ -1406,7 +1401,7 @@ def test_lines_are_taken_from_the_downloads_only_where_the_record_says_they_are(
 def test_memory_plans_again_only_the_claim_pages_whose_links_changed_after_a_statement_edit(archive: Path):
     """A statement edit changes some claims' similar statements; the live preview plans again
     those claims' pages only, and keeps every other claim page's plan as the very same."""
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     assert build(options, memory).built
@@ -1428,7 +1423,7 @@ def test_an_article_retitled_rewrites_the_download_lines_of_each_of_its_claims(a
 
     sheet = sheet_of(archive, "claim-15")
     claims = [claim["id"] for claim in yaml.safe_load(sheet.read_text("utf-8"))["claims"]]
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
     for number, remembered in enumerate((None, memory, memory)):

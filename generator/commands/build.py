@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildResult, build
-from generator.incremental import Memory
+from generator.incremental.preview import PreviewState
 from generator.search import SearchIndexError
 from generator.problems import format_problem
 from generator import writers
@@ -83,7 +83,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
                         search=args.search, drafts=args.drafts, extract=args.extract, incremental=args.incremental)
 
 
-def run_build(args: argparse.Namespace, memory: Memory | None = None) -> tuple[int, BuildResult | None]:
+def run_build(args: argparse.Namespace, memory: PreviewState | None = None) -> tuple[int, BuildResult | None]:
     """Build as the arguments say and tell the editor how it went; `memory` as for `build`."""
     if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
         print(f"hindsight build: --base-url must start with http:// or https://, not {args.base_url!r}",

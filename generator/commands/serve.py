@@ -26,9 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import incremental
 from generator.commands.build import add_build_arguments, run_build
-from generator.incremental import Memory
+from generator.incremental.preview import PreviewState, write_remembered_record
 from generator.pages import TEMPLATES
 from generator.problems import format_problem
 
@@ -73,9 +72,9 @@ class Preview:
     and, in `memory`, what the last build read and made (a rebuild after one edit then reads
     and works out again only what the edit touched)."""
 
-    def __init__(self, args: argparse.Namespace, watched: list[Path], memory: Memory | None = None):
+    def __init__(self, args: argparse.Namespace, watched: list[Path], memory: PreviewState | None = None):
         self.args = args
-        self.memory = memory if memory is not None else Memory()
+        self.memory = memory if memory is not None else PreviewState()
         self.watched = watched
         self.version = 0
         self.errors: list[str] = []
@@ -143,7 +142,7 @@ class Preview:
         render every page without it: when the preview is idle, and when it stops. (Each
         build keeps it in memory only: at 100,000 claims, writing it takes about 0.4 s.)"""
         try:
-            incremental.write_remembered_record(Path(self.args.output), self.memory)
+            write_remembered_record(Path(self.args.output), self.memory)
         except OSError as error:
             print(f"hindsight serve: could not write the build's record ({error}); the next build from the "
                   "command line will render every page", file=sys.stderr)
@@ -291,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"hindsight serve: {error}", file=sys.stderr)
         return 2
-    memory = Memory() if args.watch else None
+    memory = PreviewState() if args.watch else None
     status, result = run_build(args, memory)
     content_errors = status == 1 and result is not None and args.watch
     if (status != 0 or result is None) and not content_errors:
