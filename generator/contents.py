@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generator import parallel
 from generator.model import (
     Archive,
     Article,
@@ -259,34 +260,26 @@ def _parse_sheets(sheets: list[tuple[bytes, str]], processes: int) -> list[tuple
     shares = max(1, min(processes, len(sheets) // PARALLEL_FROM))
     if shares == 1:
         return [parse_file(raw, shown, positions=False) for raw, shown in sheets]
-    import multiprocessing   # only here: reading is otherwise free of processes
-
     here = int(len(sheets) * PARSED_HERE / shares)   # this process's share, the first; the others split the rest
     rest = len(sheets) - here
     bounds = [(0, here)] + [(here + rest * part // (shares - 1), here + rest * (part + 1) // (shares - 1))
                             for part in range(shares - 1)]
-    global _FORKED_SHEETS
-    _FORKED_SHEETS = sheets   # inherited by the forked workers, never pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
-            others = pool.map_async(_parse_share, bounds[1:])
-            read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
-            for (first, end), (values, found) in zip(bounds[1:], others.get()):
-                for (raw, shown), value, problems in zip(sheets[first:end], marshal.loads(values), found):
-                    read.append((None if value is _UNREAD else Document(shown, value, unparsed=raw), problems))
-    finally:
-        _FORKED_SHEETS = None
+    with parallel.forked(sheets, shares - 1) as pool:
+        others = [pool.apply_async(parallel.run, (_parse_share, share)) for share in bounds[1:]]
+        read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
+        for (first, end), other in zip(bounds[1:], others):
+            values, found = other.get()
+            for (raw, shown), value, problems in zip(sheets[first:end], marshal.loads(values), found):
+                read.append((None if value is _UNREAD else Document(shown, value, unparsed=raw), problems))
     return read
 
-
-_FORKED_SHEETS: list[tuple[bytes, str]] | None = None
 _UNREAD = None   # the value sent back for a sheet that could not be read: no valid sheet is None (the file is empty)
 
 
-def _parse_share(bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
+def _parse_share(sheets: list[tuple[bytes, str]], bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
     """A forked process's share: each sheet's value (`_UNREAD` when it could not be read),
     marshalled, and each one's problems."""
-    read = [parse_file(raw, shown, positions=False) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
+    read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0]:bounds[1]]]
     return (marshal.dumps([_UNREAD if document is None else document.value for document, _ in read]),
             [found for _, found in read])
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Callable, NamedTuple
 
+from generator import parallel
 from generator.memory import cache_of_archive_text, give_back_freed_memory
 from generator.model import Archive, Article, Claim
 
@@ -551,22 +552,14 @@ def _score_all(index: "_SimilarityIndex", work: Counter[str] | None, processes: 
             meanwhile()
         found = [index.score(*bounds) for bounds in batches]
     else:
-        import multiprocessing   # only here: linking is otherwise free of processes
-
-        global _FORKED_INDEX
-        context = multiprocessing.get_context("fork")
-        taken = context.Value("l", 0)   # how many batches were taken, by any process
-        _FORKED_INDEX = index, batches, taken    # inherited by the forked workers, never pickled
-        try:
-            with context.Pool(shares - 1) as pool:
-                others = [pool.apply_async(_score_forked) for _ in range(shares - 1)]
-                if meanwhile is not None:
-                    meanwhile()
-                scored = dict(_score_batches(index, batches, taken))
-                for other in others:
-                    scored.update(other.get())
-        finally:
-            _FORKED_INDEX = None
+        taken = parallel.Batches(len(batches))
+        with taken.forked((index, batches, taken), shares - 1) as pool:
+            others = [pool.apply_async(parallel.run, (_score_forked,)) for _ in range(shares - 1)]
+            if meanwhile is not None:
+                meanwhile()
+            scored = dict(_score_batches(index, batches, taken))
+            for other in others:
+                scored.update(other.get())
         found = [scored[number] for number in range(len(batches))]   # claim order, as in one process
     result: dict[str, tuple[Similar, ...]] = {}
     for part, counted in found:
@@ -918,26 +911,16 @@ REFIND_AT_MOST = 0.25   # share of the claims: scoring more of them again, it is
 
 
 SCORED_AT_ONCE = 2000   # claims per batch of scoring
-_FORKED_INDEX: tuple | None = None
 
 
-def _score_batches(index: "_SimilarityIndex", batches: list[tuple[int, int]], taken) -> list[tuple[int, tuple]]:
+def _score_batches(index: "_SimilarityIndex", batches: list[tuple[int, int]], taken: parallel.Batches
+                   ) -> list[tuple[int, tuple]]:
     """Batches no process has taken yet, scored as this process takes them: (batch number, result)."""
-    scored = []
-    while True:
-        with taken.get_lock():
-            number = taken.value
-            taken.value = number + 1
-        if number >= len(batches):
-            return scored
-        scored.append((number, index.score(*batches[number])))
+    return [(number, index.score(*batches[number])) for number in taken.take()]
 
 
-def _score_forked() -> list[tuple[int, tuple]]:
-    import gc
-
-    gc.disable()   # as in the build: no cycles are made, and scanning would touch shared memory
-    return _score_batches(*_FORKED_INDEX)
+def _score_forked(work: tuple) -> list[tuple[int, tuple]]:
+    return _score_batches(*work)
 
 
 @dataclass

@@ -17,6 +17,7 @@ import pytest
 from generator import publishing
 from generator.incremental import record as record_module, sheets as sheet_cache, store
 from generator.incremental.preview import PreviewState
+from generator.incremental.similar import SIMILAR_VERSION
 from generator.build import BuildOptions, build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -151,13 +152,13 @@ def test_a_failed_incremental_build_keeps_the_site_and_its_record(archive: Path)
 @pytest.fixture()
 def forks(monkeypatch) -> list[str]:
     """Builds fork for any site, in small batches; the kinds of process start asked for."""
-    from generator import build as pipeline
+    from generator import parallel, rendering
 
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(pipeline, "BATCH", 37)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(rendering, "BATCH", 37)
     asked: list[str] = []
-    real_context = pipeline.multiprocessing.get_context
-    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda kind: asked.append(kind) or real_context(kind))
+    real_context = parallel.multiprocessing.get_context
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda kind: asked.append(kind) or real_context(kind))
     return asked
 
 
@@ -440,17 +441,15 @@ def test_similar_statements_are_found_again_only_when_statements_change(archive:
 
 @pytest.mark.parametrize("damage", ["cut", "foreign", "other code"])
 def test_a_damaged_similar_statements_cache_is_not_trusted(archive: Path, scored: list[int], damage: str):
-    from generator import build as pipeline
-
     run(archive)
     cache = store.cache_path(archive / "site", "similar")
     if damage == "cut":
         cache.write_bytes(cache.read_bytes()[:-20])
     elif damage == "foreign":   # sealed and readable, but not what link() wrote
-        store.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
+        store.write_sealed(cache, "similar", SIMILAR_VERSION, ("x", {"claim-1": (("nope",),)}))
     else:   # what link() wrote, but found by other code (other thresholds, say)
-        code, *record = store.read_sealed(cache, "similar", pipeline.SIMILAR_VERSION)
-        store.write_sealed(cache, "similar", pipeline.SIMILAR_VERSION, ("older code", *record))
+        code, *record = store.read_sealed(cache, "similar", SIMILAR_VERSION)
+        store.write_sealed(cache, "similar", SIMILAR_VERSION, ("older code", *record))
     scored.clear()
     run(archive)
     assert len(scored) == 1
@@ -462,7 +461,7 @@ def test_a_damaged_record_of_how_similar_statements_were_found_is_not_trusted(ar
                                                                               monkeypatch, damage: str):
     """The record's second part, read when a statement changed: without it, or with one not
     made beside the first part, every claim is scored anew."""
-    from generator import build as pipeline, linking
+    from generator import linking
 
     monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
     run(archive)
@@ -472,8 +471,8 @@ def test_a_damaged_record_of_how_similar_statements_were_found_is_not_trusted(ar
     elif damage == "cut":
         record.write_bytes(record.read_bytes()[:-20])
     else:
-        code, _, *rest = store.read_sealed(record, "similar record", pipeline.SIMILAR_VERSION)
-        store.write_sealed(record, "similar record", pipeline.SIMILAR_VERSION, (code, "another", *rest))
+        code, _, *rest = store.read_sealed(record, "similar record", SIMILAR_VERSION)
+        store.write_sealed(record, "similar record", SIMILAR_VERSION, (code, "another", *rest))
     claims = scored[:]
     scored.clear()
     edit(sheet_of(archive, "claim-60"), 'statement: "', 'statement: "Corrected: ')
@@ -623,17 +622,17 @@ def test_a_plan_digest_changes_with_any_value_of_the_plan_and_names_its_parts():
 def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request, monkeypatch, tmp_path):
     import os
 
-    from generator import build as pipeline
+    from generator import rendering
 
     run(archive, "serial", incremental_=False)
     forked = request.getfixturevalue("forks")
-    real_export, exported_by = pipeline.export, tmp_path / "exported-by"
+    real_export, exported_by = rendering.export, tmp_path / "exported-by"
 
     def export(*args, **kwargs):   # inherited by the forked process: it says where it ran in a file
         exported_by.write_text(str(os.getpid()))
         return real_export(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "export", export)
+    monkeypatch.setattr(rendering, "export", export)
     run(archive, "parallel", incremental_=False)
     assert forked == ["fork"], "one pool of processes renders the pages and makes the exports"
     assert int(exported_by.read_text()) != os.getpid(), "the exports were made by a forked process"
@@ -681,10 +680,10 @@ def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(ar
     import os
     import time
 
-    from generator import build as pipeline, linking
+    from generator import linking, rendering
 
     similar_found_beside(archive, request, monkeypatch)
-    real_similar, real_export, exported_by = linking.similar_statements, pipeline.export, tmp_path / "exported-by"
+    real_similar, real_export, exported_by = linking.similar_statements, rendering.export, tmp_path / "exported-by"
 
     def slow_similar_statements(*args, **kwargs):   # in the forked process: found after every other page is rendered
         time.sleep(3)
@@ -695,7 +694,7 @@ def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(ar
         return real_export(*args, **kwargs)
 
     monkeypatch.setattr(linking, "similar_statements", slow_similar_statements)
-    monkeypatch.setattr(pipeline, "export", export)
+    monkeypatch.setattr(rendering, "export", export)
     run(archive, "parallel", incremental_=False)
     assert int(exported_by.read_text()) == os.getpid(), "this process made the exports instead of waiting"
     assert tree(archive / "parallel") == tree(archive / "serial")
@@ -797,20 +796,18 @@ def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says
 
 
 @pytest.mark.parametrize("forked", [
-    ("LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
+    ("build.LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
-    ("PARALLEL_FROM", "exports", "write_offline_index", "the fallback index could not be made",
+    ("rendering.PARALLEL_FROM", "exports", "write_offline_index", "the fallback index could not be made",
      "writing the exports failed"),
 ], ids=["finding similar statements", "the exports beside rendering"])
 def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(archive: Path, monkeypatch, forked):
     import importlib
 
-    from generator import build as pipeline
-
     threshold, module, function, message, reported = forked
     run(archive, incremental_=False)
     before = tree(archive / "site")
-    monkeypatch.setattr(pipeline, threshold, 0)
+    monkeypatch.setattr(f"generator.{threshold}", 0)
 
     def broken(*args, **kwargs):  # noqa
         raise RuntimeError(message)
@@ -1042,8 +1039,6 @@ def test_a_full_build_counts_the_site_it_made_without_walking_it(archive: Path, 
 def test_an_incremental_build_counts_the_site_it_made_without_walking_it(archive: Path, request, monkeypatch):
     """Files and bytes, as a walk of the site finds them: kept pages counted from the record,
     the rest as written; also when forked processes rendered the pages."""
-    from generator import build as pipeline
-
     not_the_site(monkeypatch)
     first = run(archive)   # no record before: every page is looked at once
     assert (first.files, first.size) == walked(archive / "site")
@@ -1340,9 +1335,9 @@ def test_the_live_preview_writes_the_sheets_cache_once_it_lacks_more_than_a_few(
     """The live preview keeps the sheets it read in memory, and writes the cache on disk (100 MB
     at 100,000 claims) only once it lacks more than SHEETS_STALE_AT_MOST of them, or is gone. A
     build from the command line then parses again only the sheets the cache lacks."""
-    from generator import build as building
+    from generator.incremental import reuse
 
-    monkeypatch.setattr(building, "SHEETS_STALE_AT_MOST", 2)
+    monkeypatch.setattr(reuse, "SHEETS_STALE_AT_MOST", 2)
     memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
