@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import publishing
+from generator import publishing, similarity
 from generator.incremental import record as record_module, sheets as sheet_cache, store
 from generator.incremental.preview import PreviewState
 from generator.incremental.similar import SIMILAR_VERSION
@@ -394,10 +394,8 @@ def test_kept_pages_are_linked_only_inside_the_staging_folder(tmp_path: Path, pa
 def scored(monkeypatch) -> list[int]:
     """How many claims were scored for similar statements, each time some were, in this test's
     builds: all of them (found anew), or those an edit can change (found again)."""
-    from generator import linking
-
     calls: list[int] = []
-    score_all, refind = linking._score_all, linking.SimilarityRecord.refind
+    score_all, refind = similarity._score_all, similarity.SimilarityRecord.refind
 
     def counting_all(index, *args, **kwargs):
         calls.append(len(index.claims))
@@ -409,16 +407,14 @@ def scored(monkeypatch) -> list[int]:
             calls.append(record.rescored)
         return done
 
-    monkeypatch.setattr(linking, "_score_all", counting_all)
-    monkeypatch.setattr(linking.SimilarityRecord, "refind", counting_refind)
+    monkeypatch.setattr(similarity, "_score_all", counting_all)
+    monkeypatch.setattr(similarity.SimilarityRecord, "refind", counting_refind)
     return calls
 
 
 def test_similar_statements_are_found_again_only_when_statements_change(archive: Path, scored: list[int],
                                                                         monkeypatch):
-    from generator import linking
-
-    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # in so small an archive, a third of the claims
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)   # in so small an archive, a third of the claims
     run(archive)
     claims = scored[:]
     assert len(scored) == 1 and claims[0] > 1
@@ -461,9 +457,7 @@ def test_a_damaged_record_of_how_similar_statements_were_found_is_not_trusted(ar
                                                                               monkeypatch, damage: str):
     """The record's second part, read when a statement changed: without it, or with one not
     made beside the first part, every claim is scored anew."""
-    from generator import linking
-
-    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)
     run(archive)
     record = store.cache_path(archive / "site", "similar-record")
     if damage == "missing":
@@ -486,9 +480,7 @@ def test_after_the_live_preview_the_command_line_finds_similar_statements_from_t
     """The live preview keeps its record of similar statements up to date in memory only; the
     one on disk, older by the preview's edits, still gives the command line's next build what
     a full build finds."""
-    from generator import linking
-
-    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)
     memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", search=False, extract=False,
                            incremental=True)
@@ -855,7 +847,7 @@ def test_builds_from_memory_render_what_builds_from_disk_render_and_match_a_full
     site in place, so it starts from the spare without looking through it."""
     from generator import linking
 
-    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # similar statements found again, not anew, in so few
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)   # similar statements found again, not anew, in so few
     twin = tmp_path / "twin"
     shutil.copytree(archive, twin)
     memory = PreviewState()

@@ -18,9 +18,10 @@ from typing import Any
 from generator import publishing, search
 from generator.incremental import record, sheets, similar, store
 from generator.incremental.preview import PreviewState, write_record_later
-from generator.linking import Links, SimilarityRecord
+from generator.linking import Links
 from generator.model import Archive, Article
 from generator.pages import Page
+from generator.similarity import SimilarityRecord
 from generator.validation import Checked, ContentFiles
 
 SHEETS_STALE_AT_MOST = 32   # sheets the cache on disk may lack while the live preview runs

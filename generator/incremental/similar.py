@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.incremental import store
-from generator.linking import SimilarityRecord
+from generator.similarity import SimilarityRecord
 
 SIMILAR_VERSION = 6
 
