@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import publishing, search, writers
-from generator.contents import check_archive, check_schemas, model_archive, read_content
+from generator.contents import check_schemas, model_archive, read_content
 from generator.incremental.preview import PreviewState
 from generator.incremental import store
 from generator.incremental.record import Comparison, compare, forget_record
@@ -34,7 +34,7 @@ from generator.pages import TEMPLATES, Page, plan_pages
 from generator.problems import Problem
 from generator.rendering import export_beside, render, write
 from generator.review import LeftOut, reviewed_only
-from generator.validation import ContentFiles
+from generator.validation import ContentFiles, check_archive
 
 
 @dataclass(frozen=True)
@@ -365,6 +365,13 @@ def validate(loaded: Loaded, reuse: Reuse | None = None, later: SimilarLater | N
     if archive is not None and not drafts:
         archive, left_out = reviewed_only(archive)
     return archive, sorted(problems, key=Problem.sort_key), left_out
+
+
+def check(content: Path) -> tuple[Archive | None, list[Problem]]:
+    """What `hindsight check` reports: the content loaded and validated as a build does (drafts
+    kept), and the archive modelled from it; None when anything is wrong."""
+    archive, problems, _ = validate(load(content))
+    return archive, problems
 
 
 def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:

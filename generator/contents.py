@@ -33,7 +33,7 @@ from generator.model import (
 )
 from generator.problems import Problem
 from generator.readers import Document, decode, not_a_file, parse_file, read_file, read_yaml
-from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
+from generator.validation import ContentFiles, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
 
@@ -290,12 +290,6 @@ def _read(path: Path, problems: list[Problem]) -> Document | None:
     return document
 
 
-def check_content(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
-    """Every file against its schema, then the checks across files (`check_archive`, which
-    a long-running process hands what it `checked` last time)."""
-    return check_schemas(files) + check_archive(files, today, checked)
-
-
 def check_schemas(files: ContentFiles) -> list[Problem]:
     """Every file against its schema: what `model_archive` needs to model the files."""
     problems: list[Problem] = []
@@ -311,14 +305,6 @@ def check_schemas(files: ContentFiles) -> list[Problem]:
             files.schema_valid.add(document.path)
         problems.extend(found)
     return problems
-
-
-def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
-    """Read, check and model the whole archive. The archive is None when any error was found."""
-    problems: list[Problem] = []
-    files, pages = read_content(content_dir, problems)
-    problems.extend(check_content(files, today or dt.date.today()))
-    return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
 def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem],

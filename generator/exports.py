@@ -72,11 +72,6 @@ def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) ->
     }
 
 
-def claim_records(archive: Archive, links: Links, base_url: str) -> list[dict[str, Any]]:
-    """Every claim's record, in date order."""
-    return [claim_record(archive, links, claim, base_url) for claim in links.claims.values()]
-
-
 @dataclass
 class Lines:
     """Files made of a line per claim, in one order, as a build wrote them: the claims' ids in

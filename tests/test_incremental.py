@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import publishing, similarity
+from generator import publishing, similarity, validation
 from generator.incremental import record as record_module, sheets as sheet_cache, store
 from generator.incremental.preview import PreviewState
 from generator.incremental.similar import SIMILAR_VERSION
@@ -189,7 +189,7 @@ def test_reading_sheets_in_two_processes_gives_the_same_documents_and_problems(a
     def read(processes: int):
         problems: list = []
         files, _ = contents.read_content(archive / "content", problems, processes)
-        problems += contents.check_content(files, dt.date(2026, 1, 1))   # with the lines of what is wrong
+        problems += contents.check_schemas(files) + validation.check_archive(files, dt.date(2026, 1, 1))   # with the lines of what is wrong
         for document in files.articles:
             document.position(())   # a sheet read by another process works out its positions when asked
         return [(d.path, d.value, d.values_at, d.keys_at) for d in files.articles], problems
@@ -1049,11 +1049,11 @@ def test_an_incremental_build_counts_the_site_it_made_without_walking_it(archive
 def test_plans_hold_mappings_only_where_same_plan_compares_their_order(archive: Path):
     """`same_plan` compares the order of keys of a plan's mappings and of mappings within them,
     not deeper (== ignores it): a mapping deeper in a plan would need it to look further."""
-    from generator.contents import load_archive
+    from generator.build import check
     from generator.linking import link_archive
     from generator.pages import plan_pages
 
-    model, problems = load_archive(archive / "content")
+    model, problems = check(archive / "content")
     assert model is not None, problems
     pages = plan_pages(model, link_archive(model), "https://example.org/")
     templates = {page.template for page in pages}
