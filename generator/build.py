@@ -27,7 +27,7 @@ from generator.incremental.preview import PreviewState
 from generator.incremental import store
 from generator.incremental.record import Comparison, compare, forget_record
 from generator.incremental.reuse import Reuse, SheetsBefore
-from generator.linking import Links, SimilarLater, link_archive, similar_inputs
+from generator.linking import Links, SimilarLater, link_archive, link_later, may_link_later, similar_inputs
 from generator.memory import give_back_freed_memory, let_go_of_archive_text
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages
@@ -134,11 +134,12 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     reuse = Reuse(options.output, preview) if options.incremental else None   # full or incremental: decided here
     with timed("extract"):
         extracted = extract_new_seeds(options)
-    later = SimilarLater() if reuse is None and _may_link_later(options) else None   # forked now, while small
+    later = SimilarLater() if reuse is None and may_link_later(options.content, options.processes) \
+        else None   # forked now, while this process is small
     try:
         with timed("load"):
             loaded = load(options.content, options.processes, reuse)
-        if later is not None and not _link_later(loaded.files):   # found sooner by linking itself
+        if later is not None and not link_later(loaded.files):   # found sooner by linking itself
             later.close()
             later = None
         with timed("validate"):
@@ -193,8 +194,8 @@ class Staged:
     def let_go(self) -> None:
         """Let go of the pages, the comparison and the files written, and so of the archive
         they were made from (a full build holds it nowhere else), and of the
-        caches of text from it; then hand that memory back. At 100,000 claims the build
-        process went from 1 GB to 0.5 GB while Pagefind indexes beside it (it takes 0.8 s)."""
+        caches of text from it; then hand that memory back, before Pagefind indexes beside
+        this process."""
         self.pages = self.changes = self.written = None
         let_go_of_archive_text()
         give_back_freed_memory()
@@ -226,7 +227,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
         with timed("write"):
             write(staging, exported, written)
             written.update(finish(staging, options.templates))
-            counted = tally(staging, changes, written)   # not a walk of 124,000 folders (~3 s)
+            counted = tally(staging, changes, written)   # not a walk of the site's folders
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
                                      if page.template == "claim.html"}) if options.search else {}
         questions = [page.path for page in pages if page.template == "topic.html" and page.values["pager"].number == 1]
@@ -401,47 +402,6 @@ def link(archive: Archive, processes: int = 1, reuse: Reuse | None = None, later
     links = link_archive(archive, processes, found_before, reuse.links_before, remember=True)
     reuse.keep_links(links, found_before)
     return links
-
-
-def _may_link_later(options: BuildOptions) -> bool:
-    """Whether similar statements may be found by a forked process while the archive is
-    checked and linked, and the pages that show none are planned and rendered: in a full
-    build with a core to spare, of an archive with sheets enough to hold LINK_LATER_FROM
-    claims (they are counted once read: `_link_later`). (An incremental build reuses the
-    similar statements it found before, or finds them in two processes: its record needs
-    every page's plan complete before it renders.)"""
-    return (not options.incremental and min(options.processes, os.cpu_count() or 1) >= 2
-            and _sheets_at_least(options.content / "articles", LINK_LATER_FROM // CLAIMS_PER_SHEET_AT_MOST))
-
-
-CLAIMS_PER_SHEET_AT_MOST = 40   # more than an article commonly holds (the seeds: 13 on average): fewer sheets
-                                # than LINK_LATER_FROM / 40, and the archive is taken to be small
-
-
-def _sheets_at_least(folder: Path, count: int) -> bool:
-    """Whether `folder` holds `count` sheets or more, looking no further once it does."""
-    found, folders = 0, [folder]
-    while found < count and folders:
-        try:
-            with os.scandir(folders.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.name.endswith(".yaml"):
-                        found += 1
-        except OSError:
-            continue
-    return found >= count
-
-
-def _link_later(files: ContentFiles) -> bool:
-    """Whether the archive read is large enough for similar statements to be found beside the rest."""
-    return sum(len(claims) for claims in (document.value.get("claims") for document in files.articles
-                                          if isinstance(document.value, dict))
-               if isinstance(claims, list)) >= LINK_LATER_FROM
-
-
-LINK_LATER_FROM = 8000   # claims: below this, similar statements are found sooner than pages are planned
 
 
 def keep(staging: Path, output: Path, changes: Comparison, reuse: Reuse | None, search_on: bool) -> None:

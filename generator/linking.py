@@ -10,15 +10,20 @@ of a large archive, in a forked one while the rest is linked (`SimilarLater`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from generator.memory import cache_of_archive_text
 from generator.model import Archive, Article, Claim
 from generator.similarity import (Similar, SimilarityRecord, name_words, similar_statements,
                                   similarity_digest)
+
+if TYPE_CHECKING:
+    from generator.validation import ContentFiles
 
 UNDATED = "undated"
 
@@ -207,14 +212,52 @@ def similar_inputs(archive: Archive) -> tuple[list[Claim], frozenset[str]]:
     return sorted(archive.claims(), key=date_order), name_words(archive.people.values())
 
 
+def may_link_later(content: Path, processes: int) -> bool:
+    """Whether similar statements may be found by a forked process (`SimilarLater`) while the
+    archive is checked and linked, and the pages that show none are planned and rendered: in a
+    full build with a core to spare, of an archive with sheets enough to hold LINK_LATER_FROM
+    claims (they are counted once read: `link_later`). (An incremental build reuses the
+    similar statements it found before, or finds them in two processes: its record needs
+    every page's plan complete before it renders.)"""
+    return (min(processes, os.cpu_count() or 1) >= 2
+            and _sheets_at_least(content / "articles", LINK_LATER_FROM // CLAIMS_PER_SHEET_AT_MOST))
+
+
+CLAIMS_PER_SHEET_AT_MOST = 40   # more than an article commonly holds (the seeds: 13 on average): fewer sheets
+
+
+def _sheets_at_least(folder: Path, count: int) -> bool:
+    """Whether `folder` holds `count` sheets or more, looking no further once it does."""
+    found, folders = 0, [folder]
+    while found < count and folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".yaml"):
+                        found += 1
+        except OSError:
+            continue
+    return found >= count
+
+
+def link_later(files: ContentFiles) -> bool:
+    """Whether the archive read is large enough for similar statements to be found beside the rest."""
+    return sum(len(claims) for claims in (document.value.get("claims") for document in files.articles
+                                          if isinstance(document.value, dict))
+               if isinstance(claims, list)) >= LINK_LATER_FROM
+
+
+LINK_LATER_FROM = 8000   # claims: below this, similar statements are found sooner than pages are planned
+
+
 class SimilarLater:
     """Similar statements being found by one forked process, all claims in one go, while the
     build does the rest. The process is forked when this is made: early in a build, before the
     content is read, while this process is small. Forked later, it would keep its own copy of
     every page of memory this process changed since (the documents read, let go once
-    modelled; everything made after): at 100,000 claims, the build's processes together
-    needed half a gigabyte more. `start` sends it the statements (by pipe: 22 MB at 100,000
-    claims); `ready` says whether they are found; `fill` waits for them and adds them to the
+    modelled; everything made after). `start` sends it the statements (by pipe); `ready` says whether they are found; `fill` waits for them and adds them to the
     links; `close` stops the process if they are not wanted any more."""
 
     seconds: float | None = None   # how long finding them took, once found

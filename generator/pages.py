@@ -283,8 +283,8 @@ class SiteView:
 
     def claim_lines(self, claim_ids, root: str, show_speaker: bool = True) -> Markup:
         """Claims beside a claim, one short line each, as a list (a method, not a macro: a claim
-        page shows up to five such lists, and a Jinja render of a line cost 0.15 ms, a quarter
-        of a claim page at 100,000 claims). Each claim's line is made once, in two parts: what
+        page shows up to five such lists, and a Jinja macro per line would be a large share
+        of a claim page's rendering). Each claim's line is made once, in two parts: what
         comes before and after `root`, the only part that depends on the page."""
         claims = list(map(self.links.claims.__getitem__, claim_ids))
         self._note_claims(claims, show_speaker)

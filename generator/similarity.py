@@ -28,7 +28,7 @@ from generator import parallel
 from generator.memory import cache_of_archive_text, give_back_freed_memory
 from generator.model import Claim
 
-SIMILAR_SHOWN = 3            # a claim page at 100k claims must stay near 6 KB (GitHub Pages: 1 GB)
+SIMILAR_SHOWN = 3            # claim pages are most of the site: each line on them counts against Pages' 1 GB
 
 RAREST_FEATURES = 12         # features each claim looks up in the index
 
@@ -162,7 +162,7 @@ def similar_statements(claims: list[Claim], work: Counter[str] | None = None,
     each takes the next batch not yet taken, so they end together (same result). This
     process works rather than wait because each forked one copies much of its memory."""
     index = _SimilarityIndex.of(claims, ignore)
-    give_back_freed_memory()   # what ranking the features took: 310 MB at 100,000 claims of real prose
+    give_back_freed_memory()   # what ranking the features took
     return _score_all(index, work, processes, meanwhile)
 
 
@@ -229,8 +229,8 @@ class SimilarityRecord:
     ignore: frozenset[str] = frozenset()
     corpus: int = 0                             # `_corpus` of the number of claims
     inputs: dict[str, tuple] = field(default_factory=dict)              # claim id -> `_inputs_of`
-    # Claim id -> its statement's features, as a tuple of interned strings: a frozenset of them
-    # took 2.4 KB a claim (240 MB at 100,000 claims), and each claim spelt the same words anew.
+    # Claim id -> its statement's features, as a tuple of interned strings: far smaller than a
+    # frozenset of them, and each word spelt once however many claims use it.
     features: dict[str, tuple[str, ...]] = field(default_factory=dict)
     frequency: Counter[str] = field(default_factory=Counter)            # feature -> how many claims hold it
     # Feature looked up (`_walked`) -> its claims; lists, not sets: a set of ten claims takes five times the room.
@@ -558,8 +558,8 @@ class _SimilarityIndex:
     numbers intersect and weigh faster than sets of strings (a quarter of scoring's time).
     Only features shared by two claims or more are ranked and kept in the claims' sets: one
     seen once is in no other claim's, and counts only in its claim's length (norm). In
-    real prose most word pairs are seen once: at 100,000 claims of it, ranking them all
-    took this process 300 MB more. `SimilarityRecord` scores with the features spelt, to
+    real prose most word pairs are seen once, and ranking them all would cost memory for
+    nothing. `SimilarityRecord` scores with the features spelt, to
     the same result: weights are whole numbers, which sum to the same in any order."""
 
     claims: list[Claim]

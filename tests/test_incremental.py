@@ -635,13 +635,13 @@ def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_sim
         archive: Path, request, monkeypatch, tmp_path):
     import os
 
-    from generator import build as pipeline, linking
+    from generator import linking
 
     serial = run(archive, "serial", incremental_=False)
     assert any("Similar statements" in html.decode() for path, html in tree(archive / "serial").items()
                if path.startswith("claims/")), "the archive has similar statements to find"
     forked = request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)
     real_similar, found_by = linking.similar_statements, tmp_path / "found-by"
 
     def similar_statements(*args, **kwargs):   # inherited by the forked process: it says where it ran
@@ -660,11 +660,11 @@ def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_sim
 def similar_found_beside(archive: Path, request, monkeypatch) -> None:
     """A one-process full build in `serial` to compare with; then builds fork as a large
     archive's would, and find similar statements beside the rest however few the claims."""
-    from generator import build as pipeline
+    from generator import linking
 
     run(archive, "serial", incremental_=False)
     request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)
 
 
 def test_a_full_build_makes_its_exports_while_it_waits_for_similar_statements(archive: Path, request, monkeypatch,
@@ -705,7 +705,7 @@ def test_similar_statements_are_found_while_the_archive_is_checked_and_a_problem
     assert not alone.built and alone.problems
 
     request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)
     steps: list[str] = []
     real_start, real_check, real_close = linking.SimilarLater.start, pipeline.check_archive, linking.SimilarLater.close
     monkeypatch.setattr(linking.SimilarLater, "start", lambda *args: steps.append("start") or real_start(*args))
@@ -762,12 +762,12 @@ def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says
     import os
     import signal
 
-    from generator import build as pipeline, linking
+    from generator import linking
 
     run(archive, incremental_=False)
     before = tree(archive / "site")
     request.getfixturevalue("forks")
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)
     if when == "while finding them":
         monkeypatch.setattr(linking, "similar_statements", lambda *args, **kwargs: os._exit(3))
         code = "3"
@@ -788,7 +788,7 @@ def test_a_process_finding_similar_statements_that_dies_fails_the_build_and_says
 
 
 @pytest.mark.parametrize("forked", [
-    ("build.LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
+    ("linking.LINK_LATER_FROM", "linking", "similar_statements", "the statements could not be compared",
      "could not be compared"),
     ("rendering.PARALLEL_FROM", "exports", "write_offline_index", "the fallback index could not be made",
      "writing the exports failed"),
@@ -1015,7 +1015,7 @@ def not_the_site(monkeypatch) -> None:
 
 def test_a_full_build_counts_the_site_it_made_without_walking_it(archive: Path, request, monkeypatch):
     """Also when forked processes rendered the pages, made the exports and found similar statements."""
-    from generator import build as pipeline
+    from generator import linking
 
     not_the_site(monkeypatch)
     alone = run(archive, incremental_=False)
@@ -1023,7 +1023,7 @@ def test_a_full_build_counts_the_site_it_made_without_walking_it(archive: Path, 
     request.getfixturevalue("forks")
     forked = run(archive, "forked", incremental_=False)
     assert (forked.files, forked.size) == walked(archive / "forked") == (alone.files, alone.size)
-    monkeypatch.setattr(pipeline, "LINK_LATER_FROM", 0)
+    monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)
     later = run(archive, "later", incremental_=False)
     assert (later.files, later.size) == walked(archive / "later") == (alone.files, alone.size)
 

@@ -122,12 +122,12 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
 
     sheet.write_text(good.replace("No meeting of the two leaders", "Still no meeting of the two leaders"), "utf-8")
     assert preview.rebuild_if_changed() is True
-    assert read_record(site) is None and preview.memory.record is not None
+    assert read_record(site) is None and preview.state.record is not None
     sheet.write_text(good, "utf-8")   # and a build from the command line before the preview sees it
     everything = command_line()   # the stand-in is no record: every page rendered, and the record written
     assert everything.rendered == everything.pages
     its_own = read_record(site)
-    assert its_own.digests != preview.memory.record.digests
+    assert its_own.digests != preview.state.record.digests
     preview.keep_record()
     assert read_record(site).digests == its_own.digests, "the site's own record, not the preview's"
 
@@ -135,8 +135,8 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
     assert read_record(site) is None
     assert preview.rebuild_if_changed() is False
     written = read_record(site)
-    assert written is not None and written.pages == preview.memory.record.pages
-    assert preview.memory.describes(site), "the preview still knows the site in place as its own"
+    assert written is not None and written.pages == preview.state.record.pages
+    assert preview.state.describes(site), "the preview still knows the site in place as its own"
     sheet.write_text(good.replace("No meeting of the two leaders", "No meeting yet of the two leaders"), "utf-8")
     result = command_line()
     assert 0 < result.rendered < result.pages, "the command line went on from the record"

@@ -96,9 +96,9 @@ def _file_key(path: Path) -> tuple[str, int, int, int] | None:
 
 def write_record_later(output: Path) -> None:
     """An empty record file in place of the record: a build that reads it finds no record (and
-    renders every page), while the live preview, which keeps the record in state, knows the
-    site in place by this very file (`PreviewState.describes`) and writes the record when idle.
-    Writing the record takes about 0.4 s at 100,000 claims: not worth doing after every edit."""
+    renders every page), while the live preview, which keeps the record in its state, knows
+    the site in place by this very file (`PreviewState.describes`) and writes the record when
+    idle: writing it after every edit would slow each rebuild of a large archive."""
     path = record_path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"")

@@ -1,4 +1,4 @@
-"""Incremental rebuilds: which pages must be rendered again, and the record that says so.
+"""Which pages must be rendered again, and the record that says so.
 
 Consumes this build's page plans, the archive and its links, and the record the previous
 build left; produces the pages to render, the pages to keep as they are, and after
@@ -9,26 +9,11 @@ new, when its plan digest changed, or when any part it read changed. A change to
 templates, to the generator's code, to the site settings, the published address or the text
 pages' titles (in every page's navigation) renders everything.
 
-The record is kept outside the site folder, in `.hindsight-cache/` beside it, so it is never
-published. It is removed before the new site is swapped in and written again only after,
-so it always describes the site that is in place; without a trustworthy record the build
-renders every page. Beside it an incremental build keeps the sheets it read (`contents`:
-not parsed again while their bytes are the same), the similar statements it found
-(`linking`), the search index's record (`search`) and the site before the one in place
-(`writers.adopt_spare`: the next staging folder; after a build that rendered most pages, a
-copy of its own site, made by hard links in the background). Each is checked before use
-and ignored when it does not match; none is needed for a correct build. A long-running
-process (the live preview) hands each build a `Memory` of the last one instead: the
-sheets, articles, similar statements, record, plans and downloads are not read back, and
-a page's plan is compared with the one before (`same_plan`) rather than digested; its
-record is written when it is idle, an empty stand-in meanwhile (`write_record_later`). It also
-keeps what only a process that saw the last build can trust: which files on disk have not
-changed since they were read, what was made from objects that are still the very same
-(links, plans, checks), and which files tell the spare from the site in place.
-
-The record also keeps the length of each claim's line in `claims.json`, `claims.csv` and
-the offline search index, so that those copy the lines of claims made from unchanged parts
-from the site in place.
+The record is kept in `.hindsight-cache/` beside the site (`store`), never published. It is
+removed before the new site is swapped in and written again only after, so it always
+describes the site in place; without a trustworthy record the build renders every page. It
+also keeps the length of each claim's line in `claims.json`, `claims.csv` and the offline
+search index, so that those copy the lines of claims made from unchanged parts.
 """
 
 from __future__ import annotations
@@ -164,10 +149,10 @@ class Comparison:
     # Parts (by part key) whose digest differs from the previous record's, or that are new or
     # gone; None when there is no usable previous record.
     changed: set[str] | None = None
-    downloads: exports.Downloads | None = None   # the downloads made, for `Memory`
-    downloads_before: exports.Downloads | None = None   # the previous build's, when `Memory` has them
-    offline: exports.OfflineIndex | None = None          # the offline search index made, for `Memory`
-    offline_before: exports.OfflineIndex | None = None   # the previous build's, when `Memory` has them
+    downloads: exports.Downloads | None = None   # the downloads made, for `PreviewState`
+    downloads_before: exports.Downloads | None = None   # the previous build's, when `PreviewState` has them
+    offline: exports.OfflineIndex | None = None          # the offline search index made, for `PreviewState`
+    offline_before: exports.OfflineIndex | None = None   # the previous build's, when `PreviewState` has them
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
