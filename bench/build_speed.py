@@ -69,10 +69,10 @@ import json, sys, time
 from pathlib import Path
 from build_speed import change_one_sheet
 from generator.build import BuildOptions, build
-from generator.incremental import Memory, write_remembered_record
+from generator.incremental.preview import PreviewState, write_remembered_record
 options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
                        extract=False, incremental=True, processes=1)
-memory = Memory()
+memory = PreviewState()
 build(options, memory)
 for edit in sys.argv[3:]:
     sheet = change_one_sheet(Path("."), edit)

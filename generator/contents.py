@@ -9,7 +9,6 @@ either read or reported: nothing is skipped in silence. The three steps (`read_c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import marshal
 import os
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generator import parallel
 from generator.model import (
     Archive,
     Article,
@@ -31,9 +31,9 @@ from generator.model import (
     Site,
     Topic,
 )
-from generator import writers
-from generator.readers import Document, Problem, decode, not_a_file, parse_file, read_file, read_yaml
-from generator.validation import Checked, ContentFiles, check_archive, check_page_name, check_schema
+from generator.problems import Problem
+from generator.readers import Document, decode, not_a_file, parse_file, read_file, read_yaml
+from generator.validation import ContentFiles, check_page_name, check_schema
 
 REGISTRIES = {"site.yaml": "site", "people.yaml": "people", "topics.yaml": "topics"}
 
@@ -179,7 +179,7 @@ def _link_problem(path: Path) -> Problem:
 PARALLEL_FROM = 2000   # sheets: below this, one process reads them sooner than two
 PARSED_HERE = 1.0      # of an even share of the sheets, what this process parses. It also reads every
                        # sheet's bytes and unmarshals the others' values, but the others marshal and send
-                       # them: at 100,000 claims, 0.92 left this process waiting about 1 s, 1.0 ends together
+                       # them: a full even share ends with them
 
 
 def _read_sheets(paths: list[str], processes: int, files: ContentFiles,
@@ -260,99 +260,34 @@ def _parse_sheets(sheets: list[tuple[bytes, str]], processes: int) -> list[tuple
     shares = max(1, min(processes, len(sheets) // PARALLEL_FROM))
     if shares == 1:
         return [parse_file(raw, shown, positions=False) for raw, shown in sheets]
-    import multiprocessing   # only here: reading is otherwise free of processes
-
     here = int(len(sheets) * PARSED_HERE / shares)   # this process's share, the first; the others split the rest
     rest = len(sheets) - here
     bounds = [(0, here)] + [(here + rest * part // (shares - 1), here + rest * (part + 1) // (shares - 1))
                             for part in range(shares - 1)]
-    global _FORKED_SHEETS
-    _FORKED_SHEETS = sheets   # inherited by the forked workers, never pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
-            others = pool.map_async(_parse_share, bounds[1:])
-            read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
-            for (first, end), (values, found) in zip(bounds[1:], others.get()):
-                for (raw, shown), value, problems in zip(sheets[first:end], marshal.loads(values), found):
-                    read.append((None if value is _UNREAD else Document(shown, value, unparsed=raw), problems))
-    finally:
-        _FORKED_SHEETS = None
+    with parallel.forked(sheets, shares - 1) as pool:
+        others = [pool.apply_async(parallel.run, (_parse_share, share)) for share in bounds[1:]]
+        read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0][0]:bounds[0][1]]]
+        for (first, end), other in zip(bounds[1:], others):
+            values, found = other.get()
+            for (raw, shown), value, problems in zip(sheets[first:end], marshal.loads(values), found):
+                read.append((None if value is _UNREAD else Document(shown, value, unparsed=raw), problems))
     return read
 
-
-_FORKED_SHEETS: list[tuple[bytes, str]] | None = None
 _UNREAD = None   # the value sent back for a sheet that could not be read: no valid sheet is None (the file is empty)
 
 
-def _parse_share(bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
+def _parse_share(sheets: list[tuple[bytes, str]], bounds: tuple[int, int]) -> tuple[bytes, list[list[Problem]]]:
     """A forked process's share: each sheet's value (`_UNREAD` when it could not be read),
     marshalled, and each one's problems."""
-    read = [parse_file(raw, shown, positions=False) for raw, shown in _FORKED_SHEETS[bounds[0]:bounds[1]]]
+    read = [parse_file(raw, shown, positions=False) for raw, shown in sheets[bounds[0]:bounds[1]]]
     return (marshal.dumps([_UNREAD if document is None else document.value for document, _ in read]),
             [found for _, found in read])
-
-
-# ---------------------------------------------------------------------------
-# The sheets read before, kept in `.hindsight-cache/` beside the site between builds
-
-
-SHEETS_VERSION = 1
-
-
-def read_sheets_cache(path: Path) -> dict[str, tuple[str, bytes]]:
-    """The valid sheets an earlier build read, by path: (digest of their bytes, their value
-    marshalled). Empty when there is no cache, or one this code did not write (another
-    version of hindsight, a damaged file): it is then made again, never trusted."""
-    kept = writers.read_sealed(path, "sheets", SHEETS_VERSION)
-    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == code_digest() and isinstance(kept[1], dict)):
-        return {}
-    return kept[1]
-
-
-def sheets_to_cache(files: ContentFiles) -> dict[str, tuple[str, bytes]]:
-    """The sheets of this build that passed their schema, for the next build: a sheet with a
-    problem of its own is never kept, so it is read and reported again every time. (Checks
-    across sheets run on every sheet in every build, cached or not.)"""
-    kept = {}
-    for document in files.articles:
-        digest = files.digests.get(document.path)
-        if digest is not None and document.path in files.schema_valid:
-            blob = files.cached.get(document.path)
-            kept[document.path] = (digest, blob if blob is not None else marshal.dumps(document.value))
-    return kept
-
-
-def write_sheets_cache(path: Path, kept: dict[str, tuple[str, bytes]], before: dict[str, tuple[str, bytes]]) -> None:
-    """Write the sheets kept for the next build, unless they are the ones kept already."""
-    if kept.keys() == before.keys() and all(kept[name][0] == before[name][0] for name in kept):
-        return
-    writers.write_sealed(path, "sheets", SHEETS_VERSION, (code_digest(), kept))
-
-
-@functools.cache
-def code_digest() -> str:
-    """A digest of the generator's code and schemas: what reading, checking and modelling do."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(CODE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(f"{path.relative_to(CODE).as_posix()}\0".encode())
-            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-    return digest.hexdigest()
-
-
-CODE = Path(__file__).resolve().parent
 
 
 def _read(path: Path, problems: list[Problem]) -> Document | None:
     document, found = read_yaml(path, str(path))
     problems.extend(found)
     return document
-
-
-def check_content(files: ContentFiles, today: dt.date, checked: Checked | None = None) -> list[Problem]:
-    """Every file against its schema, then the checks across files (`check_archive`, which
-    a long-running process hands what it `checked` last time)."""
-    return check_schemas(files) + check_archive(files, today, checked)
 
 
 def check_schemas(files: ContentFiles) -> list[Problem]:
@@ -370,14 +305,6 @@ def check_schemas(files: ContentFiles) -> list[Problem]:
             files.schema_valid.add(document.path)
         problems.extend(found)
     return problems
-
-
-def load_archive(content_dir: Path, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
-    """Read, check and model the whole archive. The archive is None when any error was found."""
-    problems: list[Problem] = []
-    files, pages = read_content(content_dir, problems)
-    problems.extend(check_content(files, today or dt.date.today()))
-    return model_archive(files, pages, problems), sorted(problems, key=Problem.sort_key)
 
 
 def model_archive(files: ContentFiles, pages: dict[str, str], problems: list[Problem],

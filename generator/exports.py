@@ -20,9 +20,10 @@ from typing import Any, Callable
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, canonical_url, claim_path, damage_of, long_date,
+from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, damage_of, long_date,
                              said_label, wording)
 from generator.structured_data import json_ld, script_safe
+from generator.urls import canonical_url, claim_path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,11 +72,6 @@ def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) ->
     }
 
 
-def claim_records(archive: Archive, links: Links, base_url: str) -> list[dict[str, Any]]:
-    """Every claim's record, in date order."""
-    return [claim_record(archive, links, claim, base_url) for claim in links.claims.values()]
-
-
 @dataclass
 class Lines:
     """Files made of a line per claim, in one order, as a build wrote them: the claims' ids in
@@ -96,8 +92,8 @@ def lines(order: list[str], frames: list[tuple[bytes, bytes, bytes]], make: Call
     claims that follow one another there too are copied in one piece. Each claim then costs
     only a look-up of its place and a step along its run; the rest grows with the claims made
     again and the claims moved. Each file is put together in one copy. Made afresh, each
-    file is a bytearray that grew line by line: at 100,000 claims, 200 MB less at once than
-    the lines made apart and then joined."""
+    file is a bytearray that grows line by line: far less memory at once than the lines
+    made apart and then joined."""
     if before is None or stale is None:   # each line added to its file as it is made: the files, no more, in memory
         files = [bytearray() for _ in frames]
         return files, _lines_of(order, files, frames, write_lines(order, frames, make, [file.extend for file in files]))

@@ -16,7 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 from generator.linking import Links
 from generator.memory import cache_of_archive_text
 from generator.model import STATUS_LABELS, Archive
-from generator.pages import DAMAGE_MARKS, ORIGINAL_MARK, canonical_url, claim_path, damage_of, wording
+from generator.pages import DAMAGE_MARKS, ORIGINAL_MARK, damage_of, wording
+from generator.urls import canonical_url, claim_path
 
 FEED_ENTRIES = 50
 # Characters XML 1.0 forbids even when escaped.

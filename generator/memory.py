@@ -35,12 +35,9 @@ def let_go_of_archive_text() -> None:
 def give_back_freed_memory() -> None:
     """Hand the memory that earlier steps freed back to the system.
 
-    glibc's allocator keeps freed memory for reuse rather than return it. At 100,000 claims
-    it kept 180 MB once the documents read were let go, 290 MB once the pages were planned,
-    and 310 MB in the process finding similar statements once their index was made. A
-    process forked then shares those pages, and the first reuse copies them; a process
-    that goes on with less still holds them. It takes some 25 ms. Elsewhere than glibc (no
-    `malloc_trim`), nothing is done."""
+    glibc's allocator keeps freed memory for reuse rather than return it: a process forked
+    then shares those pages, and the first reuse copies them; a process that goes on with
+    less still holds them. Elsewhere than glibc (no `malloc_trim`), nothing is done."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 KINDS = ("assertion", "prediction", "promise", "position", "opinion")
 FORMS = ("direct", "indirect", "mixed")
-REVIEW_STATES = ("draft", "reviewed")
 REJECTED = "rejected"  # a claim an editor struck out: kept in its sheet, left off the site
 QUALITY_FLAGS = (
     "spun-text",
@@ -25,7 +24,6 @@ QUALITY_FLAGS = (
     "web-junk",
     "truncated",
 )
-PUBLISHED_BASES = ("url", "dateline", "text", "editor")
 
 UNRATED = "unrated"
 
@@ -37,7 +35,6 @@ STATUS_SCALES: dict[str, tuple[str, ...]] = {
     "position": ("held", "shifted", "reversed"),
     "opinion": (),
 }
-ALL_STATUSES = tuple(s for scale in STATUS_SCALES.values() for s in scale) + (UNRATED,)
 
 # Words a reader sees for each status.
 STATUS_LABELS = {
@@ -179,11 +176,6 @@ class Article:
     note: str | None = None
     claims: list[Claim] = field(default_factory=list)
 
-    @property
-    def damaged(self) -> bool:
-        """True when the source copy is unreliable word for word."""
-        return "spun-text" in self.quality or "stripped-diacritics" in self.quality
-
 
 @dataclass
 class Publisher:
@@ -210,7 +202,7 @@ class Archive:
     articles: list[Article]
     pages: dict[str, str] = field(default_factory=dict)  # slug -> Markdown source
     # Whether claims not yet reviewed are in it (the live preview's), or only reviewed ones
-    # (a build for publishing: `publishing.reviewed_only`).
+    # (a build for publishing: `review.reviewed_only`).
     drafts_shown: bool = True
 
     def claims(self) -> list[Claim]:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -42,6 +41,8 @@ from generator.model import (
     slugify,
 )
 from generator.structured_data import claim_review, json_ld
+from generator.urls import (article_path, canonical_url, claim_path, numbered_path, speaker_path, text_page_path,
+                            topic_path, year_path)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -122,55 +123,6 @@ KIND_LABELS = {
 FORM_LABELS = {"direct": "Direct quotation", "indirect": "Paraphrase", "mixed": "Partly quoted"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-
-# ---------------------------------------------------------------------------
-# Where each page lives (relative to the site's root)
-
-@cache_of_archive_text(maxsize=262_144)   # a path segment per claim, speaker, question, article: quoted once
-def _segment(text: str) -> str:
-    return quote(text, safe="")
-
-
-def claim_path(claim_id: str) -> str:
-    return f"claims/{_segment(claim_id)}/index.html"
-
-
-def speaker_path(person_id: str) -> str:
-    return f"speakers/{_segment(person_id)}/index.html"
-
-
-def topic_path(topic_id: str) -> str:
-    return f"topics/{_segment(topic_id)}/index.html"
-
-
-def article_path(slug: str) -> str:
-    return f"articles/{_segment(slug)}/index.html"
-
-
-def year_path(year: str) -> str:
-    return f"years/{_segment(year)}/index.html"
-
-
-def numbered_path(first: str, number: int) -> str:
-    """Page `number` of a list whose first page is `first`: topics/x/index.html, topics/x/page-2/index.html."""
-    if number <= 1:
-        return first
-    return first[: -len("index.html")] + f"page-{number}/index.html"
-
-
-def text_page_path(slug: str) -> str:
-    return f"pages/{_segment(slug)}/index.html"
-
-
-def canonical_url(base_url: str, path: str) -> str:
-    """The published address of a page: directory form, no index.html."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    if path == "index.html":
-        return base
-    if path.endswith("/index.html"):
-        return base + path[: -len("index.html")]
-    return base + path
 
 
 # ---------------------------------------------------------------------------
@@ -331,8 +283,8 @@ class SiteView:
 
     def claim_lines(self, claim_ids, root: str, show_speaker: bool = True) -> Markup:
         """Claims beside a claim, one short line each, as a list (a method, not a macro: a claim
-        page shows up to five such lists, and a Jinja render of a line cost 0.15 ms, a quarter
-        of a claim page at 100,000 claims). Each claim's line is made once, in two parts: what
+        page shows up to five such lists, and a Jinja macro per line would be a large share
+        of a claim page's rendering). Each claim's line is made once, in two parts: what
         comes before and after `root`, the only part that depends on the page."""
         claims = list(map(self.links.claims.__getitem__, claim_ids))
         self._note_claims(claims, show_speaker)

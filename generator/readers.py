@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from generator.problems import Problem
+
 try:  # PyYAML built with libyaml: about twenty times faster than the pure-Python loader.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
@@ -89,21 +91,6 @@ _PLAIN_TAGS = {
 }
 
 Path_ = tuple  # a path inside a document: keys and list indexes
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong (or worth an editor's look) at a place in a content file."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-    hint: str | None = None
-    severity: str = "error"  # or "warning"
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.severity, self.message)
 
 
 @dataclass
@@ -415,7 +402,7 @@ def parse_yaml(text: str, shown_path: str, unparsed: bytes | None = None) -> tup
 
 def _past_node_limit(text: str) -> yaml.Mark | None:
     """Where the file's values pass MAX_NODES, counted from the parser's events before any is
-    composed (a node tree takes some 300 bytes a value: 9.4 million of them took 3 GB), or None."""
+    composed (a node tree takes hundreds of bytes a value), or None."""
     count = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, _NODE_EVENTS):

@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import writers
+from generator import publishing, writers
+from generator.incremental import store
 
 SIGNATURE = b"pagefind_dcd"
 UNDATED = "undated"
@@ -272,14 +273,14 @@ def indexed_part(html: bytes) -> bytes:
 
 
 def record_path(output: Path) -> Path:
-    return writers.cache_path(output, "search")
+    return store.cache_path(output, "search")
 
 
 def read_record(output: Path) -> Record | None:
     """The previous build's search record, when there is one that describes the site in place."""
-    if not (output / writers.MARKER).is_file():
+    if not (output / publishing.MARKER).is_file():
         return None
-    data = writers.read_sealed(record_path(output), "search", RECORD_VERSION)
+    data = store.read_sealed(record_path(output), "search", RECORD_VERSION)
     try:
         fingerprint, shards, files = data
         if not (isinstance(fingerprint, str) and isinstance(shards, dict) and isinstance(files, dict)):
@@ -295,7 +296,7 @@ def forget_record(output: Path) -> None:
 
 
 def write_record(output: Path, record: Record) -> None:
-    writers.write_sealed(record_path(output), "search", RECORD_VERSION, (record.fingerprint, record.shards, record.files))
+    store.write_sealed(record_path(output), "search", RECORD_VERSION, (record.fingerprint, record.shards, record.files))
 
 
 # ---------------------------------------------------------------------------

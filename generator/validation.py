@@ -3,8 +3,8 @@ JSON Schemas in `generator/schemas/`, then across the archive (ids, references, 
 rating scales, links).
 
 It consumes `Document`s and produces `Problem`s, every one with file, line, column, what is
-wrong and how to fix it; it never stops at the first. Formatting problems for people,
-for tools (JSON) and for GitHub Actions annotations lives here too.
+wrong and how to fix it; it never stops at the first. How problems are shown to people and tools is
+`problems`' job.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,8 @@ import jsonschema_rs
 
 from generator.memory import cache_of_archive_text
 from generator.model import REJECTED, STATUS_SCALES, UNRATED, slugify, statuses_for
-from generator.readers import Document, Problem
+from generator.problems import Problem, format_problem  # noqa: F401 - commands/new.py (issue 24) imports it from here for now
+from generator.readers import Document
 
 if TYPE_CHECKING:
     import jsonschema
@@ -821,34 +822,3 @@ def _check_evidence_cycles(claims: dict[str, tuple[Document, tuple, dict]], cite
                 state[nxt] = 1
                 path.append(nxt)
                 stack.append((nxt, iter(cites.get(nxt, ()))))
-
-
-# ---------------------------------------------------------------------------
-# Reporting
-
-
-def format_problem(problem: Problem) -> str:
-    """`path:line:col: error: message` and, indented below, how to fix it."""
-    text = f"{problem.path}:{problem.line}:{problem.column}: {problem.severity}: {problem.message}"
-    if problem.hint:
-        text += f"\n    hint: {problem.hint}"
-    return text
-
-
-def _annotation_escape(text: str, *, property_value: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command that shows the problem inline in a pull request."""
-    level = "error" if problem.severity == "error" else "warning"
-    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
-    return (f"::{level} file={_annotation_escape(problem.path, property_value=True)},"
-            f"line={problem.line},col={problem.column}::{_annotation_escape(message)}")
-
-
-def problems_as_json(problems: list[Problem]) -> str:
-    return json.dumps([asdict(problem) for problem in problems], ensure_ascii=False, indent=2)

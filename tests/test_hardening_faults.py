@@ -21,7 +21,7 @@ from typing import Callable
 
 import pytest
 
-from generator import writers
+from generator import publishing, writers
 from generator.cli import main
 
 from conftest import SAMPLE_CONTENT
@@ -74,7 +74,7 @@ def test_the_replaced_site_is_removed_after_the_build_returns(published, monkeyp
         started.append(list(command))
         return real_popen(command, *args, **kwargs)
 
-    monkeypatch.setattr(writers.subprocess, "Popen", popen)
+    monkeypatch.setattr(publishing.subprocess, "Popen", popen)
     assert build_cli(content, output) == 0
     [command] = started
     assert command[-1].endswith(".old") and Path(command[-1]).parent == output.parent
@@ -82,10 +82,10 @@ def test_the_replaced_site_is_removed_after_the_build_returns(published, monkeyp
     assert leftovers(output) == []
 
     # A removal that never ran: the next build removes the retired site.
-    monkeypatch.setattr(writers.subprocess, "Popen", lambda *args, **kwargs: None)
+    monkeypatch.setattr(publishing.subprocess, "Popen", lambda *args, **kwargs: None)
     assert build_cli(content, output) == 0
     [retired] = [p for p in output.parent.iterdir() if p.name.endswith(".old")]
-    assert (retired / output.name / writers.MARKER).is_file()
+    assert (retired / output.name / publishing.MARKER).is_file()
     assert build_cli(content, output) == 0
     assert not retired.exists()
 
@@ -95,7 +95,7 @@ def test_a_build_leaves_a_retired_site_to_the_process_removing_it(published, mon
     deleting (it holds the folder's lock while it runs); one whose remover is gone, it does."""
     content, output, before = published
     held: list[int] = []
-    monkeypatch.setattr(writers.subprocess, "Popen", lambda *args, pass_fds=(), **kwargs: held.extend(
+    monkeypatch.setattr(publishing.subprocess, "Popen", lambda *args, pass_fds=(), **kwargs: held.extend(
         os.dup(descriptor) for descriptor in pass_fds))   # a remover that keeps the lock and does nothing
     assert build_cli(content, output) == 0
     [retired] = [p for p in output.parent.iterdir() if p.name.endswith(".old")]
@@ -120,7 +120,7 @@ def test_a_build_leaves_a_retired_site_to_the_process_removing_it(published, mon
 RUNNER = r"""
 import os, sys, time
 from pathlib import Path
-from generator import writers
+from generator import publishing, writers
 
 fault = os.environ["HINDSIGHT_TEST_FAULT"]
 release = Path(os.environ["HINDSIGHT_TEST_RELEASE"])
@@ -156,9 +156,9 @@ elif fault.startswith("kill-rename:"):
         return renaming
     os.replace, os.rename = killing(os.replace), killing(os.rename)
     if hasattr(writers, "_exchange"):
-        writers._exchange = killing(writers._exchange)
+        publishing._exchange = killing(publishing._exchange)
 elif fault == "pause-swap":
-    writers._exchange = lambda first, second: False
+    publishing._exchange = lambda first, second: False
     original_replace = os.replace
     def replace(source, target):
         original_replace(source, target)
@@ -166,11 +166,11 @@ elif fault == "pause-swap":
             pause()
     writers.os.replace = replace
 elif fault == "pause-lock":
-    original_open = writers.open_staging
+    original_open = publishing.open_staging
     def open_staging(output):
         pause()
         return original_open(output)
-    writers.open_staging = open_staging
+    publishing.open_staging = open_staging
 
 from generator.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -224,7 +224,7 @@ def test_build_killed_at_any_step_of_the_swap_leaves_a_whole_site(published, tmp
     now = snapshot(output)
     assert now == before or "A new paragraph." in now["pages/about/index.html"].decode("utf-8")
     assert now != before or process.returncode == -signal.SIGKILL
-    assert (output / writers.MARKER).is_file() and "index.html" in now and "claims.json" in now
+    assert (output / publishing.MARKER).is_file() and "index.html" in now and "claims.json" in now
     assert build_cli(content, output) == 0
     assert "A new paragraph." in (output / "pages" / "about" / "index.html").read_text("utf-8")
     assert leftovers(output) == []
@@ -287,9 +287,9 @@ def test_folder_that_cannot_be_written_keeps_the_previous_site(published, monkey
     elif failing == "exchange":
         def exchange(first, second):
             raise denied
-        monkeypatch.setattr(writers, "_exchange", exchange)
+        monkeypatch.setattr(publishing, "_exchange", exchange)
     else:
-        monkeypatch.setattr(writers, "_exchange", lambda first, second: False)
+        monkeypatch.setattr(publishing, "_exchange", lambda first, second: False)
         original = os.replace
 
         def replace(source, target):

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator import exports, feeds
-from generator.contents import load_archive
+from generator.build import check
 from generator.extraction import sheets
 from generator.extraction.articles import SourceArticle
 from generator.linking import link_archive
@@ -232,7 +232,7 @@ def read_page(html: str) -> PageReader:
     return reader
 
 
-_SAMPLE = load_archive(SAMPLE_CONTENT)[0]
+_SAMPLE = check(SAMPLE_CONTENT)[0]
 
 
 def render_site(archive) -> dict[str, str]:

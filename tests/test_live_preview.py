@@ -106,7 +106,7 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
     """Each rebuild keeps its record in memory and leaves an empty stand-in on disk, which a
     command-line build does not trust; the watcher writes the record at its next idle look,
     unless another build replaced the site meanwhile."""
-    from generator import incremental
+    from generator.incremental.record import read_record
 
     project, preview, base = preview_server
     preview.args.incremental = True   # as `hindsight serve` sets it
@@ -122,21 +122,21 @@ def test_the_preview_writes_the_record_once_idle_for_the_next_command_line_build
 
     sheet.write_text(good.replace("No meeting of the two leaders", "Still no meeting of the two leaders"), "utf-8")
     assert preview.rebuild_if_changed() is True
-    assert incremental.read_record(site) is None and preview.memory.record is not None
+    assert read_record(site) is None and preview.state.record is not None
     sheet.write_text(good, "utf-8")   # and a build from the command line before the preview sees it
     everything = command_line()   # the stand-in is no record: every page rendered, and the record written
     assert everything.rendered == everything.pages
-    its_own = incremental.read_record(site)
-    assert its_own.digests != preview.memory.record.digests
+    its_own = read_record(site)
+    assert its_own.digests != preview.state.record.digests
     preview.keep_record()
-    assert incremental.read_record(site).digests == its_own.digests, "the site's own record, not the preview's"
+    assert read_record(site).digests == its_own.digests, "the site's own record, not the preview's"
 
     assert preview.rebuild_if_changed() is True
-    assert incremental.read_record(site) is None
+    assert read_record(site) is None
     assert preview.rebuild_if_changed() is False
-    written = incremental.read_record(site)
-    assert written is not None and written.pages == preview.memory.record.pages
-    assert preview.memory.describes(site), "the preview still knows the site in place as its own"
+    written = read_record(site)
+    assert written is not None and written.pages == preview.state.record.pages
+    assert preview.state.describes(site), "the preview still knows the site in place as its own"
     sheet.write_text(good.replace("No meeting of the two leaders", "No meeting yet of the two leaders"), "utf-8")
     result = command_line()
     assert 0 < result.rendered < result.pages, "the command line went on from the record"
@@ -150,7 +150,7 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
     import subprocess
     import time
 
-    from generator import incremental
+    from generator.incremental.record import read_record
 
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project)
@@ -184,7 +184,7 @@ def test_hindsight_serve_stopped_by_kill_writes_its_record_and_exits_cleanly(tmp
             server.wait()
         reader.join(timeout=10)   # it has read to the end
         server.stderr.close()
-    record = incremental.read_record(project / "site")
+    record = read_record(project / "site")
     assert record is not None, "the record is on disk for the next build from the command line"
     page = "claims/2025-zelensky-begins-with-meeting-of-leaders/index.html"
     assert page in record.pages
@@ -196,7 +196,7 @@ def test_hindsight_serve_that_cannot_listen_still_leaves_its_builds_record(tmp_p
     import socket
     import subprocess
 
-    from generator import incremental
+    from generator.incremental.record import read_record
 
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project)
@@ -206,7 +206,7 @@ def test_hindsight_serve_that_cannot_listen_still_leaves_its_builds_record(tmp_p
         command, where = serve_command(project, taken.getsockname()[1])
         finished = subprocess.run(command, capture_output=True, text=True, timeout=120, **where)
     assert finished.returncode == 2 and "cannot listen on port" in finished.stderr
-    assert incremental.read_record(project / "site") is not None
+    assert read_record(project / "site") is not None
 
 
 def test_an_edit_saved_while_a_rebuild_runs_is_rebuilt_for(preview_server):

@@ -116,10 +116,11 @@ def test_the_live_preview_keeps_unchanged_shards_where_they_are(archive: Path, m
     shards kept as they were are already, the very files of the site in place: they are not
     linked again. Shards indexed again, and a year that loses its last claim, are replaced
     or removed; each build's site is the one a full build makes."""
-    from generator import incremental, writers
+    from generator import writers
+    from generator.incremental.preview import PreviewState
 
     monkeypatch.setattr(search, "SMALL_DECADE", 0)   # a shard per year
-    memory = incremental.Memory()
+    memory = PreviewState()
     options = BuildOptions(content=archive / "content", output=archive / "site", extract=False, incremental=True)
     linked: list[str] = []
     real_link = writers.link_tree

@@ -8,8 +8,9 @@ from collections import Counter
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import linking
-from generator.linking import link_archive, similar_statements, statement_features
+from generator import linking, similarity
+from generator.linking import link_archive
+from generator.similarity import similar_statements, statement_features
 from generator.model import Archive, Article, Claim, Outcome, Person, Publisher, Site, Topic
 
 
@@ -56,7 +57,7 @@ def test_claims_in_the_same_article_are_not_offered_as_similar():
 
 
 def test_common_words_alone_do_not_make_statements_similar(monkeypatch):
-    monkeypatch.setattr(linking, "POSTING_CAP", 5)
+    monkeypatch.setattr(similarity, "POSTING_CAP", 5)
     common = "ukraine russia war talks"
     claims = [claim(f"c{i}", f"{common} topic{i} subject{i}", f"s{i}", dt.date(2020, 1, 1 + i), f"art{i}")
               for i in range(12)]
@@ -101,10 +102,10 @@ def test_similarity_scales_without_comparing_all_pairs():
                     dt.date(2019 + i % 7, 1, 1), f"a{i}") for i in range(count)]
     work = Counter()
     found = similar_statements(claims, work)
-    assert work["postings walked"] <= count * linking.RAREST_FEATURES * linking.POSTING_CAP
+    assert work["postings walked"] <= count * similarity.RAREST_FEATURES * similarity.POSTING_CAP
     assert work["pairs scored"] < count * (count - 1) // 20
     assert found, "claims sharing two rare words are similar"
-    assert all(len(items) <= linking.SIMILAR_SHOWN for items in found.values())
+    assert all(len(items) <= similarity.SIMILAR_SHOWN for items in found.values())
     assert all(item.claim != key for key, items in found.items() for item in items)
 
 
@@ -150,7 +151,7 @@ def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
 def test_similar_statements_scored_in_two_processes_are_the_same(monkeypatch):
     import multiprocessing
 
-    monkeypatch.setattr(linking, "SCORED_AT_ONCE", 37)   # batches taken by either process
+    monkeypatch.setattr(similarity, "SCORED_AT_ONCE", 37)   # batches taken by either process
     forked: list[str] = []
     real_context = multiprocessing.get_context
     monkeypatch.setattr(multiprocessing, "get_context", lambda kind: forked.append(kind) or real_context(kind))
@@ -241,13 +242,14 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
     small limits make frequencies cross weight steps, the posting cap and the candidate cut."""
     import random as randoms
 
-    from generator.linking import SimilarityRecord, similar_inputs, similarity_digest
+    from generator.linking import similar_inputs
+    from generator.similarity import SimilarityRecord, similarity_digest
 
     for name, value in (("POSTING_CAP", 9), ("RAREST_FEATURES", 4), ("CANDIDATES_SCORED", 3),
                         ("MIN_SIMILARITY", 0.05), ("REFIND_AT_MOST", 1.0), ("COARSE_FROM", 12)):
-        monkeypatch.setattr(linking, name, value)
+        monkeypatch.setattr(similarity, name, value)
     # Weights worked out with these limits, and not kept for other tests.
-    monkeypatch.setattr(linking, "_weight", getattr(linking._weight, "__wrapped__", linking._weight))
+    monkeypatch.setattr(similarity, "_weight", getattr(similarity._weight, "__wrapped__", similarity._weight))
     random = randoms.Random(seed)
     claims = [_random_claim(random, number) for number in range(random.randint(1, 70))]
     number = len(claims)
@@ -262,9 +264,9 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
         if record.refind(ordered, ignore, digest):
             assert record.found == similar_statements(ordered, ignore=ignore)
         else:   # every weight changed, or more claims changed than there are now
-            now = {item.id: linking._inputs_of(item) for item in ordered}
+            now = {item.id: similarity._inputs_of(item) for item in ordered}
             changed = {item for item in now if before.get(item) != now[item]} | (before.keys() - now.keys())
-            assert linking._corpus(len(ordered)) != record.corpus or len(changed) > len(ordered)
+            assert similarity._corpus(len(ordered)) != record.corpus or len(changed) > len(ordered)
             record = SimilarityRecord.find(ordered, ignore, similarity_digest(ordered, ignore))
 
 
@@ -275,7 +277,7 @@ def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
     import dataclasses
     import random as randoms
 
-    from generator.linking import SimilarityRecord, similarity_digest
+    from generator.similarity import SimilarityRecord, similarity_digest
 
     random, count = randoms.Random(7), 3000
     vocabulary = [f"word{number}" for number in range(3000)]
@@ -303,13 +305,13 @@ def test_a_weight_changes_only_where_a_frequency_crosses_a_step():
     changes a weight, and a common word's more rarely still."""
     import math
 
-    weights = [linking._weight(frequency, 16384) for frequency in range(1, 5000)]
+    weights = [similarity._weight(frequency, 16384) for frequency in range(1, 5000)]
     assert all(isinstance(weight, int) and weight > 0 for weight in weights)
     assert weights == sorted(weights, reverse=True)
     changes = {frequency for frequency in range(2, 5000) if weights[frequency - 1] != weights[frequency - 2]}
     steps = {math.ceil(2 ** (k / 4)) for k in range(1, 32)} | {math.ceil(2 ** (k / 2)) for k in range(16, 25)}
     assert changes == {step for step in steps if 2 <= step < 5000}
-    assert linking._corpus(10_000) == linking._corpus(16_384) == 16_384 != linking._corpus(16_385)
+    assert similarity._corpus(10_000) == similarity._corpus(16_384) == 16_384 != similarity._corpus(16_385)
 
 
 def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_found_from_scratch(monkeypatch):
@@ -320,9 +322,9 @@ def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_foun
     statements are those found from scratch."""
     import random as randoms
 
-    from generator.linking import SimilarityRecord, similarity_digest
+    from generator.similarity import SimilarityRecord, similarity_digest
 
-    monkeypatch.setattr(linking, "REFIND_AT_MOST", 1.0)   # so alike, most claims are scored again: not anew
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)   # so alike, most claims are scored again: not anew
     random = randoms.Random(11)
     subjects = ["the talks", "a ceasefire", "the meeting", "sanctions", "the summit", "the memorandum",
                 "security guarantees", "the prisoner exchange"]

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildResult, build
-from generator.incremental import Memory
+from generator.incremental.preview import PreviewState
 from generator.search import SearchIndexError
-from generator.validation import format_problem
+from generator.problems import format_problem
 from generator import writers
 from generator.writers import OutputError
 
@@ -83,14 +83,14 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
                         search=args.search, drafts=args.drafts, extract=args.extract, incremental=args.incremental)
 
 
-def run_build(args: argparse.Namespace, memory: Memory | None = None) -> tuple[int, BuildResult | None]:
-    """Build as the arguments say and tell the editor how it went; `memory` as for `build`."""
+def run_build(args: argparse.Namespace, state: PreviewState | None = None) -> tuple[int, BuildResult | None]:
+    """Build as the arguments say and tell the editor how it went; `state` as for `build`'s `preview`."""
     if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
         print(f"hindsight build: --base-url must start with http:// or https://, not {args.base_url!r}",
               file=sys.stderr)
         return 2, None
     try:
-        result = build(options_from(args), memory)
+        result = build(options_from(args), state)
     except OutputError as error:
         print(f"hindsight build: {error}", file=sys.stderr)
         return 2, None

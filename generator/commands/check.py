@@ -12,10 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from generator.contents import load_archive
+from generator.build import check
 from generator.model import Archive
-from generator.readers import Problem
-from generator.validation import format_problem, github_annotation, problems_as_json
+from generator.problems import Problem, format_problem, github_annotation, problems_as_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
-    archive, problems = load_archive(content)
+    archive, problems = check(content)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     if args.format == "json":

@@ -26,11 +26,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import incremental
 from generator.commands.build import add_build_arguments, run_build
-from generator.incremental import Memory
+from generator.incremental.preview import PreviewState, write_remembered_record
 from generator.pages import TEMPLATES
-from generator.validation import format_problem
+from generator.problems import format_problem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,12 +69,12 @@ RELOAD_SCRIPT = (
 
 class Preview:
     """The live preview's state: rebuilds when watched files change and remembers the last errors,
-    and, in `memory`, what the last build read and made (a rebuild after one edit then reads
+    and, in `state`, what the last build read and made (a rebuild after one edit then reads
     and works out again only what the edit touched)."""
 
-    def __init__(self, args: argparse.Namespace, watched: list[Path], memory: Memory | None = None):
+    def __init__(self, args: argparse.Namespace, watched: list[Path], state: PreviewState | None = None):
         self.args = args
-        self.memory = memory if memory is not None else Memory()
+        self.state = state if state is not None else PreviewState()
         self.watched = watched
         self.version = 0
         self.errors: list[str] = []
@@ -84,9 +83,8 @@ class Preview:
 
     def _snapshot(self) -> dict[str, tuple[int, int]]:
         """Each watched file's modification time and size, by path; files whose names start
-        with a dot (editors' swap and lock files) are left out. Walked with `os.scandir`: at
-        100,000 claims (20,000 sheets) `Path.rglob` and a stat each took a quarter of a
-        second, twice a second, while the preview sat idle."""
+        with a dot (editors' swap and lock files) are left out. Walked with `os.scandir`:
+        `Path.rglob` and a stat each cost a large archive's idle preview a core."""
         seen: dict[str, tuple[int, int]] = {}
         folders = [str(folder) for folder in self.watched]
         while folders:
@@ -125,7 +123,7 @@ class Preview:
 
         started = time.perf_counter()
         try:   # from the watcher thread, beside the server's: render in this process, never fork
-            result = build(dataclasses.replace(options_from(self.args), processes=1), self.memory)
+            result = build(dataclasses.replace(options_from(self.args), processes=1), self.state)
         except Exception as error:  # shown in the page, never a dead server
             self.errors = [f"the build failed: {error}"]
         else:
@@ -141,9 +139,10 @@ class Preview:
     def keep_record(self) -> None:
         """Write the last build's record for a later build from the command line, which would
         render every page without it: when the preview is idle, and when it stops. (Each
-        build keeps it in memory only: at 100,000 claims, writing it takes about 0.4 s.)"""
+        build keeps it in memory only: writing it after every edit slows a large archive's
+        rebuilds.)"""
         try:
-            incremental.write_remembered_record(Path(self.args.output), self.memory)
+            write_remembered_record(Path(self.args.output), self.state)
         except OSError as error:
             print(f"hindsight serve: could not write the build's record ({error}); the next build from the "
                   "command line will render every page", file=sys.stderr)
@@ -291,8 +290,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"hindsight serve: {error}", file=sys.stderr)
         return 2
-    memory = Memory() if args.watch else None
-    status, result = run_build(args, memory)
+    state = PreviewState() if args.watch else None
+    status, result = run_build(args, state)
     content_errors = status == 1 and result is not None and args.watch
     if (status != 0 or result is None) and not content_errors:
         return status
@@ -301,7 +300,7 @@ def run(args: argparse.Namespace) -> int:
     preview = None
     if args.watch:
         content = Path(args.content)
-        preview = Preview(args, [content, content.parent / "seeds", TEMPLATES], memory)
+        preview = Preview(args, [content, content.parent / "seeds", TEMPLATES], state)
         if content_errors:  # serve the errors, and the site as soon as they are fixed
             preview.errors = [format_problem(p) for p in result.problems if p.severity == "error"]
             Path(args.output).mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Incremental rebuilds: which pages must be rendered again, and the record that says so.
+"""Which pages must be rendered again, and the record that says so.
 
 Consumes this build's page plans, the archive and its links, and the record the previous
 build left; produces the pages to render, the pages to keep as they are, and after
@@ -9,26 +9,11 @@ new, when its plan digest changed, or when any part it read changed. A change to
 templates, to the generator's code, to the site settings, the published address or the text
 pages' titles (in every page's navigation) renders everything.
 
-The record is kept outside the site folder, in `.hindsight-cache/` beside it, so it is never
-published. It is removed before the new site is swapped in and written again only after,
-so it always describes the site that is in place; without a trustworthy record the build
-renders every page. Beside it an incremental build keeps the sheets it read (`contents`:
-not parsed again while their bytes are the same), the similar statements it found
-(`linking`), the search index's record (`search`) and the site before the one in place
-(`writers.adopt_spare`: the next staging folder; after a build that rendered most pages, a
-copy of its own site, made by hard links in the background). Each is checked before use
-and ignored when it does not match; none is needed for a correct build. A long-running
-process (the live preview) hands each build a `Memory` of the last one instead: the
-sheets, articles, similar statements, record, plans and downloads are not read back, and
-a page's plan is compared with the one before (`same_plan`) rather than digested; its
-record is written when it is idle, an empty stand-in meanwhile (`write_record_later`). It also
-keeps what only a process that saw the last build can trust: which files on disk have not
-changed since they were read, what was made from objects that are still the very same
-(links, plans, checks), and which files tell the spare from the site in place.
-
-The record also keeps the length of each claim's line in `claims.json`, `claims.csv` and
-the offline search index, so that those copy the lines of claims made from unchanged parts
-from the site in place.
+The record is kept in `.hindsight-cache/` beside the site (`store`), never published. It is
+removed before the new site is swapped in and written again only after, so it always
+describes the site in place; without a trustworthy record the build renders every page. It
+also keeps the length of each claim's line in `claims.json`, `claims.csv` and the offline
+search index, so that those copy the lines of claims made from unchanged parts.
 """
 
 from __future__ import annotations
@@ -42,13 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import exports, search, writers
-from generator.writers import cache_path
-from generator.contents import code_digest
+from generator import exports
+from generator.incremental import store
+from generator.incremental.store import cache_path, code_digest
 from generator.linking import Links
 from generator.model import Archive, Article, Claim, Person, Topic
 from generator.pages import Page, SiteView, part_key
-from generator.validation import Checked
 
 RECORD_VERSION = 5
 
@@ -165,10 +149,10 @@ class Comparison:
     # Parts (by part key) whose digest differs from the previous record's, or that are new or
     # gone; None when there is no usable previous record.
     changed: set[str] | None = None
-    downloads: exports.Downloads | None = None   # the downloads made, for `Memory`
-    downloads_before: exports.Downloads | None = None   # the previous build's, when `Memory` has them
-    offline: exports.OfflineIndex | None = None          # the offline search index made, for `Memory`
-    offline_before: exports.OfflineIndex | None = None   # the previous build's, when `Memory` has them
+    downloads: exports.Downloads | None = None   # the downloads made, for `PreviewState`
+    downloads_before: exports.Downloads | None = None   # the previous build's, when `PreviewState` has them
+    offline: exports.OfflineIndex | None = None          # the offline search index made, for `PreviewState`
+    offline_before: exports.OfflineIndex | None = None   # the previous build's, when `PreviewState` has them
 
     def note_reads(self, reads: dict[str, set[str]]) -> None:
         """Add what the pages just rendered read, to the record of this build."""
@@ -330,79 +314,6 @@ def note_exports(changes: Comparison, downloads: exports.Downloads, offline: exp
         changes.downloads, changes.offline = downloads, offline
 
 
-@dataclass
-class Memory:
-    """What a long-running process (the live preview) keeps of its last incremental build, so
-    that the next one reads none of it back from `.hindsight-cache/` nor works it out again:
-    the sheets read (their cache entries, their values, and their bytes while unchanged on
-    disk), the articles, speakers and questions modelled from them, what the checks across
-    sheets found, the links and similar statements found, and, while the site in place is
-    the one that build made, its record, its plans, its downloads and offline search rows,
-    its files and what tells its spare from it. Each is used where the build would use what
-    is on disk, under the same checks, or where it was made from the very same objects; the
-    site's part only while the record on disk is the very file that build wrote (another
-    build of the same folder, or one that failed after the swap, replaces or removes it)."""
-
-    sheets: dict[str, tuple[str, bytes]] | None = None   # the sheets cache's entries, as `contents` keeps them
-    sheets_on_disk: dict[str, str] | None = None   # the sheets cache on disk, as this process last wrote it: sheet -> digest
-    values: dict[str, tuple[str, Any]] = field(default_factory=dict)      # sheet -> (digest, its value)
-    settled: dict[str, tuple] = field(default_factory=dict)   # sheets unchanged on disk for a while: path -> (stat, digest, bytes)
-    settled_registries: dict[str, tuple] = field(default_factory=dict)   # the same: path -> (stat, document, problems)
-    articles: dict[str, tuple[str, Article]] = field(default_factory=dict)   # sheet -> (digest, its article)
-    registries: dict[str, tuple[Any, dict]] = field(default_factory=dict)   # people, topics -> (value, model)
-    checked: Checked = field(default_factory=Checked)   # what the checks across files found
-    similar: tuple[str, dict] | None = None   # the similar statements found, as `linking` hands them back
-    links: Links | None = None   # the last build's links
-    site: tuple[str, int, int, int] | None = None   # the record file written: path, inode, change time, size
-    record: Record | None = None
-    plans: dict[str, Page] = field(default_factory=dict)   # path -> the last build's plan of the page
-    downloads: exports.Downloads | None = None
-    offline: exports.OfflineIndex | None = None
-    files: frozenset[str] | None = None   # every file of the site in place
-    spare: writers.SpareContents | None = None   # what the spare holds, when this process made it and the site
-    searched: frozenset[str] = frozenset()   # the search index's files among `files`
-    # Whether `record` is on disk too: the live preview writes it when idle (`write_remembered_record`),
-    # not after each build; until then the record file is an empty stand-in.
-    record_on_disk: bool = False
-
-    def describes(self, output: Path) -> bool:
-        """Whether the site in place at `output` is the one the remembered build made."""
-        return self.site is not None and self.site == _file_key(record_path(output)) \
-            and (output / writers.MARKER).is_file()
-
-    def remember_site(self, output: Path, changes: Comparison, pages: list[Page], written: dict[str, int],
-                      spare: Path | None = None, shared: frozenset[str] = frozenset()) -> None:
-        """After a build's record is written, or its stand-in (`write_record_later`): its record,
-        plans and downloads; the files of its site (`written` by it, or `shared` with the site
-        before: search index shards kept, and the pages it kept); and, when the site it
-        replaced became the `spare`, what that holds, if this process made that site too."""
-        self.site = _file_key(record_path(output))
-        self.record_on_disk = False
-        self.record, self.downloads, self.offline = changes.record, changes.downloads, changes.offline
-        self.plans = {page.path: page for page in pages}
-        replaced = frozenset(written).union(page.path for page in changes.stale) - shared
-        before, self.files = self.files, frozenset(changes.record.sizes).union(written)
-        self.searched = frozenset(path for path in written if path.startswith(search.BUNDLES + "/"))
-        key = writers.SpareContents.key_of(spare) if spare is not None and before is not None else None
-        self.spare = writers.SpareContents(before, replaced, key) if key is not None else None
-
-    def forget_site(self) -> None:
-        self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
-        self.offline, self.searched = None, frozenset()
-
-    def search_files(self) -> frozenset[str]:
-        """The search index's files in the site in place, as far as this process knows."""
-        return self.searched if self.spare is not None else frozenset()
-
-
-def _file_key(path: Path) -> tuple[str, int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return str(path), stat.st_ino, stat.st_ctime_ns, stat.st_size
-
-
 # ---------------------------------------------------------------------------
 # The record on disk
 
@@ -415,7 +326,7 @@ def read_record(output: Path) -> Record | None:
     """The previous build's record, when there is one that describes the site in place."""
     if not (output / ".hindsight-site").is_file():
         return None
-    data = writers.read_sealed(record_path(output), "record", RECORD_VERSION)
+    data = store.read_sealed(record_path(output), "record", RECORD_VERSION)
     try:
         fingerprint, digests, pages, sheets, downloads, offline, rendered, sizes = data
         order, json_sum, csv_sum, json_lengths, csv_lengths = downloads
@@ -436,31 +347,7 @@ def forget_record(output: Path) -> None:
     record_path(output).unlink(missing_ok=True)
 
 
-def write_record_later(output: Path) -> None:
-    """An empty record file in place of the record: a build that reads it finds no record (and
-    renders every page), while the live preview, which keeps the record in memory, knows the
-    site in place by this very file (`Memory.describes`) and writes the record when idle.
-    Writing the record takes about 0.4 s at 100,000 claims: not worth doing after every edit."""
-    path = record_path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"")
-
-
-def write_remembered_record(output: Path, memory: Memory) -> bool:
-    """Write the record `memory` holds, if not yet on disk and the site in place is still the
-    one it describes (another build of the folder may have replaced it): True if written.
-    Takes the build lock, so never call it from within a build."""
-    if memory.record is None or memory.record_on_disk:
-        return False
-    with writers.build_lock(output):
-        if not memory.describes(output):
-            return False
-        write_record(output, memory.record)
-        memory.site, memory.record_on_disk = _file_key(record_path(output)), True
-    return True
-
-
 def write_record(output: Path, record: Record) -> None:
-    writers.write_sealed(record_path(output), "record", RECORD_VERSION,
+    store.write_sealed(record_path(output), "record", RECORD_VERSION,
                          (record.fingerprint, record.digests, record.pages, record.sheets, record.downloads,
                           record.offline, record.rendered, record.sizes))
