@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.contents import load_archive  # noqa: E402
+from generator.build import check as check_archive  # noqa: E402
 from generator.retrieval import ClaimIndex, Statement, archive_statements, quoted  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "checkthat2020"
@@ -118,7 +118,7 @@ def archive_pairs(content: Path) -> dict[str, float]:
     """Recall@5 over the archive's gold pairs: every claim an editor cited as evidence for
     another claim's outcome. Each citing claim asks (`ClaimIndex.like`, itself left out): is
     the cited claim in its top 5? And the other way round (what "said since" would show)."""
-    archive, problems = load_archive(content)
+    archive, problems = check_archive(content)
     if archive is None:
         sys.exit(f"{content}: content errors; run hindsight check ({len(problems)} problems)")
     statements = {s.id: s for s in archive_statements(archive)}
@@ -162,7 +162,7 @@ def cost(claims: int, asked: int = 2000, engine: str = "retrieval") -> dict[str,
     from synthetic import generate
     with tempfile.TemporaryDirectory() as folder:
         generate(claims, Path(folder))
-        archive, problems = load_archive(Path(folder) / "content")
+        archive, problems = check_archive(Path(folder) / "content")
     found: dict[str, float] = {"claims": len(archive.claims())}
     if engine == "today":
         try:

@@ -290,7 +290,7 @@ def extract_new_seeds(options: BuildOptions) -> list[str]:
     sheet with its position. Returns what to tell the editor."""
     if not options.extract:
         return []
-    from generator.commands.extract import extract, stale_seeds
+    from generator.extraction.seeds import extract, stale_seeds
 
     seeds = stale_seeds(options.content)
     if not seeds:

@@ -22,7 +22,7 @@ from typing import IO, Any, Iterable, Iterator
 
 import yaml
 
-from generator import writers
+from generator.incremental import store
 from generator.model import UNRATED, Evidence, Outcome
 from generator.readers import Document, Problem
 
@@ -365,11 +365,11 @@ class HistoryCache:
         self.path = path
 
     def load(self) -> dict | None:
-        state = writers.read_sealed(self.path, "history", HISTORY_VERSION)
+        state = store.read_sealed(self.path, "history", HISTORY_VERSION)
         return state if isinstance(state, dict) and state.get("version") == HISTORY_VERSION else None
 
     def save(self, state: dict) -> None:
-        writers.write_sealed(self.path, "history", HISTORY_VERSION, state)
+        store.write_sealed(self.path, "history", HISTORY_VERSION, state)
 
 
 def _empty_state(prefix: str) -> dict:

@@ -25,7 +25,7 @@ import jsonschema_rs
 
 from generator.memory import cache_of_archive_text
 from generator.model import REJECTED, STATUS_SCALES, UNRATED, slugify, statuses_for
-from generator.problems import Problem, format_problem  # noqa: F401 - commands/new.py (issue 24) imports it from here for now
+from generator.problems import Problem
 from generator.readers import Document
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from generator.contents import load_archive
+from generator.build import check as check_archive
 from generator.retrieval import ClaimIndex, Quote, Statement, archive_statements, quoted, words
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample" / "content"
@@ -74,7 +74,7 @@ def test_hashtags_and_handles_split_where_their_case_changes():
 
 
 def test_archive_claims_carry_their_questions_and_speakers_name():
-    archive, problems = load_archive(SAMPLE)
+    archive, problems = check_archive(SAMPLE)
     assert archive is not None, problems
     statements = {s.id: s for s in archive_statements(archive)}
     assert len(statements) == len(archive.claims())
@@ -88,7 +88,7 @@ def test_archive_claims_carry_their_questions_and_speakers_name():
 
 
 def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
-    archive, _ = load_archive(SAMPLE)
+    archive, _ = check_archive(SAMPLE)
     statements = archive_statements(archive) + COLLECTION
     index = ClaimIndex.of(statements)
     together = index.neighbours(limit=3)

@@ -61,13 +61,3 @@ def run(args: argparse.Namespace) -> int:
     from generator.extraction.seeds import extract
 
     return extract(content, seeds, args.jobs, whole_run=True)
-
-
-def __getattr__(name: str):
-    """`extract` and `stale_seeds` for callers not yet importing generator.extraction.seeds
-    (build.py, commands/new.py); loaded on first use so `hindsight --help` stays quick."""
-    if name in ("extract", "stale_seeds"):
-        from generator.extraction import seeds
-
-        return getattr(seeds, name)
-    raise AttributeError(name)

@@ -32,7 +32,8 @@ from generator.scaffolding import (
     write_new_file,
 )
 from generator.model import slugify
-from generator.validation import SLUG, blank_message, format_problem, is_blank
+from generator.problems import format_problem
+from generator.validation import SLUG, blank_message, is_blank
 from generator.writers import write_text_atomically
 
 

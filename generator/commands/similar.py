@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from generator.contents import load_archive
+from generator.build import check as check_archive
 from generator.retrieval import ClaimIndex, archive_statements, quoted
-from generator.validation import format_problem
+from generator.problems import format_problem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print("hindsight similar: the quote is empty\n    hint: put the words to look for in quotes",
               file=sys.stderr)
         return 2
-    archive, problems = load_archive(Path(args.content))
+    archive, problems = check_archive(Path(args.content))
     if archive is None:
         for problem in problems:
             print(format_problem(problem), file=sys.stderr)
