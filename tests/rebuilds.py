@@ -40,7 +40,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 def same_as_full_build(archive: Path) -> None:
     run(archive, "full", incremental_=False)
     built, full = tree(archive / "site"), tree(archive / "full")
-    assert sorted(built) == sorted(full)
+    assert sorted(built) == sorted(full), (f"only in the incremental build: {sorted(built.keys() - full.keys())[:5]}; "
+                                           f"only in the full build: {sorted(full.keys() - built.keys())[:5]}")
     different = [path for path in full if built[path] != full[path]]
     assert different == [], f"incremental output differs from a full build in {different[:5]}"
     shutil.rmtree(archive / "full")
