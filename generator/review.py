@@ -2,7 +2,7 @@
 
 Consumes the checked `Archive`; produces the archive a site for publishing is built from
 (claims marked `review: reviewed` only, and only the articles, speakers and questions that
-still have one) and `LeftOut`, what was left out and why, for the build to print. The live
+still have one; no page an editor has not finished) and `LeftOut`, what was left out and why, for the build to print. The live
 preview keeps drafts (each marked on the site) and gives no pages to speakers and questions
 without claims all the same; nothing here changes the archive it is given.
 """
@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from generator.model import Archive
+from generator.scaffolding import PLACEHOLDER, unfinished
 
 REVIEWED = "reviewed"
 SHOWN_AT_MOST = 10   # names listed per kind of thing left out; the rest are counted
@@ -27,6 +28,7 @@ class LeftOut:
     speakers: list[str] = field(default_factory=list)            # speakers with no published claim
     questions: list[str] = field(default_factory=list)           # questions with no published claim
     citations: list[str] = field(default_factory=list)           # "claim cites claim" where the cited one is unpublished
+    pages: list[str] = field(default_factory=list)               # pages still holding a scaffold's placeholder
 
     def lines(self) -> list[str]:
         """One line per kind of thing left out, for the build's output."""
@@ -45,6 +47,10 @@ class LeftOut:
         if self.citations:
             found.append(f"left out {_counted(len(self.citations), 'piece')} of evidence citing a claim that is not "
                          f"published: {_listed(self.citations)}; review the cited claim, or cite another source")
+        if self.pages:
+            found.append(f"left out {_counted(len(self.pages), 'page')} still holding an {PLACEHOLDER}…] "
+                         f"placeholder: {_listed(self.pages)}; replace it with your own words, or preview the page "
+                         "with --drafts")
         return found
 
 
@@ -77,8 +83,10 @@ def reviewed_only(archive: Archive) -> tuple[Archive, LeftOut]:
     topics = {topic for article in articles for claim in article.claims for topic in claim.topics}
     left_out.speakers = sorted(set(archive.people) - speakers)
     left_out.questions = sorted(set(archive.topics) - topics)
+    left_out.pages = sorted(name for name, text in archive.pages.items() if unfinished(text))
     published = dataclasses.replace(
         archive, articles=articles, drafts_shown=False,
+        pages={name: text for name, text in archive.pages.items() if name not in left_out.pages},
         people={key: person for key, person in archive.people.items() if key in speakers},
         topics={key: topic for key, topic in archive.topics.items() if key in topics})
     return published, left_out

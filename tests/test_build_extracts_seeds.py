@@ -8,6 +8,7 @@ import gc
 import gzip
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -212,3 +213,31 @@ def test_evidence_citing_a_draft_is_left_out_of_what_is_published(tmp_path, caps
     assert main(["build", "--content", str(project / "content"), "--output", str(project / "preview"),
                  "--no-search", "--drafts"]) == 0
     assert cited in (project / "preview" / "claims.json").read_text("utf-8")   # the preview keeps it
+
+
+def test_a_scaffolded_page_is_published_only_once_an_editor_has_finished_it(tmp_path, monkeypatch, capsys):
+    """`hindsight new page` drafts pages with [EDITOR: write …] placeholders; a build for
+    publishing leaves such a page out (and says so) until the editor replaces them."""
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent.parent / "content", project / "content")
+    monkeypatch.chdir(project)
+    assert main(["new", "page", "team", "funding"]) == 0
+    build_args = ["build", "--content", str(project / "content"), "--no-search"]
+    capsys.readouterr()
+
+    assert main(build_args + ["--output", str(project / "site")]) == 0
+    told = capsys.readouterr().err
+    assert "left out 2 pages still holding an [EDITOR: write…] placeholder: funding, team" in told, told
+    assert "EDITOR: write" not in _site_text(project / "site")
+    assert not (project / "site" / "pages" / "team").exists()
+    assert (project / "site" / "pages" / "methodology" / "index.html").exists()
+
+    assert main(build_args + ["--output", str(project / "preview"), "--drafts"]) == 0
+    assert (project / "preview" / "pages" / "team" / "index.html").exists()   # the preview shows it
+
+    team = project / "content" / "pages" / "team.md"
+    team.write_text(re.sub(r"\[EDITOR: write[^\]]*\]", "Ana Editor checks every claim.", team.read_text("utf-8")),
+                    "utf-8")
+    assert main(build_args + ["--output", str(project / "site")]) == 0
+    assert "Ana Editor checks every claim." in (project / "site" / "pages" / "team" / "index.html").read_text("utf-8")
+    assert not (project / "site" / "pages" / "funding").exists()
