@@ -49,22 +49,23 @@ def stale_seeds(content: Path) -> list[Path]:
     their sheet was extracted (a sheet written by hand records no fingerprint and never counts).
     Sheets and seeds the file system reports unchanged since the last run are not read again:
     what they held is kept in the seed index (`incremental.sheets.read_seed_index`)."""
-    from generator.incremental.sheets import read_seed_index, write_seed_index
-
     folder = content.parent / "seeds"
     seeds = sorted(folder.glob("*.txt"), key=lambda seed: seed.name) if folder.is_dir() else []
     if not seeds:
         return []   # no sheet need be looked at
+    from generator.incremental.sheets import read_seed_index, write_seed_index
+
     before = read_seed_index(content)
     archive, kept_sheets = sheets.survey_seeds(content, before[0])
     kept_seeds: dict[str, tuple] = {}
     stale = []
     for seed in seeds:
-        sheet = archive.sheets_by_seed.get(sheets.seed_field(seed))
-        if sheet is None or sheet in archive.unreadable:   # the build says why it is not extracted
+        field = sheets.seed_field(seed)
+        sheet = archive.sheets_by_seed.get(field)
+        if sheet is None or (archive.unreadable and sheet in archive.unreadable):   # the build says why
             stale.append(seed)
             continue
-        recorded = archive.fingerprints.get(sheets.seed_field(seed))
+        recorded = archive.fingerprints.get(field)
         if not recorded:
             continue  # a sheet written by hand records no fingerprint
         try:
@@ -86,16 +87,16 @@ def _seed_fingerprint(seed: Path, before: dict[str, tuple], kept: dict[str, tupl
         status = os.lstat(seed)
     except OSError:
         status = None
-    report = None
-    if status is not None and stat.S_ISREG(status.st_mode) and _SEED_NAME.fullmatch(seed.name):
+    report, name = None, seed.name
+    if status is not None and stat.S_ISREG(status.st_mode) and _SEED_NAME.fullmatch(name):
         report = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_dev)
-        known = before.get(seed.name)
+        known = before.get(name)
         if known is not None and known[0] == report:
-            kept[seed.name] = known
+            kept[name] = known
             return known[1]
     fingerprint = sheets.sha256_text(read_seed_bytes(seed))
     if report is not None and _settled(report):   # looked at before reading: a write after it shows next time
-        kept[seed.name] = (report, fingerprint)
+        kept[name] = (report, fingerprint)
     return fingerprint
 
 
