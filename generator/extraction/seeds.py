@@ -46,26 +46,58 @@ def read_registry(path: Path, key: str) -> tuple[list[dict], list[readers.Proble
 
 def stale_seeds(content: Path) -> list[Path]:
     """Seeds in the project's seeds/ that have no claim sheet yet, or whose text changed since
-    their sheet was extracted (a sheet written by hand records no fingerprint and never counts)."""
+    their sheet was extracted (a sheet written by hand records no fingerprint and never counts).
+    Sheets and seeds the file system reports unchanged since the last run are not read again:
+    what they held is kept in the seed index (`incremental.sheets.read_seed_index`)."""
     folder = content.parent / "seeds"
-    if not folder.is_dir():
-        return []
-    archive = sheets.survey(content)
+    seeds = sorted(folder.glob("*.txt"), key=lambda seed: seed.name) if folder.is_dir() else []
+    if not seeds:
+        return []   # no sheet need be looked at
+    from generator.incremental.sheets import read_seed_index, write_seed_index
+
+    before = read_seed_index(content)
+    archive, kept_sheets = sheets.survey_seeds(content, before[0])
+    kept_seeds: dict[str, tuple] = {}
     stale = []
-    for seed in sorted(folder.glob("*.txt")):
-        sheet = archive.sheets_by_seed.get(sheets.seed_field(seed))
-        if sheet is None or sheet in archive.unreadable:   # the build says why it is not extracted
+    for seed in seeds:
+        field = sheets.seed_field(seed)
+        sheet = archive.sheets_by_seed.get(field)
+        if sheet is None or (archive.unreadable and sheet in archive.unreadable):   # the build says why
             stale.append(seed)
             continue
-        recorded = archive.fingerprints.get(sheets.seed_field(seed))
+        recorded = archive.fingerprints.get(field)
         if not recorded:
             continue  # a sheet written by hand records no fingerprint
         try:
-            if recorded != sheets.sha256_text(read_seed_bytes(seed)):
+            if recorded != _seed_fingerprint(seed, before[1], kept_seeds):
                 stale.append(seed)
         except SeedRefused:
             stale.append(seed)  # extraction tells the editor why it is not read
+    write_seed_index(content, kept_sheets, kept_seeds, before)
     return stale
+
+
+def _seed_fingerprint(seed: Path, before: dict[str, tuple], kept: dict[str, tuple]) -> str:
+    """The SHA-256 of a seed's bytes (`read_seed_bytes`, which raises SeedRefused), taken from
+    `before` (name -> (file report, fingerprint)) while the file system reports the same
+    ordinary file as when it was read; what to keep for the next run goes into `kept`."""
+    from generator.contents import _settled
+
+    try:
+        status = os.lstat(seed)
+    except OSError:
+        status = None
+    report, name = None, seed.name
+    if status is not None and stat.S_ISREG(status.st_mode) and _SEED_NAME.fullmatch(name):
+        report = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_dev)
+        known = before.get(name)
+        if known is not None and known[0] == report:
+            kept[name] = known
+            return known[1]
+    fingerprint = sheets.sha256_text(read_seed_bytes(seed))
+    if report is not None and _settled(report):   # looked at before reading: a write after it shows next time
+        kept[name] = (report, fingerprint)
+    return fingerprint
 
 
 # Seed names a sheet's `seed:` field can carry (the schema's pattern): portable in paths, URLs and zips.

@@ -199,48 +199,126 @@ def survey(content: Path) -> Archive:
     """Which sheet holds which seed, and every claim id in the archive. A sheet that cannot be
     read (whatever the reason: syntax, an impossible date, a number too long) is reported with
     its place, and its seed, when its `seed:` line can be found, stays taken by it."""
-    from generator import readers
-
     archive = Archive(content)
     articles = content / "articles"
     for path in sorted(articles.rglob("*.yaml")) if articles.is_dir() else []:
         archive.names.add(path.stem)
-        raw, problems = readers.read_file(path, str(path))
-        document = None
-        if raw is not None:
-            document, problems = readers.parse_file(raw, str(path), positions=False)
-        errors = [p for p in problems if p.severity == "error"]
-        if document is None or errors:
-            first = errors[0] if errors else problems[0]
-            place = f"{first.path}:{first.line}:{first.column}"
-            why = f"{first.message}" + (f" ({first.hint})" if first.hint else "")
-            archive.unreadable[path] = f"{place}: {why}"
-            archive.problems.append(f"{place}: cannot be read: {why}; its claims are not checked for duplicate "
-                                    "ids and extraction leaves it alone; `hindsight check` shows every problem")
-            seed = _SEED_LINE.search(raw.decode("utf-8", "replace")) if raw is not None else None
-            if seed and seed.group(1) not in archive.sheets_by_seed:
-                archive.sheets_by_seed[seed.group(1)] = path
-            continue
-        data = document.value
+        data = _sheet_value(path, archive)
         if not isinstance(data, dict):
             continue
         article = data.get("article") if isinstance(data.get("article"), dict) else {}
         seed = article.get("seed")
-        if isinstance(seed, str):
-            if seed in archive.sheets_by_seed:
-                archive.problems.append(f"{path}: seed {seed} is also in {archive.sheets_by_seed[seed]}; "
-                                        "keep one sheet per seed (updating the first)")
-            else:
-                archive.sheets_by_seed[seed] = path
-                published = _date(article.get("published"))
-                if published is not None:
-                    archive.published[seed] = published
-                if isinstance(article.get("seed_sha256"), str):
-                    archive.fingerprints[seed] = article["seed_sha256"]
+        fingerprint = article.get("seed_sha256")
+        if _take_seed(archive, path, seed, fingerprint if isinstance(fingerprint, str) else None):
+            published = _date(article.get("published"))
+            if published is not None:
+                archive.published[seed] = published
         for claim in data.get("claims") or [] if isinstance(data.get("claims"), list) else []:
             if isinstance(claim, dict) and isinstance(claim.get("id"), str):
                 archive.claim_ids.setdefault(claim["id"], path)
     return archive
+
+
+def survey_seeds(content: Path, before: dict[str, tuple]) -> tuple[Archive, dict[str, tuple]]:
+    """`survey`'s seeds, fingerprints and unreadable sheets only, without parsing a sheet the
+    file system reports unchanged since an earlier run read it (the same file, size,
+    modification and change times, which any write changes, as git's index does): `before`
+    (sheet -> (file report, seed, fingerprint), `incremental.sheets.read_seed_index`) holds what
+    it was read to hold. Any other sheet is read and parsed again. Returns the archive and what
+    to keep for the next run."""
+    from generator.contents import _settled, _stat_key
+
+    archive = Archive(content)
+    articles = content / "articles"
+    shown_articles = str(articles)
+    kept: dict[str, tuple] = {}
+    for parts in _sheet_names(articles):
+        name = "/".join(parts)
+        shown = f"{shown_articles}/{name}"   # as str(articles.joinpath(*parts))
+        status = _stat_key(shown)   # before reading: a write after it shows next time
+        known = before.get(name)
+        if status is not None and known is not None and known[0] == status:
+            kept[name] = known
+            if known[1] is not None:
+                _take_seed(archive, Path(shown), known[1], known[2])
+            continue
+        path = Path(shown)
+        data = _sheet_value(path, archive)
+        if not isinstance(data, dict):
+            continue
+        article = data.get("article") if isinstance(data.get("article"), dict) else {}
+        seed, fingerprint = article.get("seed"), article.get("seed_sha256")
+        seed, fingerprint = (seed if isinstance(seed, str) else None,
+                             fingerprint if isinstance(fingerprint, str) else None)
+        if _settled(status):   # written within the clock's tick, a later write could leave it unchanged
+            kept[name] = (status, seed, fingerprint)
+        _take_seed(archive, path, seed, fingerprint)
+    return archive, kept
+
+
+def _sheet_names(articles: Path) -> list[tuple[str, ...]]:
+    """The path parts below `articles` of what `sorted(articles.rglob("*.yaml"))` finds, in the
+    same order (folders linked to are not entered), from one listing per folder: pathlib makes
+    and compares a Path per file, a second at 20,000 sheets."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.endswith(".yaml"):
+                found.append(parts + (entry.name,))
+            try:
+                inside = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                inside = False
+            if inside:
+                walk(entry.path, parts + (entry.name,))
+
+    if articles.is_dir():
+        walk(str(articles), ())
+    return sorted(found)
+
+
+def _sheet_value(path: Path, archive: Archive):
+    """A sheet's value, or None when it cannot be read: then it is reported, and the seed its
+    `seed:` line names, if any, stays taken by it."""
+    from generator import readers
+
+    raw, problems = readers.read_file(path, str(path))
+    document = None
+    if raw is not None:
+        document, problems = readers.parse_file(raw, str(path), positions=False)
+    errors = [p for p in problems if p.severity == "error"]
+    if document is not None and not errors:
+        return document.value
+    first = errors[0] if errors else problems[0]
+    place = f"{first.path}:{first.line}:{first.column}"
+    why = f"{first.message}" + (f" ({first.hint})" if first.hint else "")
+    archive.unreadable[path] = f"{place}: {why}"
+    archive.problems.append(f"{place}: cannot be read: {why}; its claims are not checked for duplicate "
+                            "ids and extraction leaves it alone; `hindsight check` shows every problem")
+    seed = _SEED_LINE.search(raw.decode("utf-8", "replace")) if raw is not None else None
+    if seed and seed.group(1) not in archive.sheets_by_seed:
+        archive.sheets_by_seed[seed.group(1)] = path
+    return None
+
+
+def _take_seed(archive: Archive, path: Path, seed, fingerprint: str | None) -> bool:
+    """File `path` as the sheet of `seed` (a text) unless an earlier sheet holds it; whether it was."""
+    if not isinstance(seed, str):
+        return False
+    if seed in archive.sheets_by_seed:
+        archive.problems.append(f"{path}: seed {seed} is also in {archive.sheets_by_seed[seed]}; "
+                                "keep one sheet per seed (updating the first)")
+        return False
+    archive.sheets_by_seed[seed] = path
+    if fingerprint is not None:
+        archive.fingerprints[seed] = fingerprint
+    return True
 
 
 # ---------------------------------------------------------------------------

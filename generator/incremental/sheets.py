@@ -46,3 +46,38 @@ def write_sheets_cache(path: Path, kept: dict[str, tuple[str, bytes]], before: d
     if kept.keys() == before.keys() and all(kept[name][0] == before[name][0] for name in kept):
         return
     store.write_sealed(path, "sheets", SHEETS_VERSION, (code_digest(), kept))
+
+
+# What extraction needs to tell which seeds changed, kept from one run to the next: each sheet's
+# seed and the fingerprint it records (by its path below content/articles/), and each seed's
+# fingerprint (by its name), each with the file system's report of the file as it was read
+# (inode, size, modification and change times, device: see `contents._stat_key`). Kept beside
+# the content folder, not the site: extraction knows no site folder.
+SEED_INDEX_VERSION = 1
+
+
+def seed_index_path(content: Path) -> Path:
+    return store.cache_path(content, "seeds")
+
+
+def read_seed_index(content: Path) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """Sheet -> (file report, seed or None, fingerprint or None), and seed name -> (file report,
+    fingerprint), as an earlier run read them; empty when there is none, or one this code did
+    not write."""
+    kept = store.read_sealed(seed_index_path(content), "seed index", SEED_INDEX_VERSION)
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == code_digest()
+            and isinstance(kept[1], dict) and isinstance(kept[2], dict)):
+        return {}, {}
+    return kept[1], kept[2]
+
+
+def write_seed_index(content: Path, sheets: dict[str, tuple], seeds: dict[str, tuple],
+                     before: tuple[dict[str, tuple], dict[str, tuple]]) -> None:
+    """Keep what this run read for the next one, unless it is what is kept already; a folder
+    that cannot be written to (a read-only checkout) only costs the next run a full read."""
+    if (sheets, seeds) == before:
+        return
+    try:
+        store.write_sealed(seed_index_path(content), "seed index", SEED_INDEX_VERSION, (code_digest(), sheets, seeds))
+    except OSError:
+        pass
