@@ -11,6 +11,7 @@ the previous site untouched. `BuildResult.stages` holds each step's wall time.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -153,14 +154,15 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
             give_back_freed_memory()
         if archive is None:
             return BuildResult(problems=problems, notes=extracted, stages=stages.seconds)
-        base_url = options.base_url or archive.site.base_url
+        if options.base_url:   # the address given for this build, in place of site.yaml's: set once, here
+            archive = dataclasses.replace(archive, site=dataclasses.replace(archive.site, base_url=options.base_url))
         with timed("link"):
             links = link(archive, options.processes, reuse, later)
-        staged = write_site(options, reuse, stages, archive, sheets, base_url, links, later)
+        staged = write_site(options, reuse, stages, archive, sheets, links, later)
         let_go = reuse is None and options.search   # Pagefind next: it needs none of it
         if let_go:
             del archive, links   # and `publish_site` lets go of the rest (`Staged.let_go`)
-        result = publish_site(options, reuse, started, stages, staged, problems, base_url, let_go)
+        result = publish_site(options, reuse, started, stages, staged, problems, let_go)
         result.left_out = left_out.lines() if left_out is not None else []
         result.notes[:0] = extracted
         if later is not None and later.seconds is not None:
@@ -185,6 +187,7 @@ class Staged:
     # system once it is let go (Python returns a block of memory only when nothing in it lives).
     shards: dict[str, str]
     language: str
+    base_url: str                            # the published address the site was built for
     page_count: int
     rendered: int                            # how many pages were rendered (the others were kept)
     changes: Comparison | None
@@ -202,12 +205,12 @@ class Staged:
 
 
 def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archive: Archive,
-               sheets: dict[str, str], base_url: str, links: Links, later: SimilarLater | None) -> Staged:
+               sheets: dict[str, str], links: Links, later: SimilarLater | None) -> Staged:
     """Plan every page, sort out those to render, and write the site into a staging folder:
     the pages kept, then those rendered a batch at a time, the exports, the static files."""
     timed = stages.timed
     with timed("plan"):
-        pages = plan_pages(archive, links, base_url, options.templates, reuse.plans if reuse is not None else None)
+        pages = plan_pages(archive, links, options.templates, reuse.plans if reuse is not None else None)
     with timed("compare"):
         changes = reuse.compare(pages, archive, links, sheets) if reuse is not None \
             else compare(pages, None, archive, links, keep_record=False)
@@ -216,7 +219,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
     try:
         with timed("write"):
             keep(staging, options.output, changes, reuse, options.search)
-        exporting = export_beside(archive, links, pages, base_url, changes, options.output)
+        exporting = export_beside(archive, links, pages, changes, options.output)
         for files in stages.each("render", render(changes.stale, options.templates, changes, staging,
                                                   options.processes, exporting.beside, later and (later, links),
                                                   written)):
@@ -234,14 +237,14 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
         if options.search and questions:   # found by their words and terms too, in a shard of their own
             shards[search.QUESTIONS] = questions
         return Staged(staging, counted, {name: "\n".join(paths) for name, paths in shards.items()},
-                      archive.site.language, len(pages), len(changes.stale), changes, written, pages)
+                      archive.site.language, archive.site.base_url, len(pages), len(changes.stale), changes, written, pages)
     except BaseException:
         publishing.discard(staging)
         raise
 
 
 def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, stages: Stages, staged: Staged,
-                 problems: list[Problem], base_url: str, let_go: bool = False) -> BuildResult:
+                 problems: list[Problem], let_go: bool = False) -> BuildResult:
     """Index the staging folder for search and swap it into place; then keep what the next
     incremental build reuses."""
     timed, staging = stages.timed, staged.staging
@@ -271,7 +274,7 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
         reuse.keep_site(staged.changes, staged.pages, staged.written, copy)
         if searched is not None:
             search.write_record(options.output, searched)
-    return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=staged.page_count,
+    return BuildResult(problems=problems, notes=notes, built=True, base_url=staged.base_url, pages=staged.page_count,
                        rendered=staged.rendered, files=files, size=size,
                        seconds=time.monotonic() - started, stages=stages.seconds)
 
