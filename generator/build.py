@@ -134,7 +134,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     timed = stages.timed
     reuse = Reuse(options.output, preview) if options.incremental else None   # full or incremental: decided here
     with timed("extract"):
-        extracted = extract_new_seeds(options)
+        extracted = extract_seeds(options)
     later = SimilarLater() if reuse is None and may_link_later(options.content, options.processes) \
         else None   # forked now, while this process is small
     try:
@@ -229,7 +229,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
             exported = exporting.finish()
         with timed("write"):
             write(staging, exported, written)
-            written.update(finish(staging, options.templates))
+            written.update(publishing.finish(staging, options.templates / "static"))
             counted = tally(staging, changes, written)   # not a walk of the site's folders
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
                                      if page.template == "claim.html"}) if options.search else {}
@@ -257,10 +257,11 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
         notes, searched = [], None
         if options.search:
             with timed("index"):
-                notes, searched = index(staging, shards, staged.language, options)
+                notes, searched = search.index_staged(staging, shards, staged.language, options.output,
+                                                        options.processes, options.incremental)
         if (staging / search.BUNDLES).is_dir():
             with timed("index"):
-                bundles = _files_under(staging, search.BUNDLES)
+                bundles = writers.files_under(staging, search.BUNDLES)
             files, size = files + len(bundles), size + sum(bundles.values())
             if staged.written is not None:
                 staged.written.update(bundles)
@@ -283,41 +284,13 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
 # The steps, in order
 
 
-def extract_new_seeds(options: BuildOptions) -> list[str]:
-    """In the live preview only (`options.extract`): seeds with no claim sheet yet, or whose
-    text changed, are extracted before loading; a build for publishing never extracts.
-
-    Extraction only adds claims and fills empty fields, so editors' work is safe. While any
-    claim sheet cannot be read, nothing is extracted: that sheet's seed would look as if it
-    had none, and be extracted into a second sheet. The load step that follows reports the
-    sheet with its position. Returns what to tell the editor."""
+def extract_seeds(options: BuildOptions) -> list[str]:
+    """In the live preview only (`options.extract`): new or changed seeds are extracted before
+    loading (`extraction.seeds.extract_new_seeds`, loaded only then). Returns what to tell the editor."""
     if not options.extract:
         return []
-    from generator.extraction.seeds import extract, stale_seeds
-
-    seeds = stale_seeds(options.content)
-    if not seeds:
-        return []
-    unreadable = _unreadable_sheets(options.content / "articles")
-    if unreadable:
-        return [f"{len(seeds)} seed{'s' * (len(seeds) != 1)} not extracted while {', '.join(unreadable)} cannot be "
-                "read: fix it first (its error is listed with its position)"]
-    if extract(options.content, seeds) != 0:
-        return ["a seed could not be extracted (see above); its claims are not in the preview"]
-    return []
-
-
-def _unreadable_sheets(folder: Path) -> list[str]:
-    """The claim sheets under `folder` that are not well-formed YAML."""
-    import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    unreadable = []
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
-        try:
-            yaml.load(path.read_bytes(), Loader=loader)
-        except (yaml.YAMLError, OSError, ValueError):
-            unreadable.append(str(path))
-    return unreadable
+    from generator.extraction.seeds import extract_new_seeds
+    return extract_new_seeds(options.content)
 
 
 @dataclass
@@ -422,35 +395,6 @@ def keep(staging: Path, output: Path, changes: Comparison, reuse: Reuse | None, 
     writers.link_files(output, staging, paths)
 
 
-def finish(staging: Path, templates: Path) -> dict[str, int]:
-    """The static assets, and the marks that say the folder is a finished site; returns the
-    files written and their sizes."""
-    return {**writers.copy_tree(templates / "static", staging, "static"), **publishing.mark_site(staging)}
-
-
-def index(staging: Path, shards: dict[str, list[str]], language: str,
-          options: BuildOptions) -> tuple[list[str], search.Record | None]:
-    """Pagefind over the claim pages, a shard per year said (or decade: `search.plan_shards`);
-    an archive without claims has nothing to index. An incremental build indexes again only
-    the shards whose pages changed, and returns the record that says so for the next one."""
-    if not shards:
-        return [], None
-    previous = search.read_record(options.output) if options.incremental else None
-    return search.index_site(staging, language, shards, options.output, previous,
-                             min(options.processes, os.cpu_count() or 1), keep_record=options.incremental,
-                             present=_shards_in(staging) if options.incremental else frozenset())
-
-
-def _shards_in(staging: Path) -> frozenset[str]:
-    """The search index shards the staging folder holds already: those the live preview's
-    spare shares with the site in place (`keep`); none in any other build."""
-    try:
-        with os.scandir(staging / search.BUNDLES) as entries:
-            return frozenset(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
-    except FileNotFoundError:
-        return frozenset()
-
-
 def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = False) -> None:
     """The staging folder becomes the site. The site it replaces becomes the next incremental
     build's `spare`, when given; or, with `copy` (this build rendered most pages, so that site
@@ -478,18 +422,3 @@ def tally(staging: Path, changes: Comparison, written: dict[str, int]) -> tuple[
         sizes[page.path] = size if size is not None else os.lstat(staging / page.path).st_size
     others = [size for path, size in written.items() if path not in sizes]
     return len(sizes) + len(others), sum(sizes.values()) + sum(others)
-
-
-def _files_under(staging: Path, folder: str) -> dict[str, int]:
-    """Every file under `folder` of the staging folder, by path in the site, and its size."""
-    found = {}
-    folders = [folder]
-    while folders:
-        relative = folders.pop()
-        with os.scandir(staging / relative) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(f"{relative}/{entry.name}")
-                elif entry.is_file(follow_symlinks=False):
-                    found[f"{relative}/{entry.name}"] = entry.stat(follow_symlinks=False).st_size
-    return found
