@@ -10,15 +10,11 @@ the previous site untouched. `BuildResult.stages` holds each step's wall time.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import functools
-import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,12 +25,13 @@ from generator.incremental import store
 from generator.incremental.record import Comparison, compare, forget_record
 from generator.incremental.reuse import Reuse, SheetsBefore
 from generator.linking import Links, SimilarLater, link_archive, link_later, may_link_later, similar_inputs
-from generator.memory import give_back_freed_memory, let_go_of_archive_text
+from generator.memory import give_back_freed_memory, let_go_of_archive_text, without_cycle_collection
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages
 from generator.problems import Problem
 from generator.rendering import export_beside, render, write
 from generator.review import LeftOut, reviewed_only
+from generator.timing import Stages
 from generator.validation import ContentFiles, check_archive
 
 
@@ -66,53 +63,7 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)   # step -> wall seconds, in order; "similar": beside the others
 
 
-class Stages:
-    """The wall time of each step of a build, by name, in the order they first ran."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def timed(self, name: str) -> Iterator[None]:
-        """Add the time spent in the `with` block to step `name`."""
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-    def each(self, name: str, steps: Iterator) -> Iterator:
-        """The items of an iterator, each one's making timed under `name`."""
-        while True:
-            with self.timed(name):
-                item = next(steps, _END)
-            if item is _END:
-                return
-            yield item
-
-
-_END = object()
-
-
-def _without_cycle_collection(step):
-    """Run `step` with Python's cycle collector paused.
-
-    A build makes millions of small objects and no reference cycles; the collector would
-    rescan all of them again and again (a quarter of a 100,000-claim build). It is restored,
-    as it was, when the step ends."""
-    @functools.wraps(step)
-    def paused(*args, **kwargs):
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return step(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-    return paused
-
-
-@_without_cycle_collection
+@without_cycle_collection
 def build(options: BuildOptions, preview: PreviewState | None = None) -> BuildResult:
     """One build at a time per output folder: a second one waits for the first to finish, then
     builds from the content as it is then. A build killed earlier is cleaned up first.
