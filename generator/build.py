@@ -10,14 +10,11 @@ the previous site untouched. `BuildResult.stages` holds each step's wall time.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
-import functools
-import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +25,13 @@ from generator.incremental import store
 from generator.incremental.record import Comparison, compare, forget_record
 from generator.incremental.reuse import Reuse, SheetsBefore
 from generator.linking import Links, SimilarLater, link_archive, link_later, may_link_later, similar_inputs
-from generator.memory import give_back_freed_memory, let_go_of_archive_text
+from generator.memory import give_back_freed_memory, let_go_of_archive_text, without_cycle_collection
 from generator.model import Archive
 from generator.pages import TEMPLATES, Page, plan_pages
 from generator.problems import Problem
 from generator.rendering import export_beside, render, write
 from generator.review import LeftOut, reviewed_only
+from generator.timing import Stages
 from generator.validation import ContentFiles, check_archive
 
 
@@ -65,53 +63,7 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)   # step -> wall seconds, in order; "similar": beside the others
 
 
-class Stages:
-    """The wall time of each step of a build, by name, in the order they first ran."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def timed(self, name: str) -> Iterator[None]:
-        """Add the time spent in the `with` block to step `name`."""
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-    def each(self, name: str, steps: Iterator) -> Iterator:
-        """The items of an iterator, each one's making timed under `name`."""
-        while True:
-            with self.timed(name):
-                item = next(steps, _END)
-            if item is _END:
-                return
-            yield item
-
-
-_END = object()
-
-
-def _without_cycle_collection(step):
-    """Run `step` with Python's cycle collector paused.
-
-    A build makes millions of small objects and no reference cycles; the collector would
-    rescan all of them again and again (a quarter of a 100,000-claim build). It is restored,
-    as it was, when the step ends."""
-    @functools.wraps(step)
-    def paused(*args, **kwargs):
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return step(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-    return paused
-
-
-@_without_cycle_collection
+@without_cycle_collection
 def build(options: BuildOptions, preview: PreviewState | None = None) -> BuildResult:
     """One build at a time per output folder: a second one waits for the first to finish, then
     builds from the content as it is then. A build killed earlier is cleaned up first.
@@ -133,7 +85,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     timed = stages.timed
     reuse = Reuse(options.output, preview) if options.incremental else None   # full or incremental: decided here
     with timed("extract"):
-        extracted = extract_new_seeds(options)
+        extracted = extract_seeds(options)
     later = SimilarLater() if reuse is None and may_link_later(options.content, options.processes) \
         else None   # forked now, while this process is small
     try:
@@ -153,14 +105,15 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
             give_back_freed_memory()
         if archive is None:
             return BuildResult(problems=problems, notes=extracted, stages=stages.seconds)
-        base_url = options.base_url or archive.site.base_url
+        if options.base_url:   # the address given for this build, in place of site.yaml's: set once, here
+            archive = dataclasses.replace(archive, site=dataclasses.replace(archive.site, base_url=options.base_url))
         with timed("link"):
             links = link(archive, options.processes, reuse, later)
-        staged = write_site(options, reuse, stages, archive, sheets, base_url, links, later)
+        staged = write_site(options, reuse, stages, archive, sheets, links, later)
         let_go = reuse is None and options.search   # Pagefind next: it needs none of it
         if let_go:
             del archive, links   # and `publish_site` lets go of the rest (`Staged.let_go`)
-        result = publish_site(options, reuse, started, stages, staged, problems, base_url, let_go)
+        result = publish_site(options, reuse, started, stages, staged, problems, let_go)
         result.left_out = left_out.lines() if left_out is not None else []
         result.notes[:0] = extracted
         if later is not None and later.seconds is not None:
@@ -185,6 +138,7 @@ class Staged:
     # system once it is let go (Python returns a block of memory only when nothing in it lives).
     shards: dict[str, str]
     language: str
+    base_url: str                            # the published address the site was built for
     page_count: int
     rendered: int                            # how many pages were rendered (the others were kept)
     changes: Comparison | None
@@ -202,12 +156,12 @@ class Staged:
 
 
 def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archive: Archive,
-               sheets: dict[str, str], base_url: str, links: Links, later: SimilarLater | None) -> Staged:
+               sheets: dict[str, str], links: Links, later: SimilarLater | None) -> Staged:
     """Plan every page, sort out those to render, and write the site into a staging folder:
     the pages kept, then those rendered a batch at a time, the exports, the static files."""
     timed = stages.timed
     with timed("plan"):
-        pages = plan_pages(archive, links, base_url, options.templates, reuse.plans if reuse is not None else None)
+        pages = plan_pages(archive, links, options.templates, reuse.plans if reuse is not None else None)
     with timed("compare"):
         changes = reuse.compare(pages, archive, links, sheets) if reuse is not None \
             else compare(pages, None, archive, links, keep_record=False)
@@ -216,7 +170,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
     try:
         with timed("write"):
             keep(staging, options.output, changes, reuse, options.search)
-        exporting = export_beside(archive, links, pages, base_url, changes, options.output)
+        exporting = export_beside(archive, links, pages, changes, options.output)
         for files in stages.each("render", render(changes.stale, options.templates, changes, staging,
                                                   options.processes, exporting.beside, later and (later, links),
                                                   written)):
@@ -226,7 +180,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
             exported = exporting.finish()
         with timed("write"):
             write(staging, exported, written)
-            written.update(finish(staging, options.templates))
+            written.update(publishing.finish(staging, options.templates / "static"))
             counted = tally(staging, changes, written)   # not a walk of the site's folders
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
                                      if page.template == "claim.html"}) if options.search else {}
@@ -234,14 +188,14 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
         if options.search and questions:   # found by their words and terms too, in a shard of their own
             shards[search.QUESTIONS] = questions
         return Staged(staging, counted, {name: "\n".join(paths) for name, paths in shards.items()},
-                      archive.site.language, len(pages), len(changes.stale), changes, written, pages)
+                      archive.site.language, archive.site.base_url, len(pages), len(changes.stale), changes, written, pages)
     except BaseException:
         publishing.discard(staging)
         raise
 
 
 def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, stages: Stages, staged: Staged,
-                 problems: list[Problem], base_url: str, let_go: bool = False) -> BuildResult:
+                 problems: list[Problem], let_go: bool = False) -> BuildResult:
     """Index the staging folder for search and swap it into place; then keep what the next
     incremental build reuses."""
     timed, staging = stages.timed, staged.staging
@@ -254,10 +208,11 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
         notes, searched = [], None
         if options.search:
             with timed("index"):
-                notes, searched = index(staging, shards, staged.language, options)
+                notes, searched = search.index_staged(staging, shards, staged.language, options.output,
+                                                        options.processes, options.incremental)
         if (staging / search.BUNDLES).is_dir():
             with timed("index"):
-                bundles = _files_under(staging, search.BUNDLES)
+                bundles = writers.files_under(staging, search.BUNDLES)
             files, size = files + len(bundles), size + sum(bundles.values())
             if staged.written is not None:
                 staged.written.update(bundles)
@@ -271,7 +226,7 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
         reuse.keep_site(staged.changes, staged.pages, staged.written, copy)
         if searched is not None:
             search.write_record(options.output, searched)
-    return BuildResult(problems=problems, notes=notes, built=True, base_url=base_url, pages=staged.page_count,
+    return BuildResult(problems=problems, notes=notes, built=True, base_url=staged.base_url, pages=staged.page_count,
                        rendered=staged.rendered, files=files, size=size,
                        seconds=time.monotonic() - started, stages=stages.seconds)
 
@@ -280,41 +235,13 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
 # The steps, in order
 
 
-def extract_new_seeds(options: BuildOptions) -> list[str]:
-    """In the live preview only (`options.extract`): seeds with no claim sheet yet, or whose
-    text changed, are extracted before loading; a build for publishing never extracts.
-
-    Extraction only adds claims and fills empty fields, so editors' work is safe. While any
-    claim sheet cannot be read, nothing is extracted: that sheet's seed would look as if it
-    had none, and be extracted into a second sheet. The load step that follows reports the
-    sheet with its position. Returns what to tell the editor."""
+def extract_seeds(options: BuildOptions) -> list[str]:
+    """In the live preview only (`options.extract`): new or changed seeds are extracted before
+    loading (`extraction.seeds.extract_new_seeds`, loaded only then). Returns what to tell the editor."""
     if not options.extract:
         return []
-    from generator.extraction.seeds import extract, stale_seeds
-
-    seeds = stale_seeds(options.content)
-    if not seeds:
-        return []
-    unreadable = _unreadable_sheets(options.content / "articles")
-    if unreadable:
-        return [f"{len(seeds)} seed{'s' * (len(seeds) != 1)} not extracted while {', '.join(unreadable)} cannot be "
-                "read: fix it first (its error is listed with its position)"]
-    if extract(options.content, seeds) != 0:
-        return ["a seed could not be extracted (see above); its claims are not in the preview"]
-    return []
-
-
-def _unreadable_sheets(folder: Path) -> list[str]:
-    """The claim sheets under `folder` that are not well-formed YAML."""
-    import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    unreadable = []
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
-        try:
-            yaml.load(path.read_bytes(), Loader=loader)
-        except (yaml.YAMLError, OSError, ValueError):
-            unreadable.append(str(path))
-    return unreadable
+    from generator.extraction.seeds import extract_new_seeds
+    return extract_new_seeds(options.content)
 
 
 @dataclass
@@ -419,35 +346,6 @@ def keep(staging: Path, output: Path, changes: Comparison, reuse: Reuse | None, 
     writers.link_files(output, staging, paths)
 
 
-def finish(staging: Path, templates: Path) -> dict[str, int]:
-    """The static assets, and the marks that say the folder is a finished site; returns the
-    files written and their sizes."""
-    return {**writers.copy_tree(templates / "static", staging, "static"), **publishing.mark_site(staging)}
-
-
-def index(staging: Path, shards: dict[str, list[str]], language: str,
-          options: BuildOptions) -> tuple[list[str], search.Record | None]:
-    """Pagefind over the claim pages, a shard per year said (or decade: `search.plan_shards`);
-    an archive without claims has nothing to index. An incremental build indexes again only
-    the shards whose pages changed, and returns the record that says so for the next one."""
-    if not shards:
-        return [], None
-    previous = search.read_record(options.output) if options.incremental else None
-    return search.index_site(staging, language, shards, options.output, previous,
-                             min(options.processes, os.cpu_count() or 1), keep_record=options.incremental,
-                             present=_shards_in(staging) if options.incremental else frozenset())
-
-
-def _shards_in(staging: Path) -> frozenset[str]:
-    """The search index shards the staging folder holds already: those the live preview's
-    spare shares with the site in place (`keep`); none in any other build."""
-    try:
-        with os.scandir(staging / search.BUNDLES) as entries:
-            return frozenset(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
-    except FileNotFoundError:
-        return frozenset()
-
-
 def swap(staging: Path, output: Path, spare: Path | None = None, copy: bool = False) -> None:
     """The staging folder becomes the site. The site it replaces becomes the next incremental
     build's `spare`, when given; or, with `copy` (this build rendered most pages, so that site
@@ -475,18 +373,3 @@ def tally(staging: Path, changes: Comparison, written: dict[str, int]) -> tuple[
         sizes[page.path] = size if size is not None else os.lstat(staging / page.path).st_size
     others = [size for path, size in written.items() if path not in sizes]
     return len(sizes) + len(others), sum(sizes.values()) + sum(others)
-
-
-def _files_under(staging: Path, folder: str) -> dict[str, int]:
-    """Every file under `folder` of the staging folder, by path in the site, and its size."""
-    found = {}
-    folders = [folder]
-    while folders:
-        relative = folders.pop()
-        with os.scandir(staging / relative) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(f"{relative}/{entry.name}")
-                elif entry.is_file(follow_symlinks=False):
-                    found[f"{relative}/{entry.name}"] = entry.stat(follow_symlinks=False).st_size
-    return found

@@ -32,7 +32,7 @@ CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said
                "outlet", "published", "original_url", "quality", "review", "url", "damaged_copy", "original_wording")
 
 
-def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) -> dict[str, Any]:
+def claim_record(archive: Archive, links: Links, claim: Claim) -> dict[str, Any]:
     article = links.articles[claim.article]
     person = archive.people[claim.speaker]
     return {
@@ -65,7 +65,7 @@ def claim_record(archive: Archive, links: Links, claim: Claim, base_url: str) ->
         },
         "note": claim.note,
         "review": claim.review,
-        "url": canonical_url(base_url, claim_path(claim.id)),
+        "url": canonical_url(archive.site.base_url, claim_path(claim.id)),
         # A damaged source copy: what is wrong with it, and the words as the original gives them, if known.
         "damaged_copy": [DAMAGE_MARKS[flag] for flag in damage_of(article)],
         "original_wording": claim.original if damage_of(article) else None,
@@ -178,23 +178,23 @@ def _csv_head() -> bytes:
 CSV_HEAD = _csv_head()
 
 
-def downloads(archive: Archive, links: Links, base_url: str, before: Lines | None = None,
-              stale: set[str] | None = None) -> Downloads:
+def downloads(archive: Archive, links: Links, before: Lines | None = None, stale: set[str] | None = None
+              ) -> Downloads:
     """Both downloads, a line per claim in date order. With `before`, the lines of the
     downloads as the previous build wrote them (the same code and address), only the `stale`
     claims' lines are made afresh (those whose claim, article or speaker changed, or new)."""
-    (json_file, csv_file), made = lines(*_download_lines(archive, links, base_url), before, stale)
+    (json_file, csv_file), made = lines(*_download_lines(archive, links), before, stale)
     return Downloads(json_file, csv_file, made)
 
 
-def write_downloads(archive: Archive, links: Links, base_url: str, json_path: Path, csv_path: Path) -> None:
+def write_downloads(archive: Archive, links: Links, json_path: Path, csv_path: Path) -> None:
     """Both downloads, as `downloads` makes them afresh, written to these files line by line
     (a full build: at 100,000 claims they are 185 MB, never in memory at once)."""
     with open(json_path, "wb") as json_file, open(csv_path, "wb") as csv_file:
-        write_lines(*_download_lines(archive, links, base_url), [json_file.write, csv_file.write])
+        write_lines(*_download_lines(archive, links), [json_file.write, csv_file.write])
 
 
-def _download_lines(archive: Archive, links: Links, base_url: str
+def _download_lines(archive: Archive, links: Links
                     ) -> tuple[list[str], list[tuple[bytes, bytes, bytes]], Callable[[str], tuple[bytes, bytes]]]:
     """What the downloads are made of: the claims in date order, each file's frame, and what
     makes a claim's two lines."""
@@ -207,13 +207,13 @@ def _download_lines(archive: Archive, links: Links, base_url: str
 
     def make(claim_id: str) -> tuple[bytes, bytes]:
         claim = claims[claim_id]
-        record = claim_record(archive, links, claim, base_url)
+        record = claim_record(archive, links, claim)
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(_csv_row(claim, record))
         return encoder.encode(record).encode("utf-8"), buffer.getvalue().encode("utf-8")
 
-    site = json.dumps({"title": archive.site.title, "url": canonical_url(base_url, "index.html")},
+    site = json.dumps({"title": archive.site.title, "url": canonical_url(archive.site.base_url, "index.html")},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return list(claims), [(_JSON_HEAD, _JSON_SEPARATOR, _JSON_AFTER + site.encode("utf-8") + b"}\n"),
                           (CSV_HEAD, b"", b"")], make
@@ -235,10 +235,6 @@ def _written_lines(file: bytes, head: bytes, separator: bytes, lengths: list[int
     if not (file.startswith(head) and (file.startswith(after, end) if after else end == len(file))):
         return None
     return memoryview(file)[len(head):end]
-
-
-def claims_json(archive: Archive, links: Links, base_url: str) -> bytes:
-    return downloads(archive, links, base_url).json
 
 
 def spreadsheet_safe(value: Any) -> str:
@@ -266,10 +262,6 @@ def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
            record["review"], record["url"], "; ".join(record["damaged_copy"]),
            record["original_wording"])   # in CSV_COLUMNS' order
     return [value if type(value) is str and not _formula_like(value) else spreadsheet_safe(value) for value in row]
-
-
-def claims_csv(archive: Archive, links: Links, base_url: str) -> bytes:
-    return downloads(archive, links, base_url).csv
 
 
 @dataclass
@@ -347,8 +339,3 @@ def offline_body(script: bytes, lengths: list[int]) -> memoryview | None:
     """The rows of the offline search index as written (`Lines.bodies`), given each row's
     length; None when the script does not hold rows of those lengths where it should."""
     return _written_lines(script, _OFFLINE_HEAD, _OFFLINE_SEPARATOR, lengths, _OFFLINE_AFTER)
-
-
-def search_fallback(archive: Archive, links: Links) -> bytes:
-    """The offline search index, made afresh (`offline_index`)."""
-    return offline_index(archive, links).script

@@ -46,14 +46,14 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def feed_entries(archive: Archive, links: Links, base_url: str) -> list[FeedEntry]:
+def feed_entries(archive: Archive, links: Links) -> list[FeedEntry]:
     """The FEED_ENTRIES latest: new claims (on the day their article appeared, or were said)
     and outcomes (on their as-of day), newest first. Only those are written out."""
     latest = heapq.nlargest(FEED_ENTRIES, _feed_events(links))
     entries = []
     for day, key, claim in latest:
         person = archive.people[claim.speaker]
-        url = canonical_url(base_url, claim_path(claim.id))
+        url = canonical_url(archive.site.base_url, claim_path(claim.id))
         article = links.articles[claim.article]
         words, spun = wording(claim, article)
         damage = damage_of(article)
@@ -79,11 +79,11 @@ def _feed_events(links: Links):
             yield claim.outcome.as_of, f"outcome/{claim.id}/{claim.outcome.as_of.isoformat()}", claim
 
 
-def atom_feed(archive: Archive, links: Links, base_url: str) -> bytes:
+def atom_feed(archive: Archive, links: Links) -> bytes:
     site = archive.site
-    entries = feed_entries(archive, links, base_url)
+    entries = feed_entries(archive, links)
     updated = entries[0].day if entries else dt.date(1970, 1, 1)
-    base = canonical_url(base_url, "index.html")
+    base = canonical_url(site.base_url, "index.html")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={xml_attribute(site.language)}>',
@@ -91,7 +91,7 @@ def atom_feed(archive: Archive, links: Links, base_url: str) -> bytes:
         f"<subtitle>{xml_text(site.description)}</subtitle>",
         f"<id>{xml_text(base)}</id>",
         f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(base)}/>",
-        f"<link rel=\"self\" href={xml_attribute(canonical_url(base_url, 'feed.xml'))}/>",
+        f"<link rel=\"self\" href={xml_attribute(canonical_url(site.base_url, 'feed.xml'))}/>",
         f"<updated>{_stamp(updated)}</updated>",
         f"<author><name>{xml_text(site.publisher.name)}</name><uri>{xml_text(site.publisher.url)}</uri></author>",
     ]

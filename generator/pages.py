@@ -41,8 +41,8 @@ from generator.model import (
     slugify,
 )
 from generator.structured_data import claim_review, json_ld
-from generator.urls import (article_path, canonical_url, claim_path, numbered_path, speaker_path, text_page_path,
-                            topic_path, year_path)
+from generator.urls import (article_path, canonical_url, claim_path, numbered_path, site_root, speaker_path,
+                            text_page_path, topic_path, year_path)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -214,12 +214,15 @@ class SiteView:
 
     archive: Archive
     links: Links
-    base_url: str
     text_pages: tuple[tuple[str, str], ...]   # (slug, title) of Markdown pages
     templates: Path = TEMPLATES
     # Each claim's escaped pieces, and the site's header and footer per depth: made once.
     _entries: dict = field(default_factory=dict, compare=False, repr=False)
     _reads: list = field(default_factory=list, compare=False, repr=False)   # the rendering page's reads
+
+    @property
+    def base_url(self) -> str:
+        return self.archive.site.base_url
 
     def _note(self, key: str) -> None:
         reads = self._reads[-1] if self._reads else None   # None: a page whose reads are not recorded
@@ -376,7 +379,7 @@ class SiteView:
         return f"{role.title}, {role.organisation}" if role.organisation else role.title
 
 
-def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = TEMPLATES,
+def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
                before: dict[str, Page] | None = None) -> list[Page]:
     """Every page of the site, planned: its path, template, title and values. `before`, the
     plans of a previous build kept in memory (path -> plan), gives back the plan of a claim or
@@ -386,7 +389,7 @@ def plan_pages(archive: Archive, links: Links, base_url: str, templates: Path = 
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
-    view = SiteView(archive, links, base_url, text_pages, templates)
+    view = SiteView(archive, links, text_pages, templates)
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
     before = before or {}
@@ -594,8 +597,7 @@ def search_page(view: SiteView) -> Page:
 
 def not_found_page(view: SiteView) -> Page:
     # Served by the host for any missing address, at any depth: links resolve from <base>.
-    base_path = "/" + view.base_url.split("://", 1)[-1].partition("/")[2]
-    return Page("404.html", "404.html", "Page not found", {"base_path": base_path.rstrip("/") + "/"})
+    return Page("404.html", "404.html", "Page not found", {"base_path": site_root(view.base_url)})
 
 
 def text_page(view: SiteView, slug: str, title: str) -> Page:

@@ -28,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from generator.writers import OutputError
+from generator.writers import OutputError, copy_tree
 
 
 MARKER = ".hindsight-site"  # marks a folder as a built site that a new build may replace
@@ -64,6 +64,12 @@ def mark_site(staging: Path) -> dict[str, int]:
     for name, data in marks.items():
         (staging / name).write_bytes(data)
     return {name: len(data) for name, data in marks.items()}
+
+
+def finish(staging: Path, static: Path) -> dict[str, int]:
+    """The static assets, and the marks that say the folder is a finished site; returns the
+    files written and their sizes."""
+    return {**copy_tree(static, staging, "static"), **mark_site(staging)}
 
 
 def adopt_spare(spare: Path, staging: Path, site: Path, kept: list[str],

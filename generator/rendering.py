@@ -134,25 +134,25 @@ def _render_share(work: tuple, first: bool) -> tuple[dict[str, set[str]], dict[s
     return reads, made
 
 
-def export(archive: Archive, links: Links, pages: list[Page], base_url: str,
-           changes: Comparison | None = None, output: Path | None = None,
-           into: Path | None = None) -> dict[str, bytes]:
+def export(archive: Archive, links: Links, pages: list[Page], changes: Comparison | None = None,
+           output: Path | None = None, into: Path | None = None) -> dict[str, bytes]:
     """Feeds and downloads: Atom, sitemap, JSON, CSV and the offline search index. In an
     incremental build, the lines of the downloads and the rows of the offline search index
     of claims made from unchanged parts are copied from the site in place. With `into` (a
     full build's staging folder: it keeps no record of their lines), the downloads and the
     offline search index are written there line by line instead, and the rest returned."""
     listed = [page.path for page in pages if page.path != "404.html"]
-    feeds_made = {"feed.xml": feeds.atom_feed(archive, links, base_url), "sitemap.xml": feeds.sitemap(listed, base_url)}
+    feeds_made = {"feed.xml": feeds.atom_feed(archive, links),
+                  "sitemap.xml": feeds.sitemap(listed, archive.site.base_url)}
     if into is not None:
-        exports.write_downloads(archive, links, base_url, into / "claims.json", into / "claims.csv")
+        exports.write_downloads(archive, links, into / "claims.json", into / "claims.csv")
         exports.write_offline_index(archive, links, into / "search-fallback.js")
         return feeds_made
     downloads_before = offline_before = stale = stale_rows = None
     if changes is not None and changes.recording and output is not None:
         downloads_before, offline_before = previous_exports(changes, output)
         stale, stale_rows = stale_lines(changes, links)
-    downloads = exports.downloads(archive, links, base_url, downloads_before and downloads_before.lines, stale)
+    downloads = exports.downloads(archive, links, downloads_before and downloads_before.lines, stale)
     offline = exports.offline_index(archive, links, offline_before, stale_rows)
     if changes is not None:
         note_exports(changes, downloads, offline)
@@ -177,13 +177,13 @@ class Exporting:
         return {} if self.beside is not None else self._make()
 
 
-def export_beside(archive: Archive, links: Links, pages: list[Page], base_url: str,
-                  changes: Comparison, output: Path) -> Exporting:
+def export_beside(archive: Archive, links: Links, pages: list[Page], changes: Comparison, output: Path
+                  ) -> Exporting:
     """The exports of a full build are made and written beside rendering, by a forked render
     process when the site is large (they take a tenth of the work and need nothing
     rendered), or by this one while it waits for similar statements (see `render`). An incremental build makes them after rendering: it copies unchanged claims'
     lines and notes what it wrote in this build's record."""
-    make = functools.partial(export, archive, links, pages, base_url, changes, output)
+    make = functools.partial(export, archive, links, pages, changes, output)
     return Exporting(make, beside=not changes.recording)
 
 

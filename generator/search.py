@@ -412,3 +412,25 @@ def make_reproducible(bundle: Path) -> None:
         path.unlink()
     for path, packed in writes.items():
         path.write_bytes(packed)
+
+
+def index_staged(staging: Path, shards: dict[str, list[str]], language: str, output: Path, processes: int,
+                 incremental: bool) -> tuple[list[str], Record | None]:
+    """Pagefind over a build's staging folder, a shard per year said (or decade: `plan_shards`);
+    an archive without claims has nothing to index. An incremental build indexes again only
+    the shards whose pages changed, and returns the record that says so for the next one."""
+    if not shards:
+        return [], None
+    previous = read_record(output) if incremental else None
+    return index_site(staging, language, shards, output, previous, min(processes, os.cpu_count() or 1),
+                      keep_record=incremental, present=_shards_in(staging) if incremental else frozenset())
+
+
+def _shards_in(staging: Path) -> frozenset[str]:
+    """The search index shards the staging folder holds already: those the live preview's
+    spare shares with the site in place (`build.keep`); none in any other build."""
+    try:
+        with os.scandir(staging / BUNDLES) as entries:
+            return frozenset(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return frozenset()

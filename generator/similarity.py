@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from typing import Callable
+from typing import Callable, Iterable
 
 from generator import parallel
 from generator.memory import cache_of_archive_text, give_back_freed_memory
@@ -302,21 +302,48 @@ class SimilarityRecord:
         corpus = _corpus(len(claims))
         if ignore != self.ignore or corpus != self.corpus:
             return False
-        if self.lookers is None:
-            lookers: dict[str, list[str]] = {}
-            for claim, looked in self.lookups.items():
-                for feature in looked:
-                    lookers.setdefault(feature, []).append(claim)
-            self.lookers = lookers
+        self._index_lookers()
         inputs = {claim.id: _inputs_of(claim) for claim in claims}
         changed = {claim for claim, made_from in inputs.items() if self.inputs.get(claim) != made_from}
         changed.update(claim for claim in self.inputs if claim not in inputs)
         at_most = len(claims) * REFIND_AT_MOST
         if len(changed) > at_most:
             return False
+        counted_before, versions = self._count_again(changed, inputs, ignore)
+        self.inputs = inputs
+        reweighed, holders = self._post_again(counted_before, corpus)
+        again = {claim for claim in changed if claim in inputs}
+        pair = _Pair(self, corpus)
+        measured = self._measure_again(again, reweighed, holders, pair, at_most)
+        if measured is None:
+            return False
+        lengthened, norms_before = measured
+        again.update(lengthened)
+        self._rank_features_again(counted_before, holders, changed, again)
+        resorted = self._touched_by(versions, lengthened - changed, norms_before, pair, again, at_most)
+        if resorted is None:
+            return False
+        self._score_again(claims, again, resorted, pair)
+        self.digest, self.rescored = digest, len(again)
+        return True
+
+    def _index_lookers(self) -> None:
+        """`lookers`, made from `lookups` the first time a `refind` needs it."""
+        if self.lookers is None:
+            lookers: dict[str, list[str]] = {}
+            for claim, looked in self.lookups.items():
+                for feature in looked:
+                    lookers.setdefault(feature, []).append(claim)
+            self.lookers = lookers
+
+    def _count_again(self, changed: set[str], inputs: dict[str, tuple], ignore: frozenset[str]
+                     ) -> tuple[dict[str, int], list[tuple[str, ...]]]:
+        """The changed claims' features, frequencies and postings brought up to date; returns
+        each feature an edit added or took with its frequency before, and each changed claim's
+        features before and after."""
         frequency, postings, features = self.frequency, self.postings, self.features
-        counted_before: dict[str, int] = {}   # feature -> its frequency before, for those an edit added or took
-        versions: list[tuple[str, ...]] = []   # each changed claim's features, before and after
+        counted_before: dict[str, int] = {}
+        versions: list[tuple[str, ...]] = []
         for claim in changed:
             kept_had = features.pop(claim, ())
             kept_has = ()
@@ -337,8 +364,14 @@ class SimilarityRecord:
                 frequency[feature] += 1
                 if feature in postings:
                     postings[feature].append(claim)
-        self.inputs = inputs
-        # The features still held whose weight changed, as their count crossed a step.
+        return counted_before, versions
+
+    def _post_again(self, counted_before: dict[str, int], corpus: int
+                    ) -> tuple[dict[str, None], Callable[[str], Iterable[str]]]:
+        """The postings of the features whose counts moved, as they are looked up now; returns
+        the features still held whose weight changed (their count crossed a step), and who
+        holds a moved feature (`holders`), postings or not."""
+        frequency, postings = self.frequency, self.postings
         reweighed = dict.fromkeys(feature for feature, before in counted_before.items() if before and frequency[feature]
                                   and _weight(before, corpus) != _weight(frequency[feature], corpus))
         # Who holds the features whose counts moved that have no postings (held by one claim, or
@@ -353,7 +386,7 @@ class SimilarityRecord:
             elif count and feature not in postings and (_walked(count) or feature in reweighed):
                 looked_through[feature] = wanted[feature] = []
         if wanted:
-            for claim, has in features.items():
+            for claim, has in self.features.items():
                 if not wanted.keys().isdisjoint(has):
                     for feature in has:
                         if feature in wanted:
@@ -371,22 +404,31 @@ class SimilarityRecord:
                 postings.pop(feature, None)
             elif feature not in postings:   # looked up now, not before
                 postings[feature] = list(holders(feature))
+        return reweighed, holders
 
-        again = {claim for claim in changed if claim in inputs}
-        # Claims whose length changed: the changed ones, and those holding a feature whose weight changed.
+    def _measure_again(self, again: set[str], reweighed: dict[str, None], holders, pair: "_Pair", at_most: int
+                       ) -> tuple[set[str], dict[str, float | None]] | None:
+        """The norms of the claims whose length changed: those scored `again` and those holding a
+        feature whose weight changed. Returns them with their norms before; None when they are
+        too many."""
         lengthened = set(again)
         for feature in reweighed:
             lengthened.update(holders(feature))
             if len(lengthened) > at_most:
-                return False
-        pair = _Pair(self, corpus)
+                return None
         norms_before = {claim: self.norms.get(claim) for claim in lengthened}
         for claim in lengthened:
-            self.norms[claim] = math.sqrt(sum(map(pair.weights.__getitem__, features[claim]))) or 1.0
-        again.update(lengthened)
-        # Claims whose rarest features changed, as a frequency moved. They are as they were when each
-        # moved feature a claim holds was walked before and after, and the claim looks up fewer than
-        # RAREST_FEATURES (all it can), or the feature grew rarer while looked up, or commoner while not.
+            self.norms[claim] = math.sqrt(sum(map(pair.weights.__getitem__, self.features[claim]))) or 1.0
+        return lengthened, norms_before
+
+    def _rank_features_again(self, counted_before: dict[str, int], holders, changed: set[str], again: set[str]
+                             ) -> None:
+        """The rarest features of the claims holding a moved feature, and of the changed claims;
+        a claim whose rarest features changed is scored `again`."""
+        frequency, features, inputs = self.frequency, self.features, self.inputs
+        # They are as they were when each moved feature a claim holds was walked before and after, and
+        # the claim looks up fewer than RAREST_FEATURES (all it can), or the feature grew rarer while
+        # looked up, or commoner while not.
         for feature, before in counted_before.items():
             if _walked(before) or _walked(frequency[feature]):
                 steady = _walked(before) and _walked(frequency[feature])
@@ -403,6 +445,11 @@ class SimilarityRecord:
             self._look_up(claim, _lookups(features[claim], frequency) if claim in inputs else None)
             if claim not in inputs:
                 self.norms.pop(claim, None)
+
+    def _touched_by(self, versions: list[tuple[str, ...]], lengthened: set[str], norms_before: dict[str, float | None],
+                    pair: "_Pair", again: set[str], at_most: int) -> set[str] | None:
+        """The other claims an edit touches, added to `again`; returns those only to be put in
+        order again, or None when too many are to be scored again."""
         # The others are scored again when they could have had, or could now have, a changed claim
         # as a candidate: sharing MIN_SHARED of their rarest features with it. (Their own rarest
         # features are as before: they would be scored again else.)
@@ -413,9 +460,9 @@ class SimilarityRecord:
         # length changed: where those are listed only, and their scores rose (they grew shorter),
         # the ones listed stay, and are only put in order again (`resorted`).
         resorted: set[str] = set()
-        for other in lengthened - changed:
+        for other in lengthened:
             fell = self.norms[other] > norms_before[other]   # its scores with the others fell
-            for claim in self._sharing(features[other]):
+            for claim in self._sharing(self.features[other]):
                 if claim not in again:
                     listing = self._listing(claim, other, pair, fell)
                     if listing is _RESCORE:
@@ -423,11 +470,15 @@ class SimilarityRecord:
                     elif listing is _RESORT:
                         resorted.add(claim)
             if len(again) > at_most:
-                return False
+                return None
         if len(again) > at_most:
-            return False
+            return None
+        return resorted
+
+    def _score_again(self, claims: list[Claim], again: set[str], resorted: set[str], pair: "_Pair") -> None:
+        """`found` brought up to date: the claims `again` scored, the `resorted` put in order."""
         order = {claim.id: number for number, claim in enumerate(claims)}
-        found = {claim: similar for claim, similar in self.found.items() if claim in inputs}
+        found = {claim: similar for claim, similar in self.found.items() if claim in self.inputs}
         for claim in again:
             similar = self._score(claim, order, pair)
             if similar:
@@ -437,8 +488,7 @@ class SimilarityRecord:
         for claim in resorted - again:
             scored = sorted((-round(pair(claim, item.claim), 4), item.claim, item.same_speaker) for item in found[claim])
             found[claim] = tuple(Similar(other, -score, same_speaker) for score, other, same_speaker in scored)
-        self.found, self.digest, self.rescored = found, digest, len(again)
-        return True
+        self.found = found
 
     def _sharing(self, held) -> list[str]:
         """The claims looking up at least MIN_SHARED of the features `held`: those that would

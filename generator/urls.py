@@ -47,6 +47,11 @@ def text_page_path(slug: str) -> str:
     return f"pages/{_segment(slug)}/index.html"
 
 
+def site_root(base_url: str) -> str:
+    """The path the site is served under, from the root of its host: "/archive/" of https://example.org/archive."""
+    return ("/" + base_url.split("://", 1)[-1].partition("/")[2]).rstrip("/") + "/"
+
+
 def canonical_url(base_url: str, path: str) -> str:
     """The published address of a page: directory form, no index.html."""
     base = base_url if base_url.endswith("/") else base_url + "/"

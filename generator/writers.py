@@ -161,3 +161,16 @@ def write_text_atomically(path: Path, text: str) -> None:
         raise
 
 
+def files_under(root: Path, folder: str) -> dict[str, int]:
+    """Every file under `folder` of `root`, by path from `root`, and its size."""
+    found = {}
+    folders = [folder]
+    while folders:
+        relative = folders.pop()
+        with os.scandir(root / relative) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(f"{relative}/{entry.name}")
+                elif entry.is_file(follow_symlinks=False):
+                    found[f"{relative}/{entry.name}"] = entry.stat(follow_symlinks=False).st_size
+    return found

@@ -146,8 +146,8 @@ def walked(site: Path) -> tuple[int, int]:
 
 def not_the_site(monkeypatch) -> None:
     """Builds may walk a folder of the site (the search index's), never the whole site."""
-    from generator import build as pipeline
+    from generator import writers
 
-    real = pipeline._files_under
-    monkeypatch.setattr(pipeline, "_files_under", lambda staging, folder: pytest.fail("the site was walked")
+    real = writers.files_under
+    monkeypatch.setattr(writers, "files_under", lambda staging, folder: pytest.fail("the site was walked")
                         if folder in (".", "") else real(staging, folder))

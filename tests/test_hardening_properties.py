@@ -237,7 +237,7 @@ _SAMPLE = check(SAMPLE_CONTENT)[0]
 
 def render_site(archive) -> dict[str, str]:
     links = link_archive(archive)
-    pages = plan_pages(archive, links, archive.site.base_url)
+    pages = plan_pages(archive, links)
     return {page.path: render_page(page).decode("utf-8") for page in pages}
 
 
@@ -301,22 +301,22 @@ def test_any_text_renders_as_text_in_every_page(text):
 def test_any_text_stays_text_in_exports_and_feed(text):
     archive = with_text(text)
     links = link_archive(archive)
-    base = archive.site.base_url
+    downloads = exports.downloads(archive, links)
 
-    records = json.loads(exports.claims_json(archive, links, base))["claims"]
+    records = json.loads(downloads.json)["claims"]
     assert {record["statement"] for record in records} == {text}
 
-    rows = list(csv.DictReader(io.StringIO(exports.claims_csv(archive, links, base).decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(downloads.csv.decode("utf-8-sig"), newline="")))
     assert {row["statement"] for row in rows} == {exports.spreadsheet_safe(text)}
     for row in rows:
         assert not any(cell.startswith(exports.FORMULA_STARTS) for cell in row.values())
 
-    script = exports.search_fallback(archive, links).decode("utf-8")
+    script = exports.offline_index(archive, links).script.decode("utf-8")
     match = re.fullmatch(r"window\.HINDSIGHT_FALLBACK_SEARCH = (.*);\n", script, re.S)
     assert match and "<" not in match.group(1)
     assert {row[1] for row in json.loads(match.group(1))["claims"]} == {text}
 
-    feed = ElementTree.fromstring(feeds.atom_feed(archive, links, base))
+    feed = ElementTree.fromstring(feeds.atom_feed(archive, links))
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.find(f"{atom}title").text == f"{text}: new claims and outcomes"
     assert all(entry.find(f"{atom}title").text.endswith(f"{text}: {text}") for entry in feed.iter(f"{atom}entry"))

@@ -195,8 +195,7 @@ def test_downloads_copy_the_lines_of_unchanged_claims_and_never_a_changed_file(a
     rows: list[str] = []      # claims whose offline search rows were made
     real, real_label = exports.claim_record, exports.said_label
     monkeypatch.setattr(exports, "claim_record",
-                        lambda archive_, links, claim, base_url: written.append(claim.id) or real(archive_, links, claim,
-                                                                                                  base_url))
+                        lambda archive_, links, claim: written.append(claim.id) or real(archive_, links, claim))
     monkeypatch.setattr(exports, "said_label", lambda claim: rows.append(claim.id) or real_label(claim))
     sheet = sheet_of(archive, "claim-60")
     sheet.write_text(sheet.read_text("utf-8").replace('statement: "', 'statement: "Corrected: ', 1), "utf-8")

@@ -98,7 +98,7 @@ def test_plans_hold_mappings_only_where_same_plan_compares_their_order(archive: 
 
     model, problems = check(archive / "content")
     assert model is not None, problems
-    pages = plan_pages(model, link_archive(model), "https://example.org/")
+    pages = plan_pages(model, link_archive(model))
     templates = {page.template for page in pages}
 
     def deepest(value, depth: int = 0) -> int:

@@ -209,12 +209,12 @@ def test_a_full_build_lets_go_of_the_archive_before_pagefind_indexes_it(archive:
     held for nothing while they indexed."""
     import weakref
 
-    from generator import build as pipeline, pages
+    from generator import build as pipeline, pages, search as search_stage
 
     run(archive, "kept", incremental=True)
     modelled: list[weakref.ref] = []
     seen: dict[str, bool | int] = {}
-    real_validate, real_index = pipeline.validate, pipeline.index
+    real_validate, real_index = pipeline.validate, search_stage.index_staged
 
     def validate(*args, **kwargs):
         archive_made, problems, left_out = real_validate(*args, **kwargs)
@@ -227,7 +227,7 @@ def test_a_full_build_lets_go_of_the_archive_before_pagefind_indexes_it(archive:
         return real_index(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "validate", validate)
-    monkeypatch.setattr(pipeline, "index", index)
+    monkeypatch.setattr(search_stage, "index_staged", index)
     run(archive, "full", incremental=False)
     assert seen == {"a claim alive": False, "titles cached": 0}
     run(archive, "kept", incremental=True)   # an incremental build keeps them: its record is written after

@@ -128,7 +128,7 @@ def test_topic_page_spans_dated_years_and_counts_the_undated():
               claim("b", "Second.", "x", dt.date(2022, 5, 1), "two", ("meet",)),
               claim("c", "Third.", "x", None, "three", ("meet",))]
     archive = archive_of(claims)
-    pages = plan_pages(archive, link_archive(archive), "https://example.org/")
+    pages = plan_pages(archive, link_archive(archive))
     topic = next(page for page in pages if page.path == "topics/meet/index.html")
     html = render_page(topic).decode("utf-8")
     assert "3 claims from 2019 to 2022, 1 of them with an unknown date." in html
@@ -183,7 +183,7 @@ def test_a_claim_cited_by_many_lists_the_first_few_and_counts_the_rest():
     archive = archive_of([cited, *citing])
     links = link_archive(archive)
     assert len(links.per_claim["cited"].cited_by) == linking.CITED_BY_SHOWN + 2   # all are linked
-    page = next(page for page in plan_pages(archive, links, "https://example.org/")
+    page = next(page for page in plan_pages(archive, links)
                 if page.path == "claims/cited/index.html")
     html = render_page(page).decode("utf-8")
     cited_section = html.split('id="cited-heading"', 1)[1].split("</section>", 1)[0]

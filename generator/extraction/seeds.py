@@ -295,3 +295,36 @@ def _summary(seed: Path, filed, extraction, article, registry) -> str:
     if warnings:
         line += f"; warnings: {len(warnings)}: " + " | ".join(warnings)
     return line
+
+
+def extract_new_seeds(content: Path) -> list[str]:
+    """What the live preview's build does first: seeds with no claim sheet yet, or whose text
+    changed, are extracted (a build for publishing never extracts).
+
+    Extraction only adds claims and fills empty fields, so editors' work is safe. While any
+    claim sheet cannot be read, nothing is extracted: that sheet's seed would look as if it
+    had none, and be extracted into a second sheet. The load step that follows reports the
+    sheet with its position. Returns what to tell the editor."""
+    seeds = stale_seeds(content)
+    if not seeds:
+        return []
+    unreadable = _unreadable_sheets(content / "articles")
+    if unreadable:
+        return [f"{len(seeds)} seed{'s' * (len(seeds) != 1)} not extracted while {', '.join(unreadable)} cannot be "
+                "read: fix it first (its error is listed with its position)"]
+    if extract(content, seeds) != 0:
+        return ["a seed could not be extracted (see above); its claims are not in the preview"]
+    return []
+
+
+def _unreadable_sheets(folder: Path) -> list[str]:
+    """The claim sheets under `folder` that are not well-formed YAML."""
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    unreadable = []
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        try:
+            yaml.load(path.read_bytes(), Loader=loader)
+        except (yaml.YAMLError, OSError, ValueError):
+            unreadable.append(str(path))
+    return unreadable
