@@ -403,7 +403,7 @@ def _article(document: Document) -> Article:
             speaker_as_written=entry.get("speaker_as_written"), role=entry.get("role"),
             said_basis=entry.get("said_basis"), said_precision=entry.get("said_precision") or "day",
             context=entry.get("context"),
-            topics=tuple(entry.get("topics") or ()), outcome=_outcome(entry.get("outcome")),
+            topics=tuple(entry.get("topics") or ()), related=tuple(entry.get("related") or ()), outcome=_outcome(entry.get("outcome")),
             note=entry.get("note"), article=slug, original=entry.get("original"),
         ))
     return article

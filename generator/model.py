@@ -153,6 +153,7 @@ class Claim:
     said_precision: str = "day"  # day, month, year, or about: how exactly `said` is known
     context: str | None = None
     topics: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # ids of claims an editor confirmed say the same or answer it
     outcome: Outcome = field(default_factory=Outcome)
     note: str | None = None
     article: str = ""  # slug of the article the claim was published in

@@ -88,7 +88,7 @@ def claim_lines(claim_id: str, *, speaker: str = "", statement: str = "", said: 
         ("id", claim_id), ("statement", statement), ("original", None), ("form", "direct"), ("speaker", speaker),
         ("speaker_as_written", None), ("role", None), ("said", said), ("said_basis", said_basis),
         ("said_precision", "day"),
-        ("context", None), ("topics", []), ("kind", "assertion"),
+        ("context", None), ("topics", []), ("related", []), ("kind", "assertion"),
     ]
     entries = [(about.get(f"claims[].{key}", ""), key, value) for key, value in values]
     outcome = _block([(about.get("claims[].outcome.status", ""), "status", "unrated"),

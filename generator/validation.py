@@ -467,11 +467,12 @@ def check_archive(files: ContentFiles, today: dt.date, checked: Checked | None =
                 and isinstance(sheet.value.get("article"), dict) else None
             for where, claim in _entries(sheet, "claims"):
                 _check_claim(sheet, where, claim, published, today, people, topics, claims, found)
-            citing = tuple((claim.get("id"), tuple(_cited(claim))) for _, claim in _entries(sheet, "claims"))
+            citing = tuple((claim.get("id"), tuple(_cited(claim)), tuple(_related(claim)))
+                           for _, claim in _entries(sheet, "claims"))
             state = evidence(citing) if evidence is not None else ()
         problems.extend(found)
         first_here: set[str] = set()   # the first claim of an id is the one in `claims`, as above
-        for claim_id, targets in citing:
+        for claim_id, targets, _ in citing:   # a circle of `related:` links is no fault: only evidence
             if isinstance(claim_id, str) and claim_id not in first_here and claims[claim_id][0] is sheet:
                 first_here.add(claim_id)
                 if targets:
@@ -507,13 +508,18 @@ class _EvidenceState:
 
     def __call__(self, citing: tuple) -> tuple:
         state = []
-        for _, targets in citing:
-            for target in targets:
+        for _, *references in citing:
+            for target in (target for targets in references for target in targets):
                 if isinstance(target, str):
                     if target not in self.claims:
                         return (frozenset(self.claims),)
                     state.append(target in self.rejected)
         return tuple(state)
+
+
+def _related(claim: dict) -> list:
+    related = claim.get("related")
+    return list(related) if isinstance(related, list) else []
 
 
 def _cited(claim: dict) -> list:
@@ -774,6 +780,20 @@ def _check_claim(sheet: Document, where: tuple, claim: dict, published: dt.date 
         if day and day > today:
             problems.append(sheet.problem(at + ("date",), f"evidence date {day} is in the future",
                                           "check the year"))
+    for index, target in enumerate(_related(claim)):
+        target = _str(target)
+        at = where + ("related", index)
+        if not target or not SLUG.match(target):
+            continue
+        if target == claim.get("id"):
+            problems.append(sheet.problem(at, "a claim cannot be related to itself", "delete this line"))
+        elif target not in claims:
+            guess = _closest(target, claims)
+            problems.append(sheet.problem(at, f"related claim {target!r} is not in the archive",
+                                          f"did you mean {guess!r}?" if guess else "check the claim's id"))
+        elif claims[target][2].get("review") == REJECTED:
+            problems.append(sheet.problem(at, f"related claim {target!r} was rejected by an editor and is not "
+                                          "published", "delete this line or link a published claim"))
 
 
 # A day of the week a claim was said on ("on Tuesday", "by phone on Friday"), not one it was said
