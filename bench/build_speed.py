@@ -1,21 +1,29 @@
-"""Build speed at scale: synthetic archives of 1k, 10k and 100k claims, built stage by stage,
-side by side with Hugo rendering the same number of claim pages.
+"""Build speed at scale: `hindsight build`, whole, against Hugo's whole build of the same claims.
 
-For each size it generates the archive (`bench/synthetic.py`), builds it in a child process
-(so peak memory is that build's alone) and prints the wall time of each build stage as
-`hindsight build` reports it (`BuildResult.stages`), the peak memory of the build's processes
-together (sampled; see `TreeMemory`), and the size of the site: pages, exports, search index. Then it writes the
-same claims as Markdown with front matter for Hugo, with a template of the same shape (head,
-navigation, the claim's facts, outcome and context, speaker/question/year list pages) and
-times `hugo` on it, and prints pages per second for both and their ratio.
+For each size it generates a synthetic archive (`bench/synthetic.py`) and the same claims as
+Hugo content (a Markdown page per claim; speaker, question, year and article list pages, as
+Hindsight makes), then times, interleaved and each `--runs` times:
 
-    python bench/build_speed.py                    # 1k and 10k, with search
-    python bench/build_speed.py --sizes 100k --search off
-    python bench/build_speed.py --sizes 1k --incremental   # also time one-sheet rebuilds, command and serve
-    python bench/build_speed.py --sizes 100k --search on --artifact --prose varied --no-hugo
+- `hindsight build`, the default command line (with search), as a command: Python's start and
+  imports included; each stage's time as the build reports it (`BuildResult.stages`);
+- `hindsight build --no-search`, the figure set against Hugo's;
+- `hugo`, its whole build;
+- with `--incremental`, `hindsight build --incremental`'s FIRST build (nothing to reuse yet),
+  labelled so, then one-claim edits rebuilt from the command line and in the live preview.
+
+Every build writes into a folder of its own that did not exist (nothing is deleted while the
+bench times); the last bench's work folder is removed first, and a disk probe waits until
+creating files is as fast as it gets again. It prints each run with the load average it
+started at, then medians, the peak memory of all of a build's processes together (MiB), the
+site's size, the whole-build ratio against Hugo and, labelled apart, the render stage's.
+
+    python bench/build_speed.py                          # 10k, 3 runs of each
+    python bench/build_speed.py --sizes 10k,100k --runs 2
+    python bench/build_speed.py --sizes 1k --incremental   # also one-claim rebuilds, command and serve
+    python bench/build_speed.py --sizes 100k --runs 1 --artifact --prose varied --no-hugo
 
 Hugo is Debian's `hugo` package; when it is missing the comparison is skipped and the
-bench says so. Figures vary with the machine's load: the bench prints `uptime` first.
+bench says so.
 """
 
 from __future__ import annotations
@@ -85,9 +93,9 @@ print(json.dumps({"record written": write_remembered_record(options.output, memo
 """
 
 
-def run_preview(archive: Path, search: bool, edits: list[str]) -> list[dict]:
+def run_preview(archive: Path, search: bool, edits: list[str], output: str = "site") -> list[dict]:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join((str(BENCH), str(ROOT)))}
-    finished = subprocess.run([sys.executable, "-c", PREVIEW, "site", "on" if search else "off", *edits],
+    finished = subprocess.run([sys.executable, "-c", PREVIEW, output, "on" if search else "off", *edits],
                               cwd=archive, env=environment, capture_output=True, text=True)
     if finished.returncode != 0:
         raise SystemExit(f"the live preview's build failed:\n{finished.stderr}")
@@ -225,6 +233,17 @@ paginate = 200
   speaker = "speakers"
   topic = "topics"
   year = "years"
+  article = "articles"
+[related]
+  includeNewer = true
+  threshold = 80
+  toLower = false
+  [[related.indices]]
+    name = "topics"
+    weight = 100
+  [[related.indices]]
+    name = "speakers"
+    weight = 80
 """
 
 HUGO_BASEOF = """<!DOCTYPE html>
@@ -269,10 +288,21 @@ HUGO_SINGLE = """{{ define "main" }}
 <section class="outcome"><h2>What came of it</h2><p class="outcome-status"><span class="badge">{{ .Params.outcome }}</span></p>
 <div class="summary">{{ .Content }}</div></section>
 </article>
-<div class="related"><section><h2>Earlier and later</h2><ul class="claim-list">
-{{ with .PrevInSection }}<li class="claim-item"><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
-{{ with .NextInSection }}<li class="claim-item"><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
-</ul></section></div>
+<div class="related">
+{{ $here := . }}{{ range .GetTerms "articles" }}<section><h2>Also in this article</h2><ul class="claim-list">
+{{ range .Pages }}{{ if ne . $here }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}{{ end }}
+</ul></section>{{ end }}
+<section><h2>Earlier and later</h2><ul class="claim-list">
+{{ with .PrevInSection }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
+{{ with .NextInSection }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
+</ul></section>
+{{ range .GetTerms "speakers" }}<section><h2>{{ .LinkTitle }} in other claims</h2><ul class="claim-list">
+{{ range first 3 .Pages }}{{ if ne . $here }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}{{ end }}
+</ul><p><a href="{{ .RelPermalink }}">All of {{ .LinkTitle }}'s claims</a>.</p></section>{{ end }}
+{{ with .Site.RegularPages.Related . }}<section><h2>Similar statements</h2><ul class="claim-list">
+{{ range first 3 . }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
+</ul></section>{{ end }}
+</div>
 {{ end }}
 """
 
@@ -325,32 +355,13 @@ def write_hugo_site(archive: Path, target: Path) -> int:
                 "article": article["title"], "outlet": article.get("outlet") or "",
                 "outcome": claim["outcome"]["status"],
                 "speakers": [people[claim["speaker"]]], "topics": [topics[t] for t in claim.get("topics") or []],
-                "years": [str(claim["said"])[:4]],
+                "years": [str(claim["said"])[:4]], "articles": [sheet_path.stem],
             }
             body = claim["outcome"].get("summary") or ""
             (target / "content/claims" / f"{claim['id']}.md").write_text(
                 "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n" + body + "\n", "utf-8")
             count += 1
     return count
-
-
-def run_hugo(site: Path) -> dict | None:
-    hugo = shutil.which("hugo")
-    if hugo is None:
-        return None
-    version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
-    shutil.rmtree(site / "public", ignore_errors=True)
-    started = time.perf_counter()
-    finished = subprocess.run(["/usr/bin/time", "-f", "%M", hugo, "--quiet", "--source", str(site)]
-                              if Path("/usr/bin/time").exists() else [hugo, "--quiet", "--source", str(site)],
-                              capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if finished.returncode != 0:
-        raise SystemExit(f"hugo failed:\n{finished.stderr[-2000:]}")
-    peak = finished.stderr.strip().splitlines()[-1] if Path("/usr/bin/time").exists() else ""
-    pages = sum(1 for _ in (site / "public").rglob("*.html"))
-    return {"version": version, "seconds": seconds, "pages": pages,
-            "peak_kb": int(peak) if peak.isdigit() else None, "size": folder_size(site / "public")}
 
 
 # ---------------------------------------------------------------------------
@@ -406,132 +417,329 @@ def add_one_sheet(archive: Path, prose: str) -> Path:
 # ---------------------------------------------------------------------------
 
 
+def mib(size_kb: int | None) -> str:
+    return "-" if size_kb is None else f"{size_kb / 1024:,.0f}"
+
+
 def mb(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
 
 
+def load_now() -> tuple[float, float, float]:
+    return os.getloadavg()
+
+
+def load_text(load: tuple[float, float, float]) -> str:
+    return "load " + " ".join(f"{value:.2f}" for value in load)
+
+
+# Runs in the child: hindsight's own command line, as `hindsight build ...` runs it; the bench
+# only keeps a copy of the BuildResult the command gets (its stages and counts) in a file.
+CLI = """
+import json, os, sys
+import generator.commands.build as command
+real = command.build
+def build(*args, **kwargs):
+    result = real(*args, **kwargs)
+    with open(os.environ["BENCH_RESULT"], "w") as out:
+        json.dump({"stages": result.stages, "pages": result.pages, "files": result.files, "size": result.size,
+                   "seconds": result.seconds, "built": result.built}, out)
+    return result
+command.build = build
+from generator.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_command(archive: Path, output: str, arguments: list[str]) -> dict:
+    """`hindsight build --content content --output OUTPUT ARGUMENTS` in a fresh process, timed from
+    outside (Python's start and the imports included, as an editor waits), with the peak memory of
+    its processes together (Pagefind's too)."""
+    report = archive / f".bench-{output}.json"
+    report.unlink(missing_ok=True)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_RESULT": str(report)}
+    load = load_now()
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CLI, "build", "--content", "content", "--output", output,
+                              *arguments], cwd=archive, env=environment, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    with TreeMemory(child.pid) as memory:
+        _, stderr = child.communicate()
+    seconds = time.perf_counter() - started
+    if child.returncode != 0 or not report.is_file():
+        raise SystemExit(f"hindsight build {' '.join(arguments)} failed (exit {child.returncode}):\n{stderr[-3000:]}")
+    result = json.loads(report.read_text("utf-8"))
+    report.unlink()
+    return {**result, "command": seconds, "load": load, "peak_kb": memory.peak_kb}
+
+
+def run_hugo(site: Path, destination: str) -> dict:
+    """Hugo's whole build of `site` into a folder of its own (`destination`, not there before)."""
+    load = load_now()
+    started = time.perf_counter()
+    child = subprocess.Popen(["hugo", "--quiet", "--source", str(site), "--destination", destination],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with TreeMemory(child.pid) as memory:
+        _, stderr = child.communicate()
+    seconds = time.perf_counter() - started
+    if child.returncode != 0:
+        raise SystemExit(f"hugo failed:\n{stderr[-2000:]}")
+    pages = sum(1 for page in (site / destination).rglob("*.html") if not _redirect(page))
+    return {"command": seconds, "load": load, "peak_kb": memory.peak_kb, "pages": pages}
+
+
+def _redirect(page: Path) -> bool:
+    """Hugo's alias pages (`page/1/` of each list) only redirect: not counted as pages."""
+    with page.open("rb") as head:
+        return b'http-equiv="refresh"' in head.read(400)
+
+
+def claim_page_bytes(folder: Path) -> float:
+    """The mean size of the claim pages (`claims/<id>/index.html`) in a built site."""
+    sizes = [page.stat().st_size for page in (folder / "claims").glob("*/index.html")]
+    return sum(sizes) / max(1, len(sizes))
+
+
+def disk_probe(folder: Path, files: int = 2000) -> float:
+    """Seconds to create `files` files of 8 KiB in 100 new folders and fsync them: how fast the
+    disk takes new files now. The probe's files are removed only when the bench ends."""
+    folder.mkdir(parents=True)
+    chunk = b"x" * 8192
+    started = time.perf_counter()
+    for number in range(files):
+        sub = folder / str(number % 100)
+        sub.mkdir(exist_ok=True)
+        (sub / f"{number}.html").write_bytes(chunk)
+    os.sync()
+    return time.perf_counter() - started
+
+
+def settle(work: Path, limit: float = 240.0) -> None:
+    """Wait until creating files is as fast as it will get: after a large delete this disk
+    creates files several times slower for minutes. Probes every 10 s until two in a row are
+    within a fifth of each other and of the fastest seen (or `limit` seconds pass)."""
+    started, probes = time.perf_counter(), []
+    while True:
+        probes.append(disk_probe(work / f"probe-{len(probes)}"))
+        best = min(probes)
+        if len(probes) >= 2 and max(probes[-2:]) <= 1.2 * best:
+            break
+        if time.perf_counter() - started > limit:
+            print(f"disk still unsettled after {limit:.0f} s", end="; ")
+            break
+        time.sleep(10)
+    print("disk probe (2,000 new 8 KiB files, s): " + ", ".join(f"{probe:.2f}" for probe in probes)
+          + f"; {load_text(load_now())}")
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def summary(runs: list[dict], key: str = "command") -> str:
+    values = [run[key] for run in runs]
+    loads = [run["load"][0] for run in runs]
+    return (f"{median(values):.1f} s (runs {', '.join(f'{v:.1f}' for v in values)}; "
+            f"1-min load {min(loads):.1f}-{max(loads):.1f})")
+
+
+def stage_line(stages: dict[str, float]) -> str:
+    return "  ".join(f"{name} {seconds:.2f}" for name, seconds in stages.items())
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k, 10k, 100k (default: 1k,10k)")
-    options.add_argument("--search", choices=("auto", "on", "off"), default="auto",
-                         help="index with Pagefind: auto = up to 10k claims (default)")
-    options.add_argument("--work", type=Path, default=BENCH / "out", help="where archives are generated")
+    options.add_argument("--sizes", default="10k", help="comma-separated: 1k, 10k, 100k (default: 10k)")
+    options.add_argument("--runs", type=int, default=3, help="builds of each kind, interleaved (default: 3)")
+    options.add_argument("--work", type=Path, default=BENCH / "out",
+                         help="where archives and sites go (default: bench/out); emptied first, then left "
+                              "in place when the bench ends")
     options.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip the Hugo comparison")
+    options.add_argument("--no-search-runs", dest="search_runs", action="store_false",
+                         help="skip the builds with search (only --no-search builds and Hugo)")
     options.add_argument("--artifact", action="store_true",
                          help="also compress the site as it is uploaded to GitHub Pages, to report that size")
     options.add_argument("--prose", choices=("phrases", "varied"), default="phrases",
                          help="synthetic text: readable stock phrases (default), or made-up words that "
                               "compress as real prose does (for --artifact)")
     options.add_argument("--incremental", action="store_true",
-                         help="then edit one claim (its outcome summary, then its statement) and time each "
-                              "incremental rebuild against a full one")
+                         help="also time `hindsight build --incremental`'s first build (labelled as such), then "
+                              "edit one claim and time incremental rebuilds, from the command line and in the "
+                              "live preview")
+    options.add_argument("--json", type=Path, help="also write every run's figures to this file")
     args = options.parse_args()
     os.environ["BENCH_PROSE"] = args.prose   # new articles are written in it, here and in the live preview
-    print(f"machine: {os.cpu_count()} cores; load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    if args.hugo and shutil.which("hugo") is None:
+    hugo_found = shutil.which("hugo") is not None
+    print(f"machine: {os.cpu_count()} cores; {load_text(load_now())}; python {sys.version.split()[0]}")
+    if args.hugo and not hugo_found:
         print("hugo is not installed (apt-get install hugo): the Hugo comparison is SKIPPED")
-    rows = []
+    with_hugo = args.hugo and hugo_found
+    if with_hugo:
+        print(subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip())
+    if args.work.exists():
+        started = time.perf_counter()
+        shutil.rmtree(args.work)
+        print(f"removed the last bench's work folder in {time.perf_counter() - started:.1f} s")
+    args.work.mkdir(parents=True)
+    kinds = []
+    if args.search_runs:
+        kinds.append(("search", "hindsight build (the default command: with search)", []))
+    kinds.append(("no-search", "hindsight build --no-search", ["--no-search"]))
+    if args.incremental:
+        kinds.append(("incremental-first", "hindsight build --incremental, FIRST build (nothing to reuse)",
+                      ["--incremental"]))
+    if with_hugo:
+        kinds.append(("hugo", "hugo (whole build)", None))
+    everything, rows = {}, []
     for label in args.sizes.split(","):
-        claims = SIZES[label.strip()]
-        search = args.search == "on" or (args.search == "auto" and claims <= 10_000)
+        label = label.strip()
+        claims = SIZES[label]
         archive = args.work / f"archive-{label}"
         started = time.perf_counter()
         made = synthetic.generate(claims, archive, prose=args.prose)
-        # Generating removed the last run's archive and site (124,000 files at 100k) and wrote
-        # this one: let the disk finish that before the build is timed, or the build's writes
-        # wait behind it (the write stage measured 9 to 18 s for the same code).
+        hugo_site = args.work / f"hugo-{label}"
+        hugo_count = write_hugo_site(archive, hugo_site) if with_hugo else 0
         os.sync()
-        print(f"\n== {label}: {made} (generated in {time.perf_counter() - started:.1f} s, written to disk)")
-        result = run_build(archive, search, incremental=args.incremental)   # which keeps the record
-        sizes = site_sizes(archive / "site")
-        stages = result["stages"]
-        print("stage seconds: " + "  ".join(f"{name} {stages[name]:.2f}" for name in STAGES if name in stages)
-              + ("  (a full build makes the exports beside rendering: their time is in render)"
-                 if not args.incremental else ""))
-        print(f"whole build: {result['seconds']:.1f} s ({'with' if search else 'without'} search index); "
-              f"{result['pages']:,} pages, {result['files']:,} files")
-        together = result["tree_peak_kb"]
-        print(f"peak memory: {'not measured here' if together is None else f'{together / 1024:,.0f} MiB'} for the "
-              f"build's processes together (PSS, sampled every 0.25 s); resident at its peak, the build process "
-              f"{result['peak_kb'] / 1024:,.0f} MiB, its largest child (similar statements, a render worker or "
-              f"Pagefind) {result['children_peak_kb'] / 1024:,.0f} MiB: they share much of it")
-        print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()))
-        deployed = deployment_sizes(archive / "site", args.artifact)
+        print(f"\n== {label}: {made}; generated (and the same claims for Hugo) in "
+              f"{time.perf_counter() - started:.1f} s")
+        settle(args.work / f"settle-{label}")
+        results: dict[str, list[dict]] = {kind: [] for kind, _, _ in kinds}
+        for number in range(args.runs):
+            turn = number % len(kinds)   # interleaved, each kind first in turn
+            for kind, title, arguments in kinds[turn:] + kinds[:turn]:
+                output = f"site-{kind}-{number + 1}"   # a fresh folder each run: nothing deleted meanwhile
+                if arguments is None:
+                    run = run_hugo(hugo_site, f"public-{number + 1}")
+                    print(f"run {number + 1} {title}: {run['command']:.2f} s, {run['pages']:,} pages, peak "
+                          f"{mib(run['peak_kb'])} MiB; {load_text(run['load'])}", flush=True)
+                else:
+                    run = run_command(archive, output, arguments)
+                    run["output"] = output
+                    print(f"run {number + 1} {title}: {run['command']:.2f} s ({run['seconds']:.2f} s in build()), "
+                          f"{run['pages']:,} pages, peak {mib(run['peak_kb'])} MiB; {load_text(run['load'])}; "
+                          f"stages: {stage_line(run['stages'])}", flush=True)
+                results[kind].append(run)
+        everything[label] = results
+        rows.append(report_size(label, claims, archive, hugo_site, results, kinds, args))
+        if args.incremental:
+            incremental_runs(archive, results["incremental-first"][-1]["output"], args)
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps(everything, indent=1), "utf-8")
+    print(f"\nthe archives and sites are left in {args.work} (removed when the bench runs next)")
+
+
+def report_size(label: str, claims: int, archive: Path, hugo_site: Path, results: dict[str, list[dict]],
+                kinds: list, args) -> dict:
+    print(f"\n-- {label}, medians of {args.runs} interleaved runs, each timed from outside as a command "
+          "(Python's start and imports included); peak memory: all the build's processes together (PSS, "
+          "sampled every 0.25 s), MiB")
+    row: dict = {"label": label, "claims": claims}
+    for kind, title, _ in kinds:
+        runs = results[kind]
+        peaks = [run["peak_kb"] for run in runs if run["peak_kb"] is not None]
+        print(f"{title}: {summary(runs)}; peak {mib(median(peaks)) if peaks else '-'} MiB median, "
+              f"{mib(max(peaks)) if peaks else '-'} max")
+        row[kind] = {"seconds": median([run["command"] for run in runs]),
+                     "peak_kb": max(peaks) if peaks else None,
+                     "loads": [run["load"][0] for run in runs], "pages": runs[0]["pages"]}
+        if kind != "hugo":
+            names = list(dict.fromkeys(name for run in runs for name in run["stages"]))
+            medians = {name: median([run["stages"].get(name, 0.0) for run in runs]) for name in names}
+            print("   stage medians, s: " + stage_line(medians)
+                  + ("  (similar: in a forked process beside plan and render, not to be added)"
+                     if "similar" in medians else ""))
+            row[kind]["stages"] = medians
+    first = next(kind for kind, _, arguments in kinds if arguments is not None)
+    site = archive / results[first][-1]["output"]
+    sizes = site_sizes(site)
+    print("site size: " + ", ".join(f"{name} {mb(size)}" for name, size in sizes.items()) + f" ({first} build)")
+    if args.artifact:
+        deployed = deployment_sizes(site, True)
         print("as deployed to GitHub Pages: " + ", ".join(f"{name} {mb(size)}" for name, size in deployed.items())
               + f" (deploy-pages warns over 1,073.7 MB compressed; {args.prose} prose)")
-        render_rate = result["pages"] / (stages["render"] + stages["write"])
-        row = {"label": label, "claims": claims, "pages": result["pages"], "build": result["seconds"],
-               "link": stages["link"], "similar": stages.get("similar", stages["link"]), "render_rate": render_rate,
-               "peak_mb": together / 1024 if together is not None else None, "size": sizes["total"], "search": search}
-        no_index = result["seconds"] - stages.get("index", 0.0)
-        row["build_no_index"] = no_index
-        if args.hugo and shutil.which("hugo"):
-            hugo_site = args.work / f"hugo-{label}"
-            count = write_hugo_site(archive, hugo_site)
-            hugo = run_hugo(hugo_site)
-            hugo_rate = hugo["pages"] / hugo["seconds"]
-            print(f"hugo: {hugo['version']}")
-            print(f"hugo: {count:,} claims -> {hugo['pages']:,} pages in {hugo['seconds']:.1f} s "
-                  f"({hugo_rate:,.0f} pages/s, peak {(hugo['peak_kb'] or 0) / 1024:,.0f} MiB, {mb(hugo['size'])})")
-            print(f"hindsight render+write: {render_rate:,.0f} pages/s = {render_rate / hugo_rate:.2f} x Hugo's "
-                  f"whole build; hindsight whole build without index: {result['pages'] / no_index:,.0f} pages/s "
-                  f"= {result['pages'] / no_index / hugo_rate:.2f} x Hugo")
-            row["hugo_rate"] = hugo_rate
-        if args.incremental:
-            full_site = archive / "site"
-            for edit in (*EDITS, "new article"):
-                sheet = change_one_sheet(archive, edit)
-                incremental = run_build(archive, search, incremental=True)
-                print(f"incremental after {_edit_done(edit, sheet.relative_to(archive))}: "
-                      f"{incremental['seconds']:.2f} s in build() ("
-                      f"{incremental['seconds'] - incremental['stages'].get('index', 0.0):.2f} s without the "
-                      f"search index update), {incremental['command']:.2f} s for the whole "
-                      f"command; {incremental['rendered']:,} of {incremental['pages']:,} pages rendered; stages: "
-                      + "  ".join(f"{name} {incremental['stages'][name]:.2f}" for name in incremental["stages"]))
-                row[f"incremental {edit}"] = incremental["seconds"]
-            # The first rebuild starts from the spare the command line left (looked through); the
-            # others from the one the live preview left: the steady state an editor sees.
-            steady: dict[str, list[tuple[float, float]]] = {}
-            edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
-            *rebuilds, record = run_preview(archive, search, edits)
-            for number, rebuilt in enumerate(rebuilds):
-                pages_only = rebuilt['seconds'] - rebuilt['stages'].get('index', 0.0)
-                print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
-                      f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
-                      f"update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
-                      + "  ".join(f"{name} {rebuilt['stages'][name]:.2f}" for name in rebuilt["stages"]))
-                if number:
-                    steady.setdefault(rebuilt["edit"], []).append((pages_only, rebuilt["seconds"]))
-            for edit, times in steady.items():
-                times.sort()
-                print(f"live preview, {edit} ({len(times)} rebuilds{', the first left out' if edit == edits[0] else ''}):"
-                      f" median {times[len(times) // 2][0]:.2f} s without the search index update (range "
-                      f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {sorted(t for _, t in times)[len(times) // 2]:.2f} s "
-                      f"with it")
-            print(f"live preview, its record written once idle (for the command line's next build): "
-                  f"{record['seconds']:.2f} s" + ("" if record["record written"] else " (NOT WRITTEN)"))
-            full = run_build(archive, search, output="site-full")
-            same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
-                                  capture_output=True, text=True)
-            print(f"full rebuild for comparison: {full['seconds']:.2f} s; incremental output "
-                  + ("IDENTICAL to the full build" if same.returncode == 0 else f"DIFFERS:\n{same.stdout[:2000]}"))
-        rows.append(row)
-    print("\nsimilar s: finding similar statements; from 8,000 claims a full build does it in a forked process "
-          "beside planning and rendering (not in link s), below that within link s.")
-    print("\n| claims | pages | build s | build s w/o index | link s | similar s | similar ms per 1k claims "
-          "| render+write pages/s "
-          "| Hugo pages/s | ratio | peak MiB, all processes | site MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    plain = row.get("no-search")
+    if "hugo" in row and plain:
+        hugo = row["hugo"]
+        hindsight_page = claim_page_bytes(site)
+        hugo_page = claim_page_bytes(hugo_site / "public-1")
+        whole = hugo["seconds"] / plain["seconds"]
+        rate = (plain["pages"] / plain["seconds"]) / (hugo["pages"] / hugo["seconds"])
+        render = plain["stages"].get("render", 0.0) + plain["stages"].get("write", 0.0)
+        stage_ratio = (plain["pages"] / render) / (hugo["pages"] / hugo["seconds"])
+        print(f"pages: hindsight {plain['pages']:,}, hugo {hugo['pages']:,}; a claim page: hindsight "
+              f"{hindsight_page / 1024:.1f} KiB, hugo {hugo_page / 1024:.1f} KiB on average")
+        print(f"WHOLE BUILD against whole build, without search: hindsight {plain['seconds']:.1f} s, hugo "
+              f"{hugo['seconds']:.1f} s: hindsight is {whole:.2f} x Hugo's speed for the same claims "
+              f"({rate:.2f} x in pages per second)")
+        print(f"render stage only (render+write, {render:.1f} s) against Hugo's WHOLE build, pages per second: "
+              f"{stage_ratio:.2f} x (not like for like: the stage leaves out reading, checking and linking)")
+        row.update(whole=whole, rate=rate, stage_ratio=stage_ratio)
+    return row
+
+
+def incremental_runs(archive: Path, output: str, args) -> None:
+    """Edit one claim, then rebuild `output` (left by `hindsight build --incremental`) incrementally:
+    from the command line (a new process each time), then in the live preview's loop."""
+    full_site = archive / output
+    for edit in (*EDITS, "new article"):
+        sheet = change_one_sheet(archive, edit)
+        incremental = run_build(archive, True, output=output, incremental=True)
+        print(f"incremental after {_edit_done(edit, sheet.relative_to(archive))}: "
+              f"{incremental['seconds']:.2f} s in build() ("
+              f"{incremental['seconds'] - incremental['stages'].get('index', 0.0):.2f} s without the "
+              f"search index update), {incremental['command']:.2f} s for the whole "
+              f"command; {incremental['rendered']:,} of {incremental['pages']:,} pages rendered; stages: "
+              + stage_line(incremental["stages"]) + f"; {load_text(load_now())}")
+    # The first rebuild starts from the spare the command line left (looked through); the
+    # others from the one the live preview left: the steady state an editor sees.
+    steady: dict[str, list[tuple[float, float]]] = {}
+    edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
+    *rebuilds, record = run_preview(archive, True, edits, output)
+    for number, rebuilt in enumerate(rebuilds):
+        pages_only = rebuilt["seconds"] - rebuilt["stages"].get("index", 0.0)
+        print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
+              f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
+              f"update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
+              + stage_line(rebuilt["stages"]))
+        if number:
+            steady.setdefault(rebuilt["edit"], []).append((pages_only, rebuilt["seconds"]))
+    for edit, times in steady.items():
+        times.sort()
+        print(f"live preview, {edit} ({len(times)} rebuilds{', the first left out' if edit == edits[0] else ''}):"
+              f" median {median([t[0] for t in times]):.2f} s without the search index update (range "
+              f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {median([t[1] for t in times]):.2f} s with it; "
+              f"{load_text(load_now())}")
+    print(f"live preview, its record written once idle (for the command line's next build): "
+          f"{record['seconds']:.2f} s" + ("" if record["record written"] else " (NOT WRITTEN)"))
+    full = run_build(archive, True, output="site-full")
+    same = subprocess.run(["diff", "-r", "-q", str(full_site), str(archive / "site-full")],
+                          capture_output=True, text=True)
+    print(f"full rebuild for comparison: {full['seconds']:.2f} s; incremental output "
+          + ("IDENTICAL to the full build" if same.returncode == 0 else f"DIFFERS:\n{same.stdout[:2000]}"))
+
+
+def print_table(rows: list[dict]) -> None:
+    print("\nmedians; s = seconds for the whole command; load = 1-minute load averages at the runs' starts")
+    print("| claims | pages | hindsight build s (search) | index s | peak MiB (search) | --no-search s "
+          "| peak MiB | hugo s | whole-build speed vs Hugo | render stage vs Hugo's whole | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        hugo_rate = row.get("hugo_rate")
-        ratio = f"{row['render_rate'] / hugo_rate:.2f}" if hugo_rate else "-"
-        peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:,.0f}"
-        print(f"| {row['claims']:,} | {row['pages']:,} | {row['build']:.1f}{' (search)' if row['search'] else ''} "
-              f"| {row['build_no_index']:.1f} | {row['link']:.2f} | {row['similar']:.2f} "
-              f"| {row['similar'] / row['claims'] * 1e6:.0f} "
-              f"| {row['render_rate']:,.0f} | {f'{hugo_rate:,.0f}' if hugo_rate else 'skipped'} "
-              f"| {ratio} | {peak} "
-              f"| {row['size'] / 1e6:,.0f} |")
+        searched, plain, hugo = row.get("search"), row.get("no-search"), row.get("hugo")
+        loads = [load for kind in ("search", "no-search", "hugo") if row.get(kind) for load in row[kind]["loads"]]
+        pages = (plain or searched or {}).get("pages")
+        cells = [f"{row['claims']:,}", f"{pages:,}" if pages else "-",
+                 f"{searched['seconds']:.1f}" if searched else "-",
+                 f"{searched['stages'].get('index', 0.0):.1f}" if searched else "-",
+                 mib(searched["peak_kb"]) if searched else "-",
+                 f"{plain['seconds']:.1f}" if plain else "-", mib(plain["peak_kb"]) if plain else "-",
+                 f"{hugo['seconds']:.1f}" if hugo else "-",
+                 f"{row['whole']:.2f}x" if "whole" in row else "-",
+                 f"{row['stage_ratio']:.2f}x" if "stage_ratio" in row else "-",
+                 f"{min(loads):.1f}-{max(loads):.1f}" if loads else "-"]
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
