@@ -25,6 +25,8 @@ so the same pages always give the same bundle, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import gzip
 import hashlib
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +92,30 @@ class Record:
     files: dict[str, list] = field(default_factory=dict)        # page -> [inode, size, mtime_ns, digest]
 
 
+@dataclass
+class Deferred:
+    """The shards a build left with their previous bundle (`pages_first`)."""
+
+    shards: list[str] = field(default_factory=list)
+
+
+_deferring: contextvars.ContextVar[Deferred | None] = contextvars.ContextVar("deferring", default=None)
+
+
+@contextlib.contextmanager
+def pages_first() -> Iterator[Deferred]:
+    """Within: an incremental build publishes its pages without waiting for Pagefind. A shard
+    whose pages changed keeps its previous bundle, and the record says the bundle is of the
+    previous pages, so the next incremental build indexes it (the live preview runs one
+    straight after). A shard with no previous bundle is indexed as always."""
+    deferred = Deferred()
+    token = _deferring.set(deferred)
+    try:
+        yield deferred
+    finally:
+        _deferring.reset(token)
+
+
 def index_site(site: Path, language: str, shards: dict[str, list[str]], previous_site: Path | None = None,
                previous: Record | None = None, processes: int = 2,
                keep_record: bool = False, present: frozenset[str] = frozenset()) -> tuple[list[str], Record | None]:
@@ -110,13 +137,18 @@ def index_site(site: Path, language: str, shards: dict[str, list[str]], previous
                                                 previous.files if usable else {}, record.files)
     bundles = site / BUNDLES
     stale = []
+    deferring = _deferring.get()
     for name in names:
         old = previous_site / "pagefind" / name if usable else None
-        if usable and previous.shards.get(name) == record.shards[name] and (old / "pagefind-entry.json").is_file():
-            if name not in present:
-                writers.link_tree(old, bundles / name)
-        else:
+        kept = usable and name in previous.shards and (old / "pagefind-entry.json").is_file()
+        if kept and previous.shards[name] != record.shards[name] and deferring is not None:
+            record.shards[name] = previous.shards[name]   # the bundle kept is the previous pages'
+            deferring.shards.append(name)
+        elif not kept or previous.shards[name] != record.shards[name]:
             stale.append(name)
+            continue
+        if name not in present:
+            writers.link_tree(old, bundles / name)
     for name in sorted(present - (set(names) - set(stale))):   # not kept as it is
         shutil.rmtree(bundles / name, ignore_errors=True)
     if stale:

@@ -61,6 +61,28 @@ def test_pages_reload_themselves_and_the_built_files_stay_clean(preview_server):
     assert fetch(base + "__hindsight/version") == (200, "0")
 
 
+
+def test_a_page_asking_since_a_version_is_answered_as_soon_as_a_rebuild_changes_it(preview_server):
+    """The reload script asks `?since=<version>`; the server holds that request until a
+    rebuild, so an open page reloads as soon as the site changes, not at its next poll."""
+    import time
+
+    project, preview, base = preview_server
+    assert fetch(base + "__hindsight/version?since=5") == (200, "0"), "a version not current: answered at once"
+    sheet = project / "content" / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
+    answers: list[tuple[float, tuple[int, str]]] = []
+    asking = threading.Thread(target=lambda: answers.append((time.monotonic(), fetch(base + "__hindsight/version?since=0"))))
+    asking.start()
+    time.sleep(0.5)
+    assert answers == [], "held while nothing changed"
+    sheet.write_text(sheet.read_text("utf-8").replace("It won't work", "It will not work"), "utf-8")
+    assert preview.rebuild_if_changed() is True
+    rebuilt = time.monotonic()
+    asking.join(10)
+    (answered, reply), = answers
+    assert reply == (200, "1") and answered - rebuilt < 0.5
+
+
 def test_a_change_rebuilds_and_an_error_is_shown_instead_of_a_stale_site(preview_server):
     project, preview, base = preview_server
     assert preview.rebuild_if_changed() is False

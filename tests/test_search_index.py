@@ -235,6 +235,62 @@ def test_a_full_build_lets_go_of_the_archive_before_pagefind_indexes_it(archive:
     assert tree(archive / "full") == tree(archive / "kept")
 
 
+
+def test_pages_first_publishes_the_edit_with_the_previous_bundle_and_the_next_build_indexes_it(archive: Path):
+    """The live preview's rebuild (`search.pages_first`): the edited page is published while
+    its shard keeps the previous bundle, the very files; the record says so, so the next
+    incremental build indexes that shard and the site is then the one a full build makes."""
+    run(archive)
+    site = archive / "site"
+    before = bundle_inodes(site)
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    with search.pages_first() as deferred:
+        run(archive)
+    own = shard_of_page(site)["claims/claim-60/index.html"]
+    assert "Quokkaflux zebrawidget" in (site / "claims/claim-60/index.html").read_text("utf-8")
+    assert own in deferred.shards
+    assert bundle_inodes(site) == before, "every shard as it was: nothing indexed"
+    assert b"quokkaflux" not in words_indexed(site / "pagefind" / own)
+
+    run(archive)
+    after = bundle_inodes(site)
+    assert own in {name for name in after if after[name] != before[name]}
+    assert b"quokkaflux" in words_indexed(site / "pagefind" / own)
+    run(archive, "full", incremental=False)
+    assert tree(site) == tree(archive / "full"), "the same index a full build makes"
+
+
+
+def test_the_live_preview_shows_the_edited_page_then_updates_the_search_index(archive: Path, monkeypatch):
+    """`hindsight serve` after an edit: the open pages reload once the page is rebuilt (the
+    shard not indexed yet), and again once the search index has the new words."""
+    from generator.cli import parser
+    from generator.commands.build import run_build
+    from generator.commands.serve import Preview
+    from generator.incremental.preview import PreviewState
+
+    site = archive / "site"
+    args = parser().parse_args(["serve", "--content", str(archive / "content"), "--output", str(site),
+                                "--no-extract"])
+    args.incremental = True
+    state = PreviewState()
+    assert run_build(args, state)[0] == 0
+    preview = Preview(args, [archive / "content"], state)
+    seen = []
+    real_bump = preview._bump
+
+    def bump(said: str) -> None:
+        own = site / "pagefind" / shard_of_page(site)["claims/claim-60/index.html"]
+        seen.append(("Quokkaflux" in (site / "claims/claim-60/index.html").read_text("utf-8"),
+                     b"quokkaflux" in words_indexed(own)))
+        real_bump(said)
+
+    monkeypatch.setattr(preview, "_bump", bump)
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    assert preview.rebuild_if_changed() is True
+    assert seen == [(True, False), (True, True)] and preview.version == 2 and preview.errors == []
+
+
 def test_the_served_site_finds_words_of_the_edited_claim(archive: Path, page):
     from generator.commands.serve import make_server
 

@@ -24,8 +24,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from generator import search
 from generator.commands.build import add_build_arguments, run_build
 from generator.incremental.preview import PreviewState, write_remembered_record
 from generator.pages import TEMPLATES
@@ -60,11 +61,15 @@ def normalise_subpath(subpath: str) -> str:
 
 VERSION_ROUTE = "__hindsight/version"
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})   # the Host names a request to this computer has
+# The page asks for the version, then asks again with ?since=<it>: the server answers that as
+# soon as a rebuild changes it (or after WAIT seconds), and the page reloads at once.
 RELOAD_SCRIPT = (
-    "<script>(function(){var v=null;function poll(){fetch(%s,{cache:'no-store'}).then(function(r){"
-    "return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})"
-    ".finally(function(){setTimeout(poll,700)})}poll()})();</script>"
+    "<script>(function(){var v=null;function poll(){fetch(%s+(v===null?'':'?since='+encodeURIComponent(v)),"
+    "{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){"
+    "location.reload();return}v=t;setTimeout(poll,20)}).catch(function(){setTimeout(poll,1000)})}poll()})();"
+    "</script>"
 )
+WAIT = 20.0   # seconds a ?since= request waits for a rebuild before answering the same version
 
 
 class Preview:
@@ -77,14 +82,17 @@ class Preview:
         self.state = state if state is not None else PreviewState()
         self.watched = watched
         self.version = 0
+        self.changed = threading.Condition()   # notified when `version` changes
         self.errors: list[str] = []
         self.lock = threading.Lock()
+        self.scan_seconds = 0.0   # how long the last look at the watched files took
         self.snapshot = self._snapshot()
 
     def _snapshot(self) -> dict[str, tuple[int, int]]:
         """Each watched file's modification time and size, by path; files whose names start
         with a dot (editors' swap and lock files) are left out. Walked with `os.scandir`:
         `Path.rglob` and a stat each cost a large archive's idle preview a core."""
+        started = time.perf_counter()
         seen: dict[str, tuple[int, int]] = {}
         folders = [str(folder) for folder in self.watched]
         while folders:
@@ -99,6 +107,7 @@ class Preview:
                     elif not entry.name.startswith(".") and entry.is_file():
                         stat = entry.stat()
                         seen[entry.path] = (stat.st_mtime_ns, stat.st_size)
+        self.scan_seconds = time.perf_counter() - started
         return seen
 
     def rebuild_if_changed(self) -> bool:
@@ -118,23 +127,47 @@ class Preview:
             return True
 
     def rebuild(self) -> None:
+        """Rebuild, the pages first: a search index shard whose pages changed keeps its previous
+        bundle until a second build, straight after, indexes it (`search.pages_first`), so an
+        edit shows in the page without waiting for Pagefind."""
+        started = time.perf_counter()
+        with search.pages_first() as deferred:
+            built = self._build()
+        self._bump("with errors: every page shows them" if self.errors else
+                   f"rebuilt in {time.perf_counter() - started:.1f} s")
+        if built and deferred.shards:
+            started = time.perf_counter()
+            self._build()
+            self._bump("with errors: every page shows them" if self.errors else
+                       f"search index updated in {time.perf_counter() - started:.1f} s")
+
+    def _build(self) -> bool:
         from generator.build import build
         from generator.commands.build import options_from
 
-        started = time.perf_counter()
         try:   # from the watcher thread, beside the server's: render in this process, never fork
             result = build(dataclasses.replace(options_from(self.args), processes=1), self.state)
         except Exception as error:  # shown in the page, never a dead server
             self.errors = [f"the build failed: {error}"]
-        else:
-            self.errors = [] if result.built else [format_problem(p) for p in result.problems
-                                                    if p.severity == "error"]
-            for note in result.notes:   # e.g. a new seed that could not be extracted
-                print(f"hindsight serve: note: {note}", file=sys.stderr)
-        self.version += 1
-        state = "with errors: every page shows them" if self.errors else \
-            f"rebuilt in {time.perf_counter() - started:.1f} s"
+            return False
+        self.errors = [] if result.built else [format_problem(p) for p in result.problems
+                                                if p.severity == "error"]
+        for note in result.notes:   # e.g. a new seed that could not be extracted
+            print(f"hindsight serve: note: {note}", file=sys.stderr)
+        return result.built
+
+    def _bump(self, state: str) -> None:
+        """A new version of the site: open pages reload."""
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
         print(f"hindsight serve: {state} (version {self.version})", file=sys.stderr)
+
+    def version_after(self, seen: str, wait: float = WAIT) -> int:
+        """The version, once it is not `seen` (or after `wait` seconds)."""
+        with self.changed:
+            self.changed.wait_for(lambda: str(self.version) != seen, wait)
+            return self.version
 
     def keep_record(self) -> None:
         """Write the last build's record for a later build from the command line, which would
@@ -152,9 +185,11 @@ class Preview:
         with self.lock:
             self.keep_record()
 
-    def watch(self, interval: float = 0.5) -> None:
+    def watch(self, interval: float = 0.2) -> None:
+        """Look for changes every `interval` seconds, or less often where looking takes long (a
+        large archive): at most a tenth of the time is spent looking."""
         while True:
-            time.sleep(interval)
+            time.sleep(max(interval, 10 * self.scan_seconds))
             try:
                 self.rebuild_if_changed()
             except OSError:
@@ -229,7 +264,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def _preview_response(self, route: str) -> bool:
         """Live preview: the version counter, the error page, and pages that reload themselves."""
         if route == self.subpath + VERSION_ROUTE:
-            self._send(200, "text/plain; charset=utf-8", str(self.preview.version).encode())
+            seen = parse_qs(urlsplit(self.path).query).get("since")
+            version = self.preview.version_after(seen[0]) if seen else self.preview.version
+            self._send(200, "text/plain; charset=utf-8", str(version).encode())
             return True
         wants_page = route.endswith("/") or route.endswith(".html")
         if wants_page and self.preview.errors:
