@@ -625,6 +625,7 @@ def main() -> None:
         rows.append(report_size(label, claims, archive, hugo_site, results, kinds, args))
         if args.incremental:
             incremental_runs(archive, results["incremental-first"][-1]["output"], args)
+            served_latency(archive)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1), "utf-8")
@@ -719,6 +720,83 @@ def incremental_runs(archive: Path, output: str, args) -> None:
                           capture_output=True, text=True)
     print(f"full rebuild for comparison: {full['seconds']:.2f} s; incremental output "
           + ("IDENTICAL to the full build" if same.returncode == 0 else f"DIFFERS:\n{same.stdout[:2000]}"))
+
+
+def served_latency(archive: Path, edits: int = 3) -> None:
+    """What an editor sees: `hindsight serve` of the archive, its claim page and a search for a
+    new word open in Chromium; one claim's statement, then its outcome summary, is edited
+    `edits` times each, and the seconds from the sheet's save until the open page shows the
+    change, and until the open search page (reloaded by the preview) finds the claim, are printed."""
+    from playwright.sync_api import sync_playwright
+
+    sheets = sorted((archive / "content/articles").rglob("*.yaml"))
+    sheet = sheets[len(sheets) // 3]
+    claim = re.search(r"- id: (\S+)", sheet.read_text("utf-8")).group(1)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", "content", "--output",
+                               "site-serve", "--no-extract", "--port", "0", "--subpath", "/archive/"],
+                              cwd=archive, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        address = None
+        for line in server.stderr:
+            found = re.search(r"Serving the archive at (\S+)", line)
+            if found:
+                address = found.group(1)
+                break
+        if address is None:
+            raise SystemExit("hindsight serve did not start")
+        said: list[str] = []   # what serve tells: "rebuilt in ...", "search index updated in ..."
+        threading.Thread(target=lambda: said.extend(server.stderr), daemon=True).start()
+        print(f"served page latency: hindsight serve built the site and listened in "
+              f"{time.perf_counter() - started:.1f} s; {load_text(load_now())}")
+        times: dict[str, list[tuple[float, float]]] = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--headless", "--no-sandbox", "--disable-gpu"])
+            claim_tab, search_tab = browser.new_page(), browser.new_page()
+            for number in range(2 * edits):
+                field = "statement" if number < edits else "summary"
+                word = f"Zq{started % 1 * 1e6:.0f}x{number}word"   # found nowhere before
+                claim_tab.goto(address + f"claims/{claim}/index.html")
+                search_tab.goto(address + f"search/index.html?q={word.lower()}")
+                search_tab.wait_for_function("document.getElementById('search-status').textContent.length > 0")
+                text = sheet.read_text("utf-8")
+                at = text.index(f"- id: {claim}\n")
+                end = text.find("\n  - id: ", at + 1)
+                end = len(text) if end < 0 else end
+                edited = re.sub(rf'({field}: ")', rf"\1{word} ", text[at:end], count=1)
+                saved = time.perf_counter()
+                sheet.write_text(text[:at] + edited + text[end:], "utf-8")
+                shown = searched = None
+                while searched is None or shown is None:
+                    if time.perf_counter() - saved > 60:
+                        raise SystemExit(f"the served site did not show {word} within 60 s")
+                    try:
+                        if shown is None and word in claim_tab.locator("main").inner_text(timeout=1000):
+                            shown = time.perf_counter() - saved
+                        if searched is None and search_tab.locator(
+                                f"#search-results a[href$='claims/{claim}/index.html']").count():
+                            searched = time.perf_counter() - saved
+                    except Exception:   # noqa: BLE001 - the page reloading under the look
+                        pass
+                    time.sleep(0.01)
+                times.setdefault(field, []).append((shown, searched))
+                time.sleep(1.0)
+                told = "; ".join(line.strip().removeprefix("hindsight serve: ") for line in said if "(version " in line)
+                said.clear()
+                print(f"  edit {number + 1} ({field}): the page shows it after {shown:.2f} s, search finds it after "
+                      f"{searched:.2f} s; {load_text(load_now())}; serve said: {told}", flush=True)
+            browser.close()
+        for field, pairs in times.items():
+            print(f"served page latency, {field} edits: page median {median([p[0] for p in pairs]):.2f} s "
+                  f"(range {min(p[0] for p in pairs):.2f}-{max(p[0] for p in pairs):.2f}), search median "
+                  f"{median([p[1] for p in pairs]):.2f} s (range {min(p[1] for p in pairs):.2f}-"
+                  f"{max(p[1] for p in pairs):.2f})")
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def print_table(rows: list[dict]) -> None:
