@@ -234,16 +234,6 @@ paginate = 200
   topic = "topics"
   year = "years"
   article = "articles"
-[related]
-  includeNewer = true
-  threshold = 80
-  toLower = false
-  [[related.indices]]
-    name = "topics"
-    weight = 100
-  [[related.indices]]
-    name = "speakers"
-    weight = 80
 """
 
 HUGO_BASEOF = """<!DOCTYPE html>
@@ -278,30 +268,20 @@ HUGO_SINGLE = """{{ define "main" }}
 <article class="claim" data-pagefind-body>
 <p class="kicker">{{ .Params.kind | title }} · {{ .Params.form }}</p>
 <h1 class="statement">{{ .Title }}</h1>
-<p class="byline">{{ range .GetTerms "speakers" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }}, <span class="role">{{ .Params.role }}</span></p>
+<p class="byline">{{ range .Params.speakers }}<a href="{{ "speakers/" | relURL }}{{ urlize . }}/">{{ . }}</a>{{ end }}, <span class="role">{{ .Params.role }}</span></p>
 <dl class="facts">
 <dt>Said</dt><dd><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
 <dt>Source</dt><dd>{{ .Params.article }}, {{ .Params.outlet }}</dd>
-<dt>Questions</dt><dd><ul class="inline-list">{{ range .GetTerms "topics" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></dd>
+<dt>Questions</dt><dd><ul class="inline-list">{{ range .Params.topics }}<li><a href="{{ "topics/" | relURL }}{{ urlize . }}/">{{ . }}</a></li>{{ end }}</ul></dd>
 </dl>
 <section><h2>In context</h2><blockquote class="context"><p>{{ .Params.context }}</p></blockquote></section>
 <section class="outcome"><h2>What came of it</h2><p class="outcome-status"><span class="badge">{{ .Params.outcome }}</span></p>
 <div class="summary">{{ .Content }}</div></section>
 </article>
 <div class="related">
-{{ $here := . }}{{ range .GetTerms "articles" }}<section><h2>Also in this article</h2><ul class="claim-list">
-{{ range .Pages }}{{ if ne . $here }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}{{ end }}
-</ul></section>{{ end }}
-<section><h2>Earlier and later</h2><ul class="claim-list">
-{{ with .PrevInSection }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
-{{ with .NextInSection }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
-</ul></section>
-{{ range .GetTerms "speakers" }}<section><h2>{{ .LinkTitle }} in other claims</h2><ul class="claim-list">
-{{ range first 3 .Pages }}{{ if ne . $here }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}{{ end }}
-</ul><p><a href="{{ .RelPermalink }}">All of {{ .LinkTitle }}'s claims</a>.</p></section>{{ end }}
-{{ with .Site.RegularPages.Related . }}<section><h2>Similar statements</h2><ul class="claim-list">
-{{ range first 3 . }}<li class="claim-item"><time>{{ .Date.Format "2 January 2006" }}</time>: <a href="{{ .RelPermalink }}">{{ .Title | truncate 90 }}</a> <span class="badge">{{ .Params.outcome }}</span></li>{{ end }}
-</ul></section>{{ end }}
+{{ range .Params.lists }}<section><h2>{{ .heading }}</h2><ul class="claim-list">
+{{ range .claims }}<li class="claim-item"><time>{{ .said }}</time>: <a href="{{ "claims/" | relURL }}{{ .id }}/">{{ .statement }}</a> <span class="badge">{{ .outcome }}</span></li>
+{{ end }}</ul></section>{{ end }}
 </div>
 {{ end }}
 """
@@ -324,6 +304,10 @@ HUGO_TERMS = """{{ define "main" }}
 """
 
 
+def synthetic_short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def write_hugo_site(archive: Path, target: Path) -> int:
     """The archive's claims as Hugo content, one Markdown page per claim; returns the claim count."""
     import yaml
@@ -344,18 +328,48 @@ def write_hugo_site(archive: Path, target: Path) -> int:
               yaml.load((archive / "content/people.yaml").read_text("utf-8"), Loader=Loader)["people"]}
     topics = {entry["id"]: entry["title"] for entry in
               yaml.load((archive / "content/topics.yaml").read_text("utf-8"), Loader=Loader)["topics"]}
+    sheets = [(path, yaml.load(path.read_text("utf-8"), Loader=Loader))
+              for path in sorted((archive / "content/articles").rglob("*.yaml"))]
+    by_speaker: dict[str, list[dict]] = {}
+    by_topic: dict[str, list[dict]] = {}
+    for _, sheet in sheets:
+        for claim in sheet["claims"]:
+            by_speaker.setdefault(claim["speaker"], []).append(claim)
+            for topic in claim.get("topics") or []:
+                by_topic.setdefault(topic, []).append(claim)
+    for claims in (*by_speaker.values(), *by_topic.values()):
+        claims.sort(key=lambda claim: str(claim["said"]))
+    where = {(key, claim["id"]): number for group in (by_speaker, by_topic) for key, claims in group.items()
+             for number, claim in enumerate(claims)}
+
+    def line(claim: dict) -> dict:
+        return {"id": claim["id"], "said": str(claim["said"]), "statement": synthetic_short(claim["statement"]),
+                "outcome": claim["outcome"]["status"]}
+
+    def near(claims: list[dict], key: str, claim: dict, count: int) -> list[dict]:
+        at = where[(key, claim["id"])]
+        return [line(other) for other in claims[max(0, at - count // 2):at + count // 2 + 1] if other is not claim]
+
     count = 0
-    for sheet_path in sorted((archive / "content/articles").rglob("*.yaml")):
-        sheet = yaml.load(sheet_path.read_text("utf-8"), Loader=Loader)
+    for sheet_path, sheet in sheets:
         article = sheet["article"]
         for claim in sheet["claims"]:
+            # The lists a Hindsight claim page shows, worked out here, so Hugo only renders them:
+            # the article's other claims, the question's claims before and after, the speaker's others.
+            lists = [{"heading": "Also in this article",
+                      "claims": [line(other) for other in sheet["claims"] if other is not claim]}]
+            for topic in (claim.get("topics") or [])[:1]:
+                lists.append({"heading": f"Earlier and later on {topics[topic]}",
+                              "claims": near(by_topic[topic], topic, claim, 2)})
+            lists.append({"heading": f"{people[claim['speaker']]} in other years",
+                          "claims": near(by_speaker[claim["speaker"]], claim["speaker"], claim, 4)})
             front = {
                 "title": claim["statement"], "date": str(claim["said"]), "kind": claim["kind"],
                 "form": claim["form"], "role": claim.get("role") or "", "context": claim.get("context") or "",
                 "article": article["title"], "outlet": article.get("outlet") or "",
                 "outcome": claim["outcome"]["status"],
                 "speakers": [people[claim["speaker"]]], "topics": [topics[t] for t in claim.get("topics") or []],
-                "years": [str(claim["said"])[:4]], "articles": [sheet_path.stem],
+                "years": [str(claim["said"])[:4]], "articles": [sheet_path.stem], "lists": lists,
             }
             body = claim["outcome"].get("summary") or ""
             (target / "content/claims" / f"{claim['id']}.md").write_text(
@@ -514,20 +528,20 @@ def disk_probe(folder: Path, files: int = 2000) -> float:
     return time.perf_counter() - started
 
 
-def settle(work: Path, limit: float = 240.0) -> None:
-    """Wait until creating files is as fast as it will get: after a large delete this disk
-    creates files several times slower for minutes. Probes every 10 s until two in a row are
-    within a fifth of each other and of the fastest seen (or `limit` seconds pass)."""
+def settle(work: Path, limit: float = 120.0) -> None:
+    """Wait until creating files is about as fast as it gets: after a large delete this disk
+    creates files several times slower for minutes. Probes every 5 s until two in a row are
+    within half again of the fastest seen (or `limit` seconds pass: other work on the machine
+    also slows the probe)."""
     started, probes = time.perf_counter(), []
     while True:
         probes.append(disk_probe(work / f"probe-{len(probes)}"))
-        best = min(probes)
-        if len(probes) >= 2 and max(probes[-2:]) <= 1.2 * best:
+        if len(probes) >= 2 and max(probes[-2:]) <= 1.5 * min(probes):
             break
         if time.perf_counter() - started > limit:
             print(f"disk still unsettled after {limit:.0f} s", end="; ")
             break
-        time.sleep(10)
+        time.sleep(5)
     print("disk probe (2,000 new 8 KiB files, s): " + ", ".join(f"{probe:.2f}" for probe in probes)
           + f"; {load_text(load_now())}")
 
