@@ -11,9 +11,9 @@ Hindsight makes), then times, interleaved and each `--runs` times:
 - with `--incremental`, `hindsight build --incremental`'s FIRST build (nothing to reuse yet),
   labelled so, then one-claim edits rebuilt from the command line and in the live preview.
 
-Every build writes into a folder of its own that did not exist (nothing is deleted while the
-bench times); the last bench's work folder is removed first, and a disk probe waits until
-creating files is as fast as it gets again. It prints each run with the load average it
+Every build writes into a folder of its own that did not exist, under a new work folder for
+each run of the bench: nothing is deleted while it runs, and a disk probe waits until creating
+files is about as fast as it gets before the builds are timed. It prints each run with the load average it
 started at, then medians, the peak memory of all of a build's processes together (MiB), the
 site's size, the whole-build ratio against Hugo and, labelled apart, the render stage's.
 
@@ -568,8 +568,8 @@ def main() -> None:
     options.add_argument("--sizes", default="10k", help="comma-separated: 1k, 10k, 100k (default: 10k)")
     options.add_argument("--runs", type=int, default=3, help="builds of each kind, interleaved (default: 3)")
     options.add_argument("--work", type=Path, default=BENCH / "out",
-                         help="where archives and sites go (default: bench/out); emptied first, then left "
-                              "in place when the bench ends")
+                         help="where archives and sites go, in a new run-<date> folder (default: bench/out); "
+                              "never deleted by the bench")
     options.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip the Hugo comparison")
     options.add_argument("--no-search-runs", dest="search_runs", action="store_false",
                          help="skip the builds with search (only --no-search builds and Hugo)")
@@ -592,11 +592,13 @@ def main() -> None:
     with_hugo = args.hugo and hugo_found
     if with_hugo:
         print(subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip())
-    if args.work.exists():
-        started = time.perf_counter()
-        shutil.rmtree(args.work)
-        print(f"removed the last bench's work folder in {time.perf_counter() - started:.1f} s")
+    # A folder of its own for this run: nothing is deleted while the bench runs (deleting the last
+    # run's 10k work folder took 6 minutes here, and slows creating files for minutes after).
+    earlier = sorted(args.work.glob("run-*")) if args.work.is_dir() else []
+    args.work = args.work / time.strftime("run-%Y%m%d-%H%M%S")
     args.work.mkdir(parents=True)
+    if earlier:
+        print(f"earlier runs' folders are kept (delete them when no bench runs): {', '.join(map(str, earlier))}")
     kinds = []
     if args.search_runs:
         kinds.append(("search", "hindsight build (the default command: with search)", []))
@@ -643,7 +645,7 @@ def main() -> None:
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1), "utf-8")
-    print(f"\nthe archives and sites are left in {args.work} (removed when the bench runs next)")
+    print(f"\nthe archives and sites are left in {args.work}")
 
 
 def report_size(label: str, claims: int, archive: Path, hugo_site: Path, results: dict[str, list[dict]],
