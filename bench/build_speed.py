@@ -745,9 +745,14 @@ def served_latency(archive: Path, edits: int = 3) -> None:
     change, and until the open search page (reloaded by the preview) finds the claim, are printed."""
     from playwright.sync_api import sync_playwright
 
-    sheets = sorted((archive / "content/articles").rglob("*.yaml"))
-    sheet = sheets[len(sheets) // 3]
-    claim = re.search(r"- id: (\S+)", sheet.read_text("utf-8")).group(1)
+    sheets = sorted((archive / "content/articles").rglob("article-*.yaml"))
+    for sheet in sheets[len(sheets) // 3:]:   # a claim with a statement and an outcome summary to edit
+        found = re.search(r'- id: (\S+)\n(?:    .*\n)*?      summary: "', sheet.read_text("utf-8"))
+        if found:
+            claim = found.group(1)
+            break
+    else:
+        raise SystemExit("no claim with an outcome summary to edit")
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", "content", "--output",
@@ -772,8 +777,8 @@ def served_latency(archive: Path, edits: int = 3) -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                                  args=["--headless", "--no-sandbox", "--disable-gpu"])
             claim_tab, search_tab = browser.new_page(), browser.new_page()
-            for number in range(2 * edits):
-                field = "statement" if number < edits else "summary"
+            for number in range(2 * edits + 1):   # the first, a warm-up: serve's first rebuild reads back its record
+                field = "statement" if number <= edits else "summary"
                 word = f"Zq{started % 1 * 1e6:.0f}x{number}word"   # found nowhere before
                 claim_tab.goto(address + f"claims/{claim}/index.html")
                 search_tab.goto(address + f"search/index.html?q={word.lower()}")
@@ -783,6 +788,8 @@ def served_latency(archive: Path, edits: int = 3) -> None:
                 end = text.find("\n  - id: ", at + 1)
                 end = len(text) if end < 0 else end
                 edited = re.sub(rf'({field}: ")', rf"\1{word} ", text[at:end], count=1)
+                if edited == text[at:end]:
+                    raise SystemExit(f"{claim} has no {field} to edit")
                 saved = time.perf_counter()
                 sheet.write_text(text[:at] + edited + text[end:], "utf-8")
                 shown = searched = None
@@ -798,11 +805,12 @@ def served_latency(archive: Path, edits: int = 3) -> None:
                     except Exception:   # noqa: BLE001 - the page reloading under the look
                         pass
                     time.sleep(0.01)
-                times.setdefault(field, []).append((shown, searched))
+                if number:
+                    times.setdefault(field, []).append((shown, searched))
                 time.sleep(1.0)
                 told = "; ".join(line.strip().removeprefix("hindsight serve: ") for line in said if "(version " in line)
                 said.clear()
-                print(f"  edit {number + 1} ({field}): the page shows it after {shown:.2f} s, search finds it after "
+                print(f"  edit {number or '0, a warm-up, not counted'} ({field}): the page shows it after {shown:.2f} s, search finds it after "
                       f"{searched:.2f} s; {load_text(load_now())}; serve said: {told}", flush=True)
             browser.close()
         for field, pairs in times.items():
