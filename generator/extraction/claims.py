@@ -9,6 +9,8 @@ warnings. Pure: nothing is read or written here.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from generator.extraction import dates, quotes, topics as tagging
@@ -62,14 +64,27 @@ def _without_speaker(context: str, speaker_as_written: str | None) -> str:
     return context.replace(speaker_as_written, " ")
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|me|my|we|We|us|our|Our|you|You|your)\b")
+
+
+def _excerpt(doc, quote) -> bool:
+    """Whether a quotation is a quoted passage of narrative rather than speech: it opens the
+    paragraph, is left open (it goes on in the next one), and no one in it says I, we or you
+    ("McCrummen reports:" / "Melanie thought the whole thing was outrageous. She wasn't ...")."""
+    text = doc.text
+    return not quote.closed and not text[:quote.start].strip() and not _FIRST_PERSON.search(text[quote.start:quote.end])
+
+
 def _main_subjects(doc, quote_list) -> list:
-    """Subjects of main clauses (and of speech verbs) outside quotations."""
+    """Subjects of main clauses (and of speech verbs) outside quotations, or inside a quoted
+    passage of narrative, whose "she" the passage's own "she said" means."""
     subjects = []
     for token in doc:
         if token.dep_ not in ("nsubj", "nsubjpass"):
             continue
         head = token.head
-        if quotes._inside(token.idx, quote_list) is not None:
+        inside = quotes._inside(token.idx, quote_list)
+        if inside is not None and not _excerpt(doc, inside):
             continue
         if head.dep_ == "ROOT" or (head.dep_ == "conj" and head.head.dep_ == "ROOT") or quotes._is_cue(head):
             subjects.append(token)

@@ -495,8 +495,11 @@ def _quoted_statement(para: _Paragraph, cue, subject_span) -> tuple[str, list[tu
     if not direct:
         after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
         between = text[cue.idx + len(cue.text): frame_end]
+        nearer = [c for c in para.cues if cue.idx < c.idx < frame_end]
         if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
-                and len(between) < 120 and not re.search(r"\bthat\W*$", between):
+                and len(between) < 120 and not re.search(r"\bthat\W*$", between) and not nearer:
+            # "Asked about Trump's declaration that it was a bomb, Clinton said, “...”": the
+            # quotation is Clinton's, whose cue stands nearer to it
             direct = [after[0]]
     if not direct:
         return None

@@ -459,6 +459,21 @@ def _accepted(run, span) -> bool:
     return span.root.i in range(run.start, run.end)
 
 
+def _qualifies_role(run) -> bool:
+    """Whether a name only qualifies a common noun after it: the Clinton of "a Clinton spokesman"
+    or "Clinton communication director Jennifer Palmieri" names the principal, not the speaker."""
+    last = run[-1]
+    head = last.head
+    if last.dep_ not in ("compound", "amod", "nmod") or head.pos_ != "NOUN" or head.i < last.i:
+        return False
+    # the chain of nouns it qualifies ("Clinton communication director"), up to the first one that
+    # is a role, an office, a group or a body's head; "Trump demands" (a verb read as a noun) is not
+    while head.dep_ in ("compound", "amod", "nmod") and head.head.pos_ == "NOUN" and head.head.i > head.i \
+            and head.lemma_.lower() not in _QUALIFIED_HEADS:
+        head = head.head
+    return head.lemma_.lower() in _QUALIFIED_HEADS or head.lower_ in _QUALIFIED_HEADS
+
+
 def _same_first_name(known: str, name: str) -> bool:
     """Whether two names of one surname can be one person: "Bill Clinton" is not Hillary Clinton."""
     a, b = bare_name(known).split(), bare_name(name).split()
@@ -495,6 +510,11 @@ def _full_name(ent):
 OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
                 "nominee", "candidate", "chairman", "chairwoman", "director", "judge", "justice", "sheriff",
                 "commissioner", "house", "senate", "gop", "democratic", "republican", "executive", "founder"}
+
+
+# what a name before it may qualify: "Clinton spokesman", "the Trump campaign"
+_QUALIFIED_HEADS = PERSON_NOUNS | GROUP_NOUNS | set(ROLE_WORDS) | OFFICE_WORDS | ORG_HEADS | {
+    "manager", "staff", "camp", "staffer", "surrogate", "lawyer", "attorney", "chair", "counsel"}
 
 
 def _clean_name(text: str) -> str:
@@ -637,10 +657,16 @@ class ArticleSpeakers:
         known = self.gender.get(person) or self.registry.genders.get(person)
         if known:
             return known
+        return self._first_name_gender(person)
+
+    def _first_name_gender(self, person: str) -> str | None:
         entry = self.registry.people.get(person)
         if entry is not None and entry.kind != "person":
             return None
         words = bare_name(entry.name if entry is not None else person).split()
+        if len(words) == 1 and entry is not None and entry.name[:1].isupper():
+            # a draft the article names by a first name alone ("Melanie said", "Kevin was snoring")
+            return first_name_genders().get(words[0])
         return first_name_genders().get(words[0]) if len(words) >= 2 else None
 
     def _first_with_surname(self, name: str) -> bool:
@@ -669,6 +695,8 @@ class ArticleSpeakers:
             if word in GENDERED:
                 self.gender[person_id] = self.registry.genders[person_id] = GENDERED[word]
                 return
+        if pronouns and self._first_name_gender(person_id):
+            return  # "Trump was waving to the crowd, and she was switching off the TV" is not about Trump
         for token in span.doc[span.end: span.sent.end] if pronouns else ():
             if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
                 return
@@ -702,7 +730,7 @@ class ArticleSpeakers:
             return found
         # 1. a person's name, known to the archive or met earlier in the article
         runs = _name_runs(span)
-        runs = [run for run in runs if _accepted(run, span)]
+        runs = [run for run in runs if _accepted(run, span) and not _qualifies_role(run)]
         for run in runs:
             name = _clean_name(run.text)
             if not name:
@@ -827,6 +855,8 @@ class ArticleSpeakers:
             for run in runs:
                 if kind == "organisation" and not (run[0].i <= span.root.i <= run[-1].i):
                     continue
+                if kind == "person" and _qualifies_role(run):
+                    continue  # "Clinton spokesman Jesse Lehrich" is the spokesman, not Clinton
                 for size in range(min(len(run), 4), 0, -1):
                     for start in range(0, len(run) - size + 1):
                         window = run[start: start + size]

@@ -1,0 +1,69 @@
+"""A name that only qualifies a role is the principal, not the speaker; a quoted passage of
+narrative keeps its own "she"."""
+
+from __future__ import annotations
+
+from generator.extraction import claims, language
+from generator.extraction.articles import SourceArticle
+from generator.extraction.speakers import Registry
+
+from test_extraction_quotes import PUBLISHED
+
+CLINTON = [{"id": "hillary-clinton", "name": "Hillary Clinton", "aliases": ["Clinton", "Mrs. Clinton"]}]
+
+
+def extract(*paragraphs: str, people=()):
+    article = SourceArticle(seed="seeds/t.txt", title="T", published=PUBLISHED, paragraphs=list(paragraphs))
+    registry = Registry(list(people))
+    return claims.extract_claims(article, language.parse(list(paragraphs)), registry, []).claims
+
+
+def test_name_before_a_role_noun_is_not_the_speaker():
+    for people in ((), CLINTON):
+        found = extract("Hillary Clinton spoke in Ohio on Monday.",
+                        "Clinton communication director Jennifer Palmieri said Trump is reduced to "
+                        "“taunts and insults” because he cannot defend his own record.",
+                        "“You could dismiss these actions as insecure schoolyard behavior,” she said.",
+                        people=people)
+        assert [c.speaker for c in found] == ["jennifer-palmieri", "jennifer-palmieri"], people
+
+
+def test_spokesman_named_after_his_principal_is_himself():
+    found = extract("Hillary Clinton spoke in Ohio on Monday.",
+                    "According to Yahoo News, Clinton spokesman Jesse Lehrich said on Friday that she would "
+                    "sign this legislation.", people=CLINTON)
+    assert [c.speaker for c in found if "sign this legislation" in c.statement] == ["jesse-lehrich"]
+
+
+def test_unnamed_spokesman_of_a_named_principal_is_never_the_principal():
+    found = extract("Hillary Clinton spoke in Ohio on Monday.", "A Clinton spokesman said the plan was dead.",
+                    people=CLINTON)
+    assert [c.speaker for c in found if "plan was dead" in c.statement] != ["hillary-clinton"]
+
+
+def test_she_inside_a_quoted_passage_is_the_passage_s_subject_not_the_reporter():
+    # a quoted passage of narrative (opened, left open, no I or we): its subject is who its "she" means
+    found = extract("The woman disputes the idea that she needed to be hospitalized. Stephanie McCrummen reports "
+                    "Melanie's story.",
+                    "\"Melanie Austin thought the whole thing was outrageous. She wasn’t a person with homicidal "
+                    "ideation. She was anxious, sure.",
+                    "“It never crossed my mind that I’m losing it,” she said several months after her release.\"")
+    assert [c.speaker for c in found if "crossed my mind" in c.statement] == ["melanie-austin"]
+
+
+def test_a_later_she_does_not_make_a_man_named_before_it_a_woman():
+    found = extract("Donald Trump spoke in Ohio on Monday.",
+                    "“He really does love us,” Melanie said, and soon Trump was waving to the crowd, and she was "
+                    "switching off the television.",
+                    "“It’s finished,” she said.")
+    assert [c.speaker for c in found if "finished" in c.statement] == ["melanie"]
+
+
+def test_quotation_after_a_nearer_cue_is_not_the_noun_cue_s():
+    # "Trump's declaration that ..." carries its that-clause; the quotation is Clinton's
+    found = extract("Hillary Clinton spoke on Monday.",
+                    "Asked about Trump's declaration that it had been a bomb, Clinton said, “I think it’s important "
+                    "to know the facts about any incident like this.”", people=CLINTON)
+    quoted = [c for c in found if "know the facts" in c.statement]
+    assert [c.speaker for c in quoted] == ["hillary-clinton"]
+    assert [c.statement for c in found if c.speaker != "hillary-clinton"] == ["It had been a bomb."]
