@@ -67,3 +67,23 @@ def test_quotation_after_a_nearer_cue_is_not_the_noun_cue_s():
     quoted = [c for c in found if "know the facts" in c.statement]
     assert [c.speaker for c in quoted] == ["hillary-clinton"]
     assert [c.statement for c in found if c.speaker != "hillary-clinton"] == ["It had been a bomb."]
+
+
+def test_he_after_a_sentence_that_names_one_man_outside_its_subject_is_that_man():
+    found = extract("“A lot of her attempts to reach out come across as pandering,” Bryan Anderson said.",
+                    "While Clinton had a wide array of artists writing songs about her, that has not been happening "
+                    "for the ads, which is something that concerns Henry Crespo, president of the caucus.",
+                    "“No one is writing songs for Hillary,” he said.")
+    assert [c.speaker for c in found if "No one" in c.statement] == ["henry-crespo"]
+
+
+def test_she_after_a_woman_named_in_a_with_clause_is_that_woman():
+    found = extract("Some Americans would pay more, said Lily Batchelder, a former tax aide.",
+                    "It has become a major issue in the campaign, with Hillary Clinton lambasting Trump’s plan.",
+                    "“The kind of plan that Donald has put forth would be trickle-down economics,” she said.")
+    assert [c.speaker for c in found if "trickle-down" in c.statement] == ["hillary-clinton"]
+
+
+def test_he_still_means_the_subject_when_the_sentence_before_has_one():
+    found = extract("Barack Obama met Vladimir Putin in Beijing on Monday.", "“The talks were good,” he said.")
+    assert [c.speaker for c in found] == ["barack-obama"]

@@ -112,7 +112,10 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         offset = offsets[number]
         quote_list, _ = quotes.find_quotes(text)
-        resolver.note_people(doc, offset)
+        resolver.note_people(doc, offset, lambda at: quotes._inside(at, quote_list) is not None)
+        for sentence in doc.sents:
+            if any(t.is_alpha and quotes._inside(t.idx, quote_list) is None for t in sentence):
+                resolver.note_narrative_sentence(offset + sentence.start_char)
         events = []
         taken = set()
         for attribution in by_paragraph.get(number, []):
@@ -129,6 +132,8 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 span = quotes._subject_span(item, quote_list)
                 # drafts made here reach people.yaml only if they end up speaking
                 speaker = resolver.resolve(span, offset + position)
+                if speaker is None and item.pos_ == "PROPN":
+                    resolver.note_unknown_subject(offset + position)
                 if speaker and not any(a <= position < b for a, b in reported):
                     # someone a reported statement names ("Earnest said that Obama has called for
                     # ...") is known, but is not who the next "he said" means: the speaker is

@@ -17,6 +17,7 @@ or None when the speaker cannot be named (an unnamed official, "critics", an unr
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.resources
 import re
@@ -582,10 +583,16 @@ class ArticleSpeakers:
         self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
         self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
         self.first_named: dict[str, str] = {}  # surname key -> the first full name the article gives it
+        self.named: list[tuple[int, str]] = []  # (position, person id or full name) named outside quotations
+        self.narrative: list[int] = []  # where the sentences with words outside quotations start
+        self.unknown_subjects: list[int] = []  # where main clauses' subjects name someone not resolved
 
-    def note_people(self, doc, offset: int) -> None:
-        """Learn the full names in a paragraph so later "Mr. X" finds them."""
+    def note_people(self, doc, offset: int, quoted=lambda at: False) -> None:
+        """Learn the full names in a paragraph so later "Mr. X" finds them, and where people are
+        named outside quotations (`quoted` tells a character offset inside one)."""
+        full = set()
         for ent, name, words in _full_names(doc):
+            full.add(ent.start)
             person_id = self.registry.lookup(name, "person")
             if person_id:
                 if self._first_with_surname(name):
@@ -596,6 +603,49 @@ class ArticleSpeakers:
             else:
                 self.pending.setdefault(words[-1], self.pending.get("~" + _translit(words[-1]), name))
                 self.pending.setdefault("~" + _translit(words[-1]), name)
+            if not quoted(ent.start_char) and not _qualifies_role(list(ent)):
+                self.named.append((offset + ent.start_char, person_id or name))
+        for ent in doc.ents:
+            # "Mr. Obama", named in full before
+            words = bare_name(ent.text).split()
+            if ent.label_ == "PERSON" and ent.start not in full and len(words) == 1 and not quoted(ent.start_char) \
+                    and not _qualifies_role(list(ent)):  # the Clinton of "the Clinton campaign" is not named
+                person_id = self.local.get(words[0]) or self.local.get("~" + _translit(words[0]))
+                if person_id:
+                    self.named.append((offset + ent.start_char, person_id))
+        self.named.sort(key=lambda n: n[0])
+
+    def note_unknown_subject(self, position: int) -> None:
+        """A main clause's subject that names someone not known ("Wines believes ...")."""
+        self.unknown_subjects.append(position)
+
+    def note_narrative_sentence(self, position: int) -> None:
+        """A sentence with words outside quotations starts at `position` (in reading order)."""
+        self.narrative.append(position)
+
+    def _named_just_before(self, position: int, exclude, gender: str | None) -> str | None:
+        """For "he" or "she": the person last named (outside quotations) in the sentence before
+        and in the pronoun's own, when no main-clause subject there can take the pronoun
+        ("... which concerns Henry Crespo. “No one is writing songs for Hillary,” he said.")."""
+        if gender is None:
+            return None
+        own = bisect.bisect_right(self.narrative, position) - 1
+        if own < 1:
+            return None
+        start = self.narrative[own - 1]
+        if any(start <= at < position for at in self.unknown_subjects):
+            return None
+        for at, person_id in self.subjects:
+            if start <= at < position and self.registry.people[person_id].kind == "person" \
+                    and (self._gender(person_id) or gender) == gender:
+                return None
+        for at, person in reversed(self.named):
+            if start <= at < position and not any(a <= at < b for a, b in exclude) \
+                    and self._gender(person) == gender:
+                if person in self.registry.people:
+                    return person
+                return self.registry.lookup(person, "person") or self.registry.add_draft(person, "person", None).id
+        return None
 
     def foresee(self, docs) -> None:
         """Learn the people the whole article names, so a name the parser takes for an
@@ -713,7 +763,8 @@ class ArticleSpeakers:
         if len(span) == 1 and (self.pronoun(span[0].text) or span[0].lower_ == "his"):
             # "he said", and "his claim that ..."
             gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
-            person_id = self._antecedent(("person",), position, exclude, gender)
+            person_id = self._named_just_before(position, exclude, gender) or \
+                self._antecedent(("person",), position, exclude, gender)
             if person_id and gender and not self._rival(person_id, gender):
                 # the pronoun shows the gender only when nobody else named could take it: a wrong
                 # guess ("Warren told Stumpf, after he admitted") would mislead every later pronoun
