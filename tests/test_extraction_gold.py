@@ -87,3 +87,28 @@ def test_bench_a_role_qualified_by_a_name_names_no_person_for_he():
     he = _gold_at(bench, text, "He", "said")
     bench.resolve_gold_pronouns([trump, candidate, he], text, names={"Trump", "The GOP candidate"}, people={"Trump"})
     assert he.antecedents == ["The GOP candidate", "Trump"]
+
+
+def test_bench_pronoun_antecedent_is_not_a_group_because_of_a_plural_after_a_preposition():
+    bench = load_bench()
+    text = ("Nick Witney, a fellow who ran an institution whose efforts face strict limits, said it. "
+            "He said more.")
+    witney = _gold_at(bench, text, "Nick Witney, a fellow who ran an institution whose efforts face strict limits,",
+                      "said")
+    he = _gold_at(bench, text, "He", "said")
+    bench.resolve_gold_pronouns([witney, he], text, names={witney.source_text}, people={witney.source_text})
+    assert he.antecedents == [witney.source_text]
+
+
+def test_bench_pronoun_source_counts_the_antecedent_the_extractor_wrote_never_the_pronoun():
+    bench = load_bench()
+    gold = bench.GoldAttribution(content=[(0, 10)], source=[(0, 4)], source_text="they", cue="say",
+                                 antecedents=["Mr. Grassley and Mr. Leahy"])
+    draft = bench.Written(statement="x", form="indirect", speaker=None, as_written="they (Mr. Grassley and Mr. Leahy)",
+                          names=[], kind="person")
+    assert bench.speaker_is(draft, gold)
+    bare = bench.Written(statement="x", form="indirect", speaker=None, as_written="they", names=[], kind="person")
+    assert not bench.speaker_is(bare, gold)
+    other = bench.Written(statement="x", form="indirect", speaker=None, as_written="they (Proponents)", names=[],
+                          kind="person")
+    assert not bench.speaker_is(other, gold)
