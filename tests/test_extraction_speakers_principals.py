@@ -87,3 +87,27 @@ def test_she_after_a_woman_named_in_a_with_clause_is_that_woman():
 def test_he_still_means_the_subject_when_the_sentence_before_has_one():
     found = extract("Barack Obama met Vladimir Putin in Beijing on Monday.", "“The talks were good,” he said.")
     assert [c.speaker for c in found] == ["barack-obama"]
+
+
+def test_a_dash_the_parser_reads_as_a_subject_is_not_the_speaker():
+    found = extract("When Hillary Clinton noted that Trump had not paid federal income taxes ― as was true for the "
+                    "few years his tax returns were made public ― Trump boasted, “That makes me smart.”")
+    assert [c.speaker_as_written for c in found if "smart" in c.statement] == ["Trump"]
+
+
+def test_they_with_nobody_named_keeps_the_plural_subject_it_stands_for():
+    found = extract("Proponents, including the United States Conference of Mayors, have urged Congress to leave the "
+                    "program intact, though they say they support some of the changes.")
+    assert [c.speaker_as_written for c in found if "support some" in c.statement] == [
+        "they (Proponents, including the United States Conference of Mayors)"]
+    assert [c.speaker for c in found if "support some" in c.statement] == [None]
+
+
+def test_a_time_clause_after_the_cue_is_not_what_was_said():
+    found = extract("That was what Liz Wahl said when she resigned from the network in dramatic fashion in 2014.")
+    assert [c.statement for c in found if c.speaker == "liz-wahl"] == []
+
+
+def test_an_asked_when_is_still_what_was_said():
+    found = extract("Lawmakers have not said when they would take up the EB-5 reauthorization.")
+    assert any("take up the EB-5 reauthorization" in c.statement for c in found)  # stays as it was

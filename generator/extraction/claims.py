@@ -134,6 +134,8 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 speaker = resolver.resolve(span, offset + position)
                 if speaker is None and item.pos_ == "PROPN":
                     resolver.note_unknown_subject(offset + position)
+                if speaker is None or span.root.lower_ != "they":
+                    resolver.note_group(offset + position, span)
                 if speaker and not any(a <= position < b for a, b in reported):
                     # someone a reported statement names ("Earnest said that Obama has called for
                     # ...") is known, but is not who the next "he said" means: the speaker is
@@ -156,6 +158,11 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             resolved[id(attribution)] = speaker
             if speaker:
                 resolver.note_subject(offset + position, speaker.id)
+            if attribution.subject is not None and attribution.speaker_from is None \
+                    and (speaker is None or attribution.subject.root.lower_ != "they"):
+                # "they say", nobody named: the plural subject it stands for, for the editor
+                group = resolver.note_group(offset + position, attribution.subject)
+                attribution.group = group if speaker is None else None
             spans = [(offset + a, offset + b) for a, b in attribution.spans]
             for later, later_spans in attribution.continued:
                 spans.extend((offsets[later] + a, offsets[later] + b) for a, b in later_spans)
@@ -183,6 +190,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
             # written all the same, without a speaker, for the editor to name (`hindsight check` asks)
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
             speaker = resolver.undetermined(attribution.subject)
+            if attribution.group:
+                speaker = Speaker(None, f"{speaker.as_written} ({attribution.group})", None)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
         introduction = resolver.introduction(speaker.id, attribution.paragraph, attribution.cue_start) \
             if when.basis in ("published", None) and speaker.id else None

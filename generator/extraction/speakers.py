@@ -586,6 +586,7 @@ class ArticleSpeakers:
         self.named: list[tuple[int, str]] = []  # (position, person id or full name) named outside quotations
         self.narrative: list[int] = []  # where the sentences with words outside quotations start
         self.unknown_subjects: list[int] = []  # where main clauses' subjects name someone not resolved
+        self.groups: list[tuple[int, str]] = []  # (position, words) of plural subjects nobody was named for
 
     def note_people(self, doc, offset: int, quoted=lambda at: False) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them, and where people are
@@ -604,13 +605,14 @@ class ArticleSpeakers:
                 self.pending.setdefault(words[-1], self.pending.get("~" + _translit(words[-1]), name))
                 self.pending.setdefault("~" + _translit(words[-1]), name)
             if not quoted(ent.start_char) and not _qualifies_role(list(ent)):
-                self.named.append((offset + ent.start_char, person_id or name))
+                self.named.append((offset + ent.start_char, person_id or re.sub(r"[’']s$", "", name)))
         for ent in doc.ents:
             # "Mr. Obama", named in full before
             words = bare_name(ent.text).split()
             if ent.label_ == "PERSON" and ent.start not in full and len(words) == 1 and not quoted(ent.start_char) \
                     and not _qualifies_role(list(ent)):  # the Clinton of "the Clinton campaign" is not named
-                person_id = self.local.get(words[0]) or self.local.get("~" + _translit(words[0]))
+                person_id = self.local.get(words[0]) or self.local.get("~" + _translit(words[0])) \
+                    or self.pending.get(words[0]) or self.pending.get("~" + _translit(words[0]))
                 if person_id:
                     self.named.append((offset + ent.start_char, person_id))
         self.named.sort(key=lambda n: n[0])
@@ -618,6 +620,29 @@ class ArticleSpeakers:
     def note_unknown_subject(self, position: int) -> None:
         """A main clause's subject that names someone not known ("Wines believes ...")."""
         self.unknown_subjects.append(position)
+
+    def note_group(self, position: int, span) -> str | None:
+        """A main clause's plural subject no speaker was found for ("Critics of the program",
+        "Mr. Grassley and Mr. Leahy"), or a "they" standing for one: what a later "they" may mean.
+        Returns the words a "they" here stands for."""
+        text = span.text.strip().strip(",").strip()
+        if span.root.lower_ == "they" and len(span) == 1:
+            phrase = self.group_before(position)
+            if phrase:
+                self.groups.append((position, phrase))
+            return phrase
+        if span.root.tag_ in ("NNS", "NNPS") or any(t.dep_ == "conj" and t.head.i == span.root.i for t in span):
+            self.groups.append((position, text))
+        return None
+
+    def group_before(self, position: int) -> str | None:
+        """The plural subject last met in the sentence before `position` or in its own."""
+        own = bisect.bisect_right(self.narrative, position) - 1
+        start = self.narrative[own - 1] if own >= 1 else 0
+        for at, phrase in reversed(self.groups):
+            if start <= at < position:
+                return phrase
+        return None
 
     def note_narrative_sentence(self, position: int) -> None:
         """A sentence with words outside quotations starts at `position` (in reading order)."""
