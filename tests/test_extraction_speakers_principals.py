@@ -111,3 +111,16 @@ def test_a_time_clause_after_the_cue_is_not_what_was_said():
 def test_an_asked_when_is_still_what_was_said():
     found = extract("Lawmakers have not said when they would take up the EB-5 reauthorization.")
     assert any("take up the EB-5 reauthorization" in c.statement for c in found)  # stays as it was
+
+
+def test_it_after_a_subject_met_since_the_last_body_is_not_that_body():
+    found = extract("Donald Trump’s campaign released an advertisement on Monday.",
+                    "The city sent a cease-and-desist letter Thursday. It says the campaign violated federal and "
+                    "state law by using copyrighted material.")
+    said = [c for c in found if "violated" in c.statement]
+    assert [(c.speaker, c.speaker_as_written) for c in said] == [(None, "It (The city)")]
+
+
+def test_it_is_not_the_statement_s_own_subject():
+    found = extract("The Kremlin spoke on Monday.", "The average weekly benefit, it says, would be $300.")
+    assert [c.speaker_as_written for c in found if "$300" in c.statement] != ["it (The average weekly benefit)"]

@@ -134,7 +134,7 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 speaker = resolver.resolve(span, offset + position)
                 if speaker is None and item.pos_ == "PROPN":
                     resolver.note_unknown_subject(offset + position)
-                if speaker is None or span.root.lower_ != "they":
+                if speaker is None or span.root.lower_ not in ("they", "it"):
                     resolver.note_group(offset + position, span)
                 if speaker and not any(a <= position < b for a, b in reported):
                     # someone a reported statement names ("Earnest said that Obama has called for
@@ -159,9 +159,9 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             if speaker:
                 resolver.note_subject(offset + position, speaker.id)
             if attribution.subject is not None and attribution.speaker_from is None \
-                    and (speaker is None or attribution.subject.root.lower_ != "they"):
+                    and (speaker is None or attribution.subject.root.lower_ not in ("they", "it")):
                 # "they say", nobody named: the plural subject it stands for, for the editor
-                group = resolver.note_group(offset + position, attribution.subject)
+                group = resolver.note_group(offset + position, attribution.subject, exclude)
                 attribution.group = group if speaker is None else None
             spans = [(offset + a, offset + b) for a, b in attribution.spans]
             for later, later_spans in attribution.continued:

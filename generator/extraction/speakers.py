@@ -587,6 +587,7 @@ class ArticleSpeakers:
         self.narrative: list[int] = []  # where the sentences with words outside quotations start
         self.unknown_subjects: list[int] = []  # where main clauses' subjects name someone not resolved
         self.groups: list[tuple[int, str]] = []  # (position, words) of plural subjects nobody was named for
+        self.things: list[tuple[int, str]] = []  # (position, words) of singular subjects no body was found for
 
     def note_people(self, doc, offset: int, quoted=lambda at: False) -> None:
         """Learn the full names in a paragraph so later "Mr. X" finds them, and where people are
@@ -621,26 +622,30 @@ class ArticleSpeakers:
         """A main clause's subject that names someone not known ("Wines believes ...")."""
         self.unknown_subjects.append(position)
 
-    def note_group(self, position: int, span) -> str | None:
-        """A main clause's plural subject no speaker was found for ("Critics of the program",
-        "Mr. Grassley and Mr. Leahy"), or a "they" standing for one: what a later "they" may mean.
-        Returns the words a "they" here stands for."""
+    def note_group(self, position: int, span, exclude=()) -> str | None:
+        """A main clause's subject no speaker was found for, plural ("Critics of the program",
+        "Mr. Grassley and Mr. Leahy") or a thing ("The city"), or a "they" or "it" standing for
+        one: what a later "they" or "it" may mean. Returns the words a "they"/"it" here stands for."""
         text = span.text.strip().strip(",").strip()
-        if span.root.lower_ == "they" and len(span) == 1:
-            phrase = self.group_before(position)
+        word = span.root.lower_
+        if len(span) == 1 and word in ("they", "it"):
+            phrase = self.group_before(position, word, exclude=exclude)
             if phrase:
-                self.groups.append((position, phrase))
+                (self.groups if word == "they" else self.things).append((position, phrase))
             return phrase
         if span.root.tag_ in ("NNS", "NNPS") or any(t.dep_ == "conj" and t.head.i == span.root.i for t in span):
             self.groups.append((position, text))
+        elif span.root.tag_ == "NN" and span.root.lemma_.lower() not in PERSON_NOUNS | GROUP_NOUNS:
+            self.things.append((position, text))
         return None
 
-    def group_before(self, position: int) -> str | None:
-        """The plural subject last met in the sentence before `position` or in its own."""
+    def group_before(self, position: int, word: str = "they", after: int = -1, exclude=()) -> str | None:
+        """The plural subject (for "it", the thing) last met after `after` in the sentence before
+        `position` or in its own, outside `exclude` (the statement itself)."""
         own = bisect.bisect_right(self.narrative, position) - 1
         start = self.narrative[own - 1] if own >= 1 else 0
-        for at, phrase in reversed(self.groups):
-            if start <= at < position:
+        for at, phrase in reversed(self.groups if word == "they" else self.things):
+            if max(start, after + 1) <= at < position and not any(a <= at < b for a, b in exclude):
                 return phrase
         return None
 
@@ -718,13 +723,16 @@ class ArticleSpeakers:
     def _antecedent(self, kinds: tuple[str, ...], position: int, exclude=(), gender: str | None = None) -> str | None:
         """The latest subject before `position` of one of these kinds (outside `exclude`) that does
         not disagree with `gender` ("she" is not a man the article called Mr. or "he")."""
+        return self._antecedent_at(kinds, position, exclude, gender)[0]
+
+    def _antecedent_at(self, kinds, position: int, exclude=(), gender: str | None = None) -> tuple[str | None, int]:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
             known = self._gender(person_id)
             if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
-                return person_id
-        return None
+                return person_id, at
+        return None, -1
 
     def _gender(self, person: str) -> str | None:
         """A person's gender as the article or the archive shows it, else as their first name does;
@@ -796,7 +804,11 @@ class ArticleSpeakers:
                 self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
         if len(span) == 1 and span[0].lower_ in (*COLLECTIVE_PRONOUNS, "their"):
-            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_.replace("their", "they")], position, exclude)
+            word = span[0].lower_.replace("their", "they")
+            found, at = self._antecedent_at(COLLECTIVE_PRONOUNS[word], position, exclude)
+            if self.group_before(position, word, at, exclude):
+                # "The city sent a letter. It says ...": a subject met since the last body is meant
+                return None
             return Speaker(found, text, None) if found else None
         if span.root.lower_ in ("who", "which", "that"):
             return None
