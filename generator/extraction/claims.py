@@ -9,6 +9,8 @@ warnings. Pure: nothing is read or written here.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from generator.extraction import dates, quotes, topics as tagging
@@ -62,14 +64,27 @@ def _without_speaker(context: str, speaker_as_written: str | None) -> str:
     return context.replace(speaker_as_written, " ")
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|me|my|we|We|us|our|Our|you|You|your)\b")
+
+
+def _excerpt(doc, quote) -> bool:
+    """Whether a quotation is a quoted passage of narrative rather than speech: it opens the
+    paragraph, is left open (it goes on in the next one), and no one in it says I, we or you
+    ("McCrummen reports:" / "Melanie thought the whole thing was outrageous. She wasn't ...")."""
+    text = doc.text
+    return not quote.closed and not text[:quote.start].strip() and not _FIRST_PERSON.search(text[quote.start:quote.end])
+
+
 def _main_subjects(doc, quote_list) -> list:
-    """Subjects of main clauses (and of speech verbs) outside quotations."""
+    """Subjects of main clauses (and of speech verbs) outside quotations, or inside a quoted
+    passage of narrative, whose "she" the passage's own "she said" means."""
     subjects = []
     for token in doc:
         if token.dep_ not in ("nsubj", "nsubjpass"):
             continue
         head = token.head
-        if quotes._inside(token.idx, quote_list) is not None:
+        inside = quotes._inside(token.idx, quote_list)
+        if inside is not None and not _excerpt(doc, inside):
             continue
         if head.dep_ == "ROOT" or (head.dep_ == "conj" and head.head.dep_ == "ROOT") or quotes._is_cue(head):
             subjects.append(token)
@@ -97,7 +112,10 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
     for number, (text, doc) in enumerate(zip(paragraphs, docs)):
         offset = offsets[number]
         quote_list, _ = quotes.find_quotes(text)
-        resolver.note_people(doc, offset)
+        resolver.note_people(doc, offset, lambda at: quotes._inside(at, quote_list) is not None)
+        for sentence in doc.sents:
+            if any(t.is_alpha and quotes._inside(t.idx, quote_list) is None for t in sentence):
+                resolver.note_narrative_sentence(offset + sentence.start_char)
         events = []
         taken = set()
         for attribution in by_paragraph.get(number, []):
@@ -114,6 +132,10 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
                 span = quotes._subject_span(item, quote_list)
                 # drafts made here reach people.yaml only if they end up speaking
                 speaker = resolver.resolve(span, offset + position)
+                if speaker is None and item.pos_ == "PROPN":
+                    resolver.note_unknown_subject(offset + position)
+                if speaker is None or span.root.lower_ not in ("they", "it"):
+                    resolver.note_group(offset + position, span)
                 if speaker and not any(a <= position < b for a, b in reported):
                     # someone a reported statement names ("Earnest said that Obama has called for
                     # ...") is known, but is not who the next "he said" means: the speaker is
@@ -136,6 +158,11 @@ def extract_paragraphs(paragraphs: list[str], docs: list, registry: Registry, *,
             resolved[id(attribution)] = speaker
             if speaker:
                 resolver.note_subject(offset + position, speaker.id)
+            if attribution.subject is not None and attribution.speaker_from is None \
+                    and (speaker is None or attribution.subject.root.lower_ not in ("they", "it")):
+                # "they say", nobody named: the plural subject it stands for, for the editor
+                group = resolver.note_group(offset + position, attribution.subject, exclude)
+                attribution.group = group if speaker is None else None
             spans = [(offset + a, offset + b) for a, b in attribution.spans]
             for later, later_spans in attribution.continued:
                 spans.extend((offsets[later] + a, offsets[later] + b) for a, b in later_spans)
@@ -163,6 +190,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
             # written all the same, without a speaker, for the editor to name (`hindsight check` asks)
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
             speaker = resolver.undetermined(attribution.subject)
+            if attribution.group:
+                speaker = Speaker(None, f"{speaker.as_written} ({attribution.group})", None)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
         introduction = resolver.introduction(speaker.id, attribution.paragraph, attribution.cue_start) \
             if when.basis in ("published", None) and speaker.id else None

@@ -88,6 +88,7 @@ class Attribution:
     continued: list[tuple[int, list[tuple[int, int]]]] = field(default_factory=list)  # (paragraph, spans) further on
     blocked: dict[int, int] = field(default_factory=dict)  # frame positions of time phrases that belong to other verbs
     speaker_from: "Attribution | None" = None  # a quotation standing alone after this one's paragraph: same speaker
+    group: str | None = None  # for "they" with nobody named: the plural subject it stands for
 
 
 def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
@@ -246,6 +247,8 @@ def _subject(token, quotes: list[Quote] = ()):
     current = token
     for _ in range(4):
         subjects = [child for child in current.children if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i]
+        # a dash read as a subject ("... were made public ― Trump boasted") is not one
+        subjects = [child for child in subjects if any(c.isalnum() for c in child.text)] or subjects
         outside = [child for child in subjects if _inside(child.idx, quotes) is None]
         if len(outside) < len(subjects) and outside:
             subjects = sorted(outside, key=lambda child: abs(child.i - current.i))
@@ -495,8 +498,11 @@ def _quoted_statement(para: _Paragraph, cue, subject_span) -> tuple[str, list[tu
     if not direct:
         after = [i for i, q in enumerate(quotes) if q.start == frame_end and i not in used]
         between = text[cue.idx + len(cue.text): frame_end]
+        nearer = [c for c in para.cues if cue.idx < c.idx < frame_end]
         if after and re.search(r"[:,]\s*$", between) and not re.search(r"[.?!]\s", between) \
-                and len(between) < 120 and not re.search(r"\bthat\W*$", between):
+                and len(between) < 120 and not re.search(r"\bthat\W*$", between) and not nearer:
+            # "Asked about Trump's declaration that it was a bomb, Clinton said, “...”": the
+            # quotation is Clinton's, whose cue stands nearer to it
             direct = [after[0]]
     if not direct:
         return None
@@ -565,6 +571,9 @@ def _reported_statement(para: _Paragraph, cue, subject, subject_span) -> tuple[s
     return _reported_words(para, cue, subject_span, heads, extent, colon_span)
 
 
+_TIME_ADVERBS = {"when", "whenever", "where", "while", "once", "before", "after", "until"}
+
+
 def _clause_heads(para: _Paragraph, cue, subject_span):
     """(heads, excluded token indexes, colon span) of what a reporting cue governs: the clause
     after "said", the object of "ruled out", the noun clause of "claim that", the sentence
@@ -608,8 +617,12 @@ def _clause_heads(para: _Paragraph, cue, subject_span):
         if not heads:
             # the parser sometimes hangs the clause as an adverbial: "said he would not accept ..."
             # but not a past participle with no subject: "indicated as much in an email, released as ..."
+            # nor a time after an object: "what Liz Wahl said when she resigned", "tell the
+            # government when someone dies" (but "have not said when they would take it up" asks)
+            has_object = any(c.dep_ in ("dobj", "dative") for c in cue.children)
             heads = [c for c in cue.children if c.dep_ == "advcl" and c.i > cue.i
-                     and not any(m.dep_ == "mark" for m in c.children)
+                     and not any(m.dep_ == "mark" or has_object and m.dep_ == "advmod" and m.i < c.i
+                                 and m.lower_ in _TIME_ADVERBS for m in c.children)
                      and (c.tag_ != "VBN" or any(m.dep_ in ("nsubj", "nsubjpass", "expl") for m in c.children))]
         if not heads and lemma in OBJECT_STATEMENTS:
             heads = [c for c in cue.children if c.dep_ == "dobj" and len(list(c.subtree)) >= 3]

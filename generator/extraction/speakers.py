@@ -17,6 +17,7 @@ or None when the speaker cannot be named (an unnamed official, "critics", an unr
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.resources
 import re
@@ -459,6 +460,21 @@ def _accepted(run, span) -> bool:
     return span.root.i in range(run.start, run.end)
 
 
+def _qualifies_role(run) -> bool:
+    """Whether a name only qualifies a common noun after it: the Clinton of "a Clinton spokesman"
+    or "Clinton communication director Jennifer Palmieri" names the principal, not the speaker."""
+    last = run[-1]
+    head = last.head
+    if last.dep_ not in ("compound", "amod", "nmod") or head.pos_ != "NOUN" or head.i < last.i:
+        return False
+    # the chain of nouns it qualifies ("Clinton communication director"), up to the first one that
+    # is a role, an office, a group or a body's head; "Trump demands" (a verb read as a noun) is not
+    while head.dep_ in ("compound", "amod", "nmod") and head.head.pos_ == "NOUN" and head.head.i > head.i \
+            and head.lemma_.lower() not in _QUALIFIED_HEADS:
+        head = head.head
+    return head.lemma_.lower() in _QUALIFIED_HEADS or head.lower_ in _QUALIFIED_HEADS
+
+
 def _same_first_name(known: str, name: str) -> bool:
     """Whether two names of one surname can be one person: "Bill Clinton" is not Hillary Clinton."""
     a, b = bare_name(known).split(), bare_name(name).split()
@@ -495,6 +511,11 @@ def _full_name(ent):
 OFFICE_WORDS = {"speaker", "majority", "minority", "leader", "ceo", "rep", "reps", "attorney", "city", "rival",
                 "nominee", "candidate", "chairman", "chairwoman", "director", "judge", "justice", "sheriff",
                 "commissioner", "house", "senate", "gop", "democratic", "republican", "executive", "founder"}
+
+
+# what a name before it may qualify: "Clinton spokesman", "the Trump campaign"
+_QUALIFIED_HEADS = PERSON_NOUNS | GROUP_NOUNS | set(ROLE_WORDS) | OFFICE_WORDS | ORG_HEADS | {
+    "manager", "staff", "camp", "staffer", "surrogate", "lawyer", "attorney", "chair", "counsel"}
 
 
 def _clean_name(text: str) -> str:
@@ -562,10 +583,18 @@ class ArticleSpeakers:
         self.sentences: list[tuple[int, int, str, str]] = []  # (paragraph, position, speaker, words)
         self.gender: dict[str, str] = {}  # person id -> "m" or "f", as the article shows it
         self.first_named: dict[str, str] = {}  # surname key -> the first full name the article gives it
+        self.named: list[tuple[int, str]] = []  # (position, person id or full name) named outside quotations
+        self.narrative: list[int] = []  # where the sentences with words outside quotations start
+        self.unknown_subjects: list[int] = []  # where main clauses' subjects name someone not resolved
+        self.groups: list[tuple[int, str]] = []  # (position, words) of plural subjects nobody was named for
+        self.things: list[tuple[int, str]] = []  # (position, words) of singular subjects no body was found for
 
-    def note_people(self, doc, offset: int) -> None:
-        """Learn the full names in a paragraph so later "Mr. X" finds them."""
+    def note_people(self, doc, offset: int, quoted=lambda at: False) -> None:
+        """Learn the full names in a paragraph so later "Mr. X" finds them, and where people are
+        named outside quotations (`quoted` tells a character offset inside one)."""
+        full = set()
         for ent, name, words in _full_names(doc):
+            full.add(ent.start)
             person_id = self.registry.lookup(name, "person")
             if person_id:
                 if self._first_with_surname(name):
@@ -576,6 +605,77 @@ class ArticleSpeakers:
             else:
                 self.pending.setdefault(words[-1], self.pending.get("~" + _translit(words[-1]), name))
                 self.pending.setdefault("~" + _translit(words[-1]), name)
+            if not quoted(ent.start_char) and not _qualifies_role(list(ent)):
+                self.named.append((offset + ent.start_char, person_id or re.sub(r"[’']s$", "", name)))
+        for ent in doc.ents:
+            # "Mr. Obama", named in full before
+            words = bare_name(ent.text).split()
+            if ent.label_ == "PERSON" and ent.start not in full and len(words) == 1 and not quoted(ent.start_char) \
+                    and not _qualifies_role(list(ent)):  # the Clinton of "the Clinton campaign" is not named
+                person_id = self.local.get(words[0]) or self.local.get("~" + _translit(words[0])) \
+                    or self.pending.get(words[0]) or self.pending.get("~" + _translit(words[0]))
+                if person_id:
+                    self.named.append((offset + ent.start_char, person_id))
+        self.named.sort(key=lambda n: n[0])
+
+    def note_unknown_subject(self, position: int) -> None:
+        """A main clause's subject that names someone not known ("Wines believes ...")."""
+        self.unknown_subjects.append(position)
+
+    def note_group(self, position: int, span, exclude=()) -> str | None:
+        """A main clause's subject no speaker was found for, plural ("Critics of the program",
+        "Mr. Grassley and Mr. Leahy") or a thing ("The city"), or a "they" or "it" standing for
+        one: what a later "they" or "it" may mean. Returns the words a "they"/"it" here stands for."""
+        text = span.text.strip().strip(",").strip()
+        word = span.root.lower_
+        if len(span) == 1 and word in ("they", "it"):
+            phrase = self.group_before(position, word, exclude=exclude)
+            if phrase:
+                (self.groups if word == "they" else self.things).append((position, phrase))
+            return phrase
+        if span.root.tag_ in ("NNS", "NNPS") or any(t.dep_ == "conj" and t.head.i == span.root.i for t in span):
+            self.groups.append((position, text))
+        elif span.root.tag_ == "NN" and span.root.lemma_.lower() not in PERSON_NOUNS | GROUP_NOUNS:
+            self.things.append((position, text))
+        return None
+
+    def group_before(self, position: int, word: str = "they", after: int = -1, exclude=()) -> str | None:
+        """The plural subject (for "it", the thing) last met after `after` in the sentence before
+        `position` or in its own, outside `exclude` (the statement itself)."""
+        own = bisect.bisect_right(self.narrative, position) - 1
+        start = self.narrative[own - 1] if own >= 1 else 0
+        for at, phrase in reversed(self.groups if word == "they" else self.things):
+            if max(start, after + 1) <= at < position and not any(a <= at < b for a, b in exclude):
+                return phrase
+        return None
+
+    def note_narrative_sentence(self, position: int) -> None:
+        """A sentence with words outside quotations starts at `position` (in reading order)."""
+        self.narrative.append(position)
+
+    def _named_just_before(self, position: int, exclude, gender: str | None) -> str | None:
+        """For "he" or "she": the person last named (outside quotations) in the sentence before
+        and in the pronoun's own, when no main-clause subject there can take the pronoun
+        ("... which concerns Henry Crespo. “No one is writing songs for Hillary,” he said.")."""
+        if gender is None:
+            return None
+        own = bisect.bisect_right(self.narrative, position) - 1
+        if own < 1:
+            return None
+        start = self.narrative[own - 1]
+        if any(start <= at < position for at in self.unknown_subjects):
+            return None
+        for at, person_id in self.subjects:
+            if start <= at < position and self.registry.people[person_id].kind == "person" \
+                    and (self._gender(person_id) or gender) == gender:
+                return None
+        for at, person in reversed(self.named):
+            if start <= at < position and not any(a <= at < b for a, b in exclude) \
+                    and self._gender(person) == gender:
+                if person in self.registry.people:
+                    return person
+                return self.registry.lookup(person, "person") or self.registry.add_draft(person, "person", None).id
+        return None
 
     def foresee(self, docs) -> None:
         """Learn the people the whole article names, so a name the parser takes for an
@@ -623,13 +723,16 @@ class ArticleSpeakers:
     def _antecedent(self, kinds: tuple[str, ...], position: int, exclude=(), gender: str | None = None) -> str | None:
         """The latest subject before `position` of one of these kinds (outside `exclude`) that does
         not disagree with `gender` ("she" is not a man the article called Mr. or "he")."""
+        return self._antecedent_at(kinds, position, exclude, gender)[0]
+
+    def _antecedent_at(self, kinds, position: int, exclude=(), gender: str | None = None) -> tuple[str | None, int]:
         for at, person_id in reversed(self.subjects):
             if at >= position or any(a <= at < b for a, b in exclude):
                 continue
             known = self._gender(person_id)
             if self.registry.people[person_id].kind in kinds and (known or gender) == gender:
-                return person_id
-        return None
+                return person_id, at
+        return None, -1
 
     def _gender(self, person: str) -> str | None:
         """A person's gender as the article or the archive shows it, else as their first name does;
@@ -637,10 +740,16 @@ class ArticleSpeakers:
         known = self.gender.get(person) or self.registry.genders.get(person)
         if known:
             return known
+        return self._first_name_gender(person)
+
+    def _first_name_gender(self, person: str) -> str | None:
         entry = self.registry.people.get(person)
         if entry is not None and entry.kind != "person":
             return None
         words = bare_name(entry.name if entry is not None else person).split()
+        if len(words) == 1 and entry is not None and entry.name[:1].isupper():
+            # a draft the article names by a first name alone ("Melanie said", "Kevin was snoring")
+            return first_name_genders().get(words[0])
         return first_name_genders().get(words[0]) if len(words) >= 2 else None
 
     def _first_with_surname(self, name: str) -> bool:
@@ -669,6 +778,8 @@ class ArticleSpeakers:
             if word in GENDERED:
                 self.gender[person_id] = self.registry.genders[person_id] = GENDERED[word]
                 return
+        if pronouns and self._first_name_gender(person_id):
+            return  # "Trump was waving to the crowd, and she was switching off the TV" is not about Trump
         for token in span.doc[span.end: span.sent.end] if pronouns else ():
             if token.ent_type_ == "PERSON" or token.pos_ == "PROPN":
                 return
@@ -685,14 +796,19 @@ class ArticleSpeakers:
         if len(span) == 1 and (self.pronoun(span[0].text) or span[0].lower_ == "his"):
             # "he said", and "his claim that ..."
             gender = GENDERED_PRONOUNS.get(SPUN_PRONOUNS.get(span[0].lower_, span[0].lower_))
-            person_id = self._antecedent(("person",), position, exclude, gender)
+            person_id = self._named_just_before(position, exclude, gender) or \
+                self._antecedent(("person",), position, exclude, gender)
             if person_id and gender and not self._rival(person_id, gender):
                 # the pronoun shows the gender only when nobody else named could take it: a wrong
                 # guess ("Warren told Stumpf, after he admitted") would mislead every later pronoun
                 self.gender.setdefault(person_id, gender)
             return Speaker(person_id, text, self.roles.get(person_id)) if person_id else None
         if len(span) == 1 and span[0].lower_ in (*COLLECTIVE_PRONOUNS, "their"):
-            found = self._antecedent(COLLECTIVE_PRONOUNS[span[0].lower_.replace("their", "they")], position, exclude)
+            word = span[0].lower_.replace("their", "they")
+            found, at = self._antecedent_at(COLLECTIVE_PRONOUNS[word], position, exclude)
+            if self.group_before(position, word, at, exclude):
+                # "The city sent a letter. It says ...": a subject met since the last body is meant
+                return None
             return Speaker(found, text, None) if found else None
         if span.root.lower_ in ("who", "which", "that"):
             return None
@@ -702,7 +818,7 @@ class ArticleSpeakers:
             return found
         # 1. a person's name, known to the archive or met earlier in the article
         runs = _name_runs(span)
-        runs = [run for run in runs if _accepted(run, span)]
+        runs = [run for run in runs if _accepted(run, span) and not _qualifies_role(run)]
         for run in runs:
             name = _clean_name(run.text)
             if not name:
@@ -827,6 +943,8 @@ class ArticleSpeakers:
             for run in runs:
                 if kind == "organisation" and not (run[0].i <= span.root.i <= run[-1].i):
                     continue
+                if kind == "person" and _qualifies_role(run):
+                    continue  # "Clinton spokesman Jesse Lehrich" is the spokesman, not Clinton
                 for size in range(min(len(run), 4), 0, -1):
                     for start in range(0, len(run) - size + 1):
                         window = run[start: start + size]
