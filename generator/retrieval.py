@@ -31,6 +31,7 @@ COMMON = 200        # words used by more statements than this find no neighbours
 
 FREQUENCY_STEPS = 4  # a word's rarity counts in quarter powers of two of the statements using it
 LENGTH_STEPS = 4     # the mean statement length counts in quarter words
+IDF_SCALE = float(1 << 24)
 
 
 def corpus_size(count: int) -> int:
@@ -49,7 +50,8 @@ def idf(frequency: np.ndarray, count: int) -> np.ndarray:
     collection rounded up to a power of two: an edit moves a weight only where a step is crossed."""
     rounded = 2.0 ** (frequency_steps(frequency) / FREQUENCY_STEPS)
     corpus = corpus_size(count)
-    return np.log1p((corpus - rounded + 0.5) / (rounded + 0.5))
+    # to a 2^-24th: sums of a claim's idfs are then exact in float64, the same in any order
+    return np.round(np.log1p((corpus - rounded + 0.5) / (rounded + 0.5)) * IDF_SCALE) / IDF_SCALE
 
 
 def mean_length(lengths: np.ndarray) -> float:
@@ -132,6 +134,32 @@ def words(text: str) -> list[str]:
     return _WORD.findall(plain)
 
 
+_SEPARATOR = "\x1f"   # the unit separator: no claim's text holds it (YAML refuses such characters)
+
+
+class _Stored(Sequence):
+    """The statements of an index read back (`ClaimIndex.from_plain`): each made when asked for."""
+
+    def __init__(self, count: int, columns: tuple[str, ...]):
+        self.count, self._columns, self._split = count, columns, {}
+        self.ids = columns[0].split(_SEPARATOR) if count else []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _field(self, number: int) -> list[str]:
+        if number not in self._split:
+            self._split[number] = self._columns[number].split(_SEPARATOR)
+        return self._split[number]
+
+    def __getitem__(self, place):
+        if isinstance(place, slice):
+            return [self[n] for n in range(*place.indices(self.count))]
+        said = self._field(4)[place]
+        return Statement(self.ids[place], self._field(1)[place], self._field(2)[place], self._field(3)[place] or None,
+                         dt.date.fromisoformat(said) if said else None, self._field(5)[place])
+
+
 class ClaimIndex:
     """BM25 over a collection of statements; built once, asked many times.
 
@@ -139,26 +167,35 @@ class ClaimIndex:
     statements using it), so one claim is scored with one weighted count over the postings of
     its words, and a whole archive with the same sums, a slice of claims at a time."""
 
-    def __init__(self, statements: Sequence[Statement], known: Sequence[Sequence[str]] | None = None):
-        """`known`, when given, are each statement's `statement_terms` (known already: not read again)."""
+    def __init__(self, statements: Sequence[Statement], known: Sequence[Sequence[str]] | None = None,
+                 coded: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None):
+        """`known`, when given, are each statement's `statement_terms` (known already: not read
+        again); `coded`, each statement's words as ids of a vocabulary (`coded_terms`), one after
+        the other, and how many each statement has."""
         self.statements = list(statements)
         self._stemmer = Stemmer.Stemmer("english")
         self._stems: dict[str, str] = {}
-        self._vocabulary: dict[str, int] = {}
         count = len(self.statements)
-        lengths = np.zeros(count, dtype=np.int64)
-        holders, terms, tfs = [], [], []
-        for first in range(0, count, BUILT_AT_ONCE):   # a slice at a time: sorting temporaries stay small
-            last = min(first + BUILT_AT_ONCE, count)
+        if coded is not None:
+            self._vocabulary, flat, lengths = coded
+            flat, lengths = np.asarray(flat, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
+        else:
+            self._vocabulary = {}
+            lengths = np.zeros(count, dtype=np.int64)
             found = array("q")   # word ids, statement after statement: 8 bytes each, not a Python int
-            for place in range(first, last):
-                statement = self.statements[place]
+            for place, statement in enumerate(self.statements):
                 ids = [self._vocabulary.setdefault(term, len(self._vocabulary))
                        for term in (known[place] if known is not None else self.statement_terms(statement))]
                 found.extend(ids)
                 lengths[place] = len(ids)
+            flat = np.frombuffer(found, dtype=np.int64)
+        self._flat, self._lengths = flat, lengths
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        holders, terms, tfs = [], [], []
+        for first in range(0, count, BUILT_AT_ONCE):   # a slice at a time: sorting temporaries stay small
+            last = min(first + BUILT_AT_ONCE, count)
             pair, tf = np.unique((np.repeat(np.arange(first, last, dtype=np.int64), lengths[first:last]) << 32)
-                                 | np.frombuffer(found, dtype=np.int64), return_counts=True)
+                                 | flat[offsets[first]:offsets[last]], return_counts=True)
             holders.append((pair >> 32).astype(np.int32))              # by statement, then word
             terms.append((pair & 0xFFFFFFFF).astype(np.int32))
             tfs.append(tf.astype(np.float32))
@@ -182,26 +219,43 @@ class ClaimIndex:
         self._position = {s.id: n for n, s in enumerate(self.statements)}
         self._articles: dict[str, list[int]] | None = None   # article -> its statements' places, once asked
 
+    def coded_terms(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Each statement's words as ids of the vocabulary, one statement after the other, and how
+        many each has: what `coded` takes to index them again without reading them."""
+        return self._vocabulary, self._flat, self._lengths
+
+    def holders_of(self, term: int) -> np.ndarray:
+        """The places of the statements using the word with id `term`."""
+        if term >= len(self._column_start) - 1:
+            return np.zeros(0, dtype=np.int32)
+        return self._column_holders[self._column_start[term]:self._column_start[term + 1]]
+
     _ARRAYS = ("frequency", "_idf", "_row_start", "_row_terms", "_column_start", "_column_holders", "_column_weights")
 
     def plain(self) -> tuple:
         """The index as plain values (for `incremental.store.write_sealed`): read back by `from_plain`
-        far quicker than the statements are indexed again."""
-        return (tuple((s.id, s.text, s.title, s.speaker, s.said.isoformat() if s.said else None, s.article)
-                      for s in self.statements), self._vocabulary, self.mean_length,
+        far quicker than the statements are indexed again. Each field of the statements is one
+        string (fields apart by a control character no YAML text holds), split only when asked."""
+        columns = tuple(_SEPARATOR.join(column) for column in zip(*(
+            (s.id, s.text, s.title, s.speaker or "", s.said.isoformat() if s.said else "", s.article)
+            for s in self.statements))) if self.statements else ("",) * 6
+        vocabulary = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        return (len(self.statements), columns, _SEPARATOR.join(vocabulary), self.mean_length,
                 tuple((getattr(self, name).dtype.str, getattr(self, name).tobytes()) for name in self._ARRAYS))
 
     @classmethod
     def from_plain(cls, plain: tuple) -> "ClaimIndex":
-        statements, vocabulary, mean, arrays = plain
+        count, columns, vocabulary, mean, arrays = plain
         index = cls.__new__(cls)
-        index.statements = [Statement(id, text, title, speaker, dt.date.fromisoformat(said) if said else None, article)
-                            for id, text, title, speaker, said, article in statements]
-        index._stemmer, index._stems, index._vocabulary, index.mean_length = Stemmer.Stemmer("english"), {}, vocabulary, mean
+        index.statements = _Stored(count, columns)
+        index._stemmer, index._stems, index.mean_length = Stemmer.Stemmer("english"), {}, mean
+        known = vocabulary.split(_SEPARATOR) if vocabulary else []
+        index._vocabulary = dict(zip(known, range(len(known))))
         for name, (kind, raw) in zip(cls._ARRAYS, arrays):
             setattr(index, name, np.frombuffer(raw, dtype=np.dtype(kind)))
-        index._position = {s.id: n for n, s in enumerate(index.statements)}
+        index._position = dict(zip(index.statements.ids, range(count)))
         index._articles = None
+        index._flat = index._lengths = np.zeros(0, dtype=np.int64)   # not kept: `coded_terms` is for records
         return index
 
     @classmethod

@@ -10,7 +10,6 @@ lists the edit can change (`SimilarityRecord.refind`), with the result ranking t
 from __future__ import annotations
 
 import hashlib
-import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -38,7 +37,7 @@ def similarity_digest(claims: list, names: frozenset[str]) -> str:
     in order, and the words of speakers' names. With the same code, equal digests give equal results."""
     digest = hashlib.blake2b(digest_size=16)
     for claim in claims:
-        digest.update("\0".join(_inputs_of(claim)).encode() + b"\n")
+        digest.update("\0".join(map(str, _inputs_of(claim))).encode() + b"\n")
     digest.update("\0".join(sorted(names)).encode())
     return digest.hexdigest()
 
@@ -77,10 +76,9 @@ def _shown(ranked: dict[str, tuple[Similar, ...]], at_least: float) -> dict[str,
     return shown
 
 
-def _inputs_of(claim) -> tuple[str, ...]:
-    """What a claim's list, and its place in others', is found from."""
-    return (claim.id, claim.statement, claim.original or "", claim.said.isoformat() if claim.said else "",
-            claim.article)
+def _inputs_of(claim) -> tuple:
+    """What a claim's list, and its place in others', is found from (the day said as a number)."""
+    return claim.id, claim.statement, claim.original or "", claim.said.toordinal() if claim.said else 0, claim.article
 
 
 def _rare(frequency: int) -> bool:
@@ -106,7 +104,8 @@ class SimilarityRecord:
     corpus: int = 0
     mean_length: float = 0.0
     inputs: dict[str, tuple] = field(default_factory=dict)             # claim id -> `_inputs_of`, in order
-    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)    # claim id -> its indexed words
+    vocabulary: dict[str, int] = field(default_factory=dict)           # word -> its id, words added as met
+    codes: dict[str, bytes] = field(default_factory=dict)              # claim id -> its words' ids (int32)
     # Claim id -> its SIMILAR_SHOWN best candidates, whatever their overlap: whether an edited claim
     # could enter a list is told by the score of its last.
     ranked: dict[str, tuple[Similar, ...]] = field(default_factory=dict)
@@ -117,20 +116,22 @@ class SimilarityRecord:
     def find(cls, claims: list, names: frozenset[str], digest: str, at_least: float = AT_LEAST
              ) -> "SimilarityRecord":
         """Every claim's list, as `similar_statements` finds it, and the record."""
-        statements = [said_statement(claim, names) for claim in claims]
-        reader = ClaimIndex([])
-        terms = [tuple(map(sys.intern, reader.statement_terms(statement))) for statement in statements]
-        index = ClaimIndex(statements, known=terms)
+        index = ClaimIndex([said_statement(claim, names) for claim in claims])
         ranked = _score_all(index)
-        return cls(digest, _shown(ranked, at_least), at_least, names, corpus_size(len(statements)),
-                   index.mean_length, {claim.id: _inputs_of(claim) for claim in claims},
-                   {claim.id: held for claim, held in zip(claims, terms)}, ranked, len(statements))
+        vocabulary, flat, lengths = index.coded_terms()
+        flat = flat.astype(np.int32)
+        ends = np.cumsum(lengths).tolist()
+        codes = {claim.id: flat[end - length:end].tobytes() for claim, end, length in zip(claims, ends, lengths.tolist())}
+        return cls(digest, _shown(ranked, at_least), at_least, names, corpus_size(len(claims)),
+                   index.mean_length, {claim.id: _inputs_of(claim) for claim in claims}, vocabulary, codes,
+                   ranked, len(claims))
 
     def plain(self) -> tuple[tuple, tuple]:
         """The record as plain values, in two parts: what was found, and the rest."""
         return ((self.digest, {claim: tuple((item.claim, item.score, item.overlap) for item in items)
                                for claim, items in self.found.items()}),
-                (self.at_least, tuple(sorted(self.names)), self.corpus, self.mean_length, self.inputs, self.terms,
+                (self.at_least, tuple(sorted(self.names)), self.corpus, self.mean_length, self.inputs, self.vocabulary,
+                 self.codes,
                  {claim: tuple((item.claim, item.score, item.overlap) for item in items)
                   for claim, items in self.ranked.items()}))
 
@@ -144,13 +145,14 @@ class SimilarityRecord:
     def _read_rest(self) -> bool:
         rest, self.unread = self.unread, None
         try:
-            at_least, names, corpus, mean_length, inputs, terms, ranked = rest()
+            at_least, names, corpus, mean_length, inputs, vocabulary, codes, ranked = rest()
             ranked = {claim: tuple(Similar(*item) for item in items) for claim, items in ranked.items()}
         except (TypeError, ValueError, AttributeError):   # none kept, or not as written
             return False
-        if not (isinstance(corpus, int) and isinstance(inputs, dict) and isinstance(terms, dict)):
+        if not (isinstance(corpus, int) and all(isinstance(part, dict) for part in (inputs, vocabulary, codes))):
             return False
-        self.at_least, self.corpus, self.mean_length, self.inputs, self.terms = at_least, corpus, mean_length, inputs, terms
+        self.at_least, self.corpus, self.mean_length, self.inputs = at_least, corpus, mean_length, inputs
+        self.vocabulary, self.codes = vocabulary, codes
         self.ranked, self.names = ranked, frozenset(names)
         return True
 
@@ -165,26 +167,37 @@ class SimilarityRecord:
         inputs = {claim.id: _inputs_of(claim) for claim in claims}
         changed = {claim for claim, made in inputs.items() if self.inputs.get(claim) != made}
         gone = self.inputs.keys() - inputs.keys()
-        reader = ClaimIndex([])
-        # Only the changed claims' words are read again; the others' are the record's.
-        statements = [said_statement(claim, names) if claim.id in changed else
-                      Statement(claim.id, "", "", None, claim.said, claim.article) for claim in claims]
-        now = {s.id: tuple(map(sys.intern, reader.statement_terms(s))) for s in statements if s.id in changed}
-        terms = [now[s.id] if s.id in now else self.terms[s.id] for s in statements]
-        index = ClaimIndex(statements, known=terms)
+        reader, vocabulary = ClaimIndex([]), self.vocabulary
+        # Only the changed claims' words are read again; the others' are the record's, as ids. (The
+        # index is given the claims themselves: it asks them only their id and article.)
+        codes = dict(self.codes)
+        for claim in claims:
+            if claim.id in changed:
+                codes[claim.id] = np.array([vocabulary.setdefault(term, len(vocabulary)) for term in
+                                            reader.statement_terms(said_statement(claim, names))], dtype=np.int32).tobytes()
+        for claim in gone:
+            codes.pop(claim, None)
+        joined = b"".join([codes[claim.id] for claim in claims])
+        lengths = np.fromiter((len(codes[claim.id]) >> 2 for claim in claims), dtype=np.int64, count=len(claims))
+        statements = claims
+        index = ClaimIndex(claims, coded=(vocabulary, np.frombuffer(joined, dtype=np.int32), lengths))
         if corpus_size(len(statements)) != self.corpus or index.mean_length != self.mean_length:
             return False   # every weight or length moved
-        # How many claims used each word of a changed claim, before and now.
-        before_versions = [frozenset(self.terms[claim]) for claim in (changed | gone) if claim in self.terms]
-        now_versions = [frozenset(now[claim]) for claim in changed]
+
+        def held(code: bytes) -> frozenset[int]:
+            return frozenset(np.frombuffer(code, dtype=np.int32).tolist())
+
+        # How many claims used each word of a changed claim, before and now (by word id).
+        before_versions = [held(self.codes[claim]) for claim in (changed | gone) if claim in self.codes]
+        now_versions = [held(codes[claim]) for claim in changed]
         words = sorted(frozenset().union(*before_versions, *now_versions))
-        counted_now = np.array([len(index.holders(word)) for word in words], dtype=np.int64)
+        counted_now = np.array([len(index.holders_of(word)) for word in words], dtype=np.int64)
         delta = {word: 0 for word in words}
-        for held in now_versions:
-            for word in held:
+        for version in now_versions:
+            for word in version:
                 delta[word] -= 1
-        for held in before_versions:
-            for word in held:
+        for version in before_versions:
+            for word in version:
                 delta[word] += 1
         counted_before = counted_now + np.array([delta[word] for word in words], dtype=np.int64)
         moved = frequency_steps(counted_now) != frequency_steps(counted_before)
@@ -193,8 +206,8 @@ class SimilarityRecord:
         reweighed = [word for word, step_moved in zip(words, moved) if step_moved or rare_now[word] != rare_before[word]]
         at_most = REFIND_AT_MOST * len(statements)
 
-        def ids(word: str) -> set[str]:
-            return {index.statements[place].id for place in index.holders(word).tolist()}
+        def ids(word: int) -> set[str]:
+            return {index.statements[place].id for place in index.holders_of(word).tolist()}
 
         dirty = changed | gone
         for word in reweighed:
@@ -223,8 +236,10 @@ class SimilarityRecord:
         ranked = {claim: items for claim, items in self.ranked.items() if claim in inputs and claim not in again}
         ranked.update(part)
         self.ranked = {s.id: ranked[s.id] for s in statements if s.id in ranked}   # in index order, as ranking all gives
-        self.found = _shown(self.ranked, at_least)
-        self.inputs, self.terms = inputs, {s.id: held for s, held in zip(statements, terms)}
+        found = {claim: items for claim, items in self.found.items() if claim in inputs and claim not in again}
+        found.update(_shown(part, at_least))
+        self.found = {claim: found[claim] for claim in self.ranked if claim in found}
+        self.inputs, self.codes = inputs, codes
         self.digest, self.rescored = digest, len(again)
         return True
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from generator.incremental import store
 from generator.retrieval import ClaimIndex, quoted
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+_SEPARATOR = "\x1f"   # between the claims' fields as kept: no YAML text holds it
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         matches = index.rank(quote.text, args.speaker or quote.speaker, args.said or quote.said, limit=args.limit)
     if args.format == "json":
         print(json.dumps([{"id": m.id, "overlap": m.overlap, "score": round(m.score, 4),
-                           "speaker": claims[m.id][0], "said": claims[m.id][2], "statement": claims[m.id][3],
+                           "speaker": claims[m.id][0], "said": claims[m.id][2] or None, "statement": claims[m.id][3],
                            "review": claims[m.id][4], "sheet": claims[m.id][5]} for m in matches],
                          ensure_ascii=False, indent=2))
         return 0
@@ -102,7 +103,8 @@ def _indexed(content: Path, output: Path) -> tuple[ClaimIndex, dict[str, tuple]]
     kept = store.read_sealed(kept_at, "similar index", INDEX_VERSION)
     if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == fingerprint:
         try:
-            return ClaimIndex.from_plain(kept[1]), kept[2]
+            index = ClaimIndex.from_plain(kept[1])
+            return index, _Shown(index, kept[2])
         except (TypeError, ValueError, KeyError):   # not as written: made again below
             pass
     from generator.build import check as check_archive   # only here: reading the archive is the slow part
@@ -117,17 +119,33 @@ def _indexed(content: Path, output: Path) -> tuple[ClaimIndex, dict[str, tuple]]
               file=sys.stderr)
         return 1
     index = ClaimIndex.of(archive_statements(archive))
-    claims = {}
-    for claim in archive.claims():
+    by_id = {claim.id: claim for claim in archive.claims()}
+    shown = []
+    for statement in index.statements:   # in the index's order
+        claim = by_id[statement.id]
         person = archive.people.get(claim.speaker)
-        claims[claim.id] = (claim.speaker, person.name if person else claim.speaker,
-                            claim.said.isoformat() if claim.said else None, claim.statement, claim.review,
-                            _sheet(archive, claim))
+        shown.append((claim.speaker, person.name if person else claim.speaker,
+                      claim.said.isoformat() if claim.said else "", claim.statement, claim.review, _sheet(archive, claim)))
+    columns = tuple(_SEPARATOR.join(column) for column in zip(*shown)) if shown else ("",) * 6
     try:
-        store.write_sealed(kept_at, "similar index", INDEX_VERSION, (fingerprint, index.plain(), claims))
+        store.write_sealed(kept_at, "similar index", INDEX_VERSION, (fingerprint, index.plain(), columns))
     except OSError:   # a read-only folder: answered all the same, and indexed again next time
         pass
-    return index, claims
+    return index, _Shown(index, columns)
+
+
+class _Shown:
+    """What is printed of each claim, by claim id: (speaker id, name, date said or "", statement,
+    review, sheet), from the fields kept one string each, split when first asked."""
+
+    def __init__(self, index: ClaimIndex, columns: tuple[str, ...]):
+        self._index, self._columns, self._split = index, columns, None
+
+    def __getitem__(self, claim_id: str) -> tuple:
+        if self._split is None:
+            self._split = [column.split(_SEPARATOR) for column in self._columns]
+        place = self._index.place(claim_id)
+        return tuple(column[place] for column in self._split)
 
 
 def _fingerprint(content: Path) -> str:
