@@ -455,16 +455,12 @@ def archive_statements(archive: Archive) -> list[Statement]:
     return [claim_statement(archive, claim) for claim in archive.claims()]
 
 
-def claim_statement(archive: Archive, claim: Claim, questions: bool = True) -> Statement:
-    """A claim as ranking reads it. Without `questions` (claim pages), its own words only: claims
-    on one question, and by one speaker, are linked there already, and a long question's words,
-    or a speaker's name, would outweigh a short claim's own."""
+def claim_statement(archive: Archive, claim: Claim) -> Statement:
     text = " ".join(part for part in (claim.statement, claim.original) if part)
     questions = " ".join(f"{archive.topics[t].title} {archive.topics[t].question}"
-                         for t in claim.topics if t in archive.topics) if questions else ""
+                         for t in claim.topics if t in archive.topics)
     person = archive.people.get(claim.speaker)
-    speaker = (person.name if person else claim.speaker) if questions else None
-    return Statement(claim.id, text, questions, speaker, claim.said, claim.article)
+    return Statement(claim.id, text, questions, person.name if person else claim.speaker, claim.said, claim.article)
 
 
 SUGGESTED_AT_LEAST = 0.2   # suggestions go to an editor, not to readers: a lower bar than claim pages'

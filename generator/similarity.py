@@ -170,7 +170,8 @@ class SimilarityRecord:
         reader, vocabulary = ClaimIndex([]), self.vocabulary
         # Only the changed claims' words are read again; the others' are the record's, as ids. (The
         # index is given the claims themselves: it asks them only their id and article.)
-        codes = dict(self.codes)
+        codes = self.codes   # changed in place: a record that cannot be brought up to date is not used again
+        before = {claim: codes[claim] for claim in changed | gone if claim in codes}   # their words before
         for claim in claims:
             if claim.id in changed:
                 codes[claim.id] = np.array([vocabulary.setdefault(term, len(vocabulary)) for term in
@@ -188,7 +189,7 @@ class SimilarityRecord:
             return frozenset(np.frombuffer(code, dtype=np.int32).tolist())
 
         # How many claims used each word of a changed claim, before and now (by word id).
-        before_versions = [held(self.codes[claim]) for claim in (changed | gone) if claim in self.codes]
+        before_versions = [held(code) for code in before.values()]
         now_versions = [held(codes[claim]) for claim in changed]
         words = sorted(frozenset().union(*before_versions, *now_versions))
         counted_now = np.array([len(index.holders_of(word)) for word in words], dtype=np.int64)
@@ -221,24 +222,22 @@ class SimilarityRecord:
                   if claim in inputs and any(item.claim in dirty for item in items)}
         if len(again) > at_most:
             return False
-        bar = np.zeros(len(statements))
-        for place, statement in enumerate(statements):
-            items = self.ranked.get(statement.id, ())
-            if len(items) == SIMILAR_SHOWN:
-                bar[place] = items[-1].score - 1e-4   # sums in another order may differ in the last bits
         for claim in dirty & inputs.keys():
-            reached = np.flatnonzero(index.scores_towards(index.place(claim)) > np.maximum(bar, 0.0))
-            again.update(index.statements[place].id for place in reached.tolist())
+            scores = index.scores_towards(index.place(claim))
+            for place in np.flatnonzero(scores > 0).tolist():
+                other = index.statements[place].id
+                items = self.ranked.get(other, ())
+                if other not in again and (len(items) < SIMILAR_SHOWN or scores[place] >= items[-1].score - 1e-4):
+                    again.add(other)   # (1e-4: as high, give or take the last bits of a sum)
             if len(again) > at_most:
                 return False
         places = sorted(index.place(claim) for claim in again)
         part = _score_all(index, askers=places) if places else {}
-        ranked = {claim: items for claim, items in self.ranked.items() if claim in inputs and claim not in again}
-        ranked.update(part)
-        self.ranked = {s.id: ranked[s.id] for s in statements if s.id in ranked}   # in index order, as ranking all gives
-        found = {claim: items for claim, items in self.found.items() if claim in inputs and claim not in again}
-        found.update(_shown(part, at_least))
-        self.found = {claim: found[claim] for claim in self.ranked if claim in found}
+        for claim in again | gone:   # brought up to date in place: dicts equal to ranking all (in another order)
+            self.ranked.pop(claim, None)
+            self.found.pop(claim, None)
+        self.ranked.update(part)
+        self.found.update(_shown(part, at_least))
         self.inputs, self.codes = inputs, codes
         self.digest, self.rescored = digest, len(again)
         return True
