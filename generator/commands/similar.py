@@ -120,12 +120,14 @@ def _indexed(content: Path, output: Path) -> tuple[ClaimIndex, dict[str, tuple]]
         return 1
     index = ClaimIndex.of(archive_statements(archive))
     by_id = {claim.id: claim for claim in archive.claims()}
+    sheets = {article.slug: article.source or "" for article in archive.articles}   # (Archive.article walks them all)
     shown = []
     for statement in index.statements:   # in the index's order
         claim = by_id[statement.id]
         person = archive.people.get(claim.speaker)
         shown.append((claim.speaker, person.name if person else claim.speaker,
-                      claim.said.isoformat() if claim.said else "", claim.statement, claim.review, _sheet(archive, claim)))
+                      claim.said.isoformat() if claim.said else "", claim.statement, claim.review,
+                      sheets.get(claim.article, "")))
     columns = tuple(_SEPARATOR.join(column) for column in zip(*shown)) if shown else ("",) * 6
     try:
         store.write_sealed(kept_at, "similar index", INDEX_VERSION, (fingerprint, index.plain(), columns))
@@ -166,13 +168,6 @@ def _fingerprint(content: Path) -> str:
             continue
     digest.update("\n".join(sorted(found)).encode())
     return digest.hexdigest()
-
-
-def _sheet(archive, claim) -> str:
-    try:
-        return archive.article(claim.article).source
-    except KeyError:
-        return ""
 
 
 def _short(text: str, most: int = 160) -> str:
