@@ -233,7 +233,10 @@ class SimilarityRecord:
                 return False
         places = sorted(index.place(claim) for claim in again)
         part = _score_all(index, askers=places) if places else {}
-        for claim in again | gone:   # brought up to date in place: dicts equal to ranking all (in another order)
+        # New dicts (copied in C), equal to ranking all (in another order): the last build's links hold
+        # the old `found`, and a reused list is told by being the very same object.
+        self.ranked, self.found = dict(self.ranked), dict(self.found)
+        for claim in again | gone:
             self.ranked.pop(claim, None)
             self.found.pop(claim, None)
         self.ranked.update(part)
