@@ -130,6 +130,42 @@ def archive_pairs(content: Path) -> dict[str, float]:
     return {"claims": len(statements), "pairs": len(pairs), "found from citing": cited, "found from cited": citing}
 
 
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+
+
+def calibrate(data: Path, content: Path) -> None:
+    """How the least overlap shown on claim pages (similarity.AT_LEAST) trades links shown for
+    links right: on CheckThat! train and dev, of the queries whose first answer reaches each
+    overlap, the share answered and the share whose first answer is right; on this archive,
+    the pages showing a said-before or said-since link, the links, and the evidence pairs
+    (across articles) shown in either direction."""
+    # As claim pages rank: the claims' own words only (no headline, speaker or date).
+    index = ClaimIndex.of(Statement(claim.id, claim.text) for claim in verified_claims(data))
+    for split in ("train", "dev"):
+        texts, gold = queries(data, split), qrels(data, split)
+        firsts = []
+        for query in gold:
+            found = index.rank(quoted(texts[query]).text, limit=1)
+            firsts.append((found[0].overlap, found[0].id in gold[query]) if found else (0.0, False))
+        for at_least in THRESHOLDS:
+            shown = [right for overlap, right in firsts if overlap >= at_least]
+            print(f"checkthat {split} at_least {at_least:.2f}: answered {len(shown) / len(firsts):.3f}, "
+                  f"first right {sum(shown) / max(len(shown), 1):.3f} ({sum(shown)}/{len(shown)})")
+    from generator.linking import similar_inputs
+    from generator.similarity import SIMILAR_SHOWN
+    archive, problems = check_archive(content)
+    statements, _ = similar_inputs(archive)
+    articles = {s.id: s.article for s in statements}
+    pairs = {frozenset((claim.id, evidence.claim)) for claim in archive.claims() for evidence in claim.outcome.evidence
+             if evidence.claim and evidence.claim in articles and articles[evidence.claim] != claim.article}
+    found = ClaimIndex(statements).neighbours(limit=SIMILAR_SHOWN)
+    for at_least in THRESHOLDS:
+        links = {frozenset((claim, m.id)) for claim, matches in found.items() for m in matches if m.overlap >= at_least}
+        pages = sum(1 for matches in found.values() if any(m.overlap >= at_least for m in matches))
+        print(f"archive at_least {at_least:.2f}: {pages} pages with links, {len(links)} links, "
+              f"{len(links & pairs)}/{len(pairs)} evidence pairs across articles shown")
+
+
 def _peak_reset() -> float:
     """Start measuring peak memory afresh (Linux: VmHWM); the resident MB now."""
     gc.collect()
@@ -164,6 +200,41 @@ def cost(claims: int, asked: int = 2000, engine: str = "retrieval") -> dict[str,
         generate(claims, Path(folder))
         archive, problems = check_archive(Path(folder) / "content")
     found: dict[str, float] = {"claims": len(archive.claims())}
+    if engine == "build":   # the claim pages' said-before stage, as a build runs it, and after edits
+        import dataclasses
+
+        from generator.linking import similar_inputs
+        from generator.similarity import SimilarityRecord, similar_statements, similarity_digest
+        before = _peak_reset()
+        wall, cpu = time.perf_counter(), time.process_time()
+        stated, names = similar_inputs(archive)
+        similar_statements(stated, names)
+        found.update({"stage wall s": time.perf_counter() - wall, "stage CPU s": time.process_time() - cpu,
+                      "stage peak MB over the loaded archive": _status("VmHWM") - before})
+        before = _peak_reset()
+        wall = time.perf_counter()
+        record = SimilarityRecord.find(stated, names, similarity_digest(stated, names))
+        found.update({"with its record (incremental) wall s": time.perf_counter() - wall,
+                      "with its record peak MB over the loaded archive": _status("VmHWM") - before,
+                      "pages with links": len(record.found)})
+        random_ = random.Random(25)
+        for edit in range(3):
+            at = random_.randrange(len(stated))
+            stated[at] = dataclasses.replace(stated[at], statement="Corrected: " + " ".join(reversed(
+                stated[at].statement.split())))
+            wall = time.perf_counter()
+            done = record.refind(stated, names, similarity_digest(stated, names))
+            found[f"statement edit {edit + 1}: refind wall s"] = time.perf_counter() - wall
+            found[f"statement edit {edit + 1}: claims ranked again"] = record.rescored if done else "all (anew)"
+        template = stated[random_.randrange(len(stated))]
+        added = [dataclasses.replace(template, id=f"new-{n}", article="new-article",
+                                     statement=stated[random_.randrange(len(stated))].statement) for n in range(5)]
+        stated = stated + added
+        wall = time.perf_counter()
+        done = record.refind(stated, names, similarity_digest(stated, names))
+        found["new article (5 claims): refind wall s"] = time.perf_counter() - wall
+        found["new article: claims ranked again"] = record.rescored if done else "all (anew)"
+        return found
     if engine == "today":
         try:
             from generator.similarity import similar_statements, similar_inputs   # after issue 27
@@ -206,9 +277,15 @@ def main() -> None:
                          help="instead: Recall@5 over the evidence pairs of this content folder")
     options.add_argument("--cost", type=int, metavar="CLAIMS",
                          help="instead: index and query time and memory at this many synthetic claims")
-    options.add_argument("--engine", choices=("retrieval", "today"), default="retrieval",
-                         help="with --cost: this engine, or today's similar-statements stage to compare")
+    options.add_argument("--engine", choices=("retrieval", "build", "today"), default="retrieval",
+                         help="with --cost: the engine alone, the claim pages' stage (build), or the stage "
+                              "before issue 25 (today; run it from a checkout of that code)")
+    options.add_argument("--calibrate", type=Path, metavar="CONTENT",
+                         help="instead: links shown and right at each least overlap, CheckThat! and this content")
     args = options.parse_args()
+    if args.calibrate:
+        calibrate(args.data, args.calibrate)
+        return
     if args.archive:
         found = archive_pairs(args.archive)
         pairs = max(found["pairs"], 1)

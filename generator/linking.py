@@ -3,8 +3,9 @@
 Consumes a loaded `Archive`; produces `Links`: claims grouped by question (topic), speaker,
 year and article in date order, and for each claim its neighbours on the same question,
 the same speaker's claims in other years, the claims that cite it as evidence, and
-*similar statements* found by wording (`similarity`), in this process or, in a full build
-of a large archive, in a forked one while the rest is linked (`SimilarLater`).
+the claims an editor confirmed as related, and the claims of other articles said before and
+since in much the same words (`similarity`), in this process or, in a full build of a large
+archive, in a forked one while the rest is linked (`SimilarLater`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from generator.memory import cache_of_archive_text
 from generator.model import Archive, Article, Claim
-from generator.similarity import (Similar, SimilarityRecord, name_words, similar_statements,
-                                  similarity_digest)
+from generator.retrieval import words
+from generator.similarity import Similar, SimilarityRecord, similar_statements, similarity_digest
 
 if TYPE_CHECKING:
     from generator.validation import ContentFiles
@@ -32,7 +33,6 @@ CLAIMS_PER_PAGE = 200        # long timelines (a question, a speaker, a year) co
 PER_OTHER_YEAR = 1           # the speaker's claims shown for each other year (claim pages are 80% of the site)
 OTHER_YEARS_SHOWN = 2        # the speaker's other years shown on a claim page: the nearest ones
 CITED_BY_SHOWN = 5           # claims citing this one as evidence, listed on its page; the rest counted
-PARALLEL_FROM = 8000         # claims: below this, scoring in one process is quicker than starting two
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,15 @@ class Neighbours:
 class ClaimLinks:
     on_question: tuple[Neighbours, ...] = ()
     speaker_other_years: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (year, claim ids)
-    # The similar statements' claims, best first: what the page shows. (Not their scores: an
-    # edit elsewhere moves scores a little, and the pages showing them would be made again.)
+    # The similar statements' claims found automatically, best first, an editor's confirmed
+    # ones left out. (Not their scores: an edit elsewhere moves scores a little, and the pages
+    # showing them would be made again.)
     similar: tuple[str, ...] = ()
     cited_by: tuple[str, ...] = ()   # claims whose outcome evidence points at this claim
+    confirmed: tuple[str, ...] = ()    # `related:` an editor set, in the editor's order
+    said_before: tuple[str, ...] = ()  # of `similar`, those said earlier, best first
+    said_since: tuple[str, ...] = ()   # those said the same day or later
+    undated: tuple[str, ...] = ()      # those where either date is not known
 
 
 @dataclass
@@ -101,7 +106,7 @@ def reading_order(archive: Archive) -> list[Claim]:
 def link_archive(archive: Archive, processes: int = 1, found_before: "SimilarityRecord | None" = None,
                  linked_before: Links | None = None, later: "SimilarLater | None" = None,
                  remember: bool = False) -> Links:
-    """`processes` > 1 lets similar statements be scored in that many forked processes.
+    """`processes` is how many the build may use (similar statements are one numpy pass here).
     `found_before` is an earlier build's record of the similar statements it found: reused
     as it is when made from the same statements, which is most edits (outcomes, evidence,
     notes, topics), and brought up to date after others (`SimilarityRecord.refind`; it is
@@ -112,9 +117,9 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
     `later` (a full build of a large archive) has a forked process find the similar statements
     meanwhile: each claim has none until `later.fill(links)` adds them; the build plans and
     renders the pages that show none while they are found (`found_before` is not used then)."""
-    stated, ignore = similar_inputs(archive)
+    stated, names = similar_inputs(archive)
     if later is not None and not later.started:   # first: the rest is linked meanwhile
-        later.start(stated, ignore)
+        later.start(stated, names)
     claims = reading_order(archive)
     by_id = {claim.id: claim for claim in claims}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -139,9 +144,10 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         by_year={year: tuple(ids) for year, ids in sorted(by_year.items())},
         year_said=year_said,
     )
-    links.similar_from = similarity_digest(stated, ignore)
+    links.similar_from = similarity_digest(stated, names)
     links.outline = tuple((claim.id, claim.said, claim.speaker, claim.topics,
-                           tuple(evidence.claim for evidence in claim.outcome.evidence), claim.article)
+                           tuple(evidence.claim for evidence in claim.outcome.evidence), claim.article,
+                           claim.related)
                           for claim in claims)
     others: list[tuple] = []   # each claim's links but the similar statements, in claim order
     before = linked_before.per_claim if linked_before is not None and linked_before.outline == links.outline \
@@ -178,17 +184,16 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
         link_each_claim()
         similar = {}
     elif found_before is not None and (found_before.digest == links.similar_from
-                                       or found_before.refind(stated, ignore, links.similar_from)):
+                                       or found_before.refind(stated, names, links.similar_from)):
         links.similarity, similar = found_before, found_before.found
         link_each_claim()
-    else:   # the rest is linked while forked processes score similar statements
-        shares = processes if len(claims) >= PARALLEL_FROM else 1
+    else:
+        link_each_claim()
         if remember or found_before is not None:
-            links.similarity = SimilarityRecord.find(stated, ignore, links.similar_from, shares,
-                                                     meanwhile=link_each_claim)
+            links.similarity = SimilarityRecord.find(stated, names, links.similar_from)
             similar = links.similarity.found
         else:
-            similar = similar_statements(stated, ignore=ignore, processes=shares, meanwhile=link_each_claim)
+            similar = similar_statements(stated, names)
     links.similar = similar
     if before is not None and similar is linked_before.similar:
         links.per_claim = before   # not changed from here on: shared
@@ -197,19 +202,33 @@ def link_archive(archive: Archive, processes: int = 1, found_before: "Similarity
     # page plans made from them are then kept as they are (`pages.claim_page`).
     made_before = linked_before.per_claim if linked_before is not None else {}
     for claim, (on_question, other_years, cited) in zip(claims, others):
-        shown = _shown(similar.get(claim.id, ()))
         made = made_before.get(claim.id)
+        fresh = _claim_links(claim, on_question, other_years, similar.get(claim.id, ()), cited, by_id)
         if made is None or made.on_question is not on_question or made.speaker_other_years is not other_years \
-                or made.cited_by != cited or made.similar != shown:
-            made = ClaimLinks(on_question, other_years, shown, cited)
+                or made != fresh:
+            made = fresh
         links.per_claim[claim.id] = made
     return links
 
 
 def similar_inputs(archive: Archive) -> tuple[list[Claim], frozenset[str]]:
-    """What similar statements are found from: the claims in date order, and the speakers'
-    names' words, which do not make statements alike."""
-    return sorted(archive.claims(), key=date_order), name_words(archive.people.values())
+    """What similar statements are found from: the claims in date order, and the words of
+    speakers' names, which do not make statements alike (`similarity.said_statement`)."""
+    return sorted(archive.claims(), key=date_order), frozenset(
+        word for person in archive.people.values() for name in (person.name, *person.aliases) for word in words(name))
+
+
+def _claim_links(claim: Claim, on_question, other_years, similar: tuple[Similar, ...], cited: tuple[str, ...],
+                 by_id: dict[str, Claim]) -> ClaimLinks:
+    """A claim's links: the editor's confirmed ones as set (those published), and the similar
+    statements found automatically, but those already confirmed, told apart by when said."""
+    confirmed = tuple(dict.fromkeys(other for other in claim.related if other in by_id and other != claim.id))
+    found = tuple(item.claim for item in similar if item.claim not in confirmed)
+    before, since, undated = [], [], []
+    for other in found:
+        said = by_id[other].said
+        (undated if said is None or claim.said is None else before if said < claim.said else since).append(other)
+    return ClaimLinks(on_question, other_years, found, cited, confirmed, tuple(before), tuple(since), tuple(undated))
 
 
 def may_link_later(content: Path, processes: int) -> bool:
@@ -272,10 +291,10 @@ class SimilarLater:
         self._process.start()
         theirs.close()
 
-    def start(self, claims: list[Claim], ignore: frozenset[str]) -> None:
+    def start(self, claims: list[Claim], names: frozenset[str]) -> None:
         try:
-            self._results.send(([_Stated(claim.id, claim.statement, claim.article, claim.speaker)
-                                 for claim in claims], ignore))
+            self._results.send(([_Stated(claim.id, claim.statement, claim.original, claim.said, claim.article)
+                                 for claim in claims], names))
         except OSError:   # it ended before it was sent them: killed, say
             self._ended()
         self.started = True
@@ -300,8 +319,10 @@ class SimilarLater:
         changed = {}
         for claim, similar in links.similar.items():
             before = links.per_claim[claim]
-            changed[claim] = links.per_claim[claim] = ClaimLinks(before.on_question, before.speaker_other_years,
-                                                                 _shown(similar), before.cited_by)
+            made = _claim_links(links.claims[claim], before.on_question, before.speaker_other_years, similar,
+                                before.cited_by, links.claims)
+            if made != before:
+                changed[claim] = links.per_claim[claim] = made
         return changed
 
     def _ended(self) -> None:
@@ -322,8 +343,9 @@ class _Stated(NamedTuple):
 
     id: str
     statement: str
+    original: str | None
+    said: dt.date | None
     article: str
-    speaker: str
 
 
 def _find_sent(connection) -> None:
@@ -335,13 +357,13 @@ def _find_sent(connection) -> None:
 
     gc.disable()   # as in the build: no cycles are made
     try:
-        claims, ignore = connection.recv()
+        claims, names = connection.recv()
     except EOFError:   # closed before any was sent: the build stopped first
         return
     started = time.perf_counter()
     try:
-        found = {claim: tuple((item.claim, item.score, item.same_speaker) for item in items)
-                 for claim, items in similar_statements(claims, ignore=ignore).items()}
+        found = {claim: tuple((item.claim, item.score, item.overlap) for item in items)
+                 for claim, items in similar_statements(claims, names).items()}
         connection.send((found, time.perf_counter() - started))
     except Exception as error:  # noqa: BLE001 - raised again in the build, by `fill`
         try:
@@ -364,11 +386,6 @@ def _neighbours(timeline: tuple[str, ...], index: int, topic: str, by_id: dict[s
         later=tuple(later),
         page=index // CLAIMS_PER_PAGE + 1,
     )
-
-
-def _shown(similar: tuple[Similar, ...]) -> tuple[str, ...]:
-    """What a claim's page shows of its similar statements (`ClaimLinks.similar`): their claims."""
-    return tuple(item.claim for item in similar)
 
 
 def _topics_as_before(links: Links, before: Links) -> frozenset[str]:

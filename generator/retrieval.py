@@ -29,6 +29,38 @@ BUILT_AT_ONCE = 10_000   # statements indexed per slice
 COMMON = 200        # words used by more statements than this find no neighbours (all-claims ranking)
 
 
+FREQUENCY_STEPS = 4  # a word's rarity counts in quarter powers of two of the statements using it
+LENGTH_STEPS = 4     # the mean statement length counts in quarter words
+IDF_SCALE = float(1 << 24)
+
+
+def corpus_size(count: int) -> int:
+    """The number of statements word weights are worked out from: the power of two at or above
+    `count`, so that adding an article changes no weight but where a count crosses a step."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
+def frequency_steps(frequency: np.ndarray) -> np.ndarray:
+    """Each count of statements using a word, as its step: floor(4 x log2(count))."""
+    return np.floor(FREQUENCY_STEPS * np.log2(np.maximum(frequency, 1)) + 1e-9)
+
+
+def idf(frequency: np.ndarray, count: int) -> np.ndarray:
+    """BM25's inverse document frequency, from the counts rounded down to their step and the
+    collection rounded up to a power of two: an edit moves a weight only where a step is crossed."""
+    rounded = 2.0 ** (frequency_steps(frequency) / FREQUENCY_STEPS)
+    corpus = corpus_size(count)
+    # to a 2^-24th: sums of a claim's idfs are then exact in float64, the same in any order
+    return np.round(np.log1p((corpus - rounded + 0.5) / (rounded + 0.5)) * IDF_SCALE) / IDF_SCALE
+
+
+def mean_length(lengths: np.ndarray) -> float:
+    """The statements' mean length in words, to the quarter word (BM25's length norm)."""
+    if not len(lengths):
+        return 1.0
+    return max(round(float(lengths.mean()) * LENGTH_STEPS) / LENGTH_STEPS, 1.0 / LENGTH_STEPS)
+
+
 @dataclass(frozen=True)
 class Statement:
     """A claim as ranking sees it."""
@@ -38,6 +70,7 @@ class Statement:
     title: str = ""              # the headline of the article or fact-check that carries it
     speaker: str | None = None   # the speaker's name, as words (not an id)
     said: dt.date | None = None
+    article: str = ""            # claims of one article are not each other's neighbours (`neighbours`)
 
 
 @dataclass(frozen=True)
@@ -101,6 +134,32 @@ def words(text: str) -> list[str]:
     return _WORD.findall(plain)
 
 
+_SEPARATOR = "\x1f"   # the unit separator: no claim's text holds it (YAML refuses such characters)
+
+
+class _Stored(Sequence):
+    """The statements of an index read back (`ClaimIndex.from_plain`): each made when asked for."""
+
+    def __init__(self, count: int, columns: tuple[str, ...]):
+        self.count, self._columns, self._split = count, columns, {}
+        self.ids = columns[0].split(_SEPARATOR) if count else []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _field(self, number: int) -> list[str]:
+        if number not in self._split:
+            self._split[number] = self._columns[number].split(_SEPARATOR)
+        return self._split[number]
+
+    def __getitem__(self, place):
+        if isinstance(place, slice):
+            return [self[n] for n in range(*place.indices(self.count))]
+        said = self._field(4)[place]
+        return Statement(self.ids[place], self._field(1)[place], self._field(2)[place], self._field(3)[place] or None,
+                         dt.date.fromisoformat(said) if said else None, self._field(5)[place])
+
+
 class ClaimIndex:
     """BM25 over a collection of statements; built once, asked many times.
 
@@ -108,25 +167,35 @@ class ClaimIndex:
     statements using it), so one claim is scored with one weighted count over the postings of
     its words, and a whole archive with the same sums, a slice of claims at a time."""
 
-    def __init__(self, statements: Sequence[Statement]):
+    def __init__(self, statements: Sequence[Statement], known: Sequence[Sequence[str]] | None = None,
+                 coded: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None):
+        """`known`, when given, are each statement's `statement_terms` (known already: not read
+        again); `coded`, each statement's words as ids of a vocabulary (`coded_terms`), one after
+        the other, and how many each statement has."""
         self.statements = list(statements)
         self._stemmer = Stemmer.Stemmer("english")
         self._stems: dict[str, str] = {}
-        self._vocabulary: dict[str, int] = {}
         count = len(self.statements)
-        lengths = np.zeros(count, dtype=np.int64)
+        if coded is not None:
+            self._vocabulary, flat, lengths = coded
+            flat, lengths = np.asarray(flat, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
+        else:
+            self._vocabulary = {}
+            lengths = np.zeros(count, dtype=np.int64)
+            found = array("q")   # word ids, statement after statement: 8 bytes each, not a Python int
+            for place, statement in enumerate(self.statements):
+                ids = [self._vocabulary.setdefault(term, len(self._vocabulary))
+                       for term in (known[place] if known is not None else self.statement_terms(statement))]
+                found.extend(ids)
+                lengths[place] = len(ids)
+            flat = np.frombuffer(found, dtype=np.int64)
+        self._flat, self._lengths = flat, lengths
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
         holders, terms, tfs = [], [], []
         for first in range(0, count, BUILT_AT_ONCE):   # a slice at a time: sorting temporaries stay small
             last = min(first + BUILT_AT_ONCE, count)
-            found = array("q")   # word ids, statement after statement: 8 bytes each, not a Python int
-            for place in range(first, last):
-                statement = self.statements[place]
-                ids = [self._vocabulary.setdefault(term, len(self._vocabulary))
-                       for term in self.terms(f"{statement.text} {statement.title} {statement.speaker or ''}")]
-                found.extend(ids)
-                lengths[place] = len(ids)
             pair, tf = np.unique((np.repeat(np.arange(first, last, dtype=np.int64), lengths[first:last]) << 32)
-                                 | np.frombuffer(found, dtype=np.int64), return_counts=True)
+                                 | flat[offsets[first]:offsets[last]], return_counts=True)
             holders.append((pair >> 32).astype(np.int32))              # by statement, then word
             terms.append((pair & 0xFFFFFFFF).astype(np.int32))
             tfs.append(tf.astype(np.float32))
@@ -135,8 +204,10 @@ class ClaimIndex:
         tf = np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.float32)
         del holders, terms, tfs
         frequency = np.bincount(term, minlength=len(self._vocabulary))
-        self._idf = np.log1p((count - frequency + 0.5) / (frequency + 0.5))
-        length = (lengths / (lengths.mean() if count else 1.0)).astype(np.float32)[holder]
+        self.frequency = frequency
+        self._idf = idf(frequency, count)
+        self.mean_length = mean_length(lengths)
+        length = (lengths / self.mean_length).astype(np.float32)[holder]
         weight = self._idf.astype(np.float32)[term] * tf / (tf + np.float32(K1) * (np.float32(1 - B) + np.float32(B) * length))
         del tf, length
         self._row_start = np.concatenate(([0], np.cumsum(np.bincount(holder, minlength=count))))
@@ -146,6 +217,46 @@ class ClaimIndex:
         self._column_holders = holder[by_word]
         self._column_weights = weight[by_word]
         self._position = {s.id: n for n, s in enumerate(self.statements)}
+        self._articles: dict[str, list[int]] | None = None   # article -> its statements' places, once asked
+
+    def coded_terms(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Each statement's words as ids of the vocabulary, one statement after the other, and how
+        many each has: what `coded` takes to index them again without reading them."""
+        return self._vocabulary, self._flat, self._lengths
+
+    def holders_of(self, term: int) -> np.ndarray:
+        """The places of the statements using the word with id `term`."""
+        if term >= len(self._column_start) - 1:
+            return np.zeros(0, dtype=np.int32)
+        return self._column_holders[self._column_start[term]:self._column_start[term + 1]]
+
+    _ARRAYS = ("frequency", "_idf", "_row_start", "_row_terms", "_column_start", "_column_holders", "_column_weights")
+
+    def plain(self) -> tuple:
+        """The index as plain values (for `incremental.store.write_sealed`): read back by `from_plain`
+        far quicker than the statements are indexed again. Each field of the statements is one
+        string (fields apart by a control character no YAML text holds), split only when asked."""
+        columns = tuple(_SEPARATOR.join(column) for column in zip(*(
+            (s.id, s.text, s.title, s.speaker or "", s.said.isoformat() if s.said else "", s.article)
+            for s in self.statements))) if self.statements else ("",) * 6
+        vocabulary = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        return (len(self.statements), columns, _SEPARATOR.join(vocabulary), self.mean_length,
+                tuple((getattr(self, name).dtype.str, getattr(self, name).tobytes()) for name in self._ARRAYS))
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> "ClaimIndex":
+        count, columns, vocabulary, mean, arrays = plain
+        index = cls.__new__(cls)
+        index.statements = _Stored(count, columns)
+        index._stemmer, index._stems, index.mean_length = Stemmer.Stemmer("english"), {}, mean
+        known = vocabulary.split(_SEPARATOR) if vocabulary else []
+        index._vocabulary = dict(zip(known, range(len(known))))
+        for name, (kind, raw) in zip(cls._ARRAYS, arrays):
+            setattr(index, name, np.frombuffer(raw, dtype=np.dtype(kind)))
+        index._position = dict(zip(index.statements.ids, range(count)))
+        index._articles = None
+        index._flat = index._lengths = np.zeros(0, dtype=np.int64)   # not kept: `coded_terms` is for records
+        return index
 
     @classmethod
     def of(cls, statements: Iterable[Statement]) -> "ClaimIndex":
@@ -153,6 +264,20 @@ class ClaimIndex:
 
     def __len__(self) -> int:
         return len(self.statements)
+
+    def statement_terms(self, statement: Statement) -> list[str]:
+        """What a statement is indexed by: the stemmed content words of its text, headline and speaker."""
+        return self.terms(f"{statement.text} {statement.title} {statement.speaker or ''}")
+
+    def holders(self, term: str) -> np.ndarray:
+        """The places (in index order) of the statements using `term`."""
+        at = self._vocabulary.get(term)
+        if at is None:
+            return np.zeros(0, dtype=np.int32)
+        return self._column_holders[self._column_start[at]:self._column_start[at + 1]]
+
+    def place(self, statement_id: str) -> int | None:
+        return self._position.get(statement_id)
 
     def terms(self, text: str) -> list[str]:
         """Stemmed content words of `text`."""
@@ -211,21 +336,29 @@ class ClaimIndex:
                          limit=limit, exclude=(statement.id,))
 
     def neighbours(self, limit: int = 5, at_least: float = 0.0, common: int = COMMON,
-                   pairs_at_once: int = 250_000) -> dict[str, list[Match]]:
-        """For every statement, the `limit` closest others, best first, all at once; those whose
-        overlap is under `at_least` are left out of each list.
+                   pairs_at_once: int = 250_000, askers: Iterable[int] | None = None) -> dict[str, list[Match]]:
+        """For every statement (or those at the places `askers`), the `limit` closest others, best
+        first, all at once; those whose overlap is under `at_least` are left out of each list, and
+        so are those of the asker's own article, when statements name their article.
 
         Candidates are the statements sharing a word that at most `common` statements use, and
         their score is BM25 over those words only: the work grows with the pairs sharing a rare
         word, not with every pair. Statements are taken a slice at a time, each slice's pairs
         (about `pairs_at_once`) summed and ranked with array operations, so memory stays flat."""
         count = len(self.statements)
-        result: dict[str, list[Match]] = {s.id: [] for s in self.statements}
+        asked = np.ones(count, dtype=bool)
+        if askers is not None:
+            asked[:] = False
+            asked[np.fromiter(askers, dtype=np.int64)] = True
+        result: dict[str, list[Match]] = {s.id: [] for s, wanted in zip(self.statements, asked) if wanted}
+        articles = {}
+        article_of = np.array([articles.setdefault(s.article, len(articles)) if s.article else -1 - n
+                               for n, s in enumerate(self.statements)], dtype=np.int64)
         users = np.diff(self._column_start)
         rare = (users >= 2) & (users <= common)
         row_of = np.repeat(np.arange(count, dtype=np.int32), np.diff(self._row_start))
         row_terms = self._row_terms
-        kept = rare[row_terms]
+        kept = rare[row_terms] & asked[row_of]
         asker_of, term_of = row_of[kept], row_terms[kept]
         pairs_of = users[term_of]                       # pairs each (statement, rare word) makes
         done_by = np.concatenate(([0], np.cumsum(np.bincount(asker_of, weights=pairs_of, minlength=count))))
@@ -244,9 +377,13 @@ class ClaimIndex:
                 at = np.repeat(self._column_start[term] - np.cumsum(many) + many, many) + np.arange(many.sum())
                 other = self._column_holders[at].astype(np.int64)
                 asker = np.repeat(asker.astype(np.int64), many)
-                mine = asker != other
+                mine = article_of[asker] != article_of[other]   # not itself, nor of its article
                 key = (asker[mine] - first) * count + other[mine]
-                gained = self._column_weights[at][mine]
+                if not len(key):   # only claims of their own articles share a word with them
+                    first = last
+                    continue
+                # float32 weights summed in float64 are summed exactly: any slice of claims gets the same sums
+                gained = self._column_weights[at][mine].astype(np.float64)
                 order = np.argsort(key, kind="stable")
                 key, gained = key[order], gained[order]
                 starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
@@ -274,6 +411,32 @@ class ClaimIndex:
             first = last
         return result
 
+    def scores_towards(self, place: int, common: int = COMMON) -> np.ndarray:
+        """For every statement, the score `neighbours` gives the statement at `place` as its
+        candidate: the sum of that statement's weights of the rare words the two share (0 for
+        itself and its article's)."""
+        count = len(self.statements)
+        terms = self._row_terms[self._row_start[place]:self._row_start[place + 1]]
+        users = self._column_start[terms + 1] - self._column_start[terms]
+        terms = terms[(users >= 2) & (users <= common)]
+        if not len(terms):
+            return np.zeros(count)
+        holders, weights = [], []
+        for term in terms.tolist():
+            column = slice(self._column_start[term], self._column_start[term + 1])
+            held = self._column_holders[column]
+            holders.append(held)
+            weights.append(np.full(len(held), self._column_weights[column][np.searchsorted(held, place)]))
+        scores = np.bincount(np.concatenate(holders), weights=np.concatenate(weights), minlength=count)
+        scores[place] = 0.0
+        if self.statements[place].article:
+            if self._articles is None:
+                self._articles = {}
+                for other, statement in enumerate(self.statements):
+                    self._articles.setdefault(statement.article, []).append(other)
+            scores[self._articles[self.statements[place].article]] = 0.0
+        return scores
+
     def _words_of(self, place: int) -> frozenset[int]:
         return frozenset(self._row_terms[self._row_start[place]:self._row_start[place + 1]].tolist())
 
@@ -297,4 +460,23 @@ def claim_statement(archive: Archive, claim: Claim) -> Statement:
     questions = " ".join(f"{archive.topics[t].title} {archive.topics[t].question}"
                          for t in claim.topics if t in archive.topics)
     person = archive.people.get(claim.speaker)
-    return Statement(claim.id, text, questions, person.name if person else claim.speaker, claim.said)
+    return Statement(claim.id, text, questions, person.name if person else claim.speaker, claim.said, claim.article)
+
+
+SUGGESTED_AT_LEAST = 0.2   # suggestions go to an editor, not to readers: a lower bar than claim pages'
+
+
+def suggested_related(new: Sequence[Statement], archive: Sequence[Statement], limit: int = 3,
+                      at_least: float = SUGGESTED_AT_LEAST) -> dict[str, list[Match]]:
+    """For each new statement (a draft claim), the archive's claims it may repeat or answer,
+    best first, with their scores: candidates an editor turns into `related:` or deletes.
+    Claims of the new statement's own article are left out; so is any overlap under `at_least`.
+    (Rank the archive as `archive_statements` gives it; `new` as `claim_statement` does.)"""
+    index = ClaimIndex(archive)
+    found: dict[str, list[Match]] = {}
+    for statement in new:
+        own = [other.id for other in index.statements if statement.article and other.article == statement.article]
+        matches = index.rank(f"{statement.text} {statement.title}", statement.speaker, None,
+                             limit=limit, exclude=(statement.id, *own))
+        found[statement.id] = [match for match in matches if match.overlap >= at_least]
+    return found

@@ -88,7 +88,7 @@ def test_a_large_full_build_renders_other_pages_while_a_forked_process_finds_sim
     from generator import linking
 
     serial = run(archive, "serial", incremental_=False)
-    assert any("Similar statements" in html.decode() for path, html in tree(archive / "serial").items()
+    assert any("Said before and since" in html.decode() for path, html in tree(archive / "serial").items()
                if path.startswith("claims/")), "the archive has similar statements to find"
     forked = request.getfixturevalue("forks")
     monkeypatch.setattr(linking, "LINK_LATER_FROM", 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_archive_claims_carry_their_questions_and_speakers_name():
 
 def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
     archive, _ = check_archive(SAMPLE)
-    statements = archive_statements(archive) + COLLECTION
+    statements = [dataclasses.replace(s, article="") for s in archive_statements(archive)] + COLLECTION
     index = ClaimIndex.of(statements)
     together = index.neighbours(limit=3)
     assert set(together) == {s.id for s in statements}
@@ -106,6 +107,16 @@ def test_all_at_once_agrees_with_one_at_a_time_and_skips_common_words():
     assert [m.id for m in ClaimIndex.of(crowd).like(crowd[1], limit=5)] == ["0", "2", "3"]
 
 
+def test_claims_of_one_article_are_not_each_others_neighbours():
+    twins = [Statement("a", "Ceasefire talks stalled in Istanbul.", article="x"),
+             Statement("b", "Ceasefire talks stalled in Istanbul again.", article="x"),
+             Statement("c", "Istanbul ceasefire talks stalled.", article="y")]
+    found = ClaimIndex.of(twins).neighbours(limit=5)
+    assert [m.id for m in found["a"]] == ["c"] and [m.id for m in found["c"]] == ["a", "b"]
+    assert [m.id for m in ClaimIndex.of(twins).neighbours(limit=5, askers=[2])["c"]] == ["a", "b"]
+    assert set(ClaimIndex.of(twins).neighbours(limit=5, askers=[2])) == {"c"}
+
+
 def test_an_empty_archive_or_a_wordless_claim_answers_nothing():
     empty = ClaimIndex.of([])
     assert empty.rank("anything") == [] and empty.neighbours() == {}
@@ -113,3 +124,16 @@ def test_an_empty_archive_or_a_wordless_claim_answers_nothing():
     assert index.like(Statement("dash", "—")) == []
     assert index.neighbours()["dash"] == []
     assert index.rank("grain")[0].id == "grain"
+
+
+def test_suggested_related_lists_the_archive_claims_a_new_one_repeats_with_scores():
+    from generator.retrieval import suggested_related
+
+    archive = COLLECTION + [Statement("same-article", "The negotiations will resume in Istanbul.", article="new-a")]
+    new = [Statement("draft-1", "Negotiations resume in Istanbul within weeks, he said.", article="new-a"),
+           Statement("draft-2", "Rainfall in Patagonia was heavy.", article="new-a")]
+    found = suggested_related(new, archive)
+    assert [m.id for m in found["draft-1"]] == ["talks"], "its own article's claim is not a suggestion"
+    assert found["draft-1"][0].score > 0 and found["draft-1"][0].overlap >= 0.2
+    assert found["draft-2"] == []
+    assert sum(1 for matches in found.values() if matches) == 1   # "1 new claim repeats an earlier one"

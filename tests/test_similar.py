@@ -6,13 +6,23 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.cli import main
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample" / "content"
+OUTPUT = Path()
+
+
+@pytest.fixture(autouse=True)
+def _output(tmp_path):
+    """Each test's index kept beside a site folder of its own."""
+    global OUTPUT
+    OUTPUT = tmp_path / "site"
 
 
 def similar(capsys, *arguments: str) -> tuple[int, str, str]:
-    code = main(["similar", "--content", str(SAMPLE), *arguments])
+    code = main(["similar", "--content", str(SAMPLE), "--output", str(OUTPUT), *arguments])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -73,7 +83,32 @@ def test_content_errors_are_listed_not_ranked(capsys, tmp_path):
     sheet = next((content / "articles").rglob("*.yaml"))
     sheet.write_text(sheet.read_text(encoding="utf-8").replace("speaker: dmitry-peskov", "speaker: nobody-known", 1),
                      encoding="utf-8")
-    code = main(["similar", "--content", str(content), "a meeting"])
+    code = main(["similar", "--content", str(content), "--output", str(tmp_path / "site"), "a meeting"])
     err = capsys.readouterr().err
     assert code == 1
     assert "error:" in err and "hindsight check lists them" in err
+
+
+def test_the_index_is_kept_and_used_again_until_a_content_file_changes(capsys, tmp_path, monkeypatch):
+    from generator import build
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    ask = ["similar", "--content", str(content), "--output", str(tmp_path / "site"), "--format", "json",
+           "a meeting just for the sake of a meeting"]
+    assert main(ask) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (tmp_path / ".hindsight-cache" / "site.similar-index").is_file()
+    read = []
+    real_check = build.check
+    monkeypatch.setattr(build, "check", lambda *args: read.append(args) or real_check(*args))
+    assert main(ask) == 0
+    assert json.loads(capsys.readouterr().out) == first and read == [], "answered from the kept index"
+    sheet = content / "articles" / "2019" / "nyt-zelensky-seeks-meeting-with-putin.yaml"
+    sheet.write_text(sheet.read_text("utf-8").replace(
+        'Mr. Putin would not hold "a meeting just for the sake of a meeting."', "Pelicans flew over the estuary.", 1),
+        "utf-8")
+    assert main(ask) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert len(read) == 1, "a sheet changed: the archive is read again"
+    assert again[0]["id"] != first[0]["id"]

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator import linking, similarity
 from generator.linking import link_archive
-from generator.similarity import similar_statements, statement_features
+from generator.similarity import AT_LEAST, SimilarityRecord, said_statement, similar_statements, similarity_digest
+from generator.retrieval import ClaimIndex, corpus_size, idf
 from generator.model import Archive, Article, Claim, Outcome, Person, Publisher, Site, Topic
 
 
@@ -35,6 +36,16 @@ def archive_of(claims: list[Claim]) -> Archive:
     )
 
 
+def stated(claims: list[Claim]) -> tuple[list, frozenset]:
+    """What the build ranks (`linking.similar_inputs`): the claims in date order, and the words
+    of speakers' names."""
+    return linking.similar_inputs(archive_of(claims)) if claims else ([], frozenset())
+
+
+def found_for(claims: list[Claim], at_least: float = AT_LEAST) -> dict:
+    return similar_statements(*stated(claims), at_least=at_least)
+
+
 def test_repeated_position_years_apart_is_similar_even_without_shared_topic():
     claims = [
         claim("a", "The leaders will meet only to sign a finished peace agreement, not for a photo.",
@@ -44,30 +55,15 @@ def test_repeated_position_years_apart_is_similar_even_without_shared_topic():
         claim("c", "Grain exports through the Black Sea resumed on Tuesday.", "guterres",
               dt.date(2022, 8, 1), "three"),
     ]
-    found = similar_statements(claims)
-    assert [s.claim for s in found["a"]] == ["b"]
-    assert found["a"][0].same_speaker
+    found = found_for(claims)
+    assert [s.claim for s in found["a"]] == ["b"] and found["a"][0].overlap >= AT_LEAST
     assert "c" not in found
 
 
 def test_claims_in_the_same_article_are_not_offered_as_similar():
     claims = [claim("a", "Sanctions on Russian oil exports will stay until troops withdraw.", "x", None, "one"),
               claim("b", "Sanctions on Russian oil exports will stay until troops withdraw.", "y", None, "one")]
-    assert similar_statements(claims) == {}
-
-
-def test_common_words_alone_do_not_make_statements_similar(monkeypatch):
-    monkeypatch.setattr(similarity, "POSTING_CAP", 5)
-    common = "ukraine russia war talks"
-    claims = [claim(f"c{i}", f"{common} topic{i} subject{i}", f"s{i}", dt.date(2020, 1, 1 + i), f"art{i}")
-              for i in range(12)]
-    assert similar_statements(claims) == {}
-
-
-def test_features_ignore_case_accents_and_stopwords():
-    assert statement_features("Zelenskyy’s MEETING with the Président") == statement_features(
-        "zelenskyy’s meetings with president")
-    assert "the" not in statement_features("the meeting")
+    assert found_for(claims) == {}
 
 
 def test_timelines_speaker_years_and_citations():
@@ -94,21 +90,6 @@ def linking_evidence(claim_id: str):
     return Evidence(claim=claim_id)
 
 
-def test_similarity_scales_without_comparing_all_pairs():
-    # 3,000 claims from a shared vocabulary: every claim shares "ukraine russia" with every other,
-    # but only postings of rare features are walked, each capped, so the work per claim is bounded.
-    count = 3000
-    claims = [claim(f"c{i}", f"word{i % 97} term{i % 89} note{i % 83} ukraine russia", f"s{i % 50}",
-                    dt.date(2019 + i % 7, 1, 1), f"a{i}") for i in range(count)]
-    work = Counter()
-    found = similar_statements(claims, work)
-    assert work["postings walked"] <= count * similarity.RAREST_FEATURES * similarity.POSTING_CAP
-    assert work["pairs scored"] < count * (count - 1) // 20
-    assert found, "claims sharing two rare words are similar"
-    assert all(len(items) <= similarity.SIMILAR_SHOWN for items in found.values())
-    assert all(item.claim != key for key, items in found.items() for item in items)
-
-
 def test_sharing_only_a_speakers_name_is_not_similarity():
     claims = [
         claim("a", "Vladimir Putin will attend.", "x", dt.date(2022, 1, 1), "one"),
@@ -118,7 +99,8 @@ def test_sharing_only_a_speakers_name_is_not_similarity():
     archive = archive_of(claims)
     archive.people["x"].name = "Vladimir Putin"
     assert link_archive(archive).per_claim["a"].similar == ()
-    assert similar_statements(claims)["a"], "without the names left out, the name alone would match"
+    assert similar_statements(*linking.similar_inputs(archive), at_least=0.0) == {}, "names are not among the words ranked"
+    assert found_for(claims, at_least=0.0)["a"], "with no speaker of that name, its words would match"
 
 
 def test_topic_page_spans_dated_years_and_counts_the_undated():
@@ -146,30 +128,6 @@ def test_a_claim_page_shows_the_speakers_nearest_other_years_only():
     assert len(shown) == linking.OTHER_YEARS_SHOWN
     edge = [year for year, _ in links.per_claim["c2005"].speaker_other_years]
     assert edge == ["2006", "2007"]    # at the edge, the nearest are both later
-
-
-def test_similar_statements_scored_in_two_processes_are_the_same(monkeypatch):
-    import multiprocessing
-
-    monkeypatch.setattr(similarity, "SCORED_AT_ONCE", 37)   # batches taken by either process
-    forked: list[str] = []
-    real_context = multiprocessing.get_context
-    monkeypatch.setattr(multiprocessing, "get_context", lambda kind: forked.append(kind) or real_context(kind))
-    places = ["Odesa", "Kherson", "Mykolaiv", "Zaporizhzhia", "Dnipro", "Kharkiv", "Sumy"]
-    things = ["pipeline", "bridge", "grain corridor", "power plant", "port", "railway"]
-    claims = [claim(f"c{n}", f"The {things[n % 6]} near {places[n % 7]} will reopen by {2000 + n % 11}",
-                    f"speaker-{n % 13}", dt.date(2000 + n % 20, 1 + n % 12, 1), f"article-{n // 3}")
-              for n in range(300)]
-    one, two = Counter(), Counter()
-    alone = similar_statements(claims, one)
-    assert alone, "the statements share rare words"
-    assert similar_statements(claims, two, processes=2) == alone
-    assert forked == ["fork"]
-    assert one == two and one["pairs scored"] > 0
-    assert list(similar_statements(claims, processes=2)) == list(alone), "in claim order, as in one process"
-    archive = archive_of(claims)
-    monkeypatch.setattr(linking, "PARALLEL_FROM", 0)   # linked meanwhile, as a large archive is
-    assert link_archive(archive, processes=2).per_claim == link_archive(archive).per_claim
 
 
 def test_a_claim_cited_by_many_lists_the_first_few_and_counts_the_rest():
@@ -245,39 +203,32 @@ def test_similar_statements_found_again_after_edits_are_those_found_from_scratch
     from generator.linking import similar_inputs
     from generator.similarity import SimilarityRecord, similarity_digest
 
-    for name, value in (("POSTING_CAP", 9), ("RAREST_FEATURES", 4), ("CANDIDATES_SCORED", 3),
-                        ("MIN_SIMILARITY", 0.05), ("REFIND_AT_MOST", 1.0), ("COARSE_FROM", 12)):
-        monkeypatch.setattr(similarity, name, value)
-    # Weights worked out with these limits, and not kept for other tests.
-    monkeypatch.setattr(similarity, "_weight", getattr(similarity._weight, "__wrapped__", similarity._weight))
+    monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)
     random = randoms.Random(seed)
     claims = [_random_claim(random, number) for number in range(random.randint(1, 70))]
     number = len(claims)
-    ignore = frozenset({"w39"})
-    ordered = similar_inputs(archive_of(claims))[0]
-    record = SimilarityRecord.find(ordered, ignore, similarity_digest(ordered, ignore))
-    assert record.found == similar_statements(ordered, ignore=ignore)
+    at_least = 0.05
+    ordered, names = stated(claims)
+    record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names), at_least)
+    assert record.found == similar_statements(ordered, names, at_least)
     for _ in range(12):
         claims, number = _edited(random, claims, number)
-        ordered = similar_inputs(archive_of(claims))[0] if claims else []
-        digest, before = similarity_digest(ordered, ignore), dict(record.inputs)
-        if record.refind(ordered, ignore, digest):
-            assert record.found == similar_statements(ordered, ignore=ignore)
-        else:   # every weight changed, or more claims changed than there are now
-            now = {item.id: similarity._inputs_of(item) for item in ordered}
-            changed = {item for item in now if before.get(item) != now[item]} | (before.keys() - now.keys())
-            assert similarity._corpus(len(ordered)) != record.corpus or len(changed) > len(ordered)
-            record = SimilarityRecord.find(ordered, ignore, similarity_digest(ordered, ignore))
+        ordered, names = stated(claims)
+        digest = similarity_digest(ordered, names)
+        if record.refind(ordered, names, digest, at_least):
+            assert record.found == similar_statements(ordered, names, at_least)
+        else:   # every weight or length moved, or the speakers' names changed
+            assert corpus_size(len(ordered)) != record.corpus or names != record.names or ClaimIndex(
+                [said_statement(claim, names) for claim in ordered]).mean_length != record.mean_length
+            record = SimilarityRecord.find(ordered, names, digest, at_least)
 
 
 def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
     """Statements reworded one at a time among 3,000 (words drawn as in prose: a few common,
-    most rare): each time a few claims are scored again, not all, and the result is the one
+    most rare): each time some claims are ranked again, not all, and the result is the one
     found from scratch."""
     import dataclasses
     import random as randoms
-
-    from generator.similarity import SimilarityRecord, similarity_digest
 
     random, count = randoms.Random(7), 3000
     vocabulary = [f"word{number}" for number in range(3000)]
@@ -288,30 +239,31 @@ def test_an_edited_statement_is_scored_again_with_the_claims_near_it_only():
 
     claims = [claim(f"c{i}", statement(), f"s{i % 50}", dt.date(2005 + i % 20, 1 + i % 12, 1), f"a{i // 4}")
               for i in range(count)]
-    record = SimilarityRecord.find(claims, frozenset(), similarity_digest(claims, frozenset()))
+    ordered, names = stated(claims)
+    record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names))
     rescored = []
     for _ in range(8):
         at = random.randrange(count)
         claims[at] = dataclasses.replace(claims[at], statement=statement())
-        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
+        ordered, names = stated(claims)
+        assert record.refind(ordered, names, similarity_digest(ordered, names))
         rescored.append(record.rescored)
-    assert record.found == similar_statements(claims)
-    assert all(1 <= number < count // 10 for number in rescored), rescored
+    assert record.found == similar_statements(ordered, names)
+    assert all(1 <= number < count // 5 for number in rescored) and sorted(rescored)[4] < count // 10, rescored
 
 
 def test_a_weight_changes_only_where_a_frequency_crosses_a_step():
-    """Rarer features weigh more; a weight changes only at quarter powers of two of the
-    frequency, and above COARSE_FROM at half powers: an edit that moves a count by one rarely
-    changes a weight, and a common word's more rarely still."""
+    """Rarer words weigh more; a weight changes only at quarter powers of two of the number of
+    statements using the word, and with the collection's size only at powers of two."""
     import math
 
-    weights = [similarity._weight(frequency, 16384) for frequency in range(1, 5000)]
-    assert all(isinstance(weight, int) and weight > 0 for weight in weights)
+    import numpy as np
+
+    weights = idf(np.arange(1, 5000), 10_000).tolist()
     assert weights == sorted(weights, reverse=True)
     changes = {frequency for frequency in range(2, 5000) if weights[frequency - 1] != weights[frequency - 2]}
-    steps = {math.ceil(2 ** (k / 4)) for k in range(1, 32)} | {math.ceil(2 ** (k / 2)) for k in range(16, 25)}
-    assert changes == {step for step in steps if 2 <= step < 5000}
-    assert similarity._corpus(10_000) == similarity._corpus(16_384) == 16_384 != similarity._corpus(16_385)
+    assert changes == {math.ceil(2 ** (k / 4)) for k in range(1, 50) if 2 <= math.ceil(2 ** (k / 4)) < 5000}
+    assert corpus_size(10_000) == corpus_size(16_384) == 16_384 != corpus_size(16_385)
 
 
 def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_found_from_scratch(monkeypatch):
@@ -321,8 +273,6 @@ def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_foun
     rank one it did). After each article added, and each removed, the record's similar
     statements are those found from scratch."""
     import random as randoms
-
-    from generator.similarity import SimilarityRecord, similarity_digest
 
     monkeypatch.setattr(similarity, "REFIND_AT_MOST", 1.0)   # so alike, most claims are scored again: not anew
     random = randoms.Random(11)
@@ -339,13 +289,18 @@ def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_foun
 
     claims = [claim(f"c{i}", statement(), f"s{i % 40}", dt.date(2005 + i % 20, 1 + i % 12, 1), f"a{i // 5}")
               for i in range(1500)]
-    record = SimilarityRecord.find(claims, frozenset(), similarity_digest(claims, frozenset()))
+    ordered, names = stated(claims)
+    record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names))
     for number in range(6):
         claims = claims + [claim(f"n{number}-{i}", statement(), f"s{i}", dt.date(2015, 6, 1), f"new{number}")
                            for i in range(5)]
-        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
-        assert record.found == similar_statements(claims), f"after article {number} was added"
+        ordered, names = stated(claims)
+        if not record.refind(ordered, names, similarity_digest(ordered, names)):   # the mean length moved
+            record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names))
+        assert record.found == similar_statements(ordered, names), f"after article {number} was added"
     for gone in ("a7", "new2", "a100"):
         claims = [item for item in claims if item.article != gone]
-        assert record.refind(claims, frozenset(), similarity_digest(claims, frozenset()))
-        assert record.found == similar_statements(claims), f"after {gone} was removed"
+        ordered, names = stated(claims)
+        if not record.refind(ordered, names, similarity_digest(ordered, names)):
+            record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names))
+        assert record.found == similar_statements(ordered, names), f"after {gone} was removed"

@@ -10,7 +10,7 @@ from pathlib import Path
 from generator.incremental import store
 from generator.similarity import SimilarityRecord
 
-SIMILAR_VERSION = 6
+SIMILAR_VERSION = 8
 
 
 def read_similar(output: Path, code: str) -> SimilarityRecord | None:
