@@ -154,6 +154,7 @@ class Claim:
     context: str | None = None
     topics: tuple[str, ...] = ()
     related: tuple[str, ...] = ()  # ids of claims an editor confirmed say the same or answer it
+    suggested_related: tuple[str, ...] = ()  # extraction's candidates for `related`, never published
     outcome: Outcome = field(default_factory=Outcome)
     note: str | None = None
     article: str = ""  # slug of the article the claim was published in

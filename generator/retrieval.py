@@ -466,13 +466,13 @@ def claim_statement(archive: Archive, claim: Claim) -> Statement:
 SUGGESTED_AT_LEAST = 0.2   # suggestions go to an editor, not to readers: a lower bar than claim pages'
 
 
-def suggested_related(new: Sequence[Statement], archive: Sequence[Statement], limit: int = 3,
+def suggested_related(new: Sequence[Statement], archive: Sequence[Statement] | ClaimIndex, limit: int = 3,
                       at_least: float = SUGGESTED_AT_LEAST) -> dict[str, list[Match]]:
     """For each new statement (a draft claim), the archive's claims it may repeat or answer,
     best first, with their scores: candidates an editor turns into `related:` or deletes.
     Claims of the new statement's own article are left out; so is any overlap under `at_least`.
     (Rank the archive as `archive_statements` gives it; `new` as `claim_statement` does.)"""
-    index = ClaimIndex(archive)
+    index = archive if isinstance(archive, ClaimIndex) else ClaimIndex(archive)   # indexed once for many articles
     found: dict[str, list[Match]] = {}
     for statement in new:
         own = [other.id for other in index.statements if statement.article and other.article == statement.article]

@@ -71,3 +71,40 @@ def test_a_broken_registry_is_told_with_its_line_and_column(project, capsys):
     line = err.split("people.yaml:", 1)[1]
     assert line.split(":")[0].isdigit() and line.split(":")[1].isdigit()   # file:line:column
     assert not list((project / "content" / "articles").rglob("*.yaml"))
+
+
+def test_new_claims_list_the_archive_claims_they_may_repeat_and_an_editors_deletion_stands(project, capsys):
+    import yaml
+
+    content = project / "content"
+    seeds = project / "seeds"
+    (seeds / "first.txt").write_text("Kremlin on talks\nMr. Peskov said that the talks on a prisoner exchange "
+                                     "would resume in Istanbul next week.\n", encoding="utf-8")
+    (seeds / "other.txt").write_text("Budget news\nMr. Peskov said that the budget for hospitals would grow.\n",
+                                     encoding="utf-8")
+    assert main(["extract", "--content", str(content)]) == 0
+    out = capsys.readouterr().out
+    assert "0 new claims may repeat claims already in the archive" in out   # nothing to repeat yet
+    sheets = {p.name: p for p in (content / "articles").rglob("*.yaml")}
+    first = yaml.safe_load(next(p for p in sheets.values() if "first.txt" in p.read_text("utf-8")).read_text("utf-8"))
+    original_id = first["claims"][0]["id"]
+
+    (seeds / "second.txt").write_text("Syndicated copy\nDmitry Peskov said the talks on a prisoner exchange "
+                                      "would resume in Istanbul next week.\n", encoding="utf-8")
+    assert main(["extract", "--content", str(content), str(seeds / "second.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "1 may repeat claims already in the archive (suggested_related)" in out
+    assert "1 new claim may repeat claims already in the archive" in out
+    (path,) = [p for p in (content / "articles").rglob("*.yaml") if "second.txt" in p.read_text("utf-8")]
+    claim = yaml.safe_load(path.read_text("utf-8"))["claims"][0]
+    assert claim["suggested_related"][0] == original_id
+    assert all("budget" not in suggested for suggested in claim["suggested_related"])
+    assert main(["check", "--content", str(content)]) == 0
+
+    # The editor settles it: the list goes, and extracting the changed seed again does not bring it back.
+    text = path.read_text("utf-8")
+    path.write_text("\n".join(line for line in text.splitlines() if "suggested_related" not in line) + "\n",
+                    encoding="utf-8")
+    (seeds / "second.txt").write_text((seeds / "second.txt").read_text("utf-8") + "It was cold.\n", encoding="utf-8")
+    assert main(["extract", "--content", str(content), str(seeds / "second.txt")]) == 0
+    assert "suggested_related" not in path.read_text("utf-8")

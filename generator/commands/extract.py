@@ -9,6 +9,7 @@ every seed was extracted, 1 when a seed or sheet could not be handled, 2 on usag
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -60,4 +61,27 @@ def run(args: argparse.Namespace) -> int:
             return 2
     from generator.extraction.seeds import extract
 
-    return extract(content, seeds, args.jobs, whole_run=True)
+    return extract(content, seeds, args.jobs, whole_run=True, suggest=_earlier_claims(content))
+
+
+def _earlier_claims(content: Path):
+    """What gives new claims the claims already in the archive they may repeat (`suggested_related:`),
+    ranked as `hindsight similar` ranks them; None, said once, while the archive has errors."""
+    from generator.build import check
+    from generator.retrieval import ClaimIndex, archive_statements, claim_statement, suggested_related
+
+    archive, _ = check(content)
+    if archive is None:
+        print("hindsight extract: the archive has errors (hindsight check lists them), so new claims are not "
+              "compared with earlier ones this time", file=sys.stderr)
+        return None
+    index = ClaimIndex(archive_statements(archive))
+
+    def suggest(claims: list, sheet: str | None) -> list[tuple[str, ...]]:
+        asked = [claim_statement(archive, dataclasses.replace(claim, id=f"new-{number}", article=sheet or ""))
+                 for number, claim in enumerate(claims)]
+        found = suggested_related(asked, index)
+        return [tuple(match.id for match in found[statement.id]) for statement in asked]
+
+    return suggest
+

@@ -16,6 +16,7 @@ import stat
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 from generator import readers
 from generator.extraction import articles, claims, language, sheets
@@ -187,9 +188,12 @@ def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
     return _Seed(seed, raw, article)
 
 
-def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False) -> int:
+def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False,
+            suggest: Callable[[list, str | None], list[tuple[str, ...]]] | None = None) -> int:
     """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
-    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims."""
+    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims.
+    `suggest` (the claims of one article, its sheet's slug when it has one) gives each claim the
+    earlier claims of the archive it may repeat, which new claims carry as `suggested_related:`."""
     people, people_problems = read_registry(content / "people.yaml", "people")
     topic_list, topic_problems = read_registry(content / "topics.yaml", "topics")
     if people_problems or topic_problems:
@@ -219,6 +223,7 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
     known_names = registry.names()  # as the registry was read: the same flags whatever the order of parsing
     read: dict[int, _Seed] = {}
     done = 0
+    repeating = 0   # new claims that may repeat earlier ones
 
     def paragraphs():
         for index, seed in enumerate(seeds):
@@ -228,12 +233,16 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
                 yield text, (index, number == len(texts) - 1)
 
     def finish(index: int, docs: list) -> None:
-        nonlocal failures, done
+        nonlocal failures, done, repeating
         entry = read.pop(index)
         done += 1
         if entry.error is None:
             article = entry.article
             extraction = claims.extract_claims(article, docs, registry, topic_list)
+            if suggest is not None and extraction.claims:
+                sheet = archive.sheets_by_seed.get(article.seed)
+                extraction.claims = [dataclasses.replace(claim, suggested_related=found) for claim, found in
+                                     zip(extraction.claims, suggest(extraction.claims, sheet.stem if sheet else None))]
             try:
                 filed = sheets.file_sheet(archive, article, sheets.sha256_text(entry.raw), extraction.claims)
             except (sheets.SheetError, OSError) as error:
@@ -243,6 +252,7 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
                 if show_progress:
                     _progress(done, len(seeds), entry.path.name)
                 print(_summary(entry.path, filed, extraction, article, registry))
+                repeating += len(filed.suggested)
         if entry.error is not None:
             print(entry.error, file=sys.stderr)
             failures += 1
@@ -267,6 +277,9 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
         return 1
     if added:
         print(f"{content / 'people.yaml'}: {len(added)} new draft speaker{'s' * (len(added) != 1)}: {', '.join(added)}")
+    if suggest is not None:
+        print(f"{repeating} new claim{'s' * (repeating != 1)} may repeat claims already in the archive: each lists "
+              "them under `suggested_related:`; move the ones that do to `related:`, then delete the list")
     return 1 if failures else 0
 
 
@@ -279,6 +292,8 @@ def _summary(seed: Path, filed, extraction, article, registry) -> str:
         if filed.filled:
             parts.append(f"{len(filed.filled)} empty fields filled")
     parts.append(f"{len(speakers)} new speaker{'s' * (len(speakers) != 1)}")
+    if filed.suggested:
+        parts.append(f"{len(filed.suggested)} may repeat claims already in the archive (suggested_related)")
     warnings = list(filed.warnings)
     if filed.missing:
         warnings.append(f"no longer found (kept): {', '.join(filed.missing)}")

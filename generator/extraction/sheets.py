@@ -57,6 +57,7 @@ class Filed:
     filled: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # claims already there and found again
     missing: list[str] = field(default_factory=list)  # claims in the sheet extraction no longer finds
+    suggested: list[str] = field(default_factory=list)  # claims added with earlier ones they may repeat
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
     # what merging did, for writing it into the file's own text: ("fill", where, key) or ("add", where, index)
@@ -383,6 +384,14 @@ def claim_map(claim: Claim) -> CommentedMap:
     return result
 
 
+def _with_suggestions(data: CommentedMap, claim: Claim) -> CommentedMap:
+    """A new claim's map with the earlier claims it may repeat, after its topics. Only a claim
+    written for the first time gets them: an editor who deleted the list has decided."""
+    if claim.suggested_related:
+        data.insert(list(data).index("topics") + 1, "suggested_related", _flow(list(claim.suggested_related)))
+    return data
+
+
 def fold_statement(text: str) -> str:
     """A statement reduced to lower-case ASCII words, for telling whether two are the same."""
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
@@ -437,8 +446,10 @@ def merge(sheet: CommentedMap, article: SourceArticle, sha256: str, claims: list
         if index is None:
             claim_id = claim.id if claim.id not in in_sheet and claim.id not in taken_ids else \
                 _unique(claim.id, taken_ids | in_sheet)
-            fresh_claim = claim_map(claim)
+            fresh_claim = _with_suggestions(claim_map(claim), claim)
             fresh_claim["id"] = claim_id
+            if claim.suggested_related:
+                filed.suggested.append(claim_id)
             existing.append(fresh_claim)
             filed.edits.append(("add", ("claims",), len(existing) - 1))
             in_sheet.add(claim_id)
@@ -789,9 +800,11 @@ def file_sheet(archive: Archive, article: SourceArticle, sha256: str, claims: li
     for claim in claims:
         claim_id = _unique(claim.id, taken)
         taken.add(claim_id)
-        data = claim_map(claim)
+        data = _with_suggestions(claim_map(claim), claim)
         data["id"] = claim_id
         claims_seq.append(data)
+        if claim.suggested_related:
+            filed.suggested.append(claim_id)
         filed.added.append(claim_id)
     sheet["claims"] = claims_seq
     write_text_atomically(path, header(path, archive.content) + new_sheet_text(sheet))
