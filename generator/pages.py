@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from generator import linking
 from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
+from generator.history import Entry, site_updates
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.memory import cache_of_archive_text
 from generator.model import (
@@ -40,9 +41,10 @@ from generator.model import (
     Topic,
     slugify,
 )
+from generator.scaffolding import TRANSPARENCY_PAGES
 from generator.structured_data import claim_review, json_ld
-from generator.urls import (article_path, canonical_url, claim_path, numbered_path, site_root, speaker_path,
-                            text_page_path, topic_path, year_path)
+from generator.urls import (article_path, canonical_url, claim_path, feed_path, numbered_path, site_root,
+                            speaker_path, text_page_path, topic_path, year_path)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -380,12 +382,15 @@ class SiteView:
 
 
 def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
-               before: dict[str, Page] | None = None) -> list[Page]:
+               before: dict[str, Page] | None = None, timelines: dict[str, tuple[Entry, ...]] | None = None
+               ) -> list[Page]:
     """Every page of the site, planned: its path, template, title and values. `before`, the
     plans of a previous build kept in memory (path -> plan), gives back the plan of a claim or
     article page, or a list of claims, that would be made from the very same objects (an
     unchanged claim or sheet; a question, speaker or year whose claims are all unchanged): the
-    same Page, with this build's site view (`incremental.same_plan` knows it is the same at once)."""
+    same Page, with this build's site view (`incremental.same_plan` knows it is the same at once).
+    `timelines` (claim id -> `history.Entry`s) are the claims' verdict histories: shown on
+    their pages and, newest first, on the updates pages."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
@@ -393,7 +398,10 @@ def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
     before = before or {}
-    pages += [claim_page(view, claim, before.get(claim_path(claim.id))) for claim in links.claims.values()]
+    timelines = timelines or {}
+    pages += [claim_page(view, claim, before.get(claim_path(claim.id)), timelines.get(claim.id, ()))
+              for claim in links.claims.values()]
+    pages += updates_pages(view, timelines)
     pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id, before)]
     pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id, before)]
     pages += [article_page(view, article, before.get(article_path(article.slug)))
@@ -405,14 +413,14 @@ def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
     return pages
 
 
-def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page:
+def claim_page(view: SiteView, claim: Claim, before: Page | None = None, history: tuple[Entry, ...] = ()) -> Page:
     article = view.article_of(claim)
     speaker = view.person(claim.speaker)
     links = view.links.per_claim[claim.id]
     if before is not None:
         values = before.values
         if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
-                and values["article"] is article:   # what every other value is made from
+                and values["article"] is article and values["history"] == history:   # what every other value is made from
             return _again(before, view)
     words, spun = wording(claim, article)
     return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(words)}", {
@@ -421,7 +429,25 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         "damage": damage_of(article), "words": words, "spun": spun,
         "original_url": safe_href(article.url),
         "same_article": [other.id for other in article.claims if other.id != claim.id],
+        "history": history,
     }, "claims")
+
+
+UPDATES = "updates/index.html"
+UPDATES_PER_PAGE = 200
+
+
+def updates_pages(view: SiteView, timelines: dict[str, tuple[Entry, ...]]) -> list[Page]:
+    """"Updates and corrections": every outcome change and correction of a published claim,
+    newest first, on numbered pages of UPDATES_PER_PAGE."""
+    found = site_updates(timelines)
+    chunks = [found[start:start + UPDATES_PER_PAGE] for start in range(0, len(found), UPDATES_PER_PAGE)] or [[]]
+    paths = tuple(numbered_path(UPDATES, number) for number in range(1, len(chunks) + 1))
+    title = "Updates and corrections"
+    return [Page(paths[number - 1], "updates.html", title if number == 1 else f"{title} (page {number} of {len(chunks)})",
+                 {"updates": chunk, "pager": Pager(number, len(chunks), paths), "count": len(found),
+                  "corrections": sum(entry.kind == "correction" for entry in found)}, "updates")
+            for number, chunk in enumerate(chunks, start=1)]
 
 
 def with_similar(pages: list[Page], changed: dict[str, ClaimLinks]) -> None:
@@ -690,6 +716,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         status_label=status_label, status_tone=status_tone, badge=badge, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, CITED_BY_SHOWN=CITED_BY_SHOWN, safe_href=safe_href,
         DRAFT_MARK=DRAFT_MARK, DAMAGE_MARKS=DAMAGE_MARKS, ORIGINAL_MARK=ORIGINAL_MARK,
+        FOOTER_ONLY=TRANSPARENCY_PAGES, feed_path=feed_path,
     )
     env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline,
                        short=_short, unquoted=unquoted)

@@ -43,6 +43,13 @@ def numbered_path(first: str, number: int) -> str:
     return first[: -len("index.html")] + f"page-{number}/index.html"
 
 
+def feed_path(page_path: str) -> str:
+    """The Atom feed of a speaker's or question's page, beside it (of any of its numbered pages):
+    speakers/x/index.html and speakers/x/page-2/index.html -> speakers/x/feed.xml."""
+    folder = page_path[: -len("index.html")]
+    return (folder.rsplit("page-", 1)[0] if "/page-" in folder else folder) + "feed.xml"
+
+
 def text_page_path(slug: str) -> str:
     return f"pages/{_segment(slug)}/index.html"
 
