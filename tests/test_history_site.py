@@ -250,3 +250,10 @@ def test_check_without_git_says_so_once(tmp_path):
     done = hindsight("check", cwd=tmp_path / "plain")
     assert done.returncode == 0
     assert done.stderr.count("verdict history is not shown") == 1
+
+
+def test_this_archive_has_every_transparency_page_finished_and_its_corrections_explained():
+    root = Path(__file__).resolve().parent.parent
+    done = hindsight("check", "--publish", cwd=root)
+    assert done.returncode == 0, done.stdout
+    assert ": warning: " not in done.stdout, done.stdout   # no page missing nor unfinished; no silent fix
