@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import feeds, publishing, search, writers
+from generator import exports, feeds, publishing, search, writers
 from generator.contents import check_schemas, model_archive, read_content
 from generator.history import (History, HistoryCache, correction_warnings, read_history, sheet_corrections,
                                timeline)
@@ -189,6 +189,7 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
         with timed("export"):
             exported = exporting.finish()
             exported.update(feeds.history_feeds(archive, links, shown.timelines))
+            exported[exports.CLAIMREVIEW_FEED] = exports.claimreview_feed(archive, links)
         with timed("write"):
             write(staging, exported, written)
             written.update(publishing.finish(staging, options.templates / "static"))

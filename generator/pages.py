@@ -43,7 +43,7 @@ from generator.model import (
 )
 from generator.scaffolding import TRANSPARENCY_PAGES
 from generator.structured_data import claim_review, json_ld
-from generator.urls import (article_path, canonical_url, claim_path, feed_path, numbered_path, site_root,
+from generator.urls import (article_path, canonical_url, card_path, claim_path, feed_path, numbered_path, site_root,
                             speaker_path, text_page_path, topic_path, year_path)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -373,12 +373,17 @@ class SiteView:
         return json_ld(review) if review else None
 
     def role_when_said(self, claim: Claim) -> str | None:
-        if claim.role:
-            return claim.role
-        role = self.person(claim.speaker).role_on(claim.said)
-        if role is None:
-            return None
-        return f"{role.title}, {role.organisation}" if role.organisation else role.title
+        return role_when_said(claim, self.person(claim.speaker))
+
+
+def role_when_said(claim: Claim, speaker: Person) -> str | None:
+    """The speaker's role as the claim gives it, else the one they held when it was said."""
+    if claim.role:
+        return claim.role
+    role = speaker.role_on(claim.said)
+    if role is None:
+        return None
+    return f"{role.title}, {role.organisation}" if role.organisation else role.title
 
 
 def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
@@ -401,6 +406,7 @@ def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
     timelines = timelines or {}
     pages += [claim_page(view, claim, before.get(claim_path(claim.id)), timelines.get(claim.id, ()))
               for claim in links.claims.values()]
+    pages += [card_page(view, claim, before.get(card_path(claim.id))) for claim in links.claims.values()]
     pages += updates_pages(view, timelines)
     pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id, before)]
     pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id, before)]
@@ -430,6 +436,30 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None, history
         "original_url": safe_href(article.url),
         "same_article": [other.id for other in article.claims if other.id != claim.id],
         "history": history,
+        "embed": embed_code(view.archive.site.title, speaker.name, words, canonical_url(view.base_url,
+                                                                                          card_path(claim.id))),
+    }, "claims")
+
+
+def embed_code(site_title: str, speaker: str, words: str, card_url: str) -> str:
+    """The HTML a reader copies to show a claim's card on their own page (shown as text)."""
+    title = f"{speaker}: {_short(words, 60)} ({site_title})"
+    return (f'<iframe src="{_html(card_url)}" title="{_html(title)}" width="100%" height="230" '
+            'style="border:0;max-width:40rem" loading="lazy"></iframe>')
+
+
+def card_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page:
+    """A claim's embeddable card: who said it, when, the words and the finding, linking back."""
+    article = view.article_of(claim)
+    speaker = view.person(claim.speaker)
+    if before is not None and before.values["claim"] is claim and before.values["speaker"] is speaker \
+            and before.values["article"] is article:
+        return _again(before, view)
+    words, spun = wording(claim, article)
+    return Page(card_path(claim.id), "card.html", f"{speaker.name}: {_short(words)}", {
+        "claim": claim, "article": article, "speaker": speaker, "role": view.role_when_said(claim),
+        "words": words, "spun": spun, "damage": damage_of(article),
+        "claim_url": canonical_url(view.base_url, claim_path(claim.id)),
     }, "claims")
 
 
@@ -543,6 +573,7 @@ def speaker_pages(view: SiteView, person_id: str, before: dict[str, Page] | None
     topics = Counter(itertools.chain.from_iterable(map(_TOPICS, claims)))
     return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
         "person": person, "tally": outcome_tally(claims), "count": len(claims),
+        "drafts_shown": view.archive.drafts_shown,
         "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
     }, "speakers", view.links.year_said, made_from)
 

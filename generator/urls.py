@@ -20,6 +20,11 @@ def claim_path(claim_id: str) -> str:
     return f"claims/{_segment(claim_id)}/index.html"
 
 
+def card_path(claim_id: str) -> str:
+    """A claim's embeddable card, beside its page."""
+    return f"claims/{_segment(claim_id)}/card.html"
+
+
 def speaker_path(person_id: str) -> str:
     return f"speakers/{_segment(person_id)}/index.html"
 

@@ -164,6 +164,8 @@ def test_speaker_and_question_feeds_hold_their_new_claims_and_changes(site):
 def test_every_page_links_the_updates_and_the_text_pages_from_its_footer(site):
     output, _ = site
     for page in output.rglob("*.html"):
+        if page.name == "card.html":   # a card is embedded in other sites' pages: no footer of its own
+            continue
         footer = (page.read_text("utf-8").split('<footer class="site-footer">', 1) + [""])[1]
         assert "updates/index.html" in footer, page
 
@@ -257,3 +259,47 @@ def test_this_archive_has_every_transparency_page_finished_and_its_corrections_e
     done = hindsight("check", "--publish", cwd=root)
     assert done.returncode == 0, done.stdout
     assert ": warning: " not in done.stdout, done.stdout   # no page missing nor unfinished; no silent fix
+
+
+def test_claim_pages_carry_open_graph_and_twitter_metadata(site):
+    output, _ = site
+    page = (output / "claims" / "a-meeting" / "index.html").read_text("utf-8")
+    meta = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z_]+)" content="([^"]*)">', page))
+    assert meta["og:title"] == meta["twitter:title"] == "Anna Berg: There will be a meeting."
+    assert meta["og:description"] == meta["twitter:description"] == (
+        "Finding: Partly came true as of 1 March 2025. They met briefly.")
+    assert meta["og:url"] == "https://example.org/archive/claims/a-meeting/"
+    assert meta["og:type"] == "article" and meta["twitter:card"] == "summary"
+
+
+def test_each_claim_has_a_self_contained_card_and_its_page_the_code_to_embed_it(site):
+    output, _ = site
+    card = (output / "claims" / "b-visit" / "card.html").read_text("utf-8")
+    assert not re.search(r'<(?:link rel="stylesheet"|script|img)\b|src=', card)   # nothing to fetch
+    assert "Ben Ode" in card and "“He will visit.”" in card and "Too early to tell" in card
+    assert 'href="https://example.org/archive/claims/b-visit/"' in card
+    page = (output / "claims" / "b-visit" / "index.html").read_text("utf-8")
+    code = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    import html
+    assert html.unescape(code) == ('<iframe src="https://example.org/archive/claims/b-visit/card.html" '
+                                   'title="Ben Ode: He will visit. (Archive)" width="100%" height="230" '
+                                   'style="border:0;max-width:40rem" loading="lazy"></iframe>')
+
+
+def test_the_claimreview_feed_holds_every_rated_published_claim(site):
+    import json
+    output, _ = site
+    feed = json.loads((output / "claimreview-feed.json").read_text("utf-8"))
+    assert feed["@type"] == "DataFeed" and feed["@context"] == "https://schema.org"
+    reviews = [item["item"][0] for item in feed["dataFeedElement"]]
+    assert sorted(review["url"] for review in reviews) == [
+        "https://example.org/archive/claims/a-meeting/", "https://example.org/archive/claims/b-visit/"]
+    assert {review["@type"] for review in reviews} == {"ClaimReview"}
+    assert {review["itemReviewed"]["author"]["name"] for review in reviews} == {"Anna Berg", "Ben Ode"}
+
+
+def test_a_speaker_page_gives_the_track_record_with_its_caveat(site):
+    output, _ = site
+    page = text_of((output / "speakers" / "anna-berg" / "index.html").read_text("utf-8"))
+    assert "1 published claim, by finding: Partly came true 1" in page
+    assert "These are the claims this archive chose to check" in page and "not a score of the person" in page
