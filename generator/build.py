@@ -1,7 +1,7 @@
 """The build pipeline: content folder in, finished site folder out.
 
-`build()` reads as the table of contents: load the content, validate it, link claims across
-years, plan every page, compare with the last build, render and export, write into a staging
+`build()` reads as the table of contents: load the content, validate it, read the verdict
+history from git, link claims across years, plan every page, compare with the last build, render and export, write into a staging
 folder, index it for search, and swap it into place. Whether a build is full or incremental
 is decided once, at the top (`Reuse`); each stage takes that one object, or nothing. Only
 writing, indexing and the swap touch the site folder. A build that stops at any step leaves
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing
 import os
 import sys
 import time
@@ -88,6 +89,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     started, stages = time.monotonic(), Stages()
     timed = stages.timed
     reuse = Reuse(options.output, preview) if options.incremental else None   # full or incremental: decided here
+    reading = HistoryRead(options) if options.history and preview is None else None   # beside load and validate
     with timed("extract"):
         extracted = extract_seeds(options)
     later = SimilarLater() if reuse is None and may_link_later(options.content, options.processes) \
@@ -106,7 +108,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
         sheets = loaded.files.digests
         if archive is not None:
             with timed("history"):
-                shown, said = verdict_history(options, archive, loaded.files)
+                shown, said = verdict_history(options, archive, loaded.files, reading)
         del loaded   # the documents read are let go once modelled: they hold every value's position
         if reuse is None:   # it forks later: see `render`
             give_back_freed_memory()
@@ -129,6 +131,8 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     finally:
         if later is not None:
             later.close()
+        if reading is not None:
+            reading.stop()
 
 
 @dataclass
@@ -180,7 +184,8 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
     try:
         with timed("write"):
             keep(staging, options.output, changes, reuse, options.search)
-        exporting = export_beside(archive, links, pages, changes, options.output)
+        listed = [page for page in pages if page.template != "card.html"]   # the sitemap: cards are not for search engines
+        exporting = export_beside(archive, links, listed, changes, options.output)
         for files in stages.each("render", render(changes.stale, options.templates, changes, staging,
                                                   options.processes, exporting.beside, later and (later, links),
                                                   written)):
@@ -255,10 +260,41 @@ class Timelines:
     timelines: dict[str, tuple] = field(default_factory=dict)
 
 
-def verdict_history(options: BuildOptions, archive: Archive, files: ContentFiles) -> tuple[Timelines, list[str]]:
+class HistoryRead:
+    """The history read from git by a forked process while the build loads and checks the
+    content: it leaves what it read in the cache (`HistoryCache`), where the build finds it."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.process = None
+        if not hasattr(os, "fork"):
+            return
+        cache = HistoryCache(store.cache_path(options.output, "history"))
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(target=read_history, args=(options.content, cache), name="verdict history",
+                                       daemon=True)
+        self.process.start()
+
+    def wait(self) -> None:
+        if self.process is not None:
+            self.process.join()
+            self.process = None
+
+    def stop(self) -> None:
+        """A build that stopped early does not wait for the history (its cache is written whole or not at all)."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join()
+            self.process = None
+
+
+def verdict_history(options: BuildOptions, archive: Archive, files: ContentFiles,
+                    reading: HistoryRead | None = None) -> tuple[Timelines, list[str]]:
     """Read the history from git once (only the commits since the last build's, kept by commit
-    beside the site) and each published claim's timeline from it and its sheet's corrections;
-    and what to tell the editor when the history could not be read (once)."""
+    beside the site; `reading` may have read them already) and each published claim's timeline
+    from it and its sheet's corrections; and what to tell the editor when the history could
+    not be read (once)."""
+    if reading is not None:
+        reading.wait()
     history = read_history(options.content, HistoryCache(store.cache_path(options.output, "history"))) \
         if options.history else History(available=False)
     ids = [claim.id for article in archive.articles for claim in article.claims]

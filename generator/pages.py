@@ -469,15 +469,21 @@ UPDATES_PER_PAGE = 200
 
 def updates_pages(view: SiteView, timelines: dict[str, tuple[Entry, ...]]) -> list[Page]:
     """"Updates and corrections": every outcome change and correction of a published claim,
-    newest first, on numbered pages of UPDATES_PER_PAGE."""
+    newest first, in parts of UPDATES_PER_PAGE counted from the oldest, so that a new update
+    changes the newest part alone (the first page), not every page after it; the parts
+    before it keep their addresses (updates/part-N/) and entries until a new part begins."""
     found = site_updates(timelines)
-    chunks = [found[start:start + UPDATES_PER_PAGE] for start in range(0, len(found), UPDATES_PER_PAGE)] or [[]]
-    paths = tuple(numbered_path(UPDATES, number) for number in range(1, len(chunks) + 1))
+    oldest_first = found[::-1]
+    parts = [oldest_first[start:start + UPDATES_PER_PAGE][::-1]
+             for start in range(0, len(found), UPDATES_PER_PAGE)] or [[]]
+    paths = tuple([UPDATES] + [f"updates/part-{number}/index.html" for number in range(len(parts) - 1, 0, -1)])
     title = "Updates and corrections"
-    return [Page(paths[number - 1], "updates.html", title if number == 1 else f"{title} (page {number} of {len(chunks)})",
-                 {"updates": chunk, "pager": Pager(number, len(chunks), paths), "count": len(found),
-                  "corrections": sum(entry.kind == "correction" for entry in found)}, "updates")
-            for number, chunk in enumerate(chunks, start=1)]
+    corrections = sum(entry.kind == "correction" for entry in found)
+    return [Page(path, "updates.html", title if number == 1 else f"{title} (page {number} of {len(parts)})",
+                 {"updates": part, "pager": Pager(number, len(parts), paths),   # the totals on the first page only
+                  "count": len(found) if number == 1 else None, "corrections": corrections if number == 1 else None},
+                 "updates")
+            for number, (path, part) in enumerate(zip(paths, reversed(parts)), start=1)]
 
 
 def with_similar(pages: list[Page], changed: dict[str, ClaimLinks]) -> None:

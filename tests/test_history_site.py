@@ -278,6 +278,9 @@ def test_each_claim_has_a_self_contained_card_and_its_page_the_code_to_embed_it(
     assert not re.search(r'<(?:link rel="stylesheet"|script|img)\b|src=', card)   # nothing to fetch
     assert "Ben Ode" in card and "“He will visit.”" in card and "Too early to tell" in card
     assert 'href="https://example.org/archive/claims/b-visit/"' in card
+    assert '<meta name="robots" content="noindex">' in card
+    sitemap = (output / "sitemap.xml").read_text("utf-8")
+    assert "claims/b-visit/</loc>" in sitemap and "card.html" not in sitemap and "updates/</loc>" in sitemap
     page = (output / "claims" / "b-visit" / "index.html").read_text("utf-8")
     code = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html
@@ -303,3 +306,24 @@ def test_a_speaker_page_gives_the_track_record_with_its_caveat(site):
     page = text_of((output / "speakers" / "anna-berg" / "index.html").read_text("utf-8"))
     assert "1 published claim, by finding: Partly came true 1" in page
     assert "These are the claims this archive chose to check" in page and "not a score of the person" in page
+
+
+def test_a_new_update_changes_the_first_updates_page_alone():
+    import datetime as dt
+    from generator.history import Entry
+    from generator.pages import UPDATES_PER_PAGE, updates_pages
+
+    def timelines(count: int) -> dict:
+        return {f"c{number:04d}": (Entry(dt.date(2025, 1, 1) + dt.timedelta(days=number), "outcome", f"c{number:04d}",
+                                         "too-early", "came-true", "why", "", f"k{number}"),)
+                for number in range(count)}
+
+    before = {page.path: page.values for page in updates_pages(None, timelines(2 * UPDATES_PER_PAGE + 50))}
+    after = {page.path: page.values for page in updates_pages(None, timelines(2 * UPDATES_PER_PAGE + 51))}
+    assert list(before) == list(after) == ["updates/index.html", "updates/part-2/index.html",
+                                           "updates/part-1/index.html"]
+    assert [entry.claim for entry in after["updates/index.html"]["updates"][:2]] == ["c0450", "c0449"]
+    assert len(after["updates/index.html"]["updates"]) == 51
+    for path in ("updates/part-2/index.html", "updates/part-1/index.html"):
+        assert after[path] == before[path]   # the same plan: kept by an incremental build
+    assert after["updates/part-1/index.html"]["updates"][-1].claim == "c0000"
