@@ -181,7 +181,7 @@ result = build(BuildOptions(content=Path({content!r}), output=Path({output!r}), 
 assert result.built, [str(problem) for problem in result.problems[:3]]
 print(json.dumps({{"seconds": time.perf_counter() - start, "history": result.stages.get("history", 0.0),
                    "rendered": result.rendered, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "notes": result.notes}}))
+                   "notes": result.notes, "stages": {{k: round(v, 2) for k, v in result.stages.items()}}}}))
 """
 
 
@@ -219,7 +219,7 @@ def builds(out: Path, rounds: int, before: Path | None = None) -> None:
     for name, runs in full.items():
         fastest = min(runs, key=lambda run: run["seconds"])
         print(f"full build, {name:18} {fastest['seconds']:6.2f} s (history stage {fastest['history']:.2f} s), "
-              f"peak RSS {max(run['rss'] for run in runs):.0f} MB")
+              f"peak RSS {max(run['rss'] for run in runs):.0f} MB\n    stages: {fastest['stages']}")
     base = subprocess.run(["git", "-C", str(out), "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True).stdout.strip()
     sheet = next((content / "articles").rglob("*.yaml"))
