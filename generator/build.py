@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -265,26 +265,33 @@ class HistoryRead:
     content: it leaves what it read in the cache (`HistoryCache`), where the build finds it."""
 
     def __init__(self, options: BuildOptions) -> None:
-        self.process = None
+        self.pid = None
         if not hasattr(os, "fork"):
             return
         cache = HistoryCache(store.cache_path(options.output, "history"))
-        context = multiprocessing.get_context("fork")
-        self.process = context.Process(target=read_history, args=(options.content, cache), name="verdict history",
-                                       daemon=True)
-        self.process.start()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:   # the reader: nothing of the build's is touched, and it leaves without cleaning up
+            try:
+                read_history(options.content, cache)
+            finally:
+                os._exit(0)
+        self.pid = pid
 
     def wait(self) -> None:
-        if self.process is not None:
-            self.process.join()
-            self.process = None
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
     def stop(self) -> None:
         """A build that stopped early does not wait for the history (its cache is written whole or not at all)."""
-        if self.process is not None:
-            self.process.terminate()
-            self.process.join()
-            self.process = None
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.wait()
 
 
 def verdict_history(options: BuildOptions, archive: Archive, files: ContentFiles,

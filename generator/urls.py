@@ -22,7 +22,7 @@ def claim_path(claim_id: str) -> str:
 
 def card_path(claim_id: str) -> str:
     """A claim's embeddable card, beside its page."""
-    return f"claims/{_segment(claim_id)}/card.html"
+    return f"claims/{_segment(claim_id)}/card/index.html"
 
 
 def speaker_path(person_id: str) -> str:

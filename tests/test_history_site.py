@@ -164,7 +164,7 @@ def test_speaker_and_question_feeds_hold_their_new_claims_and_changes(site):
 def test_every_page_links_the_updates_and_the_text_pages_from_its_footer(site):
     output, _ = site
     for page in output.rglob("*.html"):
-        if page.name == "card.html":   # a card is embedded in other sites' pages: no footer of its own
+        if page.parent.name == "card":   # a card is embedded in other sites' pages: no footer of its own
             continue
         footer = (page.read_text("utf-8").split('<footer class="site-footer">', 1) + [""])[1]
         assert "updates/index.html" in footer, page
@@ -274,17 +274,17 @@ def test_claim_pages_carry_open_graph_and_twitter_metadata(site):
 
 def test_each_claim_has_a_self_contained_card_and_its_page_the_code_to_embed_it(site):
     output, _ = site
-    card = (output / "claims" / "b-visit" / "card.html").read_text("utf-8")
+    card = (output / "claims" / "b-visit" / "card" / "index.html").read_text("utf-8")
     assert not re.search(r'<(?:link rel="stylesheet"|script|img)\b|src=', card)   # nothing to fetch
     assert "Ben Ode" in card and "“He will visit.”" in card and "Too early to tell" in card
     assert 'href="https://example.org/archive/claims/b-visit/"' in card
     assert '<meta name="robots" content="noindex">' in card
     sitemap = (output / "sitemap.xml").read_text("utf-8")
-    assert "claims/b-visit/</loc>" in sitemap and "card.html" not in sitemap and "updates/</loc>" in sitemap
+    assert "claims/b-visit/</loc>" in sitemap and "/card/" not in sitemap and "updates/</loc>" in sitemap
     page = (output / "claims" / "b-visit" / "index.html").read_text("utf-8")
     code = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html
-    assert html.unescape(code) == ('<iframe src="https://example.org/archive/claims/b-visit/card.html" '
+    assert html.unescape(code) == ('<iframe src="https://example.org/archive/claims/b-visit/card/" '
                                    'title="Ben Ode: He will visit. (Archive)" width="100%" height="230" '
                                    'style="border:0;max-width:40rem" loading="lazy"></iframe>')
 
