@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate  # noqa: E402
 
+from generator.history import _READ as remembered  # noqa: E402
 from generator.history import HistoryCache, read_history  # noqa: E402
 from generator.model import STATUS_SCALES  # noqa: E402
 
@@ -79,7 +80,7 @@ def make_repository(claims: int, commits: int, out: Path, seed: int = 7) -> int:
                   for path in (out / "content").glob("*.yaml")})
     commit(1, "The archive", whole)
     for number in range(2, commits + 2):
-        day = f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}"
+        day = f"2026-{1 + number % 11:02d}-{1 + number % 28:02d}"   # after every synthetic claim was said, before today
         touched = {}
         for path, index in rng.sample(reviewed, rng.randint(1, 10)):
             head, blocks = sheets[path]
@@ -134,7 +135,10 @@ def main() -> None:
         read_history(content, cache)
     print(f"full read, writing cache:   {best(3, cold_with_cache)} "
           f"(cache {cache.path.stat().st_size / 1e6:.1f} MB)")
-    print(f"cached, nothing new:        {best(3, lambda: read_history(content, cache))}")
+    def cached() -> None:
+        remembered.clear()   # as a new process: the cache read from disk, not the last read kept in memory
+        read_history(content, cache)
+    print(f"cached, nothing new:        {best(3, cached)}")
 
     base = subprocess.run(["git", "-C", str(args.out), "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True).stdout.strip()
@@ -163,5 +167,85 @@ def main() -> None:
     print(f"full read, Python memory peak: {peak / 1e6:.0f} MB")
 
 
+# ---------------------------------------------------------------------------
+# The whole build, with and without the history
+
+_BUILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from generator.build import BuildOptions, build
+start = time.perf_counter()
+result = build(BuildOptions(content=Path({content!r}), output=Path({output!r}), search=False,
+                            incremental={incremental!r}{history}))
+assert result.built, [str(problem) for problem in result.problems[:3]]
+print(json.dumps({{"seconds": time.perf_counter() - start, "history": result.stages.get("history", 0.0),
+                   "rendered": result.rendered, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "notes": result.notes, "stages": {{k: round(v, 2) for k, v in result.stages.items()}}}}))
+"""
+
+
+def build_once(content: Path, output: Path, history: bool | None, incremental: bool = False,
+               code: Path | None = None) -> dict:
+    """One build in a fresh process (as `hindsight build` runs): its wall seconds, its history
+    stage's, the pages it rendered and the process's peak resident memory (MB). `code`: another
+    copy of the generator and templates (an earlier commit's, with `history` None)."""
+    import json
+    code = _BUILD.format(root=str(code or Path(__file__).resolve().parent.parent), content=str(content),
+                         output=str(output), incremental=incremental,
+                         history="" if history is None else f", history={history!r}")
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def builds(out: Path, rounds: int, before: Path | None = None) -> None:
+    """Full builds without the history, with it and no cache (a fresh clone), and with it and the
+    cache of the last build; then incremental builds after one new commit, with and without it.
+    Interleaved, `rounds` times each; the best of each is given."""
+    from generator.incremental.store import cache_path
+    content = out / "content"
+    output = out.parent / f"{out.name}-site"
+    cache = cache_path(output, "history")
+    full = {"without history": [], "history, no cache": [], "history, cached": []}
+    if before is not None:
+        full["before (`before`)"] = []
+    for _ in range(rounds):
+        if before is not None:
+            full["before (`before`)"].append(build_once(content, output, None, code=before))
+        full["without history"].append(build_once(content, output, False))
+        cache.unlink(missing_ok=True)
+        full["history, no cache"].append(build_once(content, output, True))
+        full["history, cached"].append(build_once(content, output, True))
+    for name, runs in full.items():
+        fastest = min(runs, key=lambda run: run["seconds"])
+        print(f"full build, {name:18} {fastest['seconds']:6.2f} s (history stage {fastest['history']:.2f} s), "
+              f"peak RSS {max(run['rss'] for run in runs):.0f} MB\n    stages: {fastest['stages']}")
+    base = subprocess.run(["git", "-C", str(out), "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    sheet = next((content / "articles").rglob("*.yaml"))
+    original = sheet.read_text("utf-8")
+    incremental = {True: [], False: []}
+    for _ in range(rounds):
+        for history in (True, False):
+            subprocess.run(["git", "-C", str(out), "reset", "-q", "--hard", base], check=True)
+            build_once(content, output, history, incremental=True)   # the site and its caches as of `base`
+            sheet.write_text(original.replace("summary: ", "summary: Updated again. ", 1), "utf-8")
+            subprocess.run(["git", "-C", str(out), "commit", "-qam", "One more"], check=True,
+                           env={"GIT_AUTHOR_NAME": "B", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "B",
+                                "GIT_COMMITTER_EMAIL": "b@x", "PATH": "/usr/bin:/bin"})
+            incremental[history].append(build_once(content, output, history, incremental=True))
+    subprocess.run(["git", "-C", str(out), "reset", "-q", "--hard", base], check=True)
+    for history, runs in incremental.items():
+        fastest = min(runs, key=lambda run: run["seconds"])
+        print(f"incremental after one commit, {'with' if history else 'without'} history: {fastest['seconds']:.2f} s "
+              f"(history stage {fastest['history']:.3f} s, {fastest['rendered']} pages rendered), "
+              f"peak RSS {max(run['rss'] for run in runs):.0f} MB")
+
+
 if __name__ == "__main__":
-    main()
+    # python bench/history_speed.py --builds /tmp/history-10k 3 [a copy of an earlier commit's generator and templates]
+    if len(sys.argv) > 1 and sys.argv[1] == "--builds":
+        builds(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3,
+               Path(sys.argv[4]) if len(sys.argv) > 4 else None)
+    else:
+        main()

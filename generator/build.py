@@ -1,7 +1,7 @@
 """The build pipeline: content folder in, finished site folder out.
 
-`build()` reads as the table of contents: load the content, validate it, link claims across
-years, plan every page, compare with the last build, render and export, write into a staging
+`build()` reads as the table of contents: load the content, validate it, read the verdict
+history from git, link claims across years, plan every page, compare with the last build, render and export, write into a staging
 folder, index it for search, and swap it into place. Whether a build is full or incremental
 is decided once, at the top (`Reuse`); each stage takes that one object, or nothing. Only
 writing, indexing and the swap touch the site folder. A build that stops at any step leaves
@@ -13,13 +13,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import publishing, search, writers
+from generator import exports, feeds, publishing, search, writers
 from generator.contents import check_schemas, model_archive, read_content
+from generator.history import (History, HistoryCache, correction_warnings, read_history, sheet_corrections,
+                               timeline)
 from generator.incremental.preview import PreviewState
 from generator.incremental import store
 from generator.incremental.record import Comparison, compare, forget_record
@@ -31,6 +34,7 @@ from generator.pages import TEMPLATES, Page, plan_pages
 from generator.problems import Problem
 from generator.rendering import export_beside, render, write
 from generator.review import LeftOut, reviewed_only
+from generator.scaffolding import transparency_warnings
 from generator.timing import Stages
 from generator.validation import ContentFiles, check_archive
 
@@ -45,6 +49,7 @@ class BuildOptions:
     extract: bool = False             # extract seeds that have no sheet yet or whose text changed (the live preview)
     incremental: bool = False         # render only pages whose inputs changed since the last build
     processes: int = 2                # processes that render a large site; 1 renders in this one
+    history: bool = True              # read the verdict history from git (the claim pages' timelines, updates)
     templates: Path = TEMPLATES
 
 
@@ -84,6 +89,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
     started, stages = time.monotonic(), Stages()
     timed = stages.timed
     reuse = Reuse(options.output, preview) if options.incremental else None   # full or incremental: decided here
+    reading = HistoryRead(options) if options.history and preview is None else None   # beside load and validate
     with timed("extract"):
         extracted = extract_seeds(options)
     later = SimilarLater() if reuse is None and may_link_later(options.content, options.processes) \
@@ -100,6 +106,9 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
             with timed("load"):
                 reuse.keep_sheets(loaded.files)
         sheets = loaded.files.digests
+        if archive is not None:
+            with timed("history"):
+                shown, said = verdict_history(options, archive, loaded.files, reading)
         del loaded   # the documents read are let go once modelled: they hold every value's position
         if reuse is None:   # it forks later: see `render`
             give_back_freed_memory()
@@ -109,19 +118,21 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
             archive = dataclasses.replace(archive, site=dataclasses.replace(archive.site, base_url=options.base_url))
         with timed("link"):
             links = link(archive, options.processes, reuse, later)
-        staged = write_site(options, reuse, stages, archive, sheets, links, later)
+        staged = write_site(options, reuse, stages, archive, sheets, links, later, shown)
         let_go = reuse is None and options.search   # Pagefind next: it needs none of it
         if let_go:
             del archive, links   # and `publish_site` lets go of the rest (`Staged.let_go`)
         result = publish_site(options, reuse, started, stages, staged, problems, let_go)
         result.left_out = left_out.lines() if left_out is not None else []
-        result.notes[:0] = extracted
+        result.notes[:0] = extracted + said
         if later is not None and later.seconds is not None:
             result.stages["similar"] = later.seconds   # beside plan and render: not to be added to them
         return result
     finally:
         if later is not None:
             later.close()
+        if reading is not None:
+            reading.stop()
 
 
 @dataclass
@@ -156,12 +167,15 @@ class Staged:
 
 
 def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archive: Archive,
-               sheets: dict[str, str], links: Links, later: SimilarLater | None) -> Staged:
+               sheets: dict[str, str], links: Links, later: SimilarLater | None,
+               shown: Timelines | None = None) -> Staged:
     """Plan every page, sort out those to render, and write the site into a staging folder:
-    the pages kept, then those rendered a batch at a time, the exports, the static files."""
+    the pages kept, then those rendered a batch at a time, the exports and feeds, the static files."""
     timed = stages.timed
+    shown = shown if shown is not None else Timelines()
     with timed("plan"):
-        pages = plan_pages(archive, links, options.templates, reuse.plans if reuse is not None else None)
+        pages = plan_pages(archive, links, options.templates, reuse.plans if reuse is not None else None,
+                           shown.timelines)
     with timed("compare"):
         changes = reuse.compare(pages, archive, links, sheets) if reuse is not None \
             else compare(pages, None, archive, links, keep_record=False)
@@ -170,7 +184,8 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
     try:
         with timed("write"):
             keep(staging, options.output, changes, reuse, options.search)
-        exporting = export_beside(archive, links, pages, changes, options.output)
+        listed = [page for page in pages if page.template != "card.html"]   # the sitemap: cards are not for search engines
+        exporting = export_beside(archive, links, listed, changes, options.output)
         for files in stages.each("render", render(changes.stale, options.templates, changes, staging,
                                                   options.processes, exporting.beside, later and (later, links),
                                                   written)):
@@ -178,6 +193,8 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
                 write(staging, files, written)   # a batch at a time: the site is never all in memory
         with timed("export"):
             exported = exporting.finish()
+            exported.update(feeds.history_feeds(archive, links, shown.timelines))
+            exported[exports.CLAIMREVIEW_FEED] = exports.claimreview_feed(archive, links)
         with timed("write"):
             write(staging, exported, written)
             written.update(publishing.finish(staging, options.templates / "static"))
@@ -233,6 +250,68 @@ def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, sta
 
 # ---------------------------------------------------------------------------
 # The steps, in order
+
+
+@dataclass
+class Timelines:
+    """What the verdict history shows: each published claim's timeline (claim id -> entries,
+    only claims with an outcome change or a correction)."""
+
+    timelines: dict[str, tuple] = field(default_factory=dict)
+
+
+class HistoryRead:
+    """The history read from git by a forked process while the build loads and checks the
+    content: it leaves what it read in the cache (`HistoryCache`), where the build finds it."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.pid = None
+        if not hasattr(os, "fork"):
+            return
+        cache = HistoryCache(store.cache_path(options.output, "history"))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:   # the reader: nothing of the build's is touched, and it leaves without cleaning up
+            try:
+                read_history(options.content, cache)
+            finally:
+                os._exit(0)
+        self.pid = pid
+
+    def wait(self) -> None:
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def stop(self) -> None:
+        """A build that stopped early does not wait for the history (its cache is written whole or not at all)."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.wait()
+
+
+def verdict_history(options: BuildOptions, archive: Archive, files: ContentFiles,
+                    reading: HistoryRead | None = None) -> tuple[Timelines, list[str]]:
+    """Read the history from git once (only the commits since the last build's, kept by commit
+    beside the site; `reading` may have read them already) and each published claim's timeline
+    from it and its sheet's corrections; and what to tell the editor when the history could
+    not be read (once)."""
+    if reading is not None:
+        reading.wait()
+    history = read_history(options.content, HistoryCache(store.cache_path(options.output, "history"))) \
+        if options.history else History(available=False)
+    ids = [claim.id for article in archive.articles for claim in article.claims]
+    corrections = sheet_corrections(files.articles, ids)
+    found = {}
+    for claim_id in ids:
+        entries = timeline(history, claim_id, corrections.get(claim_id, ()))
+        if entries:
+            found[claim_id] = entries
+    return Timelines(found), [history.note] if history.note else []
 
 
 def extract_seeds(options: BuildOptions) -> list[str]:
@@ -300,6 +379,20 @@ def check(content: Path) -> tuple[Archive | None, list[Problem]]:
     kept), and the archive modelled from it; None when anything is wrong."""
     archive, problems, _ = validate(load(content))
     return archive, problems
+
+
+def check_for_editors(content: Path, publish: bool = False) -> tuple[Archive | None, list[Problem], list[str]]:
+    """What `hindsight check` reports: `check`'s problems, and the warnings git's history gives
+    (a reviewed claim's statement, speaker or date changed since it was published, with no
+    correction to say why); with `publish`, also each transparency page missing or unfinished.
+    And what to tell the editor when the history could not be read (once)."""
+    loaded = load(content)
+    archive, problems, _ = validate(loaded)
+    history = read_history(content, HistoryCache(store.cache_path(Path(content).parent / "site", "history")))
+    problems += correction_warnings(history, loaded.files.articles)
+    if publish:
+        problems += transparency_warnings(Path(content) / "pages", loaded.pages)
+    return archive, sorted(problems, key=Problem.sort_key), [history.note] if history.note else []
 
 
 def _modelled_unchecked(files: ContentFiles, pages: dict[str, str], problems: list[Problem]) -> Archive | None:

@@ -20,9 +20,9 @@ from typing import Any, Callable
 
 from generator.linking import Links
 from generator.model import STATUS_LABELS, Archive, Claim
-from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, damage_of, long_date,
+from generator.pages import (DAMAGE_MARKS, ORIGINAL_MARK, damage_of, long_date, role_when_said,
                              said_label, wording)
-from generator.structured_data import json_ld, script_safe
+from generator.structured_data import claim_review, json_ld, script_safe
 from generator.urls import canonical_url, claim_path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -339,3 +339,41 @@ def offline_body(script: bytes, lengths: list[int]) -> memoryview | None:
     """The rows of the offline search index as written (`Lines.bodies`), given each row's
     length; None when the script does not hold rows of those lengths where it should."""
     return _written_lines(script, _OFFLINE_HEAD, _OFFLINE_SEPARATOR, lengths, _OFFLINE_AFTER)
+
+
+# ---------------------------------------------------------------------------
+# claimreview-feed.json: every published ClaimReview, as aggregators take them in
+
+CLAIMREVIEW_FEED = "claimreview-feed.json"
+
+
+def claimreview_feed(archive: Archive, links: Links) -> bytes:
+    """A schema.org DataFeed with a DataFeedItem per rated claim, holding the ClaimReview its
+    page carries (the same words, rating and dates), in the claims' date order. Dates come
+    from the content, so the same archive gives the same bytes."""
+    items = []
+    for claim in links.claims.values():
+        if not claim.outcome.rated:
+            continue
+        article = links.articles[claim.article]
+        person = archive.people[claim.speaker]
+        review = claim_review(claim, person, article, archive.site,
+                              canonical_url(archive.site.base_url, claim_path(claim.id)),
+                              role_when_said(claim, person), wording(claim, article)[0])
+        if review is None:
+            continue
+        review.pop("@context", None)
+        item: dict[str, Any] = {"@type": "DataFeedItem", "item": [review]}
+        if "datePublished" in review:
+            item["dateCreated"] = review["datePublished"]
+        items.append(item)
+    feed: dict[str, Any] = {"@context": "https://schema.org", "@type": "DataFeed",
+                            "name": f"{archive.site.title}: fact checks (ClaimReview)",
+                            "url": canonical_url(archive.site.base_url, CLAIMREVIEW_FEED),
+                            "publisher": {"@type": "Organization", "name": archive.site.publisher.name,
+                                          "url": archive.site.publisher.url},
+                            "dataFeedElement": items}
+    modified = max((item["dateCreated"] for item in items if "dateCreated" in item), default=None)
+    if modified:
+        feed["dateModified"] = modified
+    return (json.dumps(feed, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")

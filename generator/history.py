@@ -431,6 +431,9 @@ def read_history(content: Path, cache: HistoryCache | None = None) -> History:
             prefix = (content.resolve() / "articles").relative_to(root.resolve()).as_posix()
         except ValueError:
             raise _NoHistory(f"{content} is outside the repository at {root}") from None
+        remembered = _READ.get(cache.path) if cache is not None else None
+        if remembered is not None and remembered[0] == (prefix, head_id) and cache.path.exists():
+            return remembered[1]   # a long-running process (the live preview), no new commit: nothing to read
         state = cache.load() if cache is not None else None
         if state is None or state["prefix"] != prefix or not _follows(root, state["head"], head_id):
             state = _empty_state(prefix)
@@ -440,7 +443,15 @@ def read_history(content: Path, cache: HistoryCache | None = None) -> History:
                 cache.save(state)
     except _NoHistory as reason:
         return History(available=False, note=f"verdict history is not shown: {reason}")
-    return _history(state)
+    history = _history(state)
+    if cache is not None:
+        _READ.clear()
+        _READ[cache.path] = ((prefix, head_id), history)
+    return history
+
+
+# The last history read with a cache, by the cache's path: (prefix, head) -> History.
+_READ: dict[Path, tuple[tuple[str, str], History]] = {}
 
 
 def _follows(root: Path, before: str | None, head: str) -> bool:
@@ -652,3 +663,81 @@ def correction_warnings(history: History, sheets: Iterable[Document]) -> list[Pr
 
 
 _FIELD_NAMES = {"statement": "statement", "speaker": "speaker", "said": "date said"}
+
+
+# ---------------------------------------------------------------------------
+# What readers see: each claim's timeline, and the site's updates
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dated line of a claim's timeline, or of the site's updates: plain values only, so
+    that a page plan holding them is compared and digested like any other (an incremental
+    build renders a claim page again when its timeline changed)."""
+
+    day: dt.date
+    kind: str                 # "published" (the first published outcome), "outcome" (a change), "correction"
+    claim: str
+    before: str | None = None  # the status before an outcome change
+    after: str | None = None   # the status it became; a first publication's status
+    why: str = ""             # an outcome change's commit message (its subject); a correction's "what changed"
+    wrong: str = ""           # a correction's "what was wrong"
+    key: str = ""             # unique and stable: the feed entry's id
+
+    @property
+    def is_update(self) -> bool:
+        return self.kind != "published"
+
+
+def sheet_corrections(sheets: Iterable[Document], shown: Iterable[str]) -> dict[str, tuple[Correction, ...]]:
+    """The `corrections:` written in the sheets now, by claim id, for the claims `shown` (the
+    published ones): they are shown with or without git, dated as written."""
+    wanted = set(shown)
+    found: dict[str, tuple[Correction, ...]] = {}
+    for sheet in sheets:
+        claims = sheet.value.get("claims") if isinstance(sheet.value, dict) else None
+        for entry in claims if isinstance(claims, list) else ():
+            if not isinstance(entry, dict) or entry.get("id") not in wanted:
+                continue
+            items = entry.get("corrections")
+            if isinstance(items, list) and items:
+                found[entry["id"]] = tuple(Correction(_str(_plain(item.get("date"))), _str(item.get("wrong")),
+                                                      _str(item.get("changed")))
+                                           for item in items if isinstance(item, dict))
+    return found
+
+
+def timeline(history: History, claim: str, corrections: tuple[Correction, ...] = ()) -> tuple[Entry, ...]:
+    """A claim's dated timeline, oldest first: its first published outcome and each change of
+    it from git (the commit's day and message), and its corrections as its sheet dates them.
+    Empty when there is nothing but a first publication to show."""
+    events = history.outcome_events.get(claim, ())
+    if len(events) < 2 and not corrections:
+        return ()
+    entries = []
+    for number, (index, before, after) in enumerate(events):
+        commit = history.commits[index]
+        day = commit.committed.date()
+        if before is None:
+            entries.append(Entry(day, "published", claim, None, after[0], "", "", f"published/{claim}/{commit.id[:12]}"))
+        else:
+            entries.append(Entry(day, "outcome", claim, before[0], after[0], commit.subject, "",
+                                 f"outcome/{claim}/{commit.id[:12]}/{number}"))
+    for number, correction in enumerate(corrections):
+        day = _day(correction.date)
+        if day is not None:
+            entries.append(Entry(day, "correction", claim, None, None, correction.changed or "", correction.wrong or "",
+                                 f"correction/{claim}/{correction.date}/{number}"))
+    if not any(entry.is_update for entry in entries):
+        return ()
+    order = {"published": 0, "outcome": 1, "correction": 2}
+    return tuple(sorted(entries, key=lambda entry: (entry.day, order[entry.kind])))
+
+
+def site_updates(timelines: dict[str, tuple[Entry, ...]]) -> list[Entry]:
+    """Every outcome change and correction of the published claims, newest first; on one day,
+    by claim id, then as they came."""
+    found = [(entry, number) for claim_entries in timelines.values()
+             for number, entry in enumerate(claim_entries) if entry.is_update]
+    found.sort(key=lambda item: (-item[0].day.toordinal(), item[0].claim, item[1]))
+    return [entry for entry, _ in found]

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from generator import linking
 from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
+from generator.history import Entry, site_updates
 from generator.markdown import first_heading, render_inline, render_markdown, safe_href
 from generator.memory import cache_of_archive_text
 from generator.model import (
@@ -40,9 +41,10 @@ from generator.model import (
     Topic,
     slugify,
 )
+from generator.scaffolding import TRANSPARENCY_PAGES
 from generator.structured_data import claim_review, json_ld
-from generator.urls import (article_path, canonical_url, claim_path, numbered_path, site_root, speaker_path,
-                            text_page_path, topic_path, year_path)
+from generator.urls import (article_path, canonical_url, card_path, claim_path, feed_path, numbered_path, site_root,
+                            speaker_path, text_page_path, topic_path, year_path)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -371,21 +373,29 @@ class SiteView:
         return json_ld(review) if review else None
 
     def role_when_said(self, claim: Claim) -> str | None:
-        if claim.role:
-            return claim.role
-        role = self.person(claim.speaker).role_on(claim.said)
-        if role is None:
-            return None
-        return f"{role.title}, {role.organisation}" if role.organisation else role.title
+        return role_when_said(claim, self.person(claim.speaker))
+
+
+def role_when_said(claim: Claim, speaker: Person) -> str | None:
+    """The speaker's role as the claim gives it, else the one they held when it was said."""
+    if claim.role:
+        return claim.role
+    role = speaker.role_on(claim.said)
+    if role is None:
+        return None
+    return f"{role.title}, {role.organisation}" if role.organisation else role.title
 
 
 def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
-               before: dict[str, Page] | None = None) -> list[Page]:
+               before: dict[str, Page] | None = None, timelines: dict[str, tuple[Entry, ...]] | None = None
+               ) -> list[Page]:
     """Every page of the site, planned: its path, template, title and values. `before`, the
     plans of a previous build kept in memory (path -> plan), gives back the plan of a claim or
     article page, or a list of claims, that would be made from the very same objects (an
     unchanged claim or sheet; a question, speaker or year whose claims are all unchanged): the
-    same Page, with this build's site view (`incremental.same_plan` knows it is the same at once)."""
+    same Page, with this build's site view (`incremental.same_plan` knows it is the same at once).
+    `timelines` (claim id -> `history.Entry`s) are the claims' verdict histories: shown on
+    their pages and, newest first, on the updates pages."""
     _templates_as_they_are(templates)
     text_pages = tuple(sorted((slug, first_heading(source) or slug.replace("-", " ").capitalize())
                               for slug, source in archive.pages.items()))
@@ -393,7 +403,11 @@ def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
     pages = [home_page(view), search_page(view), not_found_page(view),
              topics_index(view), speakers_index(view), years_index(view)]
     before = before or {}
-    pages += [claim_page(view, claim, before.get(claim_path(claim.id))) for claim in links.claims.values()]
+    timelines = timelines or {}
+    pages += [claim_page(view, claim, before.get(claim_path(claim.id)), timelines.get(claim.id, ()))
+              for claim in links.claims.values()]
+    pages += [card_page(view, claim, before.get(card_path(claim.id))) for claim in links.claims.values()]
+    pages += updates_pages(view, timelines)
     pages += [page for topic_id in sorted(archive.topics) for page in topic_pages(view, topic_id, before)]
     pages += [page for person_id in sorted(archive.people) for page in speaker_pages(view, person_id, before)]
     pages += [article_page(view, article, before.get(article_path(article.slug)))
@@ -405,14 +419,14 @@ def plan_pages(archive: Archive, links: Links, templates: Path = TEMPLATES,
     return pages
 
 
-def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page:
+def claim_page(view: SiteView, claim: Claim, before: Page | None = None, history: tuple[Entry, ...] = ()) -> Page:
     article = view.article_of(claim)
     speaker = view.person(claim.speaker)
     links = view.links.per_claim[claim.id]
     if before is not None:
         values = before.values
         if values["claim"] is claim and values["links"] is links and values["speaker"] is speaker \
-                and values["article"] is article:   # what every other value is made from
+                and values["article"] is article and values["history"] == history:   # what every other value is made from
             return _again(before, view)
     words, spun = wording(claim, article)
     return Page(claim_path(claim.id), "claim.html", f"{speaker.name}: {_short(words)}", {
@@ -421,7 +435,55 @@ def claim_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page
         "damage": damage_of(article), "words": words, "spun": spun,
         "original_url": safe_href(article.url),
         "same_article": [other.id for other in article.claims if other.id != claim.id],
+        "history": history,
+        "embed": embed_code(view.archive.site.title, speaker.name, words, canonical_url(view.base_url,
+                                                                                          card_path(claim.id))),
     }, "claims")
+
+
+def embed_code(site_title: str, speaker: str, words: str, card_url: str) -> str:
+    """The HTML a reader copies to show a claim's card on their own page (shown as text)."""
+    title = f"{speaker}: {_short(words, 60)} ({site_title})"
+    return (f'<iframe src="{_html(card_url)}" title="{_html(title)}" width="100%" height="230" '
+            'style="border:0;max-width:40rem" loading="lazy"></iframe>')
+
+
+def card_page(view: SiteView, claim: Claim, before: Page | None = None) -> Page:
+    """A claim's embeddable card: who said it, when, the words and the finding, linking back."""
+    article = view.article_of(claim)
+    speaker = view.person(claim.speaker)
+    if before is not None and before.values["claim"] is claim and before.values["speaker"] is speaker \
+            and before.values["article"] is article:
+        return _again(before, view)
+    words, spun = wording(claim, article)
+    return Page(card_path(claim.id), "card.html", f"{speaker.name}: {_short(words)}", {
+        "claim": claim, "article": article, "speaker": speaker, "role": view.role_when_said(claim),
+        "words": words, "spun": spun, "damage": damage_of(article),
+        "claim_url": canonical_url(view.base_url, claim_path(claim.id)),
+    }, "claims")
+
+
+UPDATES = "updates/index.html"
+UPDATES_PER_PAGE = 200
+
+
+def updates_pages(view: SiteView, timelines: dict[str, tuple[Entry, ...]]) -> list[Page]:
+    """"Updates and corrections": every outcome change and correction of a published claim,
+    newest first, in parts of UPDATES_PER_PAGE counted from the oldest, so that a new update
+    changes the newest part alone (the first page), not every page after it; the parts
+    before it keep their addresses (updates/part-N/) and entries until a new part begins."""
+    found = site_updates(timelines)
+    oldest_first = found[::-1]
+    parts = [oldest_first[start:start + UPDATES_PER_PAGE][::-1]
+             for start in range(0, len(found), UPDATES_PER_PAGE)] or [[]]
+    paths = tuple([UPDATES] + [f"updates/part-{number}/index.html" for number in range(len(parts) - 1, 0, -1)])
+    title = "Updates and corrections"
+    corrections = sum(entry.kind == "correction" for entry in found)
+    return [Page(path, "updates.html", title if number == 1 else f"{title} (page {number} of {len(parts)})",
+                 {"updates": part, "pager": Pager(number, len(parts), paths),   # the totals on the first page only
+                  "count": len(found) if number == 1 else None, "corrections": corrections if number == 1 else None},
+                 "updates")
+            for number, (path, part) in enumerate(zip(paths, reversed(parts)), start=1)]
 
 
 def with_similar(pages: list[Page], changed: dict[str, ClaimLinks]) -> None:
@@ -517,6 +579,7 @@ def speaker_pages(view: SiteView, person_id: str, before: dict[str, Page] | None
     topics = Counter(itertools.chain.from_iterable(map(_TOPICS, claims)))
     return numbered_pages(speaker_path(person_id), "speaker.html", person.name, claims, {
         "person": person, "tally": outcome_tally(claims), "count": len(claims),
+        "drafts_shown": view.archive.drafts_shown,
         "topics": sorted(topics.items(), key=lambda item: (-item[1], item[0])),
     }, "speakers", view.links.year_said, made_from)
 
@@ -690,6 +753,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         status_label=status_label, status_tone=status_tone, badge=badge, kind_labels=KIND_LABELS,
         form_labels=FORM_LABELS, UNDATED=UNDATED, CITED_BY_SHOWN=CITED_BY_SHOWN, safe_href=safe_href,
         DRAFT_MARK=DRAFT_MARK, DAMAGE_MARKS=DAMAGE_MARKS, ORIGINAL_MARK=ORIGINAL_MARK,
+        FOOTER_ONLY=TRANSPARENCY_PAGES, feed_path=feed_path,
     )
     env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline,
                        short=_short, unquoted=unquoted)

@@ -20,6 +20,11 @@ def claim_path(claim_id: str) -> str:
     return f"claims/{_segment(claim_id)}/index.html"
 
 
+def card_path(claim_id: str) -> str:
+    """A claim's embeddable card, beside its page."""
+    return f"claims/{_segment(claim_id)}/card/index.html"
+
+
 def speaker_path(person_id: str) -> str:
     return f"speakers/{_segment(person_id)}/index.html"
 
@@ -41,6 +46,13 @@ def numbered_path(first: str, number: int) -> str:
     if number <= 1:
         return first
     return first[: -len("index.html")] + f"page-{number}/index.html"
+
+
+def feed_path(page_path: str) -> str:
+    """The Atom feed of a speaker's or question's page, beside it (of any of its numbered pages):
+    speakers/x/index.html and speakers/x/page-2/index.html -> speakers/x/feed.xml."""
+    folder = page_path[: -len("index.html")]
+    return (folder.rsplit("page-", 1)[0] if "/page-" in folder else folder) + "feed.xml"
 
 
 def text_page_path(slug: str) -> str:

@@ -71,3 +71,17 @@ def test_pre_commit_runs_the_checker_on_content():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
     (hook,) = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert hook["entry"].endswith("hindsight check") and hook["files"] == "^content/"
+
+
+def test_publishing_reads_the_whole_history_keeps_its_cache_and_checks_the_transparency_pages():
+    build = _load("publish.yml")["jobs"]["build"]
+    steps = build["steps"]
+    checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0   # a shallow clone shows no verdict history
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".hindsight-cache/site.history"   # store.cache_path(site, "history")
+    assert steps.index(cache) < next(index for index, step in enumerate(steps)
+                                     if "hindsight build" in step.get("run", ""))
+    assert "hindsight check --publish" in [step.get("run", "") for step in steps]
+    pull = _load("pull-request.yml")["jobs"]["check"]["steps"]
+    assert next(step for step in pull if step.get("uses", "").startswith("actions/checkout@"))["with"]["fetch-depth"] == 0

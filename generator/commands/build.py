@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "even opened straight from disk.",
     )
     add_build_arguments(command)
+    command.add_argument("--no-history", dest="history", action="store_false",
+                         help="do not read the verdict history from git: claim pages show their corrections but "
+                         "no timeline of findings, and the updates hold corrections only")
     command.set_defaults(run=run)
 
 
@@ -80,7 +83,8 @@ def add_build_arguments(command: argparse.ArgumentParser) -> None:
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), output=Path(args.output), base_url=args.base_url,
-                        search=args.search, drafts=args.drafts, extract=args.extract, incremental=args.incremental)
+                        search=args.search, drafts=args.drafts, extract=args.extract, incremental=args.incremental,
+                        history=getattr(args, "history", True))
 
 
 def run_build(args: argparse.Namespace, state: PreviewState | None = None) -> tuple[int, BuildResult | None]:

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from generator.build import check
+from generator.build import check_for_editors
 from generator.model import Archive
 from generator.problems import Problem, format_problem, github_annotation, problems_as_json
 
@@ -32,12 +32,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="text for people (default), json for tools")
     command.add_argument("--strict", action="store_true",
                          help="treat warnings (an unknown publication date, say) as errors")
+    command.add_argument("--publish", action="store_true",
+                         help="also what publishing needs: warn about each transparency page (corrections policy, "
+                         "funding and ownership, team, contact) that is missing or unfinished")
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
-    archive, problems = check(content)
+    archive, problems, notes = check_for_editors(content, args.publish)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     if args.format == "json":
@@ -55,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
             summary += (f" in {len(archive.articles)} claim sheets, {claims} claims, "
                         f"{len(archive.people)} speakers, {len(archive.topics)} topics")
         print(summary, file=sys.stderr)
+        for note in notes:
+            print(f"hindsight check: {note}", file=sys.stderr)
         if drafts:
             print(f"{len(drafts)} claim{'s are' if len(drafts) != 1 else ' is'} not yet reviewed (review: draft), "
                   "and left off the published site until an editor marks "
