@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.linking import Links
+from generator.markdown import markdown_as_text
 from generator.memory import cache_of_archive_text
 from generator.history import Entry, site_updates
 from generator.model import STATUS_LABELS, Archive, Claim
@@ -68,7 +69,7 @@ def feed_entries(archive: Archive, links: Links) -> list[FeedEntry]:
         else:
             label = STATUS_LABELS.get(claim.outcome.status, claim.outcome.status)
             entries.append(FeedEntry(day, key, f"Outcome: {label}: {flag}{person.name}: {words}", url,
-                                     f"{label}. {claim.outcome.summary or ''}".strip()))
+                                     f"{label}. {markdown_as_text(claim.outcome.summary)}".strip()))
     return entries
 
 

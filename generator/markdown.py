@@ -90,3 +90,9 @@ def first_heading(source: str) -> str | None:
         if token.type == "heading_open" and token.tag == "h1":
             return tokens[index + 1].content
     return None
+
+
+def markdown_as_text(source: str | None) -> str:
+    """The words of one paragraph of Markdown without its markup ("**not** [seen](url)" ->
+    "not seen"): for metadata and feeds, which show text, not HTML."""
+    return render_inline(source).striptags() if source else ""

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from generator import linking
 from generator.linking import CITED_BY_SHOWN, UNDATED, ClaimLinks, Links
 from generator.history import Entry, site_updates
-from generator.markdown import first_heading, render_inline, render_markdown, safe_href
+from generator.markdown import first_heading, markdown_as_text, render_inline, render_markdown, safe_href
 from generator.memory import cache_of_archive_text
 from generator.model import (
     STATUS_LABELS,
@@ -756,7 +756,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         FOOTER_ONLY=TRANSPARENCY_PAGES, feed_path=feed_path,
     )
     env.filters.update(long_date=long_date, said_label=said_label, markdown=render_markdown, inline=render_inline,
-                       short=_short, unquoted=unquoted)
+                       short=_short, unquoted=unquoted, as_text=markdown_as_text)
     return env
 
 

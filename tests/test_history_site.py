@@ -327,3 +327,24 @@ def test_a_new_update_changes_the_first_updates_page_alone():
     for path in ("updates/part-2/index.html", "updates/part-1/index.html"):
         assert after[path] == before[path]   # the same plan: kept by an incremental build
     assert after["updates/part-1/index.html"]["updates"][-1].claim == "c0000"
+
+
+def test_shared_metadata_and_feeds_give_a_summary_s_words_not_its_markdown(tmp_path):
+    from generator.build import BuildOptions, build
+
+    sample = Path(__file__).parent / "fixtures" / "sample"
+    shutil.copytree(sample, tmp_path / "sample")
+    (sheet,) = (tmp_path / "sample" / "content" / "articles" / "2025").glob("*.yaml")
+    text = sheet.read_text("utf-8")
+    marked = "summary: '**No** meeting of the [two leaders](https://example.org/record) had taken place.'"
+    sheet.write_text(text.replace("summary: No meeting of the two leaders had taken place.", marked, 1), "utf-8")
+    assert marked in sheet.read_text("utf-8")
+    result = build(BuildOptions(content=tmp_path / "sample" / "content", output=tmp_path / "site", search=False,
+                                history=False))
+    assert result.built, result.problems
+    pages = [p.read_text("utf-8") for p in (tmp_path / "site" / "claims").glob("*/index.html")]
+    descriptions = [d for page in pages for d in re.findall(r'<meta property="og:description" content="([^"]*)">', page)
+                    if "had taken place" in d]
+    assert descriptions and all("No meeting of the two leaders had taken place." in d for d in descriptions)
+    assert "**" not in (tmp_path / "site" / "feed.xml").read_text("utf-8")
+    assert "No meeting of the two leaders had taken place." in (tmp_path / "site" / "feed.xml").read_text("utf-8")
