@@ -51,6 +51,7 @@ def said_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("said-before")
     content = folder / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
+    shutil.copy(Path(__file__).parent.parent / "content" / "pages" / "methodology.md", content / "pages")   # the page linked
     sheet = content / "articles" / "2025" / "kremlin-rules-out-putin-zelenskyy-meeting.yaml"
     text = sheet.read_text("utf-8")
     start = text.index(f"  - id: {ASKED}\n")
@@ -82,7 +83,8 @@ def test_confirmed_links_come_first_and_found_ones_are_labelled_and_split_by_dat
     every = automatic.locator("a[href*='/claims/']").evaluate_all("links => links.map(a => a.href)")
     assert said_site + f"claims/{CONFIRMED}/index.html" not in every, "a confirmed link is not repeated as found"
     automatic.locator("a", has_text="How they are found").click()
-    assert page.url == said_site + "pages/methodology/#said-before-and-since"
+    assert page.url == said_site + "pages/methodology/index.html#said-before-and-since"
+    assert page.locator("#said-before-and-since").count() == 1, "the link lands on the section"
     assert page.errors == []
 
 
