@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator import exports, feeds, publishing, search, writers
 from generator.contents import check_schemas, model_archive, read_content
-from generator.history import (History, HistoryCache, correction_warnings, read_history, sheet_corrections,
+from generator.history import (History, HistoryCache, correction_warnings, read_history,
                                timeline)
 from generator.incremental.preview import PreviewState
 from generator.incremental import store
@@ -108,7 +108,7 @@ def _build(options: BuildOptions, preview: PreviewState | None = None) -> BuildR
         sheets = loaded.files.digests
         if archive is not None:
             with timed("history"):
-                shown, said = verdict_history(options, archive, loaded.files, reading)
+                shown, said = verdict_history(options, archive, reading)
         del loaded   # the documents read are let go once modelled: they hold every value's position
         if reuse is None:   # it forks later: see `render`
             give_back_freed_memory()
@@ -294,23 +294,22 @@ class HistoryRead:
             self.wait()
 
 
-def verdict_history(options: BuildOptions, archive: Archive, files: ContentFiles,
+def verdict_history(options: BuildOptions, archive: Archive,
                     reading: HistoryRead | None = None) -> tuple[Timelines, list[str]]:
     """Read the history from git once (only the commits since the last build's, kept by commit
     beside the site; `reading` may have read them already) and each published claim's timeline
-    from it and its sheet's corrections; and what to tell the editor when the history could
+    from it and its corrections; and what to tell the editor when the history could
     not be read (once)."""
     if reading is not None:
         reading.wait()
     history = read_history(options.content, HistoryCache(store.cache_path(options.output, "history"))) \
         if options.history else History(available=False)
-    ids = [claim.id for article in archive.articles for claim in article.claims]
-    corrections = sheet_corrections(files.articles, ids)
     found = {}
-    for claim_id in ids:
-        entries = timeline(history, claim_id, corrections.get(claim_id, ()))
-        if entries:
-            found[claim_id] = entries
+    for article in archive.articles:
+        for claim in article.claims:
+            entries = timeline(history, claim.id, claim.corrections)
+            if entries:
+                found[claim.id] = entries
     return Timelines(found), [history.note] if history.note else []
 
 

@@ -22,6 +22,7 @@ from generator.model import (
     Archive,
     Article,
     Claim,
+    Correction,
     Evidence,
     Outcome,
     REJECTED,
@@ -404,6 +405,8 @@ def _article(document: Document) -> Article:
             said_basis=entry.get("said_basis"), said_precision=entry.get("said_precision") or "day",
             context=entry.get("context"),
             topics=tuple(entry.get("topics") or ()), related=tuple(entry.get("related") or ()), outcome=_outcome(entry.get("outcome")),
+            corrections=tuple(Correction(item["date"], item["wrong"], item["changed"])
+                              for item in entry.get("corrections") or ()),
             note=entry.get("note"), article=slug, original=entry.get("original"),
         ))
     return article

@@ -23,7 +23,7 @@ from typing import IO, Any, Iterable, Iterator
 import yaml
 
 from generator.incremental import store
-from generator.model import UNRATED, Evidence, Outcome
+from generator.model import UNRATED, Correction, Evidence, Outcome
 from generator.readers import Document, Problem
 
 try:  # PyYAML built with libyaml: about twenty times faster than the pure-Python loader.
@@ -46,15 +46,6 @@ class Commit:
     committed: dt.datetime   # when it was committed (the committer's date, with its offset)
     message: str             # the whole message
     subject: str             # its first line; a merge's first line of body (the pull request's title)
-
-
-@dataclass(frozen=True)
-class Correction:
-    """An entry of a claim's `corrections:`: the archive itself got something wrong."""
-
-    date: str | None    # YYYY-MM-DD as written
-    wrong: str | None   # what was wrong
-    changed: str | None  # what changed
 
 
 @dataclass(frozen=True)
@@ -687,24 +678,6 @@ class Entry:
     @property
     def is_update(self) -> bool:
         return self.kind != "published"
-
-
-def sheet_corrections(sheets: Iterable[Document], shown: Iterable[str]) -> dict[str, tuple[Correction, ...]]:
-    """The `corrections:` written in the sheets now, by claim id, for the claims `shown` (the
-    published ones): they are shown with or without git, dated as written."""
-    wanted = set(shown)
-    found: dict[str, tuple[Correction, ...]] = {}
-    for sheet in sheets:
-        claims = sheet.value.get("claims") if isinstance(sheet.value, dict) else None
-        for entry in claims if isinstance(claims, list) else ():
-            if not isinstance(entry, dict) or entry.get("id") not in wanted:
-                continue
-            items = entry.get("corrections")
-            if isinstance(items, list) and items:
-                found[entry["id"]] = tuple(Correction(_str(_plain(item.get("date"))), _str(item.get("wrong")),
-                                                      _str(item.get("changed")))
-                                           for item in items if isinstance(item, dict))
-    return found
 
 
 def timeline(history: History, claim: str, corrections: tuple[Correction, ...] = ()) -> tuple[Entry, ...]:

@@ -138,6 +138,15 @@ class Outcome:
         return self.status != UNRATED
 
 
+@dataclass(frozen=True)
+class Correction:
+    """An entry of a claim's `corrections:`: the archive itself got something wrong."""
+
+    date: str | None    # YYYY-MM-DD as written
+    wrong: str | None   # what was wrong
+    changed: str | None  # what changed
+
+
 @dataclass
 class Claim:
     id: str
@@ -156,6 +165,7 @@ class Claim:
     related: tuple[str, ...] = ()  # ids of claims an editor confirmed say the same or answer it
     suggested_related: tuple[str, ...] = ()  # extraction's candidates for `related`, never published
     outcome: Outcome = field(default_factory=Outcome)
+    corrections: tuple[Correction, ...] = ()  # where the archive itself got the claim wrong, and what changed
     note: str | None = None
     article: str = ""  # slug of the article the claim was published in
     original: str | None = None  # the words as the original article gives them, when the copy is damaged
