@@ -29,7 +29,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = ("id", "statement", "speaker_id", "speaker", "role", "said", "said_basis", "said_precision", "kind",
                "form", "topics", "outcome_status", "outcome", "outcome_as_of", "outcome_summary", "article",
-               "outlet", "published", "original_url", "quality", "review", "url", "damaged_copy", "original_wording")
+               "outlet", "published", "original_url", "quality", "review", "url", "damaged_copy", "original_wording",
+               "corrections")
 
 
 def claim_record(archive: Archive, links: Links, claim: Claim) -> dict[str, Any]:
@@ -64,6 +65,10 @@ def claim_record(archive: Archive, links: Links, claim: Claim) -> dict[str, Any]
             "quality": list(article.quality),
         },
         "note": claim.note,
+        # Where the archive itself got this claim wrong, as its page shows them: reusers need them too.
+        "corrections": [{key: value for key, value in (
+            ("date", correction.date), ("wrong", correction.wrong), ("changed", correction.changed))
+            if value is not None} for correction in claim.corrections],
         "review": claim.review,
         "url": canonical_url(archive.site.base_url, claim_path(claim.id)),
         # A damaged source copy: what is wrong with it, and the words as the original gives them, if known.
@@ -260,8 +265,16 @@ def _csv_row(claim: Claim, record: dict[str, Any]) -> list[str]:
            claim.outcome.status, outcome["label"], outcome["as_of"], claim.outcome.summary, claim.article,
            article["outlet"], article["published"], article["url"], " ".join(article["quality"]),
            record["review"], record["url"], "; ".join(record["damaged_copy"]),
-           record["original_wording"])   # in CSV_COLUMNS' order
+           record["original_wording"], _corrections_cell(claim))   # in CSV_COLUMNS' order
     return [value if type(value) is str and not _formula_like(value) else spreadsheet_safe(value) for value in row]
+
+
+def _corrections_cell(claim: Claim) -> str:
+    """A claim's corrections in one cell, as its page words them: "date: what was wrong. What
+    changed.", one a line."""
+    return "\n".join(": ".join(part for part in (correction.date, " ".join(
+        text for text in (correction.wrong, correction.changed) if text)) if part)
+        for correction in claim.corrections)
 
 
 @dataclass

@@ -4,6 +4,9 @@ that show exactly the expected entries; without git and in a shallow clone the b
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -348,3 +351,17 @@ def test_shared_metadata_and_feeds_give_a_summary_s_words_not_its_markdown(tmp_p
     assert descriptions and all("No meeting of the two leaders had taken place." in d for d in descriptions)
     assert "**" not in (tmp_path / "site" / "feed.xml").read_text("utf-8")
     assert "No meeting of the two leaders had taken place." in (tmp_path / "site" / "feed.xml").read_text("utf-8")
+
+
+def test_the_downloads_carry_each_claims_corrections(site):
+    """claims.json and claims.csv give the corrections the claim page shows, and none elsewhere."""
+    output, _ = site
+    claims = {claim["id"]: claim for claim in json.loads((output / "claims.json").read_text("utf-8"))["claims"]}
+    assert claims["b-visit"]["corrections"] == [{
+        "date": "2025-03-03", "wrong": "The claim was credited to Anna Berg.",
+        "changed": "It was Ben Ode who said it, as the recording shows."}]
+    assert claims["a-meeting"]["corrections"] == []
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO((output / "claims.csv").read_text("utf-8-sig")))}
+    assert rows["b-visit"]["corrections"] == ("2025-03-03: The claim was credited to Anna Berg. "
+                                              "It was Ben Ode who said it, as the recording shows.")
+    assert rows["a-meeting"]["corrections"] == ""
