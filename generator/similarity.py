@@ -33,7 +33,7 @@ FOUND_AT_LEAST = min(AT_LEAST, SAME_SPEAKER_AND_QUESTION_AT_LEAST)   # what the 
 REFIND_AT_MOST = 0.25  # share of the claims: ranking more of them again, it is quicker to rank all anew
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # slots: a build holds one for each of 5 candidates of every claim
 class Similar:
     claim: str
     score: float     # BM25 over the rare words the two share: higher is closer
@@ -44,8 +44,8 @@ def similarity_digest(claims: list, names: frozenset[str]) -> str:
     """A digest of everything the lists are found from: each claim's id, words, date and article,
     in order, and the words of speakers' names. With the same code, equal digests give equal results."""
     digest = hashlib.blake2b(digest_size=16)
-    for claim in claims:
-        digest.update("\0".join(map(str, _inputs_of(claim))).encode() + b"\n")
+    digest.update("".join([f"{claim.id}\0{claim.statement}\0{claim.original or ''}\0"   # as `_inputs_of`, one string
+                           f"{claim.said.toordinal() if claim.said else 0}\0{claim.article}\n" for claim in claims]).encode())
     digest.update("\0".join(sorted(names)).encode())
     return digest.hexdigest()
 
@@ -69,9 +69,8 @@ def similar_statements(claims: list, names: frozenset[str] = frozenset(), at_lea
 
 def _score_all(index: ClaimIndex, askers: Iterable[int] | None = None) -> dict[str, tuple[Similar, ...]]:
     """Each claim's CANDIDATES best candidates, whatever their overlap (those at `askers` only)."""
-    found = index.neighbours(limit=CANDIDATES, askers=askers)
-    return {claim: tuple(Similar(match.id, match.score, match.overlap) for match in matches)
-            for claim, matches in found.items() if matches}
+    found = index.neighbours(limit=CANDIDATES, askers=askers, make=Similar)
+    return {claim: tuple(matches) for claim, matches in found.items() if matches}
 
 
 def _shown(ranked: dict[str, tuple[Similar, ...]], at_least: float) -> dict[str, tuple[Similar, ...]]:
@@ -172,8 +171,12 @@ class SimilarityRecord:
             return False
         if at_least != self.at_least or names != self.names:
             return False
-        inputs = {claim.id: _inputs_of(claim) for claim in claims}
-        changed = {claim for claim, made in inputs.items() if self.inputs.get(claim) != made}
+        inputs = {claim.id: (claim.id, claim.statement, claim.original or "",   # `_inputs_of`, inline: 100k calls
+                             claim.said.toordinal() if claim.said else 0, claim.article) for claim in claims}
+        if len(inputs) != len(claims):   # an id twice (the build refuses such an archive)
+            return False
+        known = self.inputs
+        changed = {claim for claim, made in inputs.items() if known.get(claim) != made}
         gone = self.inputs.keys() - inputs.keys()
         reader, vocabulary = ClaimIndex([]), self.vocabulary
         # Only the changed claims' words are read again; the others' are the record's, as ids. (The
@@ -186,8 +189,9 @@ class SimilarityRecord:
                                             reader.statement_terms(said_statement(claim, names))], dtype=np.int32).tobytes()
         for claim in gone:
             codes.pop(claim, None)
-        joined = b"".join([codes[claim.id] for claim in claims])
-        lengths = np.fromiter((len(codes[claim.id]) >> 2 for claim in claims), dtype=np.int64, count=len(claims))
+        words_of = [codes[claim] for claim in inputs]   # in claim order
+        joined = b"".join(words_of)
+        lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=len(words_of)) >> 2
         statements = claims
         index = ClaimIndex(claims, coded=(vocabulary, np.frombuffer(joined, dtype=np.int32), lengths))
         if corpus_size(len(statements)) != self.corpus or index.mean_length != self.mean_length:
