@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import os
 import random
 import resource
 import sys
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from generator.build import check as check_archive  # noqa: E402
-from generator.retrieval import ClaimIndex, Statement, archive_statements, quoted  # noqa: E402
+from generator.retrieval import _STOPWORDS, ClaimIndex, Statement, archive_statements, quoted, words  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "checkthat2020"
 
@@ -130,7 +131,7 @@ def archive_pairs(content: Path) -> dict[str, float]:
     return {"claims": len(statements), "pairs": len(pairs), "found from citing": cited, "found from cited": citing}
 
 
-THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 
 def calibrate(data: Path, content: Path) -> None:
@@ -140,30 +141,50 @@ def calibrate(data: Path, content: Path) -> None:
     the pages showing a said-before or said-since link, the links, and the evidence pairs
     (across articles) shown in either direction."""
     # As claim pages rank: the claims' own words only (no headline, speaker or date).
-    index = ClaimIndex.of(Statement(claim.id, claim.text) for claim in verified_claims(data))
+    claims = verified_claims(data)
+    index = ClaimIndex.of(Statement(claim.id, claim.text) for claim in claims)
+    checked = {claim.id: set(words(f"{claim.text} {claim.title}")) for claim in claims}
     for split in ("train", "dev"):
         texts, gold = queries(data, split), qrels(data, split)
         firsts = []
         for query in gold:
-            found = index.rank(quoted(texts[query]).text, limit=1)
-            firsts.append((found[0].overlap, found[0].id in gold[query]) if found else (0.0, False))
-        for at_least in THRESHOLDS:
-            shown = [right for overlap, right in firsts if overlap >= at_least]
-            print(f"checkthat {split} at_least {at_least:.2f}: answered {len(shown) / len(firsts):.3f}, "
-                  f"first right {sum(shown) / max(len(shown), 1):.3f} ({sum(shown)}/{len(shown)})")
+            tweet = quoted(texts[query])
+            found = index.rank(tweet.text, limit=1)
+            # "same speaker": the fact-check names the tweet's author (a word of the signature's name)
+            named = {word for word in words(tweet.speaker or "") if len(word) > 2 and word not in _STOPWORDS}
+            firsts.append((found[0].overlap, found[0].id in gold[query], bool(named & checked[found[0].id]))
+                          if found else (0.0, False, False))
+        for group, which in (("all", (True, False)), ("same speaker", (True,)), ("other speaker", (False,))):
+            asked = [first for first in firsts if first[2] in which]
+            for at_least in THRESHOLDS:
+                shown = [right for overlap, right, same in asked if overlap >= at_least]
+                print(f"checkthat {split} {group} at_least {at_least:.2f}: answered {len(shown) / len(firsts):.3f}, "
+                      f"first right {sum(shown) / max(len(shown), 1):.3f} ({sum(shown)}/{len(shown)})")
     from generator.linking import similar_inputs
-    from generator.similarity import SIMILAR_SHOWN
+    from generator.linking import link_archive
+    from generator.similarity import AT_LEAST, CANDIDATES, bar_for, said_statement
     archive, problems = check_archive(content)
-    statements, _ = similar_inputs(archive)
+    statements, names = similar_inputs(archive)
     articles = {s.id: s.article for s in statements}
     pairs = {frozenset((claim.id, evidence.claim)) for claim in archive.claims() for evidence in claim.outcome.evidence
              if evidence.claim and evidence.claim in articles and articles[evidence.claim] != claim.article}
-    found = ClaimIndex(statements).neighbours(limit=SIMILAR_SHOWN)
-    for at_least in THRESHOLDS:
-        links = {frozenset((claim, m.id)) for claim, matches in found.items() for m in matches if m.overlap >= at_least}
-        pages = sum(1 for matches in found.values() if any(m.overlap >= at_least for m in matches))
-        print(f"archive at_least {at_least:.2f}: {pages} pages with links, {len(links)} links, "
-              f"{len(links & pairs)}/{len(pairs)} evidence pairs across articles shown")
+    found = ClaimIndex([said_statement(claim, names) for claim in statements]).neighbours(limit=CANDIDATES)
+    by_id = {claim.id: claim for claim in statements}
+    for group, pair_of in (("any pair", lambda a, b: True),
+                           ("same speaker and question", lambda a, b: bar_for(a, b) != AT_LEAST),
+                           ("other pairs", lambda a, b: bar_for(a, b) == AT_LEAST)):
+        for at_least in THRESHOLDS:
+            shown = {claim: [m for m in matches if m.overlap >= at_least and pair_of(by_id[claim], by_id[m.id])]
+                     for claim, matches in found.items()}
+            links = {frozenset((claim, m.id)) for claim, matches in shown.items() for m in matches}
+            print(f"archive {group} at_least {at_least:.2f}: {sum(1 for m in shown.values() if m)} pages with links, "
+                  f"{len(links)} links, {len(links & pairs)}/{len(pairs)} evidence pairs across articles shown")
+    links = link_archive(archive)
+    print(f"archive as built (each pair's bar): {sum(1 for made in links.per_claim.values() if made.similar)} pages "
+          f"with links, {sum(len(made.similar) for made in links.per_claim.values())} links")
+    for claim, made in links.per_claim.items():
+        for other in made.similar:
+            print(f"  {claim} -> {other}")
 
 
 def _peak_reset() -> float:
@@ -205,6 +226,7 @@ def cost(claims: int, asked: int = 2000, engine: str = "retrieval") -> dict[str,
 
         from generator.linking import similar_inputs
         from generator.similarity import SimilarityRecord, similar_statements, similarity_digest
+        print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
         before = _peak_reset()
         wall, cpu = time.perf_counter(), time.process_time()
         stated, names = similar_inputs(archive)
@@ -218,22 +240,26 @@ def cost(claims: int, asked: int = 2000, engine: str = "retrieval") -> dict[str,
                       "with its record peak MB over the loaded archive": _status("VmHWM") - before,
                       "pages with links": len(record.found)})
         random_ = random.Random(25)
+        gc.disable()   # as the build runs (memory.without_cycle_collection)
         for edit in range(3):
             at = random_.randrange(len(stated))
             stated[at] = dataclasses.replace(stated[at], statement="Corrected: " + " ".join(reversed(
                 stated[at].statement.split())))
-            wall = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             done = record.refind(stated, names, similarity_digest(stated, names))
             found[f"statement edit {edit + 1}: refind wall s"] = time.perf_counter() - wall
+            found[f"statement edit {edit + 1}: refind CPU s"] = time.process_time() - cpu
             found[f"statement edit {edit + 1}: claims ranked again"] = record.rescored if done else "all (anew)"
         template = stated[random_.randrange(len(stated))]
         added = [dataclasses.replace(template, id=f"new-{n}", article="new-article",
                                      statement=stated[random_.randrange(len(stated))].statement) for n in range(5)]
         stated = stated + added
-        wall = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         done = record.refind(stated, names, similarity_digest(stated, names))
         found["new article (5 claims): refind wall s"] = time.perf_counter() - wall
+        found["new article (5 claims): refind CPU s"] = time.process_time() - cpu
         found["new article: claims ranked again"] = record.rescored if done else "all (anew)"
+        gc.enable()
         return found
     if engine == "today":
         try:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from generator.memory import cache_of_archive_text
 from generator.model import Archive, Article, Claim
 from generator.retrieval import words
-from generator.similarity import Similar, SimilarityRecord, similar_statements, similarity_digest
+from generator.similarity import SIMILAR_SHOWN, Similar, SimilarityRecord, bar_for, similar_statements, similarity_digest
 
 if TYPE_CHECKING:
     from generator.validation import ContentFiles
@@ -223,7 +223,9 @@ def _claim_links(claim: Claim, on_question, other_years, similar: tuple[Similar,
     """A claim's links: the editor's confirmed ones as set (those published), and the similar
     statements found automatically, but those already confirmed, told apart by when said."""
     confirmed = tuple(dict.fromkeys(other for other in claim.related if other in by_id and other != claim.id))
-    found = tuple(item.claim for item in similar if item.claim not in confirmed)
+    found = tuple(islice((item.claim for item in similar
+                          if item.claim not in confirmed and item.overlap >= bar_for(claim, by_id[item.claim])),
+                         SIMILAR_SHOWN))
     before, since, undated = [], [], []
     for other in found:
         said = by_id[other].said

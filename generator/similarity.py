@@ -1,7 +1,8 @@
 """Said before, in the build: for each claim, the claims of other articles that say most nearly the same.
 
 Consumes the archive's claims in date order and the words of speakers' names; produces, for each claim,
-its closest claims from other articles, best first, whose overlap reaches `AT_LEAST`. Ranking is
+its closest claims from other articles, best first, whose overlap reaches the least any pair is shown
+at (`FOUND_AT_LEAST`; each pair's own bar, `bar_for`, is applied by linking). Ranking is
 `retrieval.ClaimIndex.neighbours`, the engine `hindsight similar` asks too: one home for "has
 this been said before?". After an edit, an incremental build ranks again only the claims whose
 lists the edit can change (`SimilarityRecord.refind`), with the result ranking them all gives.
@@ -18,14 +19,21 @@ import numpy as np
 from generator.retrieval import COMMON, ClaimIndex, Statement, corpus_size, frequency_steps, words
 
 SIMILAR_SHOWN = 3     # claim pages are most of the site: each line on them counts against Pages' 1 GB
+CANDIDATES = 5        # ranked for each claim, for the pair's bar (`bar_for`) to choose SIMILAR_SHOWN from
 # Least overlap (the share of two claims' weighted words they have in common) for a claim to be
 # shown as said before or since. Calibrated on CheckThat! 2020 train and dev and this archive's
 # evidence pairs (bench/README.md, "Said before on claim pages"); methodology.md explains it.
 AT_LEAST = 0.35
+# The lower bar for two claims by the same speaker (the registry's id) filed under a question they
+# share: one person's position on one question, restated years apart in other words. Calibrated
+# on CheckThat! train and dev (a tweet whose author the fact-check names: its first answer is as
+# often right at 0.10 as others' are at 0.35) and checked link by link on this archive.
+SAME_SPEAKER_AND_QUESTION_AT_LEAST = 0.10
+FOUND_AT_LEAST = min(AT_LEAST, SAME_SPEAKER_AND_QUESTION_AT_LEAST)   # what the stage keeps: the pair's bar is linking's
 REFIND_AT_MOST = 0.25  # share of the claims: ranking more of them again, it is quicker to rank all anew
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # slots: a build holds one for each of 5 candidates of every claim
 class Similar:
     claim: str
     score: float     # BM25 over the rare words the two share: higher is closer
@@ -36,8 +44,8 @@ def similarity_digest(claims: list, names: frozenset[str]) -> str:
     """A digest of everything the lists are found from: each claim's id, words, date and article,
     in order, and the words of speakers' names. With the same code, equal digests give equal results."""
     digest = hashlib.blake2b(digest_size=16)
-    for claim in claims:
-        digest.update("\0".join(map(str, _inputs_of(claim))).encode() + b"\n")
+    digest.update("".join([f"{claim.id}\0{claim.statement}\0{claim.original or ''}\0"   # as `_inputs_of`, one string
+                           f"{claim.said.toordinal() if claim.said else 0}\0{claim.article}\n" for claim in claims]).encode())
     digest.update("\0".join(sorted(names)).encode())
     return digest.hexdigest()
 
@@ -52,7 +60,7 @@ def said_statement(claim, names: frozenset[str]) -> Statement:
                      claim.said, claim.article)
 
 
-def similar_statements(claims: list, names: frozenset[str] = frozenset(), at_least: float = AT_LEAST
+def similar_statements(claims: list, names: frozenset[str] = frozenset(), at_least: float = FOUND_AT_LEAST
                        ) -> dict[str, tuple[Similar, ...]]:
     """For each claim that has any, its closest claims from other articles, best first. (`claims`:
     `Claim`s, or anything with their id, statement, original, said and article.)"""
@@ -60,10 +68,9 @@ def similar_statements(claims: list, names: frozenset[str] = frozenset(), at_lea
 
 
 def _score_all(index: ClaimIndex, askers: Iterable[int] | None = None) -> dict[str, tuple[Similar, ...]]:
-    """Each claim's SIMILAR_SHOWN best candidates, whatever their overlap (those at `askers` only)."""
-    found = index.neighbours(limit=SIMILAR_SHOWN, askers=askers)
-    return {claim: tuple(Similar(match.id, match.score, match.overlap) for match in matches)
-            for claim, matches in found.items() if matches}
+    """Each claim's CANDIDATES best candidates, whatever their overlap (those at `askers` only)."""
+    found = index.neighbours(limit=CANDIDATES, askers=askers, make=Similar)
+    return {claim: tuple(matches) for claim, matches in found.items() if matches}
 
 
 def _shown(ranked: dict[str, tuple[Similar, ...]], at_least: float) -> dict[str, tuple[Similar, ...]]:
@@ -99,21 +106,21 @@ class SimilarityRecord:
 
     digest: str
     found: dict[str, tuple[Similar, ...]]
-    at_least: float = AT_LEAST
+    at_least: float = FOUND_AT_LEAST
     names: frozenset[str] = frozenset()
     corpus: int = 0
     mean_length: float = 0.0
     inputs: dict[str, tuple] = field(default_factory=dict)             # claim id -> `_inputs_of`, in order
     vocabulary: dict[str, int] = field(default_factory=dict)           # word -> its id, words added as met
     codes: dict[str, bytes] = field(default_factory=dict)              # claim id -> its words' ids (int32)
-    # Claim id -> its SIMILAR_SHOWN best candidates, whatever their overlap: whether an edited claim
+    # Claim id -> its CANDIDATES best candidates, whatever their overlap: whether an edited claim
     # could enter a list is told by the score of its last.
     ranked: dict[str, tuple[Similar, ...]] = field(default_factory=dict)
     rescored: int = 0                                                  # claims the last find or refind ranked
     unread: Callable[[], tuple] | None = field(default=None, repr=False)
 
     @classmethod
-    def find(cls, claims: list, names: frozenset[str], digest: str, at_least: float = AT_LEAST
+    def find(cls, claims: list, names: frozenset[str], digest: str, at_least: float = FOUND_AT_LEAST
              ) -> "SimilarityRecord":
         """Every claim's list, as `similar_statements` finds it, and the record."""
         index = ClaimIndex([said_statement(claim, names) for claim in claims])
@@ -156,7 +163,7 @@ class SimilarityRecord:
         self.ranked, self.names = ranked, frozenset(names)
         return True
 
-    def refind(self, claims: list, names: frozenset[str], digest: str, at_least: float = AT_LEAST) -> bool:
+    def refind(self, claims: list, names: frozenset[str], digest: str, at_least: float = FOUND_AT_LEAST) -> bool:
         """Bring the record up to date with `statements` (whose digest is `digest`), ranking again
         only the claims whose lists can change; False (the record spoilt) when it cannot, or when
         so many would be ranked again that ranking all anew is quicker."""
@@ -164,8 +171,12 @@ class SimilarityRecord:
             return False
         if at_least != self.at_least or names != self.names:
             return False
-        inputs = {claim.id: _inputs_of(claim) for claim in claims}
-        changed = {claim for claim, made in inputs.items() if self.inputs.get(claim) != made}
+        inputs = {claim.id: (claim.id, claim.statement, claim.original or "",   # `_inputs_of`, inline: 100k calls
+                             claim.said.toordinal() if claim.said else 0, claim.article) for claim in claims}
+        if len(inputs) != len(claims):   # an id twice (the build refuses such an archive)
+            return False
+        known = self.inputs
+        changed = {claim for claim, made in inputs.items() if known.get(claim) != made}
         gone = self.inputs.keys() - inputs.keys()
         reader, vocabulary = ClaimIndex([]), self.vocabulary
         # Only the changed claims' words are read again; the others' are the record's, as ids. (The
@@ -178,8 +189,9 @@ class SimilarityRecord:
                                             reader.statement_terms(said_statement(claim, names))], dtype=np.int32).tobytes()
         for claim in gone:
             codes.pop(claim, None)
-        joined = b"".join([codes[claim.id] for claim in claims])
-        lengths = np.fromiter((len(codes[claim.id]) >> 2 for claim in claims), dtype=np.int64, count=len(claims))
+        words_of = [codes[claim] for claim in inputs]   # in claim order
+        joined = b"".join(words_of)
+        lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=len(words_of)) >> 2
         statements = claims
         index = ClaimIndex(claims, coded=(vocabulary, np.frombuffer(joined, dtype=np.int32), lengths))
         if corpus_size(len(statements)) != self.corpus or index.mean_length != self.mean_length:
@@ -217,7 +229,7 @@ class SimilarityRecord:
                 return False
         again = set(dirty & inputs.keys())
         # A claim's list changes only if it ranked a dirty claim among its best, or a dirty claim now
-        # scores as high as its last best (all: when it has fewer than SIMILAR_SHOWN).
+        # scores as high as its last best (all: when it has fewer than CANDIDATES).
         again |= {claim for claim, items in self.ranked.items()
                   if claim in inputs and any(item.claim in dirty for item in items)}
         if len(again) > at_most:
@@ -227,7 +239,7 @@ class SimilarityRecord:
             for place in np.flatnonzero(scores > 0).tolist():
                 other = index.statements[place].id
                 items = self.ranked.get(other, ())
-                if other not in again and (len(items) < SIMILAR_SHOWN or scores[place] >= items[-1].score - 1e-4):
+                if other not in again and (len(items) < CANDIDATES or scores[place] >= items[-1].score - 1e-4):
                     again.add(other)   # (1e-4: as high, give or take the last bits of a sum)
             if len(again) > at_most:
                 return False
@@ -245,3 +257,11 @@ class SimilarityRecord:
         self.digest, self.rescored = digest, len(again)
         return True
 
+
+
+def bar_for(claim, other) -> float:
+    """The least overlap for `other` to be shown on `claim`'s page: lower when the same speaker
+    said both on a question an editor filed both under, the general bar otherwise."""
+    if claim.speaker == other.speaker and not set(claim.topics).isdisjoint(other.topics):
+        return SAME_SPEAKER_AND_QUESTION_AT_LEAST
+    return AT_LEAST

@@ -137,3 +137,14 @@ def test_suggested_related_lists_the_archive_claims_a_new_one_repeats_with_score
     assert found["draft-1"][0].score > 0 and found["draft-1"][0].overlap >= 0.2
     assert found["draft-2"] == []
     assert sum(1 for matches in found.values() if matches) == 1   # "1 new claim repeats an earlier one"
+
+
+def test_words_are_ordered_as_a_stable_sort_orders_them():
+    import numpy as np
+
+    from generator.retrieval import by_word_order
+
+    rng = np.random.default_rng(25)
+    for high in (10, 70_000, 5_000_000):   # ids within one 16-bit half, and across both
+        term = rng.integers(0, high, size=20_000).astype(np.int32)
+        assert np.array_equal(by_word_order(term), np.argsort(term, kind="stable"))

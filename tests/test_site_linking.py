@@ -304,3 +304,35 @@ def test_articles_added_in_stock_phrases_leave_the_similar_statements_those_foun
         if not record.refind(ordered, names, similarity_digest(ordered, names)):
             record = SimilarityRecord.find(ordered, names, similarity_digest(ordered, names))
         assert record.found == similar_statements(ordered, names), f"after {gone} was removed"
+
+
+FILLER = ("Grain exports through the Black Sea resumed on Tuesday.", "Sanctions on oil will stay until troops withdraw.",
+          "The harvest was the largest in a decade.", "Inflation fell for the third month running.",
+          "Gas prices in Europe doubled over the winter.", "The army recaptured two villages in the east.")
+
+
+def _position_restated(speaker: str, topics: tuple[str, ...]) -> tuple[list[Claim], dict]:
+    """A 2019 position, and a 2025 one in other words by `speaker` on `topics`, among others."""
+    claims = [claim("early", "Putin would not hold a meeting just for the sake of a meeting.", "peskov",
+                    dt.date(2019, 11, 12), "p2019", ("meet",)),
+              claim("late", "Ruled out a meeting of leaders before a draft settlement is agreed.", speaker,
+                    dt.date(2025, 7, 25), "p2025", topics)]
+    claims += [claim(f"f{n}", text, f"s{n}", dt.date(2022, 1, 1 + n), f"a{n}", ("other",)) for n, text in enumerate(FILLER)]
+    found = similar_statements(*stated(claims), at_least=0.0)
+    return claims, {item.claim: item.overlap for item in found.get("late", ())}
+
+
+def test_the_same_speaker_on_the_same_question_is_linked_at_the_lower_bar():
+    claims, overlaps = _position_restated("peskov", ("meet",))
+    assert similarity.SAME_SPEAKER_AND_QUESTION_AT_LEAST <= overlaps["early"] < AT_LEAST, overlaps
+    links = link_archive(archive_of(claims))
+    assert links.per_claim["late"].said_before == ("early",)
+    assert links.per_claim["early"].said_since == ("late",)
+
+
+def test_another_speaker_or_another_question_needs_the_general_bar():
+    for speaker, topics in (("podolyak", ("meet",)), ("peskov", ("talks",)), ("peskov", ())):
+        claims, overlaps = _position_restated(speaker, topics)
+        assert overlaps["early"] < AT_LEAST, overlaps   # the same words as when linked
+        links = link_archive(archive_of(claims))
+        assert links.per_claim["late"].similar == () and links.per_claim["early"].similar == (), (speaker, topics)
