@@ -1,8 +1,8 @@
 """Build speed at scale: `hindsight build`, whole, against Hugo's whole build of the same claims.
 
 For each size it generates a synthetic archive (`bench/synthetic.py`) and the same claims as
-Hugo content (a Markdown page per claim; speaker, question, year and article list pages, as
-Hindsight makes), then times, interleaved and each `--runs` times:
+Hugo content (a Markdown page per claim, with an embeddable card page of its own as
+Hindsight's; speaker, question, year and article list pages, as Hindsight makes), then times, interleaved and each `--runs` times:
 
 - `hindsight build`, the default command line (with search), as a command: Python's start and
   imports included; each stage's time as the build reports it (`BuildResult.stages`);
@@ -229,6 +229,14 @@ title = "Synthetic archive"
 languageCode = "en"
 disableKinds = ["RSS"]
 paginate = 200
+[outputFormats.card]
+  mediaType = "text/html"
+  isHTML = true
+  path = "card"
+  permalinkable = false
+  notAlternative = true
+[outputs]
+  page = ["HTML", "card"]
 [taxonomies]
   speaker = "speakers"
   topic = "topics"
@@ -244,7 +252,17 @@ HUGO_BASEOF = """<!DOCTYPE html>
 <title>{{ .Title }} · {{ .Site.Title }}</title>
 <meta name="description" content="{{ .Summary | plainify | truncate 150 }}">
 <link rel="canonical" href="{{ .Permalink }}">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="{{ "static/favicon.svg" | relURL }}" type="image/svg+xml">
 <link rel="stylesheet" href="{{ "static/hindsight.css" | relURL }}">
+{{ if .IsPage }}<meta property="og:type" content="article">
+<meta property="og:site_name" content="{{ .Site.Title }}">
+<meta property="og:title" content="{{ .Title | truncate 110 }}">
+<meta property="og:description" content="Finding: {{ .Params.outcome }}.">
+<meta property="og:url" content="{{ .Permalink }}">
+<meta name="twitter:card" content="summary">
+<meta name="twitter:title" content="{{ .Title | truncate 110 }}">
+<meta name="twitter:description" content="Finding: {{ .Params.outcome }}.">{{ end }}
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to main content</a>
@@ -259,7 +277,12 @@ HUGO_BASEOF = """<!DOCTYPE html>
 <main id="main" class="wrap">
 {{ block "main" . }}{{ end }}
 </main>
-<footer class="site-footer"><div class="wrap"><p>{{ .Site.Title }}: a generated archive.</p></div></footer>
+<footer class="site-footer"><div class="wrap">
+<p>Published by <a href="https://bench.example.org/">Bench</a>. Download: <a href="{{ "claims.json" | relURL }}">JSON</a>, <a href="{{ "claims.csv" | relURL }}">CSV</a>, <a href="{{ "feed.xml" | relURL }}">Atom feed</a>.</p>
+<nav aria-label="About this archive"><ul class="inline-list footer-links">
+<li><a href="{{ "updates/" | relURL }}">Updates and corrections</a> (<a href="{{ "updates.xml" | relURL }}">feed</a>)</li>
+<li><a href="{{ "pages/about/" | relURL }}">About</a></li>
+</ul></nav></div></footer>
 </body>
 </html>
 """
@@ -269,6 +292,8 @@ HUGO_SINGLE = """{{ define "main" }}
 <p class="kicker">{{ .Params.kind | title }} · {{ .Params.form }}</p>
 <h1 class="statement">{{ .Title }}</h1>
 <p class="byline">{{ range .Params.speakers }}<a href="{{ "speakers/" | relURL }}{{ urlize . }}/">{{ . }}</a>{{ end }}, <span class="role">{{ .Params.role }}</span></p>
+<section class="finding tone-{{ .Params.outcome | urlize }}"><h2 class="finding-label">Finding</h2>
+<p class="outcome-status"><span class="badge tone-{{ .Params.outcome | urlize }}">{{ .Params.outcome }}</span> <span class="scale-name muted">on the scale for {{ .Params.kind }}s</span></p></section>
 <dl class="facts">
 <dt>Said</dt><dd><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
 <dt>Source</dt><dd>{{ .Params.article }}, {{ .Params.outlet }}</dd>
@@ -282,8 +307,52 @@ HUGO_SINGLE = """{{ define "main" }}
 {{ range .Params.lists }}<section><h2>{{ .heading }}</h2><ul class="claim-list">
 {{ range .claims }}<li class="claim-item"><time>{{ .said }}</time>: <a href="{{ "claims/" | relURL }}{{ .id }}/">{{ .statement }}</a> <span class="badge">{{ .outcome }}</span></li>
 {{ end }}</ul></section>{{ end }}
+<section class="embed"><h2>Share this fact check</h2>
+<p>Put this claim and its finding on your own page: copy the code below. It shows <a href="{{ with .OutputFormats.Get "card" }}{{ .RelPermalink }}{{ end }}">this card</a>, which links back here.</p>
+<label for="embed-code" class="muted">Code to copy</label>
+<textarea id="embed-code" class="embed-code" readonly rows="3">&lt;iframe src=&#34;{{ with .OutputFormats.Get "card" }}{{ .Permalink }}{{ end }}&#34; title=&#34;{{ .Title | truncate 90 }} ({{ .Site.Title }})&#34; width=&#34;100%&#34; height=&#34;230&#34; style=&#34;border:0;max-width:40rem&#34; loading=&#34;lazy&#34;&gt;&lt;/iframe&gt;</textarea>
+</section>
 </div>
 {{ end }}
+"""
+
+HUGO_CARD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<link rel="icon" href="{{ "static/favicon.svg" | relURL }}" type="image/svg+xml">
+<title>{{ .Title }} · {{ .Site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+<style>
+body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; background: #fdfcfa; color: #1c1b19; }
+.card { border: 1px solid #dedad2; border-left: 6px solid #45423d; border-radius: 6px; padding: 0.8rem 1rem; margin: 0; }
+.card.tone-good { border-left-color: #14532d; } .card.tone-bad { border-left-color: #7f1d1d; }
+.card.tone-mixed { border-left-color: #6b4406; } .card.tone-open { border-left-color: #283a66; }
+.card.tone-steady { border-left-color: #17485a; } .card.tone-turned { border-left-color: #5a2370; }
+.who { margin: 0; color: #595650; font-size: 0.9rem; }
+.words { margin: 0.4rem 0; font-size: 1.1rem; font-weight: 600; }
+.flag { margin: 0.3rem 0; font-size: 0.85rem; color: #7f1d1d; }
+.finding { margin: 0.4rem 0; }
+.badge { display: inline-block; padding: 0.1rem 0.55rem; border-radius: 999px; font-size: 0.85rem; font-weight: 700; border: 1px solid currentColor; }
+.badge.tone-good { background: #dcf1df; color: #14532d; } .badge.tone-bad { background: #fbe0dc; color: #7f1d1d; }
+.badge.tone-mixed { background: #fcecc8; color: #6b4406; } .badge.tone-open { background: #e4e8f4; color: #283a66; }
+.badge.tone-steady { background: #e3eef2; color: #17485a; } .badge.tone-turned { background: #efe3f5; color: #5a2370; }
+.badge.tone-none { background: #eceae6; color: #45423d; }
+.source { margin: 0.4rem 0 0; font-size: 0.9rem; }
+a { color: #0b4f9c; }
+</style>
+</head>
+<body>
+<article class="card tone-{{ .Params.outcome | urlize }}">
+<p class="who"><strong>{{ index .Params.speakers 0 }}</strong>, {{ .Params.role }} · <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
+<p class="words" dir="auto">“{{ .Title }}”</p>
+<p class="finding">Finding: <span class="badge tone-{{ .Params.outcome | urlize }}">{{ .Params.outcome }}</span></p>
+<p class="source"><a href="{{ .Permalink }}" target="_blank" rel="noopener">Read the fact check on {{ .Site.Title }}</a></p>
+</article>
+</body>
+</html>
 """
 
 HUGO_LIST = """{{ define "main" }}
@@ -321,7 +390,8 @@ def write_hugo_site(archive: Path, target: Path) -> int:
     for folder in ("content/claims", "layouts/_default"):
         (target / folder).mkdir(parents=True)
     (target / "config.toml").write_text(HUGO_CONFIG, "utf-8")
-    for name, text in (("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("list.html", HUGO_LIST),
+    for name, text in (("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("single.card.html", HUGO_CARD),
+                       ("list.html", HUGO_LIST),
                        ("terms.html", HUGO_TERMS)):
         (target / "layouts/_default" / name).write_text(text, "utf-8")
     people = {entry["id"]: entry["name"] for entry in
@@ -350,6 +420,11 @@ def write_hugo_site(archive: Path, target: Path) -> int:
         at = where[(key, claim["id"])]
         return [line(other) for other in claims[max(0, at - count // 2):at + count // 2 + 1] if other is not claim]
 
+    def far(claims: list[dict], key: str, claim: dict, count: int) -> list[dict]:
+        at = where[(key, claim["id"])]
+        return [line(claims[(at + step * 37) % len(claims)]) for step in range(1, count + 1)
+                if claims[(at + step * 37) % len(claims)] is not claim]
+
     count = 0
     for sheet_path, sheet in sheets:
         article = sheet["article"]
@@ -363,6 +438,9 @@ def write_hugo_site(archive: Path, target: Path) -> int:
                               "claims": near(by_topic[topic], topic, claim, 2)})
             lists.append({"heading": f"{people[claim['speaker']]} in other years",
                           "claims": near(by_speaker[claim["speaker"]], claim["speaker"], claim, 4)})
+            for topic in (claim.get("topics") or [])[:1]:   # as "said before and since": further along
+                lists.append({"heading": "Said before and since",
+                              "claims": far(by_topic[topic], topic, claim, 3)})
             front = {
                 "title": claim["statement"], "date": str(claim["said"]), "kind": claim["kind"],
                 "form": claim["form"], "role": claim.get("role") or "", "context": claim.get("context") or "",
@@ -826,7 +904,7 @@ def served_latency(archive: Path, edits: int = 3) -> None:
 def print_table(rows: list[dict]) -> None:
     print("\nmedians; s = seconds for the whole command; load = 1-minute load averages at the runs' starts")
     print("| claims | pages | hindsight build s (search) | index s | peak MiB (search) | --no-search s "
-          "| peak MiB | hugo s | whole-build speed vs Hugo | render stage vs Hugo's whole | load |")
+          "| peak MiB | hugo s (claims and cards) | whole-build speed vs Hugo | render stage vs Hugo's whole | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         searched, plain, hugo = row.get("search"), row.get("no-search"), row.get("hugo")
