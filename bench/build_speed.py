@@ -126,6 +126,7 @@ class TreeMemory:
     def __init__(self, pid: int, every: float = 0.25) -> None:
         self.pid, self.every = pid, every
         self.peak_kb: int | None = None
+        self.samples: list[tuple[float, int]] = []   # wall-clock time, kB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -140,8 +141,20 @@ class TreeMemory:
     def _sample(self) -> None:
         while not self._stop.wait(self.every):
             total = tree_pss_kb(self.pid)
-            if total is not None and (self.peak_kb is None or total > self.peak_kb):
-                self.peak_kb = total
+            if total is not None:
+                self.samples.append((time.time(), total))
+                if self.peak_kb is None or total > self.peak_kb:
+                    self.peak_kb = total
+
+    def by_stage(self, spans: list) -> dict[str, int]:
+        """The peak of all the processes together while each step of the build ran (its
+        `spans`: name, start, end), kB: what else ran then (Pagefind, forked processes) included."""
+        peaks: dict[str, int] = {}
+        for name, start, end in spans:
+            for at, total in self.samples:
+                if start <= at <= end and total > peaks.get(name, 0):
+                    peaks[name] = total
+        return peaks
 
 
 def tree_pss_kb(root: int) -> int | None:
@@ -528,14 +541,26 @@ def load_text(load: tuple[float, float, float]) -> str:
 # Runs in the child: hindsight's own command line, as `hindsight build ...` runs it; the bench
 # only keeps a copy of the BuildResult the command gets (its stages and counts) in a file.
 CLI = """
-import json, os, sys
+import contextlib, json, os, sys, time
 import generator.commands.build as command
+import generator.timing as timing
+spans = []   # each timed step: name, wall-clock start and end, for the memory by stage
+timed = timing.Stages.timed
+@contextlib.contextmanager
+def spanned(self, name):
+    started = time.time()
+    try:
+        with timed(self, name):
+            yield
+    finally:
+        spans.append((name, started, time.time()))
+timing.Stages.timed = spanned
 real = command.build
 def build(*args, **kwargs):
     result = real(*args, **kwargs)
     with open(os.environ["BENCH_RESULT"], "w") as out:
         json.dump({"stages": result.stages, "pages": result.pages, "files": result.files, "size": result.size,
-                   "seconds": result.seconds, "built": result.built}, out)
+                   "seconds": result.seconds, "built": result.built, "spans": spans}, out)
     return result
 command.build = build
 from generator.cli import main
@@ -562,7 +587,8 @@ def run_command(archive: Path, output: str, arguments: list[str]) -> dict:
         raise SystemExit(f"hindsight build {' '.join(arguments)} failed (exit {child.returncode}):\n{stderr[-3000:]}")
     result = json.loads(report.read_text("utf-8"))
     report.unlink()
-    return {**result, "command": seconds, "load": load, "peak_kb": memory.peak_kb}
+    return {**result, "command": seconds, "load": load, "peak_kb": memory.peak_kb,
+            "stage_peak_kb": memory.by_stage(result.pop("spans"))}
 
 
 def run_hugo(site: Path, destination: str) -> dict:
@@ -747,6 +773,9 @@ def report_size(label: str, claims: int, archive: Path, hugo_site: Path, results
                   + ("  (similar: in a forked process beside plan and render, not to be added)"
                      if "similar" in medians else ""))
             row[kind]["stages"] = medians
+            held = {name: max(run.get("stage_peak_kb", {}).get(name, 0) for run in runs) for name in names}
+            print("   peak MiB while each stage ran, all processes together (max of runs): "
+                  + "  ".join(f"{name} {mib(kb)}" for name, kb in held.items() if kb))
     first = next(kind for kind, _, arguments in kinds if arguments is not None)
     site = archive / results[first][-1]["output"]
     sizes = site_sizes(site)
