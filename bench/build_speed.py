@@ -730,6 +730,7 @@ def main() -> None:
             turn = number % len(kinds)   # interleaved, each kind first in turn
             for kind, title, arguments in kinds[turn:] + kinds[:turn]:
                 output = f"site-{kind}-{number + 1}"   # a fresh folder each run: nothing deleted meanwhile
+                os.sync()   # the last run's files on disk first: its write-back would slow this one's writing
                 if arguments is None:
                     run = run_hugo(hugo_site, f"public-{number + 1}")
                     print(f"run {number + 1} {title}: {run['command']:.2f} s, {run['pages']:,} pages, peak "
