@@ -70,12 +70,15 @@ print(json.dumps({"stages": result.stages, "pages": result.pages, "files": resul
 
 # Runs in the child: the live preview's loop (`hindsight serve`: one process, a Memory of the last
 # build). Its first build reads back what the command line's builds kept; then each edit named on
-# the command line is made and the site rebuilt, one JSON line per rebuild. Last, the record is
-# written as the preview writes it when idle, and how long that took.
+# the command line is made and the site rebuilt as serve rebuilds it: the pages first
+# (`search.pages_first`), then, straight after, the search index and whatever else that build
+# left as it was; one JSON line per edit. Last, the record is written as the preview writes it
+# when idle, and how long that took.
 PREVIEW = """
 import json, sys, time
 from pathlib import Path
 from build_speed import change_one_sheet
+from generator import search
 from generator.build import BuildOptions, build
 from generator.incremental.preview import PreviewState, write_remembered_record
 options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
@@ -84,9 +87,13 @@ memory = PreviewState()
 build(options, memory)
 for edit in sys.argv[3:]:
     sheet = change_one_sheet(Path("."), edit)
-    result = build(options, memory)
+    with search.pages_first() as deferred:
+        result = build(options, memory)
+    after = build(options, memory) if deferred else None
     print(json.dumps({"edit": edit, "sheet": str(sheet), "seconds": result.seconds, "stages": result.stages,
-                      "rendered": result.rendered, "pages": result.pages}))
+                      "rendered": result.rendered, "pages": result.pages,
+                      "after": after.seconds if after is not None else 0.0,
+                      "after_stages": after.stages if after is not None else {}}))
 started = time.perf_counter()
 print(json.dumps({"record written": write_remembered_record(options.output, memory),
                   "seconds": time.perf_counter() - started}))
@@ -824,19 +831,19 @@ def incremental_runs(archive: Path, output: str, args) -> None:
     edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
     *rebuilds, record = run_preview(archive, True, edits, output)
     for number, rebuilt in enumerate(rebuilds):
-        pages_only = rebuilt["seconds"] - rebuilt["stages"].get("index", 0.0)
+        pages_only, both = rebuilt["seconds"], rebuilt["seconds"] + rebuilt["after"]
         print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
-              f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
-              f"update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
-              + stage_line(rebuilt["stages"]))
+              f"pages in {pages_only:.2f} s, then the search index (and feeds) in {rebuilt['after']:.2f} s; "
+              f"{rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
+              + stage_line(rebuilt["stages"]) + "; then: " + stage_line(rebuilt["after_stages"]))
         if number:
-            steady.setdefault(rebuilt["edit"], []).append((pages_only, rebuilt["seconds"]))
+            steady.setdefault(rebuilt["edit"], []).append((pages_only, both))
     for edit, times in steady.items():
         times.sort()
         print(f"live preview, {edit} ({len(times)} rebuilds{', the first left out' if edit == edits[0] else ''}):"
-              f" median {median([t[0] for t in times]):.2f} s without the search index update (range "
-              f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {median([t[1] for t in times]):.2f} s with it; "
-              f"{load_text(load_now())}")
+              f" median {median([t[0] for t in times]):.2f} s until the pages are in place (range "
+              f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {median([t[1] for t in times]):.2f} s until the search "
+              f"index is too; {load_text(load_now())}")
     print(f"live preview, its record written once idle (for the command line's next build): "
           f"{record['seconds']:.2f} s" + ("" if record["record written"] else " (NOT WRITTEN)"))
     full = run_build(archive, True, output="site-full")
