@@ -1,8 +1,8 @@
 """Build speed at scale: `hindsight build`, whole, against Hugo's whole build of the same claims.
 
 For each size it generates a synthetic archive (`bench/synthetic.py`) and the same claims as
-Hugo content (a Markdown page per claim; speaker, question, year and article list pages, as
-Hindsight makes), then times, interleaved and each `--runs` times:
+Hugo content (a Markdown page per claim, with an embeddable card page of its own as
+Hindsight's; speaker, question, year and article list pages, as Hindsight makes), then times, interleaved and each `--runs` times:
 
 - `hindsight build`, the default command line (with search), as a command: Python's start and
   imports included; each stage's time as the build reports it (`BuildResult.stages`);
@@ -70,12 +70,15 @@ print(json.dumps({"stages": result.stages, "pages": result.pages, "files": resul
 
 # Runs in the child: the live preview's loop (`hindsight serve`: one process, a Memory of the last
 # build). Its first build reads back what the command line's builds kept; then each edit named on
-# the command line is made and the site rebuilt, one JSON line per rebuild. Last, the record is
-# written as the preview writes it when idle, and how long that took.
+# the command line is made and the site rebuilt as serve rebuilds it: the pages first
+# (`search.pages_first`), then, straight after, the search index and whatever else that build
+# left as it was; one JSON line per edit. Last, the record is written as the preview writes it
+# when idle, and how long that took.
 PREVIEW = """
 import json, sys, time
 from pathlib import Path
 from build_speed import change_one_sheet
+from generator import search
 from generator.build import BuildOptions, build
 from generator.incremental.preview import PreviewState, write_remembered_record
 options = BuildOptions(content=Path("content"), output=Path(sys.argv[1]), search=sys.argv[2] == "on",
@@ -84,9 +87,13 @@ memory = PreviewState()
 build(options, memory)
 for edit in sys.argv[3:]:
     sheet = change_one_sheet(Path("."), edit)
-    result = build(options, memory)
+    with search.pages_first() as deferred:
+        result = build(options, memory)
+    after = build(options, memory) if deferred else None
     print(json.dumps({"edit": edit, "sheet": str(sheet), "seconds": result.seconds, "stages": result.stages,
-                      "rendered": result.rendered, "pages": result.pages}))
+                      "rendered": result.rendered, "pages": result.pages,
+                      "after": after.seconds if after is not None else 0.0,
+                      "after_stages": after.stages if after is not None else {}}))
 started = time.perf_counter()
 print(json.dumps({"record written": write_remembered_record(options.output, memory),
                   "seconds": time.perf_counter() - started}))
@@ -126,6 +133,7 @@ class TreeMemory:
     def __init__(self, pid: int, every: float = 0.25) -> None:
         self.pid, self.every = pid, every
         self.peak_kb: int | None = None
+        self.samples: list[tuple[float, int]] = []   # wall-clock time, kB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -140,8 +148,20 @@ class TreeMemory:
     def _sample(self) -> None:
         while not self._stop.wait(self.every):
             total = tree_pss_kb(self.pid)
-            if total is not None and (self.peak_kb is None or total > self.peak_kb):
-                self.peak_kb = total
+            if total is not None:
+                self.samples.append((time.time(), total))
+                if self.peak_kb is None or total > self.peak_kb:
+                    self.peak_kb = total
+
+    def by_stage(self, spans: list) -> dict[str, int]:
+        """The peak of all the processes together while each step of the build ran (its
+        `spans`: name, start, end), kB: what else ran then (Pagefind, forked processes) included."""
+        peaks: dict[str, int] = {}
+        for name, start, end in spans:
+            for at, total in self.samples:
+                if start <= at <= end and total > peaks.get(name, 0):
+                    peaks[name] = total
+        return peaks
 
 
 def tree_pss_kb(root: int) -> int | None:
@@ -229,6 +249,14 @@ title = "Synthetic archive"
 languageCode = "en"
 disableKinds = ["RSS"]
 paginate = 200
+[outputFormats.card]
+  mediaType = "text/html"
+  isHTML = true
+  path = "card"
+  permalinkable = false
+  notAlternative = true
+[outputs]
+  page = ["HTML", "card"]
 [taxonomies]
   speaker = "speakers"
   topic = "topics"
@@ -244,7 +272,17 @@ HUGO_BASEOF = """<!DOCTYPE html>
 <title>{{ .Title }} · {{ .Site.Title }}</title>
 <meta name="description" content="{{ .Summary | plainify | truncate 150 }}">
 <link rel="canonical" href="{{ .Permalink }}">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="{{ "static/favicon.svg" | relURL }}" type="image/svg+xml">
 <link rel="stylesheet" href="{{ "static/hindsight.css" | relURL }}">
+{{ if .IsPage }}<meta property="og:type" content="article">
+<meta property="og:site_name" content="{{ .Site.Title }}">
+<meta property="og:title" content="{{ .Title | truncate 110 }}">
+<meta property="og:description" content="Finding: {{ .Params.outcome }}.">
+<meta property="og:url" content="{{ .Permalink }}">
+<meta name="twitter:card" content="summary">
+<meta name="twitter:title" content="{{ .Title | truncate 110 }}">
+<meta name="twitter:description" content="Finding: {{ .Params.outcome }}.">{{ end }}
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to main content</a>
@@ -259,7 +297,12 @@ HUGO_BASEOF = """<!DOCTYPE html>
 <main id="main" class="wrap">
 {{ block "main" . }}{{ end }}
 </main>
-<footer class="site-footer"><div class="wrap"><p>{{ .Site.Title }}: a generated archive.</p></div></footer>
+<footer class="site-footer"><div class="wrap">
+<p>Published by <a href="https://bench.example.org/">Bench</a>. Download: <a href="{{ "claims.json" | relURL }}">JSON</a>, <a href="{{ "claims.csv" | relURL }}">CSV</a>, <a href="{{ "feed.xml" | relURL }}">Atom feed</a>.</p>
+<nav aria-label="About this archive"><ul class="inline-list footer-links">
+<li><a href="{{ "updates/" | relURL }}">Updates and corrections</a> (<a href="{{ "updates.xml" | relURL }}">feed</a>)</li>
+<li><a href="{{ "pages/about/" | relURL }}">About</a></li>
+</ul></nav></div></footer>
 </body>
 </html>
 """
@@ -269,6 +312,8 @@ HUGO_SINGLE = """{{ define "main" }}
 <p class="kicker">{{ .Params.kind | title }} · {{ .Params.form }}</p>
 <h1 class="statement">{{ .Title }}</h1>
 <p class="byline">{{ range .Params.speakers }}<a href="{{ "speakers/" | relURL }}{{ urlize . }}/">{{ . }}</a>{{ end }}, <span class="role">{{ .Params.role }}</span></p>
+<section class="finding tone-{{ .Params.outcome | urlize }}"><h2 class="finding-label">Finding</h2>
+<p class="outcome-status"><span class="badge tone-{{ .Params.outcome | urlize }}">{{ .Params.outcome }}</span> <span class="scale-name muted">on the scale for {{ .Params.kind }}s</span></p></section>
 <dl class="facts">
 <dt>Said</dt><dd><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
 <dt>Source</dt><dd>{{ .Params.article }}, {{ .Params.outlet }}</dd>
@@ -282,8 +327,52 @@ HUGO_SINGLE = """{{ define "main" }}
 {{ range .Params.lists }}<section><h2>{{ .heading }}</h2><ul class="claim-list">
 {{ range .claims }}<li class="claim-item"><time>{{ .said }}</time>: <a href="{{ "claims/" | relURL }}{{ .id }}/">{{ .statement }}</a> <span class="badge">{{ .outcome }}</span></li>
 {{ end }}</ul></section>{{ end }}
+<section class="embed"><h2>Share this fact check</h2>
+<p>Put this claim and its finding on your own page: copy the code below. It shows <a href="{{ with .OutputFormats.Get "card" }}{{ .RelPermalink }}{{ end }}">this card</a>, which links back here.</p>
+<label for="embed-code" class="muted">Code to copy</label>
+<textarea id="embed-code" class="embed-code" readonly rows="3">&lt;iframe src=&#34;{{ with .OutputFormats.Get "card" }}{{ .Permalink }}{{ end }}&#34; title=&#34;{{ .Title | truncate 90 }} ({{ .Site.Title }})&#34; width=&#34;100%&#34; height=&#34;230&#34; style=&#34;border:0;max-width:40rem&#34; loading=&#34;lazy&#34;&gt;&lt;/iframe&gt;</textarea>
+</section>
 </div>
 {{ end }}
+"""
+
+HUGO_CARD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<link rel="icon" href="{{ "static/favicon.svg" | relURL }}" type="image/svg+xml">
+<title>{{ .Title }} · {{ .Site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+<style>
+body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; background: #fdfcfa; color: #1c1b19; }
+.card { border: 1px solid #dedad2; border-left: 6px solid #45423d; border-radius: 6px; padding: 0.8rem 1rem; margin: 0; }
+.card.tone-good { border-left-color: #14532d; } .card.tone-bad { border-left-color: #7f1d1d; }
+.card.tone-mixed { border-left-color: #6b4406; } .card.tone-open { border-left-color: #283a66; }
+.card.tone-steady { border-left-color: #17485a; } .card.tone-turned { border-left-color: #5a2370; }
+.who { margin: 0; color: #595650; font-size: 0.9rem; }
+.words { margin: 0.4rem 0; font-size: 1.1rem; font-weight: 600; }
+.flag { margin: 0.3rem 0; font-size: 0.85rem; color: #7f1d1d; }
+.finding { margin: 0.4rem 0; }
+.badge { display: inline-block; padding: 0.1rem 0.55rem; border-radius: 999px; font-size: 0.85rem; font-weight: 700; border: 1px solid currentColor; }
+.badge.tone-good { background: #dcf1df; color: #14532d; } .badge.tone-bad { background: #fbe0dc; color: #7f1d1d; }
+.badge.tone-mixed { background: #fcecc8; color: #6b4406; } .badge.tone-open { background: #e4e8f4; color: #283a66; }
+.badge.tone-steady { background: #e3eef2; color: #17485a; } .badge.tone-turned { background: #efe3f5; color: #5a2370; }
+.badge.tone-none { background: #eceae6; color: #45423d; }
+.source { margin: 0.4rem 0 0; font-size: 0.9rem; }
+a { color: #0b4f9c; }
+</style>
+</head>
+<body>
+<article class="card tone-{{ .Params.outcome | urlize }}">
+<p class="who"><strong>{{ index .Params.speakers 0 }}</strong>, {{ .Params.role }} · <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
+<p class="words" dir="auto">“{{ .Title }}”</p>
+<p class="finding">Finding: <span class="badge tone-{{ .Params.outcome | urlize }}">{{ .Params.outcome }}</span></p>
+<p class="source"><a href="{{ .Permalink }}" target="_blank" rel="noopener">Read the fact check on {{ .Site.Title }}</a></p>
+</article>
+</body>
+</html>
 """
 
 HUGO_LIST = """{{ define "main" }}
@@ -321,7 +410,8 @@ def write_hugo_site(archive: Path, target: Path) -> int:
     for folder in ("content/claims", "layouts/_default"):
         (target / folder).mkdir(parents=True)
     (target / "config.toml").write_text(HUGO_CONFIG, "utf-8")
-    for name, text in (("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("list.html", HUGO_LIST),
+    for name, text in (("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("single.card.html", HUGO_CARD),
+                       ("list.html", HUGO_LIST),
                        ("terms.html", HUGO_TERMS)):
         (target / "layouts/_default" / name).write_text(text, "utf-8")
     people = {entry["id"]: entry["name"] for entry in
@@ -350,6 +440,11 @@ def write_hugo_site(archive: Path, target: Path) -> int:
         at = where[(key, claim["id"])]
         return [line(other) for other in claims[max(0, at - count // 2):at + count // 2 + 1] if other is not claim]
 
+    def far(claims: list[dict], key: str, claim: dict, count: int) -> list[dict]:
+        at = where[(key, claim["id"])]
+        return [line(claims[(at + step * 37) % len(claims)]) for step in range(1, count + 1)
+                if claims[(at + step * 37) % len(claims)] is not claim]
+
     count = 0
     for sheet_path, sheet in sheets:
         article = sheet["article"]
@@ -363,6 +458,9 @@ def write_hugo_site(archive: Path, target: Path) -> int:
                               "claims": near(by_topic[topic], topic, claim, 2)})
             lists.append({"heading": f"{people[claim['speaker']]} in other years",
                           "claims": near(by_speaker[claim["speaker"]], claim["speaker"], claim, 4)})
+            for topic in (claim.get("topics") or [])[:1]:   # as "said before and since": further along
+                lists.append({"heading": "Said before and since",
+                              "claims": far(by_topic[topic], topic, claim, 3)})
             front = {
                 "title": claim["statement"], "date": str(claim["said"]), "kind": claim["kind"],
                 "form": claim["form"], "role": claim.get("role") or "", "context": claim.get("context") or "",
@@ -450,14 +548,26 @@ def load_text(load: tuple[float, float, float]) -> str:
 # Runs in the child: hindsight's own command line, as `hindsight build ...` runs it; the bench
 # only keeps a copy of the BuildResult the command gets (its stages and counts) in a file.
 CLI = """
-import json, os, sys
+import contextlib, json, os, sys, time
 import generator.commands.build as command
+import generator.timing as timing
+spans = []   # each timed step: name, wall-clock start and end, for the memory by stage
+timed = timing.Stages.timed
+@contextlib.contextmanager
+def spanned(self, name):
+    started = time.time()
+    try:
+        with timed(self, name):
+            yield
+    finally:
+        spans.append((name, started, time.time()))
+timing.Stages.timed = spanned
 real = command.build
 def build(*args, **kwargs):
     result = real(*args, **kwargs)
     with open(os.environ["BENCH_RESULT"], "w") as out:
         json.dump({"stages": result.stages, "pages": result.pages, "files": result.files, "size": result.size,
-                   "seconds": result.seconds, "built": result.built}, out)
+                   "seconds": result.seconds, "built": result.built, "spans": spans}, out)
     return result
 command.build = build
 from generator.cli import main
@@ -484,7 +594,8 @@ def run_command(archive: Path, output: str, arguments: list[str]) -> dict:
         raise SystemExit(f"hindsight build {' '.join(arguments)} failed (exit {child.returncode}):\n{stderr[-3000:]}")
     result = json.loads(report.read_text("utf-8"))
     report.unlink()
-    return {**result, "command": seconds, "load": load, "peak_kb": memory.peak_kb}
+    return {**result, "command": seconds, "load": load, "peak_kb": memory.peak_kb,
+            "stage_peak_kb": memory.by_stage(result.pop("spans"))}
 
 
 def run_hugo(site: Path, destination: str) -> dict:
@@ -626,6 +737,7 @@ def main() -> None:
             turn = number % len(kinds)   # interleaved, each kind first in turn
             for kind, title, arguments in kinds[turn:] + kinds[:turn]:
                 output = f"site-{kind}-{number + 1}"   # a fresh folder each run: nothing deleted meanwhile
+                os.sync()   # the last run's files on disk first: its write-back would slow this one's writing
                 if arguments is None:
                     run = run_hugo(hugo_site, f"public-{number + 1}")
                     print(f"run {number + 1} {title}: {run['command']:.2f} s, {run['pages']:,} pages, peak "
@@ -669,6 +781,9 @@ def report_size(label: str, claims: int, archive: Path, hugo_site: Path, results
                   + ("  (similar: in a forked process beside plan and render, not to be added)"
                      if "similar" in medians else ""))
             row[kind]["stages"] = medians
+            held = {name: max(run.get("stage_peak_kb", {}).get(name, 0) for run in runs) for name in names}
+            print("   peak MiB while each stage ran, all processes together (max of runs): "
+                  + "  ".join(f"{name} {mib(kb)}" for name, kb in held.items() if kb))
     first = next(kind for kind, _, arguments in kinds if arguments is not None)
     site = archive / results[first][-1]["output"]
     sizes = site_sizes(site)
@@ -716,19 +831,19 @@ def incremental_runs(archive: Path, output: str, args) -> None:
     edits = ["outcome summary"] * 5 + ["statement"] * 3 + ["new article"] * 3
     *rebuilds, record = run_preview(archive, True, edits, output)
     for number, rebuilt in enumerate(rebuilds):
-        pages_only = rebuilt["seconds"] - rebuilt["stages"].get("index", 0.0)
+        pages_only, both = rebuilt["seconds"], rebuilt["seconds"] + rebuilt["after"]
         print(f"live preview (serve) rebuild {number + 1} after {_edit_done(rebuilt['edit'], rebuilt['sheet'])}: "
-              f"{rebuilt['seconds']:.2f} s ({pages_only:.2f} s without the search index "
-              f"update); {rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
-              + stage_line(rebuilt["stages"]))
+              f"pages in {pages_only:.2f} s, then the search index (and feeds) in {rebuilt['after']:.2f} s; "
+              f"{rebuilt['rendered']:,} of {rebuilt['pages']:,} pages rendered; stages: "
+              + stage_line(rebuilt["stages"]) + "; then: " + stage_line(rebuilt["after_stages"]))
         if number:
-            steady.setdefault(rebuilt["edit"], []).append((pages_only, rebuilt["seconds"]))
+            steady.setdefault(rebuilt["edit"], []).append((pages_only, both))
     for edit, times in steady.items():
         times.sort()
         print(f"live preview, {edit} ({len(times)} rebuilds{', the first left out' if edit == edits[0] else ''}):"
-              f" median {median([t[0] for t in times]):.2f} s without the search index update (range "
-              f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {median([t[1] for t in times]):.2f} s with it; "
-              f"{load_text(load_now())}")
+              f" median {median([t[0] for t in times]):.2f} s until the pages are in place (range "
+              f"{times[0][0]:.2f}-{times[-1][0]:.2f}); {median([t[1] for t in times]):.2f} s until the search "
+              f"index is too; {load_text(load_now())}")
     print(f"live preview, its record written once idle (for the command line's next build): "
           f"{record['seconds']:.2f} s" + ("" if record["record written"] else " (NOT WRITTEN)"))
     full = run_build(archive, True, output="site-full")
@@ -826,7 +941,7 @@ def served_latency(archive: Path, edits: int = 3) -> None:
 def print_table(rows: list[dict]) -> None:
     print("\nmedians; s = seconds for the whole command; load = 1-minute load averages at the runs' starts")
     print("| claims | pages | hindsight build s (search) | index s | peak MiB (search) | --no-search s "
-          "| peak MiB | hugo s | whole-build speed vs Hugo | render stage vs Hugo's whole | load |")
+          "| peak MiB | hugo s (claims and cards) | whole-build speed vs Hugo | render stage vs Hugo's whole | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         searched, plain, hugo = row.get("search"), row.get("no-search"), row.get("hugo")

@@ -193,10 +193,12 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
                 write(staging, files, written)   # a batch at a time: the site is never all in memory
         with timed("export"):
             exported = exporting.finish()
-            exported.update(feeds.history_feeds(archive, links, shown.timelines))
-            exported[exports.CLAIMREVIEW_FEED] = exports.claimreview_feed(archive, links)
+            kept_feeds = whole_site_feeds(archive, links, shown, reuse, exported)
         with timed("write"):
             write(staging, exported, written)
+            if kept_feeds:
+                writers.link_files(options.output, staging, kept_feeds)
+                written.update((path, os.lstat(staging / path).st_size) for path in kept_feeds)
             written.update(publishing.finish(staging, options.templates / "static"))
             counted = tally(staging, changes, written)   # not a walk of the site's folders
         shards = search.plan_shards({page.path: page.values["claim"].said for page in pages
@@ -209,6 +211,27 @@ def write_site(options: BuildOptions, reuse: Reuse | None, stages: Stages, archi
     except BaseException:
         publishing.discard(staging)
         raise
+
+
+def whole_site_feeds(archive: Archive, links: Links, shown: Timelines, reuse: Reuse | None,
+                     exported: dict[str, bytes]) -> list[str]:
+    """The feeds made from the whole archive (the verdict history's, ClaimReview's), added to
+    `exported`; or, under the live preview's `search.pages_first`, none made when the site in
+    place has each of them already: their paths are returned, to be linked from it as they
+    are, and the build straight after makes them (each edit changes them, and making them
+    is a large part of a rebuild after one)."""
+    owners = (tuple(sorted(links.by_speaker)), tuple(sorted(archive.topics)))   # whose feeds there are
+    deferred = search.deferring()
+    kept = reuse.feeds_to_keep(owners) if reuse is not None and deferred is not None else None
+    if kept is not None:
+        deferred.feeds = kept
+        return kept
+    made = feeds.history_feeds(archive, links, shown.timelines)
+    made[exports.CLAIMREVIEW_FEED] = exports.claimreview_feed(archive, links)
+    exported.update(made)
+    if reuse is not None:
+        reuse.feeds_made(owners, made)
+    return []
 
 
 def publish_site(options: BuildOptions, reuse: Reuse | None, started: float, stages: Stages, staged: Staged,

@@ -19,14 +19,15 @@ _WORK = None   # what the forked processes inherit, while a pool of them runs
 
 
 @contextlib.contextmanager
-def forked(work, processes: int, context=None):
+def forked(work, processes: int, context=None, jobs_each: int | None = None):
     """A pool of `processes` forked processes that inherit `work`; give each a job with
-    `pool.apply_async(parallel.run, (job, *arguments))`: it calls job(work, *arguments)."""
+    `pool.apply_async(parallel.run, (job, *arguments))`: it calls job(work, *arguments).
+    With `jobs_each`, a process ends after that many jobs and a new one is forked in its place."""
     global _WORK
     context = context or multiprocessing.get_context("fork")
     _WORK = work
     try:
-        with context.Pool(processes) as pool:
+        with context.Pool(processes, maxtasksperchild=jobs_each) as pool:
             yield pool
     finally:
         _WORK = None
@@ -47,8 +48,8 @@ class Batches:
         self._context = multiprocessing.get_context("fork")
         self.taken = self._context.Value("l", 0)
 
-    def forked(self, work, processes: int):
-        return forked(work, processes, self._context)
+    def forked(self, work, processes: int, jobs_each: int | None = None):
+        return forked(work, processes, self._context, jobs_each)
 
     def take(self) -> Iterator[int]:
         """The numbers of the batches no process has taken yet, one at a time, as this process

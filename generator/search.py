@@ -94,9 +94,15 @@ class Record:
 
 @dataclass
 class Deferred:
-    """The shards a build left with their previous bundle (`pages_first`)."""
+    """What a build left as the previous build made it (`pages_first`): the search index
+    shards it kept with their previous bundle, and the feeds of the verdict history it kept
+    (`feeds`: their paths), for the build straight after to bring up to date."""
 
     shards: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.shards or self.feeds)
 
 
 _deferring: contextvars.ContextVar[Deferred | None] = contextvars.ContextVar("deferring", default=None)
@@ -114,6 +120,11 @@ def pages_first() -> Iterator[Deferred]:
         yield deferred
     finally:
         _deferring.reset(token)
+
+
+def deferring() -> Deferred | None:
+    """The `pages_first` in force, if any."""
+    return _deferring.get()
 
 
 def index_site(site: Path, language: str, shards: dict[str, list[str]], previous_site: Path | None = None,

@@ -261,6 +261,43 @@ def test_pages_first_publishes_the_edit_with_the_previous_bundle_and_the_next_bu
 
 
 
+def test_pages_first_in_the_live_preview_keeps_the_feeds_in_place_and_the_next_build_writes_them(archive: Path):
+    """The live preview's pages-first rebuild (its state kept between builds) links the feeds
+    made from the whole archive (updates, each speaker's and question's, ClaimReview's) from
+    the site in place, the very files; the build straight after writes them with the edit,
+    and the site is then the one a full build makes. When the speakers or questions are not
+    those whose feeds the site has, the feeds are made at once."""
+    from generator.incremental.preview import PreviewState
+
+    state = PreviewState()
+    options = BuildOptions(content=archive / "content", output=archive / "site", extract=False, incremental=True,
+                           processes=1)
+    site = archive / "site"
+    assert build(options, state).built
+    edit_statement(archive, "claim-60", "Quokkaflux zebrawidget")
+    inodes = {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+    with search.pages_first() as deferred:
+        assert build(options, state).built
+    assert "Quokkaflux" in (site / "claims/claim-60/index.html").read_text("utf-8")
+    assert {"updates.xml", "claimreview-feed.json"} <= set(deferred.feeds)
+    assert all((site / path).stat().st_ino == inodes[path] for path in deferred.feeds), "the very files kept"
+    showing_before = {path for path in deferred.feeds if "Quokkaflux" in (site / path).read_text("utf-8")}
+    assert not showing_before
+
+    assert build(options, state).built
+    showing = {path for path in deferred.feeds if "Quokkaflux" in (site / path).read_text("utf-8")}
+    assert showing, "the speaker's or a question's feed names the edited claim's words"
+    run(archive, "full", incremental=False)
+    assert tree(site) == tree(archive / "full"), "the same feeds a full build makes"
+
+    state.feeds = (((), ()), state.feeds[1])   # as if a speaker had been added: feeds the site lacks
+    edit_statement(archive, "claim-60", "Snorkelwidget")
+    with search.pages_first() as deferred:
+        assert build(options, state).built
+    assert not deferred.feeds
+    assert any("Snorkelwidget" in (site / path).read_text("utf-8") for path in showing)
+
+
 def test_the_live_preview_shows_the_edited_page_then_updates_the_search_index(archive: Path, monkeypatch):
     """`hindsight serve` after an edit: the open pages reload once the page is rebuilt (the
     shard not indexed yet), and again once the search index has the new words."""

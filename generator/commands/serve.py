@@ -128,14 +128,15 @@ class Preview:
 
     def rebuild(self) -> None:
         """Rebuild, the pages first: a search index shard whose pages changed keeps its previous
-        bundle until a second build, straight after, indexes it (`search.pages_first`), so an
+        bundle, and the verdict history's feeds stay as they were, until a second build,
+        straight after, indexes that shard and writes the feeds (`search.pages_first`), so an
         edit shows in the page without waiting for Pagefind."""
         started = time.perf_counter()
         with search.pages_first() as deferred:
             built = self._build()
         self._bump("with errors: every page shows them" if self.errors else
                    f"rebuilt in {time.perf_counter() - started:.1f} s")
-        if built and deferred.shards:
+        if built and deferred:
             started = time.perf_counter()
             self._build()
             self._bump("with errors: every page shows them" if self.errors else

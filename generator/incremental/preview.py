@@ -52,6 +52,7 @@ class PreviewState:
     files: frozenset[str] | None = None   # every file of the site in place
     spare: SpareContents | None = None   # what the spare holds, when this process made it and the site
     searched: frozenset[str] = frozenset()   # the search index's files among `files`
+    feeds: tuple | None = None   # the whole-site feeds in the site: whose they are (speakers, questions), their paths
     # Whether `record` is on disk too: the live preview writes it when idle (`write_remembered_record`),
     # not after each build; until then the record file is an empty stand-in.
     record_on_disk: bool = False
@@ -62,7 +63,8 @@ class PreviewState:
             and (output / MARKER).is_file()
 
     def remember_site(self, output: Path, changes: Comparison, pages: list[Page], written: dict[str, int],
-                      spare: Path | None = None, shared: frozenset[str] = frozenset()) -> None:
+                      spare: Path | None = None, shared: frozenset[str] = frozenset(),
+                      feeds: tuple | None = None) -> None:
         """After a build's record is written, or its stand-in (`write_record_later`): its record,
         plans and downloads; the files of its site (`written` by it, or `shared` with the site
         before: search index shards kept, and the pages it kept); and, when the site it
@@ -71,6 +73,7 @@ class PreviewState:
         self.record_on_disk = False
         self.record, self.downloads, self.offline = changes.record, changes.downloads, changes.offline
         self.plans = {page.path: page for page in pages}
+        self.feeds = feeds
         replaced = frozenset(written).union(page.path for page in changes.stale) - shared
         before, self.files = self.files, frozenset(changes.record.sizes).union(written)
         self.searched = frozenset(path for path in written if path.startswith(search.BUNDLES + "/"))
@@ -79,7 +82,7 @@ class PreviewState:
 
     def forget_site(self) -> None:
         self.site, self.record, self.plans, self.downloads, self.files, self.spare = None, None, {}, None, None, None
-        self.offline, self.searched = None, frozenset()
+        self.offline, self.searched, self.feeds = None, frozenset(), None
 
     def search_files(self) -> frozenset[str]:
         """The search index's files in the site in place, as far as this process knows."""

@@ -45,6 +45,7 @@ class Reuse:
         self.preview = preview
         self._sheets_read: dict[str, tuple[str, bytes]] = {}
         self._similar_from: str | None = None   # the digest of the similar statements taken, before linking
+        self._feeds: tuple | None = None   # the whole-site feeds this build leaves: their owners, their paths
 
     # -- load ----------------------------------------------------------------
 
@@ -192,6 +193,19 @@ class Reuse:
         and a copy of the new site is made as the spare instead."""
         return not rendered_few(changes.record)
 
+    def feeds_to_keep(self, owners: tuple) -> list[str] | None:
+        """The whole-site feeds' paths, when the site in place is the live preview's last and
+        has a feed for each of `owners` (the speakers and questions) and no other: they may stay."""
+        preview = self.preview
+        if preview is None or preview.feeds is None or preview.feeds[0] != owners \
+                or not preview.describes(self.output):
+            return None
+        self._feeds = preview.feeds
+        return sorted(preview.feeds[1])
+
+    def feeds_made(self, owners: tuple, made: dict[str, bytes]) -> None:
+        self._feeds = (owners, frozenset(made))
+
     # -- after the swap ------------------------------------------------------
 
     def keep_site(self, changes: record.Comparison, pages: list[Page], written: dict[str, int], copy: bool) -> None:
@@ -202,7 +216,7 @@ class Reuse:
             return
         write_record_later(self.output)
         self.preview.remember_site(self.output, changes, pages, written, None if copy else self.spare,
-                                   _shared_search_files(self.output, written))
+                                   _shared_search_files(self.output, written), self._feeds)
 
 
 def rendered_few(made: record.Record) -> bool:
