@@ -328,8 +328,12 @@ def _extract_here(seeds: list[Path], known_names: list[str], archive, registry: 
         waiting += 1
 
 
-# Seeds handed to each parsing process ahead of the one it works on, so that it never waits for the next
-AHEAD = 3
+# Seeds a process holds that it has not parsed yet: one to parse next, one so it never waits for it
+AHEAD = 2
+# How far past the seed being filed seeds are handed out: a process quicker than the others (the
+# machine is shared) parses ahead, holding at most this many seeds parsed while it waits for
+# their turn to come
+WINDOW = 16
 
 
 def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], archive, registry: Registry,
@@ -339,8 +343,9 @@ def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], 
     travel back). The one thing a seed takes from those before it is the registry: a speaker
     drafted in one article is the speaker of the next. So a process finds the claims of seed i only
     once its copy of the registry holds the changes of seeds 0..i-1, which this process passes on
-    in seed order: the claims, ids and drafts are those of one process. Should a process die, its
-    seed is reported and the seeds not yet filed are extracted here."""
+    in seed order: the claims, ids and drafts are those of one process. A process is given its next
+    seed when it has parsed one, so a quicker one parses more. Should a process die, its seed is
+    reported and the seeds not yet filed are extracted here."""
     import multiprocessing
     import queue
 
@@ -357,13 +362,16 @@ def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], 
     owner: dict[int, int] = {}   # seed -> the process it was given to
     held: dict[int, _Extracted] = {}
     next_seed = 0
+    waiting: collections.deque = collections.deque()   # processes to give a seed once the window moves
 
-    def give(worker: int) -> None:
+    def give(worker: int) -> bool:
         nonlocal given
-        if given < len(seeds):
-            owner[given] = worker
-            workers[worker][1].put(("seed", given))
-            given += 1
+        if given >= len(seeds) or given >= next_seed + WINDOW:
+            return False
+        owner[given] = worker
+        workers[worker][1].put(("seed", given))
+        given += 1
+        return True
 
     try:
         for _ in range(AHEAD):
@@ -371,7 +379,7 @@ def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], 
                 give(worker)
         while next_seed < len(seeds):
             try:
-                index, found = results.get(timeout=0.5)
+                message = results.get(timeout=0.5)
             except queue.Empty:
                 stopped = [number for number, (process, _) in enumerate(workers) if not process.is_alive()]
                 if not stopped:
@@ -389,14 +397,19 @@ def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], 
                     else:
                         yield from _extract_here([seeds[index]], known_names, archive, registry, topic_list)
                 return
-            held[index] = found
-            give(owner[index])
+            if message[0] == "parsed":
+                if not give(owner[message[1]]):
+                    waiting.append(owner[message[1]])
+                continue
+            held[message[1]] = message[2]
             while next_seed in held:
                 found = held.pop(next_seed)
                 for _, inbox in workers:
                     inbox.put(("changes", next_seed, found.changes))
                 yield found
                 next_seed += 1
+            while waiting and give(waiting[0]):
+                waiting.popleft()
         for _, inbox in workers:
             inbox.put(("stop",))
         for process, _ in workers:
@@ -456,7 +469,7 @@ def _parsing_process(inbox, results, seeds: list[Path], known_names: list[str], 
             found = _extract_seed(entry, docs, registry, topic_list)
             found.changes, registry.journal = registry.journal, None
             applied = index + 1
-            results.put((index, found))
+            results.put(("found", index, found))
         elif given and given[0] is not None:
             index = given.popleft()
             docs = []
@@ -467,6 +480,7 @@ def _parsing_process(inbox, results, seeds: list[Path], known_names: list[str], 
             except Exception as error:  # noqa: BLE001 - reported with its seed, in its turn
                 entry, docs = _Seed(seeds[index], error=_fault(seeds[index], error)), []
             parsed.append((index, entry, docs))
+            results.put(("parsed", index))
         elif given and not parsed:
             return
         else:
