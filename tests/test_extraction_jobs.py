@@ -161,3 +161,25 @@ def test_a_process_that_dies_is_reported_without_hanging(tmp_path, fresh_project
     assert [line.split(" ")[0] for line in out.splitlines()[:len(seeds) - 1]] == \
         [seed.name for seed in seeds if seed != seeds[2]]
     assert sum(name.startswith("articles/") for name in files) == len(seeds) - 1
+
+
+def test_a_fault_outside_any_seed_ends_the_process_with_one_line(tmp_path, fresh_project, capfd, monkeypatch):
+    # capfd: the forked process writes to the file descriptor, as it does for a user
+    from generator.extraction.speakers import Registry
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    here = os.getpid()
+    replay = Registry.replay
+
+    def failing(self, changes):
+        if os.getpid() != here and changes:
+            raise RuntimeError("a fault planted by the test")
+        return replay(self, changes)
+
+    monkeypatch.setattr(Registry, "replay", failing)
+    code, files, out, err = _runs(tmp_path, fresh_project, capfd, seeds, (2,))[2]
+    assert code == 1
+    assert "hindsight extract: a parsing process failed (RuntimeError: a fault planted by the test)" in err
+    assert "the process extracting it stopped (exit code 70); nothing extracted from it" in err
+    assert "Traceback" not in err
+    assert sum(name.startswith("articles/") for name in files) == len(seeds) - 1

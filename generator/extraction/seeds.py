@@ -12,6 +12,7 @@ import collections
 import dataclasses
 import gc
 import os
+import pickle
 import re
 import stat
 import sys
@@ -401,7 +402,7 @@ def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], 
                 if not give(owner[message[1]]):
                     waiting.append(owner[message[1]])
                 continue
-            held[message[1]] = message[2]
+            held[message[1]] = pickle.loads(message[2])
             while next_seed in held:
                 found = held.pop(next_seed)
                 for _, inbox in workers:
@@ -438,11 +439,23 @@ def _parsing_process(inbox, results, seeds: list[Path], known_names: list[str], 
                      topic_list: list[dict]) -> None:
     """One forked process of `_extract_in_processes`: reads and parses the seeds it is given, and
     finds the claims of seed i once its registry holds the changes of seeds 0..i-1; while it waits
-    for them, it parses the next seed it was given."""
-    import queue
+    for them, it parses the next seed it was given. A fault outside any one seed ends the process
+    with one line; the filing process reports the seed it held."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the filing process's to handle
+    try:
+        _parse_and_extract(inbox, results, seeds, known_names, archive, registry, topic_list)
+    except Exception as error:  # noqa: BLE001 - a fault of Hindsight's: one line, not a traceback
+        print(f"hindsight extract: a parsing process failed ({type(error).__name__}: {error})", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(70)
+
+
+def _parse_and_extract(inbox, results, seeds: list[Path], known_names: list[str], archive, registry: Registry,
+                       topic_list: list[dict]) -> None:
+    import queue
+
     nlp = language.pipeline()
     applied = 0   # the registry holds the changes of seeds 0..applied-1
     given: collections.deque = collections.deque()   # seeds to parse, in order; None: stop
@@ -469,7 +482,11 @@ def _parsing_process(inbox, results, seeds: list[Path], known_names: list[str], 
             found = _extract_seed(entry, docs, registry, topic_list)
             found.changes, registry.journal = registry.journal, None
             applied = index + 1
-            results.put(("found", index, found))
+            try:   # here, not in the queue's thread, where a failure would be lost and the run wait for ever
+                sent = pickle.dumps(found)
+            except Exception as error:  # noqa: BLE001 - reported with its seed, in its turn
+                sent = pickle.dumps(_Extracted(entry.path, changes=found.changes, error=_fault(entry.path, error)))
+            results.put(("found", index, sent))
         elif given and given[0] is not None:
             index = given.popleft()
             docs = []
