@@ -183,3 +183,33 @@ def test_a_fault_outside_any_seed_ends_the_process_with_one_line(tmp_path, fresh
     assert "the process extracting it stopped (exit code 70); nothing extracted from it" in err
     assert "Traceback" not in err
     assert sum(name.startswith("articles/") for name in files) == len(seeds) - 1
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_the_processes_stop_when_the_command_is_killed(fresh_project):
+    import subprocess
+    import sys
+    import time
+
+    for n, seed in enumerate(sorted(SEEDS.glob("*.txt")) * 6):
+        shutil.copy(seed, fresh_project / "seeds" / f"{n:02}-{seed.name}")
+    command = subprocess.Popen([sys.executable, "-m", "generator", "extract", "--content",
+                                str(fresh_project / "content"), "--jobs", "2"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(_children(command.pid)) < 2 and command.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_children(command.pid)) == 2, "the two extracting processes never started"
+    command.terminate()
+    # its stderr closes only once every process holding it is gone
+    try:
+        command.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        command.kill()
+        pytest.fail("processes extracting seeds were left running after the command was killed")

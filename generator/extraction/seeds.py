@@ -456,6 +456,7 @@ def _parse_and_extract(inbox, results, seeds: list[Path], known_names: list[str]
                        topic_list: list[dict]) -> None:
     import queue
 
+    parent = os.getppid()
     nlp = language.pipeline()
     applied = 0   # the registry holds the changes of seeds 0..applied-1
     given: collections.deque = collections.deque()   # seeds to parse, in order; None: stop
@@ -471,6 +472,8 @@ def _parse_and_extract(inbox, results, seeds: list[Path], known_names: list[str]
             given.append(message[1] if message[0] == "seed" else None)
 
     while True:
+        if os.getppid() != parent:   # the filing process was killed: nothing more will be filed
+            os._exit(1)
         try:
             while True:
                 handle(inbox.get_nowait())
@@ -501,7 +504,10 @@ def _parse_and_extract(inbox, results, seeds: list[Path], known_names: list[str]
         elif given and not parsed:
             return
         else:
-            handle(inbox.get())
+            try:
+                handle(inbox.get(timeout=1))
+            except queue.Empty:
+                pass
 
 
 def _summary(seed: Path, filed, extraction, article, registry) -> str:
