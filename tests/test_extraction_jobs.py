@@ -213,3 +213,26 @@ def test_the_processes_stop_when_the_command_is_killed(fresh_project):
     except subprocess.TimeoutExpired:
         command.kill()
         pytest.fail("processes extracting seeds were left running after the command was killed")
+
+
+def test_a_second_run_on_the_curated_archive_only_adds_and_two_jobs_write_the_same(tmp_path, capsys):
+    # the archive's own sheets: folded statements written by editors and earlier runs, reviewed claims
+    import yaml
+
+    before = {}
+    for jobs in (1, 2):
+        project = tmp_path / f"jobs-{jobs}"
+        shutil.copytree(ROOT / "content", project / "content")
+        shutil.copytree(ROOT / "seeds", project / "seeds")
+        if not before:
+            before = {name: yaml.safe_load(data) for name, data in _files(project / "content").items()
+                      if name.startswith("articles/")}
+        assert _within(240, lambda: main(["extract", "--content", str(project / "content"), "--jobs", str(jobs)])) == 0
+        capsys.readouterr()
+    after = _files(tmp_path / "jobs-1" / "content")
+    assert _files(tmp_path / "jobs-2" / "content") == after
+    for name, sheet in before.items():
+        claims_after = {c["id"]: c for c in yaml.safe_load(after[name])["claims"]}
+        for claim in sheet["claims"]:
+            if claim.get("review") == "reviewed":
+                assert claims_after[claim["id"]] == claim, (name, claim["id"])

@@ -556,7 +556,8 @@ def _scalar(value, flow: bool) -> str:
 
 def _folded(value: FoldedScalarString, indent: int) -> str:
     """A folded block (`>-`) broken where `_text` chose, as ruamel.yaml writes it."""
-    if not _PRINTABLE.fullmatch(value) or value[:1] in ("", " ") or value[-1] == " ":
+    if not _PRINTABLE.fullmatch(value) or value[:1] in ("", " ") or value[-1] == " " \
+            or not hasattr(value, "fold_pos"):   # one read from a file: ruamel.yaml chooses its breaks
         raise _NotPlain
     lines, start = [], 0
     for position in value.fold_pos:
@@ -624,7 +625,7 @@ def write_edited(path: Path, original: bytes, data, edits: list[tuple], handler:
     only the change). Should the spliced text not read back as `data`, the whole file is written
     by ruamel.yaml instead, in the file's line endings."""
     text = original.decode("utf-8")
-    expected = yaml.load(new_sheet_text(data), Loader=_Loader)   # the value only: comments aside
+    expected = yaml.load(dump(data, handler), Loader=_Loader)
     try:
         spliced = splice(text, data, edits)
         if yaml.load(spliced, Loader=_Loader) != expected:
