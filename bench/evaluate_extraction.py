@@ -573,9 +573,9 @@ def speaker_is(claim: Written, gold: GoldAttribution) -> bool:
     person = claim.kind == "person"
     if gold.antecedents is not None or _is_pronoun(gold.source_text) or plain(gold.source_text) in RELATIVE:
         # what the extractor resolved, or the words it wrote for the pronoun when it named no one
-        # ("an architect" for "who"; "they (Mr. Grassley and Mr. Leahy)"), never the pronoun itself
+        # ("an architect" for "who"; "they [Mr. Grassley and Mr. Leahy]"), never the pronoun itself
         written = claim.as_written
-        inside = re.fullmatch(r"(\w+) \((.+)\)", written)
+        inside = re.fullmatch(r"(\w+) \[(.+)\]", written)
         if inside and (_is_pronoun(inside.group(1)) or plain(inside.group(1)) in RELATIVE):
             written = inside.group(2)
         spellings = list(claim.names)

@@ -11,11 +11,14 @@ same command on one short seed). CPU seconds add up the processes of the run: wo
 CPU second is the one-process speed a machine nobody else uses would give. Peak memory is
 the largest resident set of any one process of the run (the command or one of its parsing
 processes). The machine is shared: the load average before each run is printed beside it.
+Each run's sheets and people.yaml are compared with the first run's: every setting must write
+the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import shutil
@@ -42,9 +45,18 @@ def _project(folder: Path, texts: list[Path]) -> Path:
     return content
 
 
-def _run(texts: list[Path], jobs: int) -> tuple[float, float, float]:
-    """(wall seconds, peak resident MB of any one process, CPU seconds of all its processes) of one
-    extraction run."""
+def _written(content: Path) -> str:
+    """A digest of every file the run wrote under content/, names and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(content.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(content)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _run(texts: list[Path], jobs: int) -> tuple[float, float, float, str]:
+    """(wall seconds, peak resident MB of any one process, CPU seconds of all its processes, digest
+    of what it wrote) of one extraction run."""
     with tempfile.TemporaryDirectory() as folder:
         content = _project(Path(folder), texts)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,7 +69,8 @@ def _run(texts: list[Path], jobs: int) -> tuple[float, float, float]:
             raise SystemExit(f"hindsight extract failed ({finished.returncode}):\n{finished.stderr[-2000:]}")
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         # ru_maxrss of the children is the largest of any one process waited for so far
-        return seconds, max(usage.ru_maxrss, before) / 1024, usage.ru_utime + usage.ru_stime - cpu
+        return seconds, max(usage.ru_maxrss, before) / 1024, usage.ru_utime + usage.ru_stime - cpu, \
+            _written(content)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,32 +83,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     texts = sorted(POLNEAR.glob("*.txt"))
     words = sum(len(path.read_text(encoding="utf-8").split()) for path in texts)
-    startup, _, startup_cpu = min(_run(texts[:1], 1) for _ in range(args.repeat))
+    startup, _, startup_cpu, _ = min(_run(texts[:1], 1) for _ in range(args.repeat))
     print(f"{len(texts)} texts, {words:,} words; start-up {startup:.1f}s (one short seed); {os.cpu_count()} cores")
     print("| jobs | wall s | words/s | words/s after start-up | CPU s, all processes | words per CPU s "
           "after start-up | peak MB, one process | load before |")
     print("|-----:|-------:|--------:|-----------------------:|---------------------:|"
           "--------------------------:|---------------------:|------------:|")
+    digests: list[tuple[int, str]] = []
     # Settings alternate run by run (1, 2, 1, 2, ...): the load of a shared machine drifts
     # within minutes, and each pair of neighbouring runs meets about the same load.
     results: dict[int, list[tuple[float, float, float]]] = {jobs: [] for jobs in args.jobs}
     for _ in range(args.repeat):
         for jobs in args.jobs:
             load = os.getloadavg()[0]
-            seconds, peak, cpu = _run(texts, jobs)
+            seconds, peak, cpu, digest = _run(texts, jobs)
+            digests.append((jobs, digest))
             results[jobs].append((seconds, peak, cpu))
             print(f"| {jobs} | {seconds:.1f} | {words / seconds:,.0f} | {words / max(seconds - startup, 1e-9):,.0f} | "
                   f"{cpu:.1f} | {words / max(cpu - startup_cpu, 1e-9):,.0f} | {peak:,.0f} | {load:.2f} |", flush=True)
+    same = all(digest == digests[0][1] for _, digest in digests)
+    print(f"\nsheets and people.yaml of every run the same bytes as the first (--jobs {digests[0][0]}): "
+          + ("yes" if same else "NO: " + ", ".join(f"--jobs {j} {d[:12]}" for j, d in digests)))
     speeds = {jobs: words / max(min(s for s, _, _ in runs) - startup, 1e-9) for jobs, runs in results.items()}
     if 1 in results and 2 in results:
         pairs = [(words / max(b[0] - startup, 1e-9)) / (words / max(a[0] - startup, 1e-9))
                  for a, b in zip(results[1], results[2])]
-        print(f"\nspeed-up of each run with 2 jobs over the run with 1 just before it: "
+        print(f"speed-up of each run with 2 jobs over the run with 1 just before it: "
               + ", ".join(f"{x:.2f}x" for x in pairs))
     if 1 in speeds and 2 in speeds:
         print(f"speed-up with 2 jobs, fastest runs (after start-up): {speeds[2] / speeds[1]:.2f}x "
               f"(target {TARGETS['speed_up_2']}x); one process: {speeds[1]:,.0f} words/s "
               f"(target {TARGETS['words_per_second']:,}); peak per process target {TARGETS['peak_mb']} MB")
+    print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

@@ -104,11 +104,11 @@ def test_bench_pronoun_source_counts_the_antecedent_the_extractor_wrote_never_th
     bench = load_bench()
     gold = bench.GoldAttribution(content=[(0, 10)], source=[(0, 4)], source_text="they", cue="say",
                                  antecedents=["Mr. Grassley and Mr. Leahy"])
-    draft = bench.Written(statement="x", form="indirect", speaker=None, as_written="they (Mr. Grassley and Mr. Leahy)",
+    draft = bench.Written(statement="x", form="indirect", speaker=None, as_written="they [Mr. Grassley and Mr. Leahy]",
                           names=[], kind="person")
     assert bench.speaker_is(draft, gold)
     bare = bench.Written(statement="x", form="indirect", speaker=None, as_written="they", names=[], kind="person")
     assert not bench.speaker_is(bare, gold)
-    other = bench.Written(statement="x", form="indirect", speaker=None, as_written="they (Proponents)", names=[],
+    other = bench.Written(statement="x", form="indirect", speaker=None, as_written="they [Proponents]", names=[],
                           kind="person")
     assert not bench.speaker_is(other, gold)

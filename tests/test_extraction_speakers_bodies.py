@@ -276,3 +276,21 @@ def test_he_after_a_report_is_the_speaker_not_someone_the_report_names():
                          "has long called for tax fairness. He said Obama hopes that his successor will push for "
                          "the same goals.")
     assert [(c.speaker, c.speaker_as_written) for c in found][-1] == ("josh-earnest", "He")
+
+
+def test_an_unresolved_they_says_whom_it_may_mean_and_check_reports_it(fresh_project, capsys):
+    # "Critics of the program" is no one the registry can hold: the claim is written without a
+    # speaker, "They" as written, with the words it stands for in brackets for the editor
+    content = fresh_project / "content"
+    seed = fresh_project / "seeds" / "critics.txt"
+    seed.write_text("Plan criticised\n\nhttps://www.example.com/2021/04/22/plan\n\n"
+                    "Critics of the program gathered outside the hall on Monday.\n\n"
+                    "They said that the plan would cost far too much money.\n", "utf-8")
+    assert main(["extract", "--content", str(content), str(seed)]) == 0
+    assert "1 statement whose speaker could not be named" in capsys.readouterr().out
+    sheet = next((content / "articles").rglob("*.yaml"))
+    claim = yaml.safe_load(sheet.read_text("utf-8"))["claims"][0]
+    assert claim["speaker"] is None and claim["speaker_as_written"] == "They [Critics of the program]"
+    assert main(["check", "--content", str(content)]) == 0
+    assert "warning: the speaker could not be named (the article says 'They [Critics of the program]')" \
+        in capsys.readouterr().out

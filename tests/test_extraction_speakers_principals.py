@@ -99,7 +99,7 @@ def test_they_with_nobody_named_keeps_the_plural_subject_it_stands_for():
     found = extract("Proponents, including the United States Conference of Mayors, have urged Congress to leave the "
                     "program intact, though they say they support some of the changes.")
     assert [c.speaker_as_written for c in found if "support some" in c.statement] == [
-        "they (Proponents, including the United States Conference of Mayors)"]
+        "they [Proponents, including the United States Conference of Mayors]"]
     assert [c.speaker for c in found if "support some" in c.statement] == [None]
 
 
@@ -118,7 +118,7 @@ def test_it_after_a_subject_met_since_the_last_body_is_not_that_body():
                     "The city sent a cease-and-desist letter Thursday. It says the campaign violated federal and "
                     "state law by using copyrighted material.")
     said = [c for c in found if "violated" in c.statement]
-    assert [(c.speaker, c.speaker_as_written) for c in said] == [(None, "It (The city)")]
+    assert [(c.speaker, c.speaker_as_written) for c in said] == [(None, "It [The city]")]
 
 
 def test_it_is_not_the_statement_s_own_subject():

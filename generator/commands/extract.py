@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--content", default="content", metavar="DIR",
                          help="the content folder (default: content)")
     command.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                         help="parse in N processes (spaCy's multi-process pipe), for back catalogues; "
-                         "each process holds its own copy of the language model (default: 1)")
+                         help="read, parse and extract seeds in N processes, for back catalogues; the sheets "
+                         "are the same as with one (default: 1)")
     command.set_defaults(run=run)
 
 

@@ -191,7 +191,8 @@ def extract_claims(article: SourceArticle, docs: list, registry: Registry,
             result.unnamed.append(f"{attribution.subject.text}: {attribution.statement[:60]}")
             speaker = resolver.undetermined(attribution.subject)
             if attribution.group:
-                speaker = Speaker(None, f"{speaker.as_written} ({attribution.group})", None)
+                # what "they" stands for, in the brackets a newsroom uses for words it adds to a quotation
+                speaker = Speaker(None, f"{speaker.as_written} [{attribution.group}]", None)
         when = dates.said_date(attribution.frame, article.published, attribution.cue_start, attribution.blocked)
         introduction = resolver.introduction(speaker.id, attribution.paragraph, attribution.cue_start) \
             if when.basis in ("published", None) and speaker.id else None

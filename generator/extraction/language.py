@@ -49,8 +49,9 @@ BATCH = 64  # paragraphs per batch: larger batches are no faster and hold more m
 
 def parse_stream(texts: Iterable[tuple[str, object]], jobs: int = 1) -> Iterator[tuple[object, object]]:
     """(doc, context) for each (text, context), in order, read lazily; with `jobs` > 1 the texts
-    are parsed in that many processes (spaCy's multi-process pipe). The contexts stay in this
-    process: only the texts travel."""
+    are parsed in that many processes (spaCy's multi-process pipe, whose docs travel back as
+    bytes; `hindsight extract` forks processes that extract whole seeds instead). The contexts
+    stay in this process: only the texts travel."""
     nlp = pipeline()
     contexts: collections.deque = collections.deque()
 

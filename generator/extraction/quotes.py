@@ -158,7 +158,7 @@ def _is_cue(token) -> bool:
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         return nxt is not None and nxt.lower_ == "to"
     if token.pos_ == "NOUN" and token.lemma_.lower() in NOUN_CUES and not _verb_like(token):
-        return _noun_clause(token) is not None and _noun_author(token) is not None
+        return (_noun_clause(token) is not None or _by_own_word(token) is not None) and _noun_author(token) is not None
     if token.pos_ != "VERB" and not _verb_like(token):
         return False
     if token.lemma_.lower() not in SPEECH_VERBS:
@@ -215,16 +215,47 @@ def _noun_clause(noun):
     return None
 
 
+# Verbs whose subject makes the statement a noun cue names: "Democrats persisted in arguments
+# that ...", "the ministry issued a statement that ..." (not "rejected the claim that ...").
+SUPPORT_VERBS = {"make", "issue", "repeat", "renew", "reiterate", "persist", "voice", "release", "publish",
+                 "press"}
+
+
 def _noun_author(noun):
-    """Who made the statement a noun cue names: its possessor, or "by X"."""
+    """Who made the statement a noun cue names: its possessor, "by X" or "from X", or the subject
+    of a verb that makes it ("Democrats persisted in arguments that ...")."""
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ != "PRON" or child.dep_ == "poss" and child.lower_ in ("his", "her"):
             return child
-        if child.dep_ == "prep" and child.lower_ == "by":
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
             for obj in child.children:
                 if obj.dep_ == "pobj":
                     return obj
+    # "Tulsa police’s earlier claim": the parser read the possessive "’s" as a verb of its own
+    before = noun.i - 1
+    while before > 0 and noun.doc[before].head.i == noun.i and noun.doc[before].dep_ in ("amod", "compound"):
+        before -= 1
+    mark = noun.doc[before] if before > 0 else None
+    if mark is not None and mark.tag_ == "POS" and mark.head.i != noun.i and noun.doc[before - 1].pos_ in ("NOUN", "PROPN"):
+        return noun.doc[before - 1]
+    verb = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else noun.head if noun.dep_ == "dobj" \
+        else None
+    if verb is not None and verb.lemma_.lower() in SUPPORT_VERBS and not any(c.dep_ == "neg" for c in verb.children):
+        for child in verb.children:
+            if child.dep_ == "nsubj" and child.i < noun.i:
+                return child
     return None
+
+
+def _by_own_word(noun):
+    """The clause "By Trump's own admission, ..." introduces: the noun is the object of a
+    sentence-opening "by" and has a possessor; None otherwise."""
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.lower_ != "by" or prep.head.i == prep.i or prep.i > prep.head.i:
+        return None
+    if not any(c.dep_ == "poss" for c in noun.children) or prep.head.dep_ != "ROOT":
+        return None
+    return prep.head
 
 
 def _subject(token, quotes: list[Quote] = ()):
@@ -590,6 +621,9 @@ def _clause_heads(para: _Paragraph, cue, subject_span):
     elif cue.pos_ == "NOUN" and not _verb_like(cue):
         heads = [_noun_clause(cue)]
         exclude = set()
+        if heads[0] is None:   # "By Trump's own admission, his tax returns ...": the sentence, less the "by"
+            heads = [_by_own_word(cue)]
+            exclude = {t.i for t in cue.head.subtree}
     else:
         exclude = set()
         occasion = lemma not in SPEECH_VERBS  # "In a statement, the Kremlin rejected ..."

@@ -8,15 +8,17 @@ speakers to content/people.yaml as drafts. Prints one line per article.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import gc
 import os
+import pickle
 import re
 import stat
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from generator import readers
 from generator.extraction import articles, claims, language, sheets
@@ -188,10 +190,41 @@ def _read_seed(seed: Path, known_names: list[str], archive) -> _Seed:
     return _Seed(seed, raw, article)
 
 
+@dataclasses.dataclass
+class _Extracted:
+    """One seed's claims, found and ready to file (or why not): what a parsing process sends back.
+    `changes` are what finding them changed in that process's copy of the registry."""
+
+    path: Path
+    article: object = None
+    sha256: str = ""
+    extraction: object = None
+    changes: list = dataclasses.field(default_factory=list)
+    error: str | None = None
+
+
+def _extract_seed(entry: _Seed, docs: list, registry: Registry, topic_list: list[dict]) -> _Extracted:
+    """The claims of one seed read and parsed. An unexpected failure names the seed; the run goes on."""
+    if entry.error is not None:
+        return _Extracted(entry.path, error=entry.error)
+    try:
+        extraction = claims.extract_claims(entry.article, docs, registry, topic_list)
+    except Exception as error:  # noqa: BLE001 - a fault of extraction itself, reported with its seed
+        return _Extracted(entry.path, error=_fault(entry.path, error))
+    extraction.found = []   # the evaluation's view, not filed
+    return _Extracted(entry.path, entry.article, sheets.sha256_text(entry.raw), extraction)
+
+
+def _fault(seed: Path, error: BaseException) -> str:
+    return (f"{seed}: extraction failed ({type(error).__name__}: {error}); nothing extracted from it; this is a "
+            "fault in Hindsight, not in the seed: please report it with the seed")
+
+
 def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = False,
             suggest: Callable[[list, str | None], list[tuple[str, ...]]] | None = None) -> int:
     """Extract claims from `seeds` into `content`, one summary line per seed; 1 if any seed failed.
-    With `jobs` > 1, paragraphs are parsed in that many processes while this one files the claims.
+    With `jobs` > 1, seeds are read, parsed and their claims found in that many processes, while
+    this one files them in seed order (`_extract_in_processes`): the same sheets and lines as one.
     `suggest` (the claims of one article, its sheet's slug when it has one) gives each claim the
     earlier claims of the archive it may repeat, which new claims carry as `suggested_related:`."""
     people, people_problems = read_registry(content / "people.yaml", "people")
@@ -221,54 +254,39 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
     failures = 0
     used_people: set[str] = set()
     known_names = registry.names()  # as the registry was read: the same flags whatever the order of parsing
-    read: dict[int, _Seed] = {}
     done = 0
     repeating = 0   # new claims that may repeat earlier ones
 
-    def paragraphs():
-        for index, seed in enumerate(seeds):
-            read[index] = entry = _read_seed(seed, known_names, archive)
-            texts = entry.article.paragraphs if entry.article is not None else []
-            for number, text in enumerate(texts):
-                yield text, (index, number == len(texts) - 1)
-
-    def finish(index: int, docs: list) -> None:
+    def file(found: _Extracted) -> None:
         nonlocal failures, done, repeating
-        entry = read.pop(index)
         done += 1
-        if entry.error is None:
-            article = entry.article
-            extraction = claims.extract_claims(article, docs, registry, topic_list)
+        registry.replay(found.changes)
+        if found.error is None:
+            article, extraction = found.article, found.extraction
             if suggest is not None and extraction.claims:
                 sheet = archive.sheets_by_seed.get(article.seed)
-                extraction.claims = [dataclasses.replace(claim, suggested_related=found) for claim, found in
+                extraction.claims = [dataclasses.replace(claim, suggested_related=related) for claim, related in
                                      zip(extraction.claims, suggest(extraction.claims, sheet.stem if sheet else None))]
             try:
-                filed = sheets.file_sheet(archive, article, sheets.sha256_text(entry.raw), extraction.claims)
+                filed = sheets.file_sheet(archive, article, found.sha256, extraction.claims)
             except (sheets.SheetError, OSError) as error:
-                entry.error = f"{entry.path}: {error}"
+                found.error = f"{found.path}: {error}"
             else:
                 used_people.update(c.speaker for c in extraction.claims if c.speaker)
                 if show_progress:
-                    _progress(done, len(seeds), entry.path.name)
-                print(_summary(entry.path, filed, extraction, article, registry))
+                    _progress(done, len(seeds), found.path.name)
+                print(_summary(found.path, filed, extraction, article, registry))
                 repeating += len(filed.suggested)
-        if entry.error is not None:
-            print(entry.error, file=sys.stderr)
+        if found.error is not None:
+            print(found.error, file=sys.stderr)
             failures += 1
 
-    waiting, docs = 0, []   # the next seed to finish, and its paragraphs parsed so far
-    for doc, (index, last) in language.parse_stream(paragraphs(), jobs):
-        while waiting < index:   # seeds before it had no paragraphs, or could not be read
-            finish(waiting, [])
-            waiting += 1
-        docs.append(doc)
-        if last:
-            finish(index, docs)
-            waiting, docs = index + 1, []
-    while waiting < len(seeds):
-        finish(waiting, [])
-        waiting += 1
+    if jobs > 1 and len(seeds) > 1:
+        for found in _extract_in_processes(seeds, min(jobs, len(seeds)), known_names, archive, registry, topic_list):
+            file(found)
+    else:
+        for found in _extract_here(seeds, known_names, archive, registry, topic_list):
+            file(found)
     new_people = [p for p in registry.people.values() if p.new and p.id in used_people]
     try:
         added = sheets.add_people(content / "people.yaml", new_people)
@@ -281,6 +299,215 @@ def extract(content: Path, seeds: list[Path], jobs: int = 1, whole_run: bool = F
         print(f"{repeating} new claim{'s' * (repeating != 1)} may repeat claims already in the archive: each lists "
               "them under `suggested_related:`; move the ones that do to `related:`, then delete the list")
     return 1 if failures else 0
+
+
+def _extract_here(seeds: list[Path], known_names: list[str], archive, registry: Registry,
+                  topic_list: list[dict]) -> Iterator[_Extracted]:
+    """Each seed's claims in seed order, found in this process (paragraphs parsed in batches that
+    run across seeds)."""
+    read: dict[int, _Seed] = {}
+
+    def paragraphs():
+        for index, seed in enumerate(seeds):
+            read[index] = entry = _read_seed(seed, known_names, archive)
+            texts = entry.article.paragraphs if entry.article is not None else []
+            for number, text in enumerate(texts):
+                yield text, (index, number == len(texts) - 1)
+
+    waiting, docs = 0, []   # the next seed to finish, and its paragraphs parsed so far
+    for doc, (index, last) in language.parse_stream(paragraphs(), 1):
+        while waiting < index:   # seeds before it had no paragraphs, or could not be read
+            yield _extract_seed(read.pop(waiting), [], registry, topic_list)
+            waiting += 1
+        docs.append(doc)
+        if last:
+            yield _extract_seed(read.pop(index), docs, registry, topic_list)
+            waiting, docs = index + 1, []
+    while waiting < len(seeds):
+        yield _extract_seed(read.pop(waiting) if waiting in read else _read_seed(seeds[waiting], known_names, archive),
+                            [], registry, topic_list)
+        waiting += 1
+
+
+# Seeds a process holds that it has not parsed yet: one to parse next, one so it never waits for it
+AHEAD = 2
+# How far past the seed being filed seeds are handed out: a process quicker than the others (the
+# machine is shared) parses ahead, holding at most this many seeds parsed while it waits for
+# their turn to come
+WINDOW = 16
+
+
+def _extract_in_processes(seeds: list[Path], jobs: int, known_names: list[str], archive, registry: Registry,
+                          topic_list: list[dict]) -> Iterator[_Extracted]:
+    """Each seed's claims in seed order, found in `jobs` forked processes that each read, parse and
+    extract whole seeds (the model is shared with this process, copy on write; only plain results
+    travel back). The one thing a seed takes from those before it is the registry: a speaker
+    drafted in one article is the speaker of the next. So a process finds the claims of seed i only
+    once its copy of the registry holds the changes of seeds 0..i-1, which this process passes on
+    in seed order: the claims, ids and drafts are those of one process. A process is given its next
+    seed when it has parsed one, so a quicker one parses more. Should a process die, its seed is
+    reported and the seeds not yet filed are extracted here."""
+    import multiprocessing
+    import queue
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = []
+    for _ in range(jobs):
+        inbox = context.Queue()
+        process = context.Process(target=_parsing_process, daemon=True,
+                                  args=(inbox, results, seeds, known_names, archive, registry, topic_list))
+        process.start()
+        workers.append((process, inbox))
+    given = 0
+    owner: dict[int, int] = {}   # seed -> the process it was given to
+    held: dict[int, _Extracted] = {}
+    next_seed = 0
+    waiting: collections.deque = collections.deque()   # processes to give a seed once the window moves
+
+    def give(worker: int) -> bool:
+        nonlocal given
+        if given >= len(seeds) or given >= next_seed + WINDOW:
+            return False
+        owner[given] = worker
+        workers[worker][1].put(("seed", given))
+        given += 1
+        return True
+
+    try:
+        for _ in range(AHEAD):
+            for worker in range(len(workers)):
+                give(worker)
+        while next_seed < len(seeds):
+            try:
+                message = results.get(timeout=0.5)
+            except queue.Empty:
+                stopped = [number for number, (process, _) in enumerate(workers) if not process.is_alive()]
+                if not stopped:
+                    continue
+                lost = min((i for i in owner if i >= next_seed and owner[i] in stopped and i not in held),
+                           default=None)
+                for process, _ in workers:
+                    process.terminate()
+                for index in range(next_seed, len(seeds)):
+                    if index == lost:
+                        code = workers[owner[index]][0].exitcode
+                        yield _Extracted(seeds[index], error=f"{seeds[index]}: the process extracting it stopped "
+                                         f"({_exit(code)}); nothing extracted from it; the seeds after it were "
+                                         "extracted in one process")
+                    else:
+                        yield from _extract_here([seeds[index]], known_names, archive, registry, topic_list)
+                return
+            if message[0] == "parsed":
+                if not give(owner[message[1]]):
+                    waiting.append(owner[message[1]])
+                continue
+            held[message[1]] = pickle.loads(message[2])
+            while next_seed in held:
+                found = held.pop(next_seed)
+                for _, inbox in workers:
+                    inbox.put(("changes", next_seed, found.changes))
+                yield found
+                next_seed += 1
+            while waiting and give(waiting[0]):
+                waiting.popleft()
+        for _, inbox in workers:
+            inbox.put(("stop",))
+        for process, _ in workers:
+            process.join(timeout=10)
+    finally:
+        for process, inbox in workers:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            inbox.cancel_join_thread()
+        results.cancel_join_thread()
+
+
+def _exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        import signal
+
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def _parsing_process(inbox, results, seeds: list[Path], known_names: list[str], archive, registry: Registry,
+                     topic_list: list[dict]) -> None:
+    """One forked process of `_extract_in_processes`: reads and parses the seeds it is given, and
+    finds the claims of seed i once its registry holds the changes of seeds 0..i-1; while it waits
+    for them, it parses the next seed it was given. A fault outside any one seed ends the process
+    with one line; the filing process reports the seed it held."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the filing process's to handle
+    try:
+        _parse_and_extract(inbox, results, seeds, known_names, archive, registry, topic_list)
+    except Exception as error:  # noqa: BLE001 - a fault of Hindsight's: one line, not a traceback
+        print(f"hindsight extract: a parsing process failed ({type(error).__name__}: {error})", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(70)
+
+
+def _parse_and_extract(inbox, results, seeds: list[Path], known_names: list[str], archive, registry: Registry,
+                       topic_list: list[dict]) -> None:
+    import queue
+
+    parent = os.getppid()
+    nlp = language.pipeline()
+    applied = 0   # the registry holds the changes of seeds 0..applied-1
+    given: collections.deque = collections.deque()   # seeds to parse, in order; None: stop
+    parsed: collections.deque = collections.deque()   # (seed, what was read, its paragraphs parsed)
+
+    def handle(message) -> None:
+        nonlocal applied
+        if message[0] == "changes":
+            if message[1] == applied:
+                registry.replay(message[2])
+                applied += 1
+        else:
+            given.append(message[1] if message[0] == "seed" else None)
+
+    while True:
+        if os.getppid() != parent:   # the filing process was killed: nothing more will be filed
+            os._exit(1)
+        try:
+            while True:
+                handle(inbox.get_nowait())
+        except queue.Empty:
+            pass
+        if parsed and parsed[0][0] == applied:   # its turn: the registry is as one process would have it
+            index, entry, docs = parsed.popleft()
+            registry.journal = []
+            found = _extract_seed(entry, docs, registry, topic_list)
+            found.changes, registry.journal = registry.journal, None
+            applied = index + 1
+            try:   # here, not in the queue's thread, where a failure would be lost and the run wait for ever
+                sent = pickle.dumps(found)
+            except Exception as error:  # noqa: BLE001 - reported with its seed, in its turn
+                sent = pickle.dumps(_Extracted(entry.path, changes=found.changes, error=_fault(entry.path, error)))
+            results.put(("found", index, sent))
+        elif given and given[0] is not None:
+            index = given.popleft()
+            docs = []
+            try:
+                entry = _read_seed(seeds[index], known_names, archive)
+                if entry.article is not None:
+                    docs = list(nlp.pipe(entry.article.paragraphs, batch_size=language.BATCH))
+            except Exception as error:  # noqa: BLE001 - reported with its seed, in its turn
+                entry, docs = _Seed(seeds[index], error=_fault(seeds[index], error)), []
+            parsed.append((index, entry, docs))
+            results.put(("parsed", index))
+        elif given and not parsed:
+            return
+        else:
+            try:
+                handle(inbox.get(timeout=1))
+            except queue.Empty:
+                pass
 
 
 def _summary(seed: Path, filed, extraction, article, registry) -> str:

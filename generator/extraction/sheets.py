@@ -556,7 +556,8 @@ def _scalar(value, flow: bool) -> str:
 
 def _folded(value: FoldedScalarString, indent: int) -> str:
     """A folded block (`>-`) broken where `_text` chose, as ruamel.yaml writes it."""
-    if not _PRINTABLE.fullmatch(value) or value[:1] in ("", " ") or value[-1] == " ":
+    if not _PRINTABLE.fullmatch(value) or value[:1] in ("", " ") or value[-1] == " " \
+            or not hasattr(value, "fold_pos"):   # one read from a file: ruamel.yaml chooses its breaks
         raise _NotPlain
     lines, start = [], 0
     for position in value.fold_pos:
@@ -603,9 +604,11 @@ def _block_mapping(mapping, indent: int, first: str | None = None) -> list[str]:
 
 
 def new_sheet_text(sheet: CommentedMap) -> str:
-    """A brand-new sheet's YAML, byte for byte what `dump` writes, without ruamel.yaml's event
-    machinery (the larger part of a run's own time); `dump` still writes any value whose style
-    needs its full rules."""
+    """A mapping's YAML (a brand-new sheet, a claim or speaker added to a file), byte for byte what
+    `dump` writes, without ruamel.yaml's event machinery (the larger part of a run's own time);
+    `dump` still writes anything else, or any value whose style needs its full rules."""
+    if not isinstance(sheet, CommentedMap):
+        return dump(sheet)
     try:
         return "".join(_block_mapping(sheet, 0))
     except _NotPlain:
@@ -718,7 +721,7 @@ def _insert_at_line(text: str, index: int) -> tuple[int, str]:
 
 def _fill(text: str, mapping, key: str, value) -> tuple[int, int, str]:
     key_node, value_node = _pair(mapping, key)
-    written = dump(CommentedMap([(key, value)]))
+    written = new_sheet_text(CommentedMap([(key, value)]))
     if not written.startswith(f"{key}:"):
         raise _CannotSplice(key)
     column = mapping.value[0][0].start_mark.column
@@ -738,7 +741,7 @@ def _fill(text: str, mapping, key: str, value) -> tuple[int, int, str]:
 def _append(text: str, root, key: str, item) -> list[tuple[int, int, str]]:
     """Changes that append `item` to the block list under the top-level `key`."""
     key_node, listing = _pair(root, key)
-    written = dump(item)
+    written = new_sheet_text(item)
     if isinstance(listing, yaml.SequenceNode) and not listing.flow_style and listing.value:
         first = listing.value[0].start_mark
         line_start = text.rfind("\n", 0, first.index) + 1

@@ -210,6 +210,9 @@ class Registry:
         self.looked_up: dict[tuple[str, str | None], str | None] = {}
         self.genders: dict[str, str] = {}  # what articles of this run showed of a person's gender ("m", "f")
         self.fuzzy_choices: dict[str, str] | None = None  # registered people's full names, for near spellings
+        # what extraction changes, in order, while it is a list: the changes a parsing process sends
+        # back, to be made the same way in every other copy of the registry (`replay`)
+        self.journal: list[tuple] | None = None
         for entry in people:
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
                 continue
@@ -289,13 +292,46 @@ class Registry:
     def note_alias(self, person_id: str, spelling: str) -> None:
         """Keep another spelling a draft was met under ("Zelenskiy" for Volodymyr Zelenskyy), for the
         editor and for the next run; reviewed entries are never changed."""
+        if self.journal is not None:
+            self.journal.append(("alias", person_id, spelling))
         person = self.people[person_id]
         if not person.new or not spelling or fold(spelling) in {fold(n) for n in [person.name, *person.aliases]}:
             return
         person.aliases.append(spelling)
         self._add(person)
 
+    def note_role(self, person_id: str, role: str) -> None:
+        """A role a draft was met with ("the Kremlin spokesman" later finds it); reviewed entries are
+        never changed."""
+        if self.journal is not None:
+            self.journal.append(("role", person_id, role))
+        person = self.people[person_id]
+        if person.new and fold(role) not in person.roles:
+            person.roles.append(fold(role))
+
+    def note_gender(self, person_id: str, gender: str) -> None:
+        """What an article showed of a person's gender ("m", "f"), for the articles after it."""
+        if self.journal is not None:
+            self.journal.append(("gender", person_id, gender))
+        self.genders[person_id] = gender
+
+    def replay(self, changes: list[tuple]) -> None:
+        """Make the changes another copy of the registry journaled, in the same order: the copies
+        then hold the same entries, ids, aliases and order."""
+        for change in changes:
+            kind, *values = change
+            if kind == "draft":
+                self.add_draft(*values)
+            elif kind == "alias":
+                self.note_alias(*values)
+            elif kind == "role":
+                self.note_role(*values)
+            else:
+                self.note_gender(*values)
+
     def add_draft(self, name: str, kind: str, role: str | None) -> Person:
+        if self.journal is not None:
+            self.journal.append(("draft", name, kind, role))
         if kind != "person":
             known = self.lookup(name, kind)
             if known:
@@ -776,7 +812,8 @@ class ArticleSpeakers:
         for token in [*before, *span]:
             word = token.lower_.rstrip(".")
             if word in GENDERED:
-                self.gender[person_id] = self.registry.genders[person_id] = GENDERED[word]
+                self.gender[person_id] = GENDERED[word]
+                self.registry.note_gender(person_id, GENDERED[word])
                 return
         if pronouns and self._first_name_gender(person_id):
             return  # "Trump was waving to the crowd, and she was switching off the TV" is not about Trump
@@ -785,7 +822,8 @@ class ArticleSpeakers:
                 return
             word = token.lower_
             if word in GENDERED_PRONOUNS or (self.spun and word in SPUN_PRONOUNS):
-                self.gender[person_id] = self.registry.genders[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                self.gender[person_id] = GENDERED_PRONOUNS.get(word, "m")
+                self.registry.note_gender(person_id, self.gender[person_id])
                 return
 
     def resolve(self, span, position: int, exclude: list[tuple[int, int]] = (), create: bool = True) -> Speaker | None:
@@ -1077,12 +1115,12 @@ class ArticleSpeakers:
             said = [GENDERED[w] for w in re.findall(r"[a-z]+", role.lower()) if w in GENDERED
                     and w not in ("mr", "mrs", "ms", "miss")]
             if said:
-                self.gender[person_id] = self.registry.genders[person_id] = said[0]
+                self.gender[person_id] = said[0]
+                self.registry.note_gender(person_id, said[0])
         if role and person_id not in self.roles:
             self.roles[person_id] = role
-        person = self.registry.people[person_id]
-        if role and person.new and fold(role) not in person.roles:
-            person.roles.append(fold(role))  # "the Kremlin spokesman" later finds a draft met with that role
+        if role and self.registry.people[person_id].new:
+            self.registry.note_role(person_id, role)
         words = bare_name(_clean_name(name_span.text)).split()
         if len(words) >= 2 or words and span.root.pos_ == "PROPN" and len(span) <= 3:
             self.registry.note_alias(person_id, " ".join(bare_name_words(_clean_name(name_span.text))))
