@@ -19,15 +19,14 @@ _WORK = None   # what the forked processes inherit, while a pool of them runs
 
 
 @contextlib.contextmanager
-def forked(work, processes: int, context=None, jobs_each: int | None = None):
+def forked(work, processes: int, context=None):
     """A pool of `processes` forked processes that inherit `work`; give each a job with
-    `pool.apply_async(parallel.run, (job, *arguments))`: it calls job(work, *arguments).
-    With `jobs_each`, a process ends after that many jobs and a new one is forked in its place."""
+    `pool.apply_async(parallel.run, (job, *arguments))`: it calls job(work, *arguments)."""
     global _WORK
     context = context or multiprocessing.get_context("fork")
     _WORK = work
     try:
-        with context.Pool(processes, maxtasksperchild=jobs_each) as pool:
+        with context.Pool(processes) as pool:
             yield pool
     finally:
         _WORK = None
@@ -48,8 +47,8 @@ class Batches:
         self._context = multiprocessing.get_context("fork")
         self.taken = self._context.Value("l", 0)
 
-    def forked(self, work, processes: int, jobs_each: int | None = None):
-        return forked(work, processes, self._context, jobs_each)
+    def forked(self, work, processes: int):
+        return forked(work, processes, self._context)
 
     def take(self) -> Iterator[int]:
         """The numbers of the batches no process has taken yet, one at a time, as this process

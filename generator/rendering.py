@@ -33,12 +33,10 @@ def render(pages: list[Page], templates: Path, changes: Comparison, staging: Pat
     A large site is rendered by this process and `processes` - 1 forked ones (rendering is
     pure Python, and a process per core is the only way to use more than one). Each takes
     the next batch not yet taken until none is left, so all finish together however the
-    work falls. This process renders too rather than wait: while a forked process lives,
-    each page of memory either of them touches (an object's reference count) is held twice,
-    so the fewer the better; and a forked process ends after a share of the batches
-    (1/SHARES), a new one forked in its place, so what is held twice is only what was touched
-    meanwhile. `beside` (it reads every claim) is done by this process, while it waits for
-    similar statements or once the forked processes have ended. Forked processes write the
+    work falls, and `beside` is the first forked process's first job. This process renders
+    too rather than wait: every forked process copies much of this one's memory page by
+    page as it touches its objects (their reference counts; some 200,000 page faults for a
+    render process at 100,000 claims), so the fewer the better. Forked processes write the
     pages they render into `staging` themselves (their time counts as render time then):
     the pages are not sent back through a pipe. Forking is for the command line: a caller
     with busy threads (the live preview) asks for one process.
@@ -84,30 +82,17 @@ def render(pages: list[Page], templates: Path, changes: Comparison, staging: Pat
             beside = None
         with_similar(pages, later[0].fill(later[1]))
     give_back_freed_memory()   # or each forked process would start with a share of it, and copy it as it is reused
-    work = (pages, templates, staging, recording, ranges, batches)
-    most = max(1, -(-len(ranges) // SHARES))   # batches a forked process renders before a new one takes over
-    with batches.forked(work, processes - 1, jobs_each=1) as pool:
-        others = [pool.apply_async(parallel.run, (_render_share, most)) for _ in range(processes - 1)]
-
-        def collect(done: bool) -> None:
-            """What the forked processes finished; a share is given again while batches are left."""
-            for at, other in enumerate(others):
-                if other is None or not (done or other.ready()):
-                    continue
-                reads, made = other.get()
-                changes.note_reads(reads)   # the record is a mapping: the order batches end in does not matter
-                _note_written(written, made)
-                others[at] = None if done or taken.value >= len(ranges) else \
-                    pool.apply_async(parallel.run, (_render_share, most))
-
+    work = (pages, templates, staging, recording, ranges, batches, beside)
+    with batches.forked(work, processes - 1) as pool:
+        others = [pool.apply_async(parallel.run, (_render_share, number == 0)) for number in range(processes - 1)]
         for number in batches.take():
             files, reads = _render_batch(pages, templates, recording, ranges[number])
             changes.note_reads(reads)
             yield files
-            collect(done=False)
-        collect(done=True)
-    if beside is not None:   # they read every claim: made here, once no forked process shares this one's memory
-        _note_written(written, beside(staging))
+        for other in others:
+            reads, made = other.get()
+            changes.note_reads(reads)   # the record is a mapping: the order batches end in does not matter
+            _note_written(written, made)
 
 
 def _note_written(written: dict[str, int] | None, made: dict[str, int]) -> None:
@@ -121,10 +106,6 @@ def _batches(first: int, end: int) -> list[tuple[int, int]]:
 
 BATCH = 1000
 PARALLEL_FROM = 8000     # below this, starting workers costs more than it saves
-# A forked render process copies each page of memory it touches, and the build's process each
-# one it touches while they share it: a process renders at most 1/SHARES of the batches, then
-# ends, and one forked anew (sharing all again) takes over.
-SHARES = 16
 
 
 def _render_batch(pages: list[Page], templates: Path, recording: bool,
@@ -138,18 +119,18 @@ def _render_batch(pages: list[Page], templates: Path, recording: bool,
     return files, reads
 
 
-def _render_share(work: tuple, most: int) -> tuple[dict[str, set[str]], dict[str, int]]:
-    """A forked process's share: batches until none is left or it rendered `most`. Returns
-    what each page read and the files written, with their sizes."""
-    pages, templates, staging, recording, ranges, batches = work
+def _render_share(work: tuple, first: bool) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """A forked process's share: the work `beside` first if it is the `first`, then batches
+    until none is left. Returns what each page read and the files written, with their sizes."""
+    pages, templates, staging, recording, ranges, batches, beside = work
     made: dict[str, int] = {}
+    if first and beside is not None:
+        made.update(beside(staging))
     reads: dict[str, set[str]] = {}
-    for count, number in enumerate(batches.take(), 1):
+    for number in batches.take():
         files, found = _render_batch(pages, templates, recording, ranges[number])
         write(staging, files, made)
         reads.update(found)
-        if count == most:
-            break
     return reads, made
 
 
@@ -198,10 +179,10 @@ class Exporting:
 
 def export_beside(archive: Archive, links: Links, pages: list[Page], changes: Comparison, output: Path
                   ) -> Exporting:
-    """The exports of a full build are made and written by the render stage, while it waits
-    for similar statements or after the pages (see `render`); they need nothing rendered. An
-    incremental build makes them after rendering: it copies unchanged claims' lines and notes
-    what it wrote in this build's record."""
+    """The exports of a full build are made and written beside rendering, by a forked render
+    process when the site is large (they take a tenth of the work and need nothing
+    rendered), or by this one while it waits for similar statements (see `render`). An incremental build makes them after rendering: it copies unchanged claims'
+    lines and notes what it wrote in this build's record."""
     make = functools.partial(export, archive, links, pages, changes, output)
     return Exporting(make, beside=not changes.recording)
 

@@ -61,41 +61,23 @@ def test_reading_sheets_in_two_processes_gives_the_same_documents_and_problems(a
     assert unknown and unknown[0].line > 1, "the unknown field is shown where it is written"
 
 
-def test_a_full_build_renders_in_forked_processes_a_share_each_and_makes_the_exports_after_them(
-        archive: Path, request, monkeypatch, tmp_path):
-    """A forked render process renders a share of the batches, then ends and a new one is
-    forked in its place (memory either process touches while both live is held twice); the
-    exports, which read every claim, are made by the build's own process once none is left."""
-    import multiprocessing
+def test_a_full_build_writes_its_exports_beside_the_render_workers(archive: Path, request, monkeypatch, tmp_path):
     import os
 
     from generator import rendering
 
     run(archive, "serial", incremental_=False)
     forked = request.getfixturevalue("forks")
-    monkeypatch.setattr(rendering, "SHARES", 1000)   # one batch each
-    monkeypatch.setattr(rendering, "BATCH", 5)
-    real_export, real_batch, by = rendering.export, rendering._render_batch, tmp_path / "by"
+    real_export, exported_by = rendering.export, tmp_path / "exported-by"
 
-    def export(*args, **kwargs):   # says where it ran, and whether forked processes were alive then
-        with open(by, "a") as out:
-            out.write(f"export {os.getpid()} {len(multiprocessing.active_children())}\n")
+    def export(*args, **kwargs):   # inherited by the forked process: it says where it ran in a file
+        exported_by.write_text(str(os.getpid()))
         return real_export(*args, **kwargs)
 
-    def render_batch(*args, **kwargs):
-        with open(by, "a") as out:
-            out.write(f"batch {os.getpid()}\n")
-        return real_batch(*args, **kwargs)
-
     monkeypatch.setattr(rendering, "export", export)
-    monkeypatch.setattr(rendering, "_render_batch", render_batch)
     run(archive, "parallel", incremental_=False)
-    assert forked == ["fork"], "one pool of processes renders the pages"
-    lines = [line.split() for line in by.read_text().splitlines()]
-    assert [line[1:] for line in lines if line[0] == "export"] == [[str(os.getpid()), "0"]], \
-        "the exports were made by this process, no forked one alive"
-    renderers = {line[1] for line in lines if line[0] == "batch"} - {str(os.getpid())}
-    assert len(renderers) >= 3, "forked render processes ended after a share, and new ones took over"
+    assert forked == ["fork"], "one pool of processes renders the pages and makes the exports"
+    assert int(exported_by.read_text()) != os.getpid(), "the exports were made by a forked process"
     assert tree(archive / "parallel") == tree(archive / "serial")
 
 
