@@ -213,6 +213,9 @@ def test_exports_feed_and_sitemap(built_site):
             "original_url": article["url"], "quality": " ".join(article["quality"]), "review": claim["review"],
             "url": claim["url"], "damaged_copy": "; ".join(claim["damaged_copy"]),
             "original_wording": claim["original_wording"],
+            "corrections": "\n".join(": ".join(part for part in (correction.get("date"), " ".join(
+                text for text in (correction.get("wrong"), correction.get("changed")) if text)) if part)
+                for correction in claim["corrections"]),
         }
         assert tuple(row) == CSV_COLUMNS
         assert row == {column: spreadsheet_safe(value) for column, value in expected.items()}
